@@ -1,0 +1,44 @@
+/** @typedef {import('jest').Config} Config */
+
+/** @type {Config['transform']} */
+const swcTransform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      module: { type: 'commonjs' },
+      jsc: {
+        target: 'es2022',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        keepClassNames: true,
+      },
+    },
+  ],
+};
+
+/** @type {Config} */
+const shared = {
+  testEnvironment: 'node',
+  transform: swcTransform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  rootDir: __dirname,
+};
+
+/** @type {Config} */
+const config = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};
+
+module.exports = config;

@@ -1,0 +1,383 @@
+import { hostname } from 'node:os';
+import {
+  connect,
+  ErrorCode as NatsErrorCode,
+  Events,
+  type ConnectionOptions,
+  type JetStreamClient,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  CallerContext,
+  DomainError,
+  Envelope,
+  ErrorCode,
+  EventDef,
+  isDomainError,
+  ParsedRequestOf,
+  PayloadOf,
+  RequestDef,
+  RequestOf,
+  ResponseOf,
+  StreamDef,
+  streamCancelSubject,
+  streamEventsSubject,
+  validationError,
+} from '@conduit/contracts';
+import { BusLogger, consoleBusLogger } from './bus-logger';
+import { decodeJson, encodeJson } from './codec';
+import { envelopeFromHeaders, envelopeToHeaders } from './envelope-headers';
+import { errorReply, okReply, ReplySchema } from './reply';
+import { StreamReader, StreamReaderOptions } from './stream-reader';
+import { StreamWriter } from './stream-writer';
+import { Ticker } from './ticker';
+
+export interface BusOptions {
+  /** One or more NATS server URLs, comma separated. */
+  url: string;
+  /** Client name shown by the NATS server, e.g. `chat`. */
+  name: string;
+  /** Prepended to every subject (and JetStream stream name) so separate deployments or test runs never meet. */
+  subjectPrefix?: string;
+  user?: string;
+  password?: string;
+  requestTimeoutMs?: number;
+  streamHeartbeatMs?: number;
+  streamIdleTimeoutMs?: number;
+  logger?: BusLogger;
+}
+
+export type RequestHandler<D extends RequestDef> = (
+  payload: ParsedRequestOf<D>,
+  envelope: Envelope,
+) => Promise<ResponseOf<D>> | ResponseOf<D>;
+
+export type EventHandler<D extends EventDef> = (payload: PayloadOf<D>, envelope: Envelope) => Promise<void> | void;
+
+const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdleTimeoutMs: 5_000 };
+
+/** The typed NATS client every process uses: validates both ways and carries the envelope in headers. */
+export class Bus {
+  private readonly readers: Ticker<StreamReader<StreamDef>>;
+  private readonly writers: Ticker<StreamWriter<StreamDef>>;
+  private readonly statusListeners = new Set<(connected: boolean) => void>();
+  private isConnectedNow = true;
+  private jetstreamClient: JetStreamClient | null = null;
+  readonly prefix: string;
+  readonly logger: BusLogger;
+  readonly instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly options: Required<Pick<BusOptions, keyof typeof DEFAULTS>> & BusOptions,
+  ) {
+    this.prefix = options.subjectPrefix ?? '';
+    this.logger = options.logger ?? consoleBusLogger;
+    this.readers = new Ticker(Math.max(50, Math.floor(options.streamIdleTimeoutMs / 4)), (reader, now) =>
+      reader.checkIdle(now),
+    );
+    this.writers = new Ticker(Math.max(50, Math.floor(options.streamHeartbeatMs / 2)), (writer, now) =>
+      writer.sendHeartbeatIfQuiet(now, options.streamHeartbeatMs),
+    );
+    void this.watchStatus();
+  }
+
+  static async connect(options: BusOptions): Promise<Bus> {
+    const connectionOptions: ConnectionOptions = {
+      servers: options.url.split(',').map((s) => s.trim()),
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
+      waitOnFirstConnect: true,
+    };
+    if (options.user) connectionOptions.user = options.user;
+    if (options.password) connectionOptions.pass = options.password;
+    const connection = await connect(connectionOptions);
+    return new Bus(connection, { ...DEFAULTS, ...stripUndefined(options) });
+  }
+
+  get connected(): boolean {
+    return this.isConnectedNow && !this.connection.isClosed();
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  subject(name: string): string {
+    return this.prefix + name;
+  }
+
+  /** Sends a request and resolves with the validated response, or rejects with a {@link DomainError}. */
+  async request<D extends RequestDef>(
+    def: D,
+    payload: RequestOf<D>,
+    caller: CallerContext,
+    options: { timeoutMs?: number } = {},
+  ): Promise<ResponseOf<D>> {
+    this.assertConnected();
+    const parsed = def.request.safeParse(payload);
+    if (!parsed.success) throw validationError(parsed.error);
+    let msg: Msg;
+    try {
+      msg = await this.connection.request(this.subject(def.subject), encodeJson(parsed.data), {
+        timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
+        headers: envelopeToHeaders(caller),
+      });
+    } catch (error) {
+      throw this.translateRequestFailure(error, def.subject);
+    }
+    return this.readReply(def, msg);
+  }
+
+  /** Publishes an event; durable events are acknowledged by JetStream before this resolves. */
+  async publish<D extends EventDef>(def: D, payload: PayloadOf<D>, caller: CallerContext): Promise<void> {
+    const parsed = def.payload.safeParse(payload);
+    if (!parsed.success) throw validationError(parsed.error, `${def.subject} event`);
+    const messageId = randomUUID();
+    const headers = envelopeToHeaders(caller, messageId);
+    const data = encodeJson(parsed.data);
+    if (def.durable) {
+      await this.jetstream().publish(this.subject(def.subject), data, { headers, msgID: messageId });
+    } else {
+      this.connection.publish(this.subject(def.subject), data, { headers });
+    }
+  }
+
+  /** Creates the JetStream streams that back durable events, if missing. Idempotent. */
+  async ensureEventStreams(defs: readonly EventDef[]): Promise<void> {
+    const manager = await this.connection.jetstreamManager();
+    const subjectsByStream = new Map<string, string[]>();
+    for (const def of defs) {
+      if (!def.durable) continue;
+      const name = this.streamName(def.durable.stream);
+      subjectsByStream.set(name, [...(subjectsByStream.get(name) ?? []), this.subject(def.subject)]);
+    }
+    for (const [name, subjects] of subjectsByStream) {
+      try {
+        await manager.streams.info(name);
+        await manager.streams.update(name, { subjects });
+      } catch {
+        await manager.streams.add({ name, subjects, max_age: 7 * 24 * 3600 * 1e9 });
+      }
+    }
+  }
+
+  /** JetStream stream names may not contain dots; the prefix keeps test runs apart. */
+  streamName(stream: string): string {
+    return `${this.prefix.replace(/[^A-Za-z0-9_-]/g, '_')}${stream}`;
+  }
+
+  /** Answers requests on a subject within a queue group; bad input gets a typed error, never silence. */
+  serve<D extends RequestDef>(def: D, handler: RequestHandler<D>, options: { queue: string }): Subscription {
+    return this.connection.subscribe(this.subject(def.subject), {
+      queue: options.queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error('subscription failed', { subject: def.subject, error: String(err) });
+          return;
+        }
+        void this.answer(def, handler, msg);
+      },
+    });
+  }
+
+  /** Subscribes to a non-durable event (every instance, or one per queue group). */
+  subscribeEvent<D extends EventDef>(def: D, handler: EventHandler<D>, options: { queue?: string } = {}): Subscription {
+    return this.connection.subscribe(this.subject(def.subject), {
+      ...(options.queue ? { queue: options.queue } : {}),
+      callback: (err, msg) => {
+        if (err) return;
+        const envelope = envelopeFromHeaders(msg.headers);
+        const parsed = def.payload.safeParse(safeDecode(msg.data));
+        if (!parsed.success) {
+          this.logger.warn('dropped an invalid event', { subject: def.subject, messageId: envelope.messageId });
+          return;
+        }
+        Promise.resolve(handler(parsed.data as PayloadOf<D>, envelope)).catch((error: unknown) =>
+          this.logger.error('event handler failed', { subject: def.subject, error: String(error) }),
+        );
+      },
+    });
+  }
+
+  /** Subscribes to a stream's events; call before asking the producer to start, so nothing is missed. */
+  openStream<D extends StreamDef>(def: D, streamId: string, options: Partial<StreamReaderOptions> = {}): StreamReader<D> {
+    this.assertConnected();
+    let reader: StreamReader<D> | null = null;
+    const subscription = this.connection.subscribe(this.subject(streamEventsSubject(def, streamId)), {
+      callback: (err, msg) => {
+        if (err) reader?.failLocally({ code: ErrorCode.StreamLost, message: 'Stream subscription failed' });
+        else reader?.handleMessage(msg);
+      },
+    });
+    reader = new StreamReader(
+      def,
+      streamId,
+      { idleTimeoutMs: options.idleTimeoutMs ?? this.options.streamIdleTimeoutMs },
+      subscription,
+      (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
+    );
+    this.readers.add(reader as unknown as StreamReader<StreamDef>);
+    return reader;
+  }
+
+  /** Asks the replica producing a stream to stop; NOT_FOUND when no producer owned by the caller runs it. */
+  async cancelStream(def: StreamDef, streamId: string, caller: CallerContext): Promise<void> {
+    await this.request(cancelRequestDef(def, streamId), {}, caller, { timeoutMs: 3_000 });
+  }
+
+  /** Starts producing a stream on behalf of `owner`; only the owner's cancel requests are honoured. */
+  createStreamWriter<D extends StreamDef>(def: D, streamId: string, owner: CallerContext): StreamWriter<D> {
+    const writer = new StreamWriter(
+      def,
+      streamId,
+      owner,
+      this.connection,
+      this.subject(streamEventsSubject(def, streamId)),
+      (w) => this.writers.delete(w as unknown as StreamWriter<StreamDef>),
+    );
+    const cancelDef = cancelRequestDef(def, streamId);
+    writer.attachCancelSubscription(
+      this.serve(
+        cancelDef,
+        (_payload, envelope) => {
+          if (!owner.userId || envelope.userId !== owner.userId) {
+            throw new DomainError(ErrorCode.NotFound, 'No running stream with that id');
+          }
+          writer.abort('cancelled by its owner');
+          return { cancelled: true as const };
+        },
+        { queue: 'cancel' },
+      ),
+    );
+    this.writers.add(writer as unknown as StreamWriter<StreamDef>);
+    return writer;
+  }
+
+  get activeStreamWriters(): number {
+    return this.writers.size;
+  }
+
+  get activeStreamReaders(): number {
+    return this.readers.size;
+  }
+
+  async drain(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.close();
+  }
+
+  private async answer<D extends RequestDef>(def: D, handler: RequestHandler<D>, msg: Msg): Promise<void> {
+    const envelope = envelopeFromHeaders(msg.headers);
+    let reply;
+    try {
+      let body: unknown;
+      try {
+        body = decodeJson(msg.data);
+      } catch {
+        throw new DomainError(ErrorCode.ValidationFailed, 'Request body is not valid JSON');
+      }
+      const parsed = def.request.safeParse(body ?? {});
+      if (!parsed.success) throw validationError(parsed.error);
+      const result = await handler(parsed.data as ParsedRequestOf<D>, envelope);
+      reply = okReply(result);
+    } catch (error) {
+      reply = errorReply(this.toErrorBody(error, def.subject, envelope));
+    }
+    if (msg.reply) msg.respond(encodeJson(reply));
+  }
+
+  toErrorBody(error: unknown, subject: string, envelope: Envelope) {
+    if (isDomainError(error)) return error.toBody();
+    this.logger.error('request handler failed', {
+      subject,
+      messageId: envelope.messageId,
+      traceparent: envelope.traceparent,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    return { code: ErrorCode.Internal, message: 'Internal error' };
+  }
+
+  private readReply<D extends RequestDef>(def: D, msg: Msg): ResponseOf<D> {
+    const reply = ReplySchema.safeParse(safeDecode(msg.data));
+    if (!reply.success) {
+      throw new DomainError(ErrorCode.Internal, `Malformed reply on ${def.subject}`);
+    }
+    if (!reply.data.ok) throw DomainError.fromBody(reply.data.error);
+    const response = def.response.safeParse(reply.data.data);
+    if (!response.success) {
+      this.logger.error('response failed its schema', { subject: def.subject, issues: response.error.issues });
+      throw new DomainError(ErrorCode.Internal, `Invalid response on ${def.subject}`);
+    }
+    return response.data as ResponseOf<D>;
+  }
+
+  private translateRequestFailure(error: unknown, subject: string): DomainError {
+    const code = (error as { code?: string }).code;
+    if (code === NatsErrorCode.NoResponders) {
+      return new DomainError(ErrorCode.ServiceUnavailable, `No service is answering ${subject}`);
+    }
+    if (code === NatsErrorCode.Timeout) {
+      return new DomainError(ErrorCode.Timeout, `No answer on ${subject} in time`);
+    }
+    if (this.connection.isClosed() || !this.isConnectedNow) {
+      return new DomainError(ErrorCode.ServiceUnavailable, 'The message bus is unavailable');
+    }
+    return new DomainError(ErrorCode.Internal, `Request on ${subject} failed`);
+  }
+
+  private assertConnected(): void {
+    if (!this.connected) throw new DomainError(ErrorCode.ServiceUnavailable, 'The message bus is unavailable');
+  }
+
+  private jetstream(): JetStreamClient {
+    this.jetstreamClient ??= this.connection.jetstream();
+    return this.jetstreamClient;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      const next =
+        status.type === Events.Disconnect ? false : status.type === Events.Reconnect ? true : this.isConnectedNow;
+      if (next !== this.isConnectedNow) {
+        this.isConnectedNow = next;
+        for (const listener of this.statusListeners) listener(next);
+      }
+    }
+  }
+}
+
+function cancelRequestDef(def: StreamDef, streamId: string): RequestDef {
+  return {
+    kind: 'request',
+    subject: streamCancelSubject(def, streamId),
+    request: CancelRequestSchema,
+    response: CancelResponseSchema,
+    errors: [ErrorCode.NotFound],
+  };
+}
+
+const CancelRequestSchema = z.object({});
+const CancelResponseSchema = z.object({ cancelled: z.literal(true) });
+
+function safeDecode(data: Uint8Array): unknown {
+  try {
+    return decodeJson(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

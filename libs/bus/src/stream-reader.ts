@@ -1,0 +1,142 @@
+import type { Msg, Subscription } from 'nats';
+import {
+  DomainError,
+  EnvelopeHeader,
+  ErrorBody,
+  ErrorCode,
+  isTerminalEvent,
+  StreamDef,
+  StreamEventOf,
+} from '@conduit/contracts';
+import { decodeJson } from './codec';
+
+export interface StreamReaderOptions {
+  /** How long the stream may be silent (no event, no heartbeat) before it counts as lost. */
+  idleTimeoutMs: number;
+}
+
+type Waiter<E> = (result: IteratorResult<E>) => void;
+
+/**
+ * Consumes one stream's events in order. Ends after exactly one terminal event: the producer's own,
+ * or a synthesized `error` when the producer goes silent, skips a sequence number, or sends garbage.
+ */
+export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEventOf<D>> {
+  private readonly buffered: StreamEventOf<D>[] = [];
+  private waiter: Waiter<StreamEventOf<D>> | null = null;
+  private nextSeq = 0;
+  private finished = false;
+  lastActivityAt = Date.now();
+
+  constructor(
+    readonly def: D,
+    readonly streamId: string,
+    readonly options: StreamReaderOptions,
+    private readonly subscription: Subscription,
+    private readonly onClosed: (reader: StreamReader<D>) => void,
+  ) {}
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Called for every NATS message on the stream's subject. */
+  handleMessage(msg: Msg): void {
+    if (this.finished) return;
+    this.lastActivityAt = Date.now();
+    if (msg.headers?.has(EnvelopeHeader.StreamHeartbeat)) return;
+    let event: StreamEventOf<D>;
+    try {
+      const parsed = this.def.event.safeParse(decodeJson(msg.data));
+      if (!parsed.success) throw parsed.error;
+      event = parsed.data as StreamEventOf<D>;
+    } catch {
+      this.failLocally({ code: ErrorCode.Internal, message: 'Received a malformed stream event' });
+      return;
+    }
+    if (event.seq < this.nextSeq) return; // a duplicate of something already delivered
+    if (event.seq > this.nextSeq) {
+      this.failLocally({
+        code: ErrorCode.StreamLost,
+        message: 'Stream events were lost in transit',
+        details: { expectedSeq: this.nextSeq, receivedSeq: event.seq },
+      });
+      return;
+    }
+    this.nextSeq = event.seq + 1;
+    this.push(event);
+    if (isTerminalEvent(event)) this.finish();
+  }
+
+  /** Checked by the bus's shared watchdog. */
+  checkIdle(now: number): void {
+    if (!this.finished && now - this.lastActivityAt > this.options.idleTimeoutMs) {
+      this.failLocally({
+        code: ErrorCode.StreamLost,
+        message: `The producer stopped responding (no event or heartbeat for ${this.options.idleTimeoutMs} ms)`,
+      });
+    }
+  }
+
+  /** Ends the stream with an error event of our own making, continuing the producer's numbering. */
+  failLocally(error: ErrorBody): void {
+    if (this.finished) return;
+    this.push({ seq: this.nextSeq, type: 'error', error } as StreamEventOf<D>);
+    this.nextSeq += 1;
+    this.finish();
+  }
+
+  /** Stops listening without a terminal event (the consumer went away). */
+  close(): void {
+    if (this.finished) return;
+    this.finish();
+  }
+
+  async next(): Promise<IteratorResult<StreamEventOf<D>>> {
+    const event = this.buffered.shift();
+    if (event) return { value: event, done: false };
+    if (this.finished) return { value: undefined, done: true };
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEventOf<D>> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** Collects the whole stream (for non-streaming answers); throws the terminal error as a DomainError. */
+  async collect(): Promise<StreamEventOf<D>[]> {
+    const events: StreamEventOf<D>[] = [];
+    for await (const event of this) {
+      if (event.type === 'error') throw DomainError.fromBody((event as unknown as { error: ErrorBody }).error);
+      events.push(event);
+    }
+    return events;
+  }
+
+  private push(event: StreamEventOf<D>): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = null;
+      waiter({ value: event, done: false });
+    } else {
+      this.buffered.push(event);
+    }
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.subscription.unsubscribe();
+    this.onClosed(this);
+    if (this.buffered.length === 0 && this.waiter) {
+      const waiter = this.waiter;
+      this.waiter = null;
+      waiter({ value: undefined, done: true });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * One shared timer that visits many registered items, instead of a timer per stream: a gateway relays
+ * thousands of streams, and re-arming a timer per token would cost more than the token itself.
+ */
+export class Ticker<T> {
+  private readonly items = new Set<T>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly visit: (item: T, now: number) => void,
+  ) {}
+
+  add(item: T): void {
+    this.items.add(item);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  delete(item: T): void {
+    this.items.delete(item);
+    if (this.items.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const item of this.items) this.visit(item, now);
+  }
+}

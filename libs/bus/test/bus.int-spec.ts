@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ChatContract, defineRequest, DomainError, ErrorCode } from '@conduit/contracts';
+import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { Bus, decodeJson, encodeJson } from '../src';
+
+const Echo = defineRequest({
+  subject: 'test.echo.run',
+  request: z.strictObject({ text: z.string().min(1) }),
+  response: z.object({ text: z.string(), userId: z.string().nullable() }),
+});
+const Stream = ChatContract.completionStream;
+const alice = { userId: 'user-alice' };
+const bob = { userId: 'user-bob' };
+
+describe('Bus over a real NATS server', () => {
+  let client: Bus;
+  let server: Bus;
+
+  beforeAll(async () => {
+    const { subjectPrefix } = isolatedNamespace('bus');
+    const options = { url: testEnv().natsUrl, subjectPrefix, streamHeartbeatMs: 100, streamIdleTimeoutMs: 600 };
+    client = await Bus.connect({ ...options, name: 'test-client' });
+    server = await Bus.connect({ ...options, name: 'test-server' });
+  });
+  afterAll(async () => {
+    await Promise.all([client.close(), server.close()]);
+  });
+
+  describe('request/reply', () => {
+    beforeAll(async () => {
+      server.serve(
+        Echo,
+        (payload, envelope) => {
+          if (payload.text === 'domain') throw new DomainError(ErrorCode.Conflict, 'already there');
+          if (payload.text === 'crash') throw new Error('database password is hunter2');
+          return { text: payload.text, userId: envelope.userId };
+        },
+        { queue: 'echo' },
+      );
+      await server.connection.flush();
+    });
+
+    it('carries the payload and the caller in the envelope', async () => {
+      await expect(client.request(Echo, { text: 'hi' }, alice)).resolves.toEqual({ text: 'hi', userId: 'user-alice' });
+    });
+
+    it('rejects invalid payloads before sending, naming the field', async () => {
+      const failure = client.request(Echo, { text: '' }, alice);
+      await expect(failure).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
+      await expect(failure).rejects.toThrow(/text/);
+    });
+
+    it('answers garbage and schema violations from raw clients with a typed error', async () => {
+      const subject = client.subject(Echo.subject);
+      for (const body of [new TextEncoder().encode('{not json'), encodeJson({ text: 3 }), encodeJson({ text: 'a', extra: 1 })]) {
+        const reply = decodeJson((await client.connection.request(subject, body, { timeout: 2_000 })).data);
+        expect(reply).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
+      }
+    });
+
+    it('passes domain errors through and hides internal ones, staying up afterwards', async () => {
+      await expect(client.request(Echo, { text: 'domain' }, alice)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+      const internal = client.request(Echo, { text: 'crash' }, alice);
+      await expect(internal).rejects.toMatchObject({ code: ErrorCode.Internal, message: 'Internal error' });
+      await expect(client.request(Echo, { text: 'still here' }, alice)).resolves.toMatchObject({ text: 'still here' });
+    });
+
+    it('reports a subject nobody serves as SERVICE_UNAVAILABLE, fast', async () => {
+      const nobody = { ...Echo, subject: 'test.nobody.home' };
+      const started = Date.now();
+      await expect(client.request(nobody, { text: 'x' }, alice)).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    });
+  });
+
+  describe('streams', () => {
+    it('delivers every event in order and ends with exactly one terminal event', async () => {
+      const streamId = randomUUID();
+      const reader = client.openStream(Stream, streamId);
+      await client.connection.flush();
+      const writer = server.createStreamWriter(Stream, streamId, alice);
+      for (let i = 0; i < 50; i++) writer.emit({ type: 'delta', text: `t${i} ` });
+      writer.emit({ type: 'done', model: 'offline/echo', finishReason: 'stop', costUsd: 0, messageId: null, usage: { inputTokens: 1, outputTokens: 50, cachedTokens: 0, estimated: true } });
+      writer.emit({ type: 'delta', text: 'after the end' });
+      const events = [];
+      for await (const event of reader) events.push(event);
+      expect(events.map((e) => e.seq)).toEqual([...Array(51).keys()]);
+      expect(events.filter((e) => e.type === 'done')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('done');
+    });
+
+    it('keeps a quiet stream alive with heartbeats', async () => {
+      const streamId = randomUUID();
+      const reader = client.openStream(Stream, streamId);
+      await client.connection.flush();
+      const writer = server.createStreamWriter(Stream, streamId, alice);
+      await new Promise((r) => setTimeout(r, 1_500)); // more than twice the idle timeout
+      writer.fail({ code: ErrorCode.Cancelled, message: 'bye' });
+      const events = [];
+      for await (const event of reader) events.push(event);
+      expect(events).toEqual([{ seq: 0, type: 'error', error: { code: ErrorCode.Cancelled, message: 'bye' } }]);
+    });
+
+    it('ends with STREAM_LOST when the producer goes silent', async () => {
+      const reader = client.openStream(Stream, randomUUID());
+      const started = Date.now();
+      const events = [];
+      for await (const event of reader) events.push(event);
+      expect(events).toEqual([expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: ErrorCode.StreamLost }) })]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('lets only the owner cancel, reaching the producing replica', async () => {
+      const streamId = randomUUID();
+      const writer = server.createStreamWriter(Stream, streamId, alice);
+      await server.connection.flush();
+      await expect(client.cancelStream(Stream, streamId, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+      expect(writer.signal.aborted).toBe(false);
+      await client.cancelStream(Stream, streamId, alice);
+      expect(writer.signal.aborted).toBe(true);
+      writer.fail({ code: ErrorCode.Cancelled, message: 'stopped' });
+      await expect(client.cancelStream(Stream, streamId, alice)).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+      });
+    });
+  });
+});

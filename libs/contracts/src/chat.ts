@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { defineEvent, defineRequest, defineStream, SeqSchema, streamErrorEvent } from './definitions';
+import { ErrorCode } from './errors';
+
+/** `provider/model`, e.g. `openai/gpt-4o-mini`; the model part may itself hold slashes (`vllm/meta-llama/x`). */
+export const ModelIdSchema = z
+  .string()
+  .max(200)
+  .regex(/^[a-z0-9][a-z0-9_-]*\/\S+$/, 'must look like provider/model, e.g. openai/gpt-4o-mini');
+export type ModelId = z.infer<typeof ModelIdSchema>;
+
+const IdSchema = z.uuid();
+const IsoDate = z.iso.datetime();
+
+export const ModelCapabilitySchema = z.enum(['streaming', 'tools', 'vision', 'json', 'offline']);
+export type ModelCapability = z.infer<typeof ModelCapabilitySchema>;
+
+export const ModelInfoSchema = z.object({
+  id: ModelIdSchema,
+  provider: z.string(),
+  name: z.string(),
+  contextWindow: z.number().int().positive(),
+  maxOutputTokens: z.number().int().positive(),
+  pricing: z.object({
+    inputPerMTokUsd: z.number().nonnegative(),
+    outputPerMTokUsd: z.number().nonnegative(),
+    cachedInputPerMTokUsd: z.number().nonnegative(),
+  }),
+  capabilities: z.array(ModelCapabilitySchema),
+  /** false when its provider has no credentials configured in this deployment. */
+  available: z.boolean(),
+});
+export type ModelInfo = z.infer<typeof ModelInfoSchema>;
+
+export const ChatRoleSchema = z.enum(['system', 'user', 'assistant']);
+export type ChatRole = z.infer<typeof ChatRoleSchema>;
+
+export const MessageStatusSchema = z.enum(['complete', 'streaming', 'interrupted', 'cancelled', 'failed']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const TokenUsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cachedTokens: z.number().int().nonnegative(),
+  /** true when the provider reported no usage and the counts are our estimate. */
+  estimated: z.boolean(),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+export const ChatMessageSchema = z.object({
+  id: IdSchema,
+  sessionId: IdSchema,
+  role: ChatRoleSchema,
+  content: z.string(),
+  status: MessageStatusSchema,
+  model: z.string().nullable(),
+  usage: TokenUsageSchema.nullable(),
+  costUsd: z.number().nonnegative().nullable(),
+  errorCode: z.string().nullable(),
+  createdAt: IsoDate,
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const ChatSessionSchema = z.object({
+  id: IdSchema,
+  title: z.string(),
+  model: ModelIdSchema,
+  systemPrompt: z.string().nullable(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+});
+export type ChatSession = z.infer<typeof ChatSessionSchema>;
+
+export const ChatSessionWithMessagesSchema = ChatSessionSchema.extend({ messages: z.array(ChatMessageSchema) });
+export type ChatSessionWithMessages = z.infer<typeof ChatSessionWithMessagesSchema>;
+
+export const MAX_MESSAGE_CHARS = 100_000;
+export const MAX_SYSTEM_PROMPT_CHARS = 20_000;
+export const MAX_TITLE_CHARS = 200;
+
+const TitleSchema = z.string().trim().min(1).max(MAX_TITLE_CHARS);
+const ContentSchema = z.string().trim().min(1, 'must not be empty').max(MAX_MESSAGE_CHARS);
+
+export const CreateSessionRequestSchema = z.strictObject({
+  title: TitleSchema.optional(),
+  model: ModelIdSchema.optional(),
+  systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+});
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
+
+export const ListSessionsRequestSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export const SessionPageSchema = z.object({ items: z.array(ChatSessionSchema), nextCursor: z.string().nullable() });
+export type SessionPage = z.infer<typeof SessionPageSchema>;
+
+export const SessionRefSchema = z.strictObject({ sessionId: IdSchema });
+export const RenameSessionRequestSchema = z.strictObject({ title: TitleSchema });
+export const SendMessageBodySchema = z.strictObject({
+  content: ContentSchema,
+  model: ModelIdSchema.optional(),
+  stream: z.boolean().default(true),
+});
+export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
+
+export const StartCompletionRequestSchema = z.strictObject({
+  streamId: IdSchema,
+  sessionId: IdSchema,
+  content: ContentSchema,
+  model: ModelIdSchema.optional(),
+});
+export const StartCompletionAckSchema = z.object({
+  streamId: IdSchema,
+  sessionId: IdSchema,
+  userMessageId: IdSchema,
+  assistantMessageId: IdSchema,
+  model: ModelIdSchema,
+});
+
+/** A stateless completion over caller-given messages (the OpenAI-compatible surface). */
+export const CompletionMessageSchema = z.strictObject({
+  role: ChatRoleSchema,
+  content: z.string().max(MAX_MESSAGE_CHARS),
+});
+export type CompletionMessage = z.infer<typeof CompletionMessageSchema>;
+
+export const GenerationParamsSchema = z.strictObject({
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stop: z.array(z.string().max(200)).max(4).optional(),
+});
+export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
+
+export const RunCompletionRequestSchema = z.strictObject({
+  streamId: IdSchema,
+  model: ModelIdSchema,
+  messages: z.array(CompletionMessageSchema).min(1).max(1000),
+  params: GenerationParamsSchema.default({}),
+});
+export const RunCompletionAckSchema = z.object({ streamId: IdSchema, model: ModelIdSchema });
+
+export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'cancelled']);
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+export const ChatStreamEventSchema = z.discriminatedUnion('type', [
+  z.object({ seq: SeqSchema, type: z.literal('delta'), text: z.string() }),
+  z.object({ seq: SeqSchema, type: z.literal('usage'), usage: TokenUsageSchema }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('done'),
+    model: ModelIdSchema,
+    finishReason: FinishReasonSchema,
+    usage: TokenUsageSchema,
+    costUsd: z.number().nonnegative(),
+    messageId: IdSchema.nullable(),
+  }),
+  streamErrorEvent,
+]);
+export type ChatStreamEvent = z.infer<typeof ChatStreamEventSchema>;
+
+export const MessageCreatedEventSchema = z.object({
+  messageId: IdSchema,
+  sessionId: IdSchema,
+  userId: z.string(),
+  role: ChatRoleSchema,
+  content: z.string(),
+  status: MessageStatusSchema,
+  model: z.string().nullable(),
+  createdAt: IsoDate,
+});
+export type MessageCreatedEvent = z.infer<typeof MessageCreatedEventSchema>;
+
+const sessionErrors = [ErrorCode.NotFound] as const;
+
+export const ChatContract = {
+  createSession: defineRequest({
+    subject: 'chat.session.create',
+    request: CreateSessionRequestSchema,
+    response: ChatSessionSchema,
+    errors: [ErrorCode.UnknownModel],
+  }),
+  listSessions: defineRequest({
+    subject: 'chat.session.list',
+    request: ListSessionsRequestSchema,
+    response: SessionPageSchema,
+  }),
+  getSession: defineRequest({
+    subject: 'chat.session.get',
+    request: SessionRefSchema,
+    response: ChatSessionWithMessagesSchema,
+    errors: sessionErrors,
+  }),
+  renameSession: defineRequest({
+    subject: 'chat.session.rename',
+    request: SessionRefSchema.extend(RenameSessionRequestSchema.shape),
+    response: ChatSessionSchema,
+    errors: sessionErrors,
+  }),
+  deleteSession: defineRequest({
+    subject: 'chat.session.delete',
+    request: SessionRefSchema,
+    response: z.object({ deleted: z.literal(true) }),
+    errors: sessionErrors,
+  }),
+  startCompletion: defineRequest({
+    subject: 'chat.completion.start',
+    request: StartCompletionRequestSchema,
+    response: StartCompletionAckSchema,
+    errors: [ErrorCode.NotFound, ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict],
+  }),
+  runCompletion: defineRequest({
+    subject: 'chat.completion.run',
+    request: RunCompletionRequestSchema,
+    response: RunCompletionAckSchema,
+    errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable],
+  }),
+  listModels: defineRequest({
+    subject: 'chat.model.list',
+    request: z.strictObject({}),
+    response: z.object({ models: z.array(ModelInfoSchema) }),
+  }),
+  completionStream: defineStream({ name: 'chat.completion', event: ChatStreamEventSchema }),
+  messageCreated: defineEvent({
+    subject: 'chat.message.created',
+    payload: MessageCreatedEventSchema,
+    durable: { stream: 'CHAT_EVENTS' },
+  }),
+} as const;

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ErrorBodySchema, ErrorCode } from './errors';
+
+/** A request/reply subject: one handler (in a queue group) answers each request. */
+export interface RequestDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  readonly kind: 'request';
+  readonly subject: string;
+  readonly request: Req;
+  readonly response: Res;
+  /** Codes a handler may answer with besides VALIDATION_FAILED and INTERNAL. */
+  readonly errors: readonly ErrorCode[];
+}
+
+/** A fact that happened; `durable` events go through JetStream so subscribers cannot miss them. */
+export interface EventDef<Payload extends z.ZodType = z.ZodType> {
+  readonly kind: 'event';
+  readonly subject: string;
+  readonly payload: Payload;
+  readonly durable: { readonly stream: string } | null;
+}
+
+export const SeqSchema = z.number().int().nonnegative();
+
+/** Partial results of one operation, published on a per-stream subject, ending with done or error. */
+export interface StreamDef<Event extends z.ZodType<{ seq: number; type: string }> = z.ZodType<StreamEventBase>> {
+  readonly kind: 'stream';
+  /** Subjects: `<name>.events.<streamId>` for events, `<name>.cancel.<streamId>` for cancellation. */
+  readonly name: string;
+  readonly event: Event;
+}
+
+export interface StreamEventBase {
+  seq: number;
+  type: string;
+}
+
+export type RequestOf<D extends RequestDef> = z.input<D['request']>;
+export type ParsedRequestOf<D extends RequestDef> = z.output<D['request']>;
+export type ResponseOf<D extends RequestDef> = z.output<D['response']>;
+export type PayloadOf<D extends EventDef> = z.output<D['payload']>;
+export type StreamEventOf<D extends StreamDef> = z.output<D['event']>;
+/** A stream event as a producer hands it over: the stream assigns `seq`. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type UnsequencedEventOf<D extends StreamDef> = DistributiveOmit<StreamEventOf<D>, 'seq'>;
+
+export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(def: {
+  subject: string;
+  request: Req;
+  response: Res;
+  errors?: readonly ErrorCode[];
+}): RequestDef<Req, Res> {
+  return { kind: 'request', errors: [], ...def };
+}
+
+export function defineEvent<Payload extends z.ZodType>(def: {
+  subject: string;
+  payload: Payload;
+  durable?: { stream: string };
+}): EventDef<Payload> {
+  return { kind: 'event', subject: def.subject, payload: def.payload, durable: def.durable ?? null };
+}
+
+/** The terminal error event every stream has, so any consumer can end a stream it gave up on. */
+export const streamErrorEvent = z.object({ seq: SeqSchema, type: z.literal('error'), error: ErrorBodySchema });
+
+export function defineStream<Event extends z.ZodType<StreamEventBase>>(def: {
+  name: string;
+  event: Event;
+}): StreamDef<Event> {
+  return { kind: 'stream', ...def };
+}
+
+export function streamEventsSubject(def: StreamDef, streamId: string): string {
+  return `${def.name}.events.${streamId}`;
+}
+
+export function streamCancelSubject(def: StreamDef, streamId: string): string {
+  return `${def.name}.cancel.${streamId}`;
+}
+
+export const TERMINAL_EVENT_TYPES: readonly string[] = ['done', 'error'];
+
+export function isTerminalEvent(event: { type: string }): boolean {
+  return TERMINAL_EVENT_TYPES.includes(event.type);
+}

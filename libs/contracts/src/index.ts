@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './envelope';
+export * from './definitions';
+export * from './chat';

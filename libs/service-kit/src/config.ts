@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Parses the environment once against a schema; a bad or missing variable stops start-up with a clear list. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  return parsed.data;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const configFields = { port, milliseconds };
+
+export const LogConfigSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const BusConfigSchema = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]+\.)*$/, 'must be empty or end with a dot, e.g. "staging."')
+    .default(''),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  STREAM_HEARTBEAT_MS: milliseconds(1_000),
+  STREAM_IDLE_TIMEOUT_MS: milliseconds(5_000),
+  BUS_REQUEST_TIMEOUT_MS: milliseconds(10_000),
+});
+export type BusConfig = z.infer<typeof BusConfigSchema>;
+
+export const DatabaseConfigSchema = z.object({
+  DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:5432/conduit'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+});
+export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
+
+export const RedisConfigSchema = z.object({
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('conduit:'),
+});
+export type RedisConfig = z.infer<typeof RedisConfigSchema>;
+
+/** Everything every service reads; a service extends it with its own fields. */
+export const ServiceConfigSchema = LogConfigSchema.extend(BusConfigSchema.shape).extend({
+  SHUTDOWN_GRACE_MS: milliseconds(25_000),
+  HOST: z.string().default('0.0.0.0'),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;

@@ -1,0 +1,58 @@
+import pino, { type Logger } from 'pino';
+import type { LoggerService } from '@nestjs/common';
+import type { BusLogger } from '@conduit/bus';
+
+/** Keys whose values never reach a log line, wherever they sit in the logged object. */
+export const REDACTED_KEYS = [
+  'password',
+  'passwordHash',
+  'authorization',
+  'cookie',
+  'accessToken',
+  'refreshToken',
+  'token',
+  'apiKey',
+  'key',
+  'secret',
+  'audio',
+];
+
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service },
+    redact: {
+      paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `req.headers.${k}`]),
+      censor: '[redacted]',
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+export function busLoggerFrom(logger: Logger): BusLogger {
+  return {
+    warn: (message, context) => logger.warn(context ?? {}, message),
+    error: (message, context) => logger.error(context ?? {}, message),
+  };
+}
+
+/** Routes Nest's own logging through pino so every line is structured JSON. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

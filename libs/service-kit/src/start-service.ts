@@ -1,0 +1,52 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { Bus, BusExceptionFilter, BusTransport } from '@conduit/bus';
+import { EventDef, RequestDef } from '@conduit/contracts';
+import { PinoNestLogger } from './logger';
+
+export interface StartServiceOptions {
+  name: string;
+  module: DynamicModule | Type<unknown>;
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Contracts this service answers; omit for a process that only calls others (the gateway). */
+  contracts?: readonly (RequestDef | EventDef)[];
+  bodyLimitBytes?: number;
+  /** Lets the caller touch the app before it listens (HTTP hooks, WebSocket servers). */
+  configure?: (app: NestFastifyApplication) => Promise<void> | void;
+}
+
+/** Boots a service: Fastify HTTP for probes and metrics, the bus transport for its handlers, shutdown hooks. */
+export async function startService(options: StartServiceOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    trustProxy: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  if (options.contracts) {
+    const bus = app.get(Bus);
+    const microservice = app.connectMicroservice(
+      { strategy: new BusTransport(bus, { queue: options.name, contracts: options.contracts }) },
+      { inheritAppConfig: false },
+    );
+    microservice.useGlobalFilters(new BusExceptionFilter());
+    await app.startAllMicroservices();
+  }
+  await options.configure?.(app);
+  await app.listen(options.port, options.host);
+  options.logger.info({ port: listeningPort(app) }, `${options.name} started`);
+  return app;
+}
+
+export function listeningPort(app: INestApplication): number {
+  const address = app.getHttpServer().address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
