@@ -228,3 +228,17 @@ export const ChatContract = {
     durable: { stream: 'CHAT_EVENTS' },
   }),
 } as const;
+
+/** The JSON answer to a session message sent with `stream: false`. */
+export const SendMessageResponseSchema = z.object({
+  streamId: IdSchema,
+  sessionId: IdSchema,
+  userMessageId: IdSchema,
+  assistantMessageId: IdSchema,
+  model: ModelIdSchema,
+  content: z.string(),
+  finishReason: FinishReasonSchema,
+  usage: TokenUsageSchema,
+  costUsd: z.number().nonnegative(),
+});
+export type SendMessageResponse = z.infer<typeof SendMessageResponseSchema>;

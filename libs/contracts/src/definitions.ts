@@ -83,3 +83,13 @@ export const TERMINAL_EVENT_TYPES: readonly string[] = ['done', 'error'];
 export function isTerminalEvent(event: { type: string }): boolean {
   return TERMINAL_EVENT_TYPES.includes(event.type);
 }
+
+/** The request and event definitions of a service's contract, for registering its handlers. */
+export function handledDefinitionsOf(contract: Record<string, RequestDef | EventDef | StreamDef>): (RequestDef | EventDef)[] {
+  return Object.values(contract).filter((def): def is RequestDef | EventDef => def.kind !== 'stream');
+}
+
+/** The durable events of a service's contract, whose JetStream streams it must make sure exist. */
+export function durableEventsOf(contract: Record<string, RequestDef | EventDef | StreamDef>): EventDef[] {
+  return Object.values(contract).filter((def): def is EventDef => def.kind === 'event' && def.durable !== null);
+}

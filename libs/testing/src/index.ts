@@ -1,2 +1,3 @@
 export * from './docker-engine';
 export * from './test-env';
+export * from './fake-providers';

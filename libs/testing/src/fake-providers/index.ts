@@ -1,0 +1,37 @@
+export {
+  startFakeOpenAI,
+  type FakeOpenAIOptions,
+  type FakeOpenAIServer,
+  type OpenAIChatContentPart,
+  type OpenAIChatRequestBody,
+  type OpenAIChatRequestMessage,
+} from './fake-openai.server';
+export {
+  startFakeAnthropic,
+  type AnthropicContentBlockParam,
+  type AnthropicMessageParam,
+  type AnthropicMessagesRequestBody,
+  type FakeAnthropicOptions,
+  type FakeAnthropicServer,
+} from './fake-anthropic.server';
+export type {
+  FakeProviderDiagnostics,
+  FakeProviderOptions,
+  FakeProviderServer,
+} from './fake-provider.server';
+export {
+  countWords,
+  splitIntoTokens,
+  type FakeAnswerBehavior,
+  type FakeBehavior,
+  type FakeBehaviorChooser,
+  type FakeBehaviorKind,
+  type FakeDropBehavior,
+  type FakeHttpErrorBehavior,
+  type FakeMalformedChunkBehavior,
+  type FakeRecordedRequest,
+  type FakeStallBehavior,
+  type FakeStreamErrorBehavior,
+  type FakeTokenSource,
+  type FakeUsageOverride,
+} from './fake-provider.behavior';
