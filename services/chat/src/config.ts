@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+
+const optionalSecret = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
+
+export const ChatConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend({
+  PORT: configFields.port(3101),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('chat'),
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: optionalUrl,
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  GROQ_API_KEY: optionalSecret,
+  DEEPSEEK_API_KEY: optionalSecret,
+  XAI_API_KEY: optionalSecret,
+  OLLAMA_BASE_URL: optionalUrl,
+  VLLM_BASE_URL: optionalUrl,
+  VLLM_API_KEY: optionalSecret,
+  /** JSON list of extra OpenAI-compatible providers (see README). */
+  CHAT_OPENAI_COMPATIBLE_PROVIDERS: z.string().optional(),
+  CHAT_DEFAULT_MODEL: z.string().optional(),
+  OFFLINE_TOKEN_DELAY_MS: z.coerce.number().int().min(0).default(15),
+  /** Longest wait for a provider's first response bytes. */
+  PROVIDER_TIMEOUT_MS: configFields.milliseconds(60_000),
+  /** Longest silence allowed between two chunks of a streaming answer. */
+  PROVIDER_STALL_TIMEOUT_MS: configFields.milliseconds(30_000),
+  /** How often a streaming answer's partial text is saved. */
+  PARTIAL_FLUSH_INTERVAL_MS: configFields.milliseconds(1_000),
+  /** A message still `streaming` with no save for this long belonged to a replica that died. */
+  STALE_STREAM_AFTER_MS: configFields.milliseconds(60_000),
+});
+export type ChatConfig = z.infer<typeof ChatConfigSchema>;
+
+export const loadChatConfig = (env: NodeJS.ProcessEnv = process.env): ChatConfig => loadConfig(ChatConfigSchema, env);

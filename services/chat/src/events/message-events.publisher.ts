@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Bus } from '@conduit/bus';
+import { ChatContract } from '@conduit/contracts';
+import type { ChatMessage } from '../generated/prisma/client';
+
+const ATTEMPTS = 3;
+
+/** Announces stored messages on JetStream (`chat.message.created`) for memory, search and analytics. */
+@Injectable()
+export class MessageEventsPublisher {
+  private readonly logger = new Logger(MessageEventsPublisher.name);
+
+  constructor(private readonly bus: Bus) {}
+
+  /** Never throws: a failed announcement is logged, the chat answer itself is already saved. */
+  async messageCreated(message: ChatMessage): Promise<void> {
+    const payload = {
+      messageId: message.id,
+      sessionId: message.sessionId,
+      userId: message.userId,
+      role: message.role,
+      content: message.content,
+      status: message.status,
+      model: message.model,
+      createdAt: message.createdAt.toISOString(),
+    };
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        await this.bus.publish(ChatContract.messageCreated, payload, { userId: message.userId });
+        return;
+      } catch (error) {
+        if (attempt === ATTEMPTS) {
+          this.logger.error(`could not publish chat.message.created for ${message.id}: ${String(error)}`);
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { CompletionOutcome, CompletionStreamWriter } from './completion-runner';
+
+/** Ends a stream with exactly one terminal event describing the outcome. */
+export function emitOutcome(
+  writer: CompletionStreamWriter,
+  outcome: CompletionOutcome,
+  model: string,
+  messageId: string | null,
+): void {
+  if (outcome.error) {
+    writer.fail(outcome.error);
+    return;
+  }
+  writer.emit({ type: 'usage', usage: outcome.usage });
+  writer.emit({
+    type: 'done',
+    model,
+    finishReason: outcome.finishReason,
+    usage: outcome.usage,
+    costUsd: outcome.costUsd,
+    messageId,
+  });
+}

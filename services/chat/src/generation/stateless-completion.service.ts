@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Bus } from '@conduit/bus';
+import { CallerContext, ChatContract, ParsedRequestOf, ResponseOf } from '@conduit/contracts';
+import { ModelCatalog } from '../catalog/model-catalog';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../chat-config.token';
+import { CompletionRunner } from './completion-runner';
+import { fitToContextWindow } from './context-window';
+import { emitOutcome } from './emit-outcome';
+import { InFlightGenerations } from './in-flight-generations';
+
+type RunRequest = ParsedRequestOf<typeof ChatContract.runCompletion>;
+
+/** A completion over messages the caller supplies (the OpenAI-compatible surface); nothing is stored. */
+@Injectable()
+export class StatelessCompletionService {
+  constructor(
+    private readonly bus: Bus,
+    private readonly catalog: ModelCatalog,
+    private readonly runner: CompletionRunner,
+    private readonly inFlight: InFlightGenerations,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+  ) {}
+
+  start(request: RunRequest, caller: CallerContext): ResponseOf<typeof ChatContract.runCompletion> {
+    const model = this.catalog.resolve(request.model);
+    const messages = fitToContextWindow(
+      request.messages,
+      model.info.contextWindow,
+      request.params.maxTokens ?? model.info.maxOutputTokens,
+    );
+    const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
+    const generation = this.runner
+      .run({
+        model,
+        messages,
+        params: request.params,
+        writer,
+        timeouts: { firstChunkMs: this.config.PROVIDER_TIMEOUT_MS, stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS },
+      })
+      .then((outcome) => emitOutcome(writer, outcome, model.info.id, null));
+    this.inFlight.track(writer, generation);
+    return { streamId: request.streamId, model: model.info.id };
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { BusContext, HandleRequest } from '@conduit/bus';
+import { ChatContract } from '@conduit/contracts';
+import type { ParsedRequestOf } from '@conduit/contracts';
+import { SessionCompletionService } from '../generation/session-completion.service';
+import { StatelessCompletionService } from '../generation/stateless-completion.service';
+import { requireUserId } from '../sessions/require-user';
+
+@Controller()
+export class CompletionsHandler {
+  constructor(
+    private readonly sessionCompletions: SessionCompletionService,
+    private readonly statelessCompletions: StatelessCompletionService,
+  ) {}
+
+  @HandleRequest(ChatContract.startCompletion)
+  start(@Payload() payload: ParsedRequestOf<typeof ChatContract.startCompletion>, @Ctx() ctx: BusContext) {
+    return this.sessionCompletions.start(requireUserId(ctx.envelope), payload, ctx.caller);
+  }
+
+  @HandleRequest(ChatContract.runCompletion)
+  run(@Payload() payload: ParsedRequestOf<typeof ChatContract.runCompletion>, @Ctx() ctx: BusContext) {
+    requireUserId(ctx.envelope);
+    return this.statelessCompletions.start(payload, ctx.caller);
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { BusContext, HandleRequest } from '@conduit/bus';
+import { ChatContract } from '@conduit/contracts';
+import type { ParsedRequestOf } from '@conduit/contracts';
+import { requireUserId } from '../sessions/require-user';
+import { SessionService } from '../sessions/session.service';
+
+@Controller()
+export class SessionsHandler {
+  constructor(private readonly sessions: SessionService) {}
+
+  @HandleRequest(ChatContract.createSession)
+  create(@Payload() payload: ParsedRequestOf<typeof ChatContract.createSession>, @Ctx() ctx: BusContext) {
+    return this.sessions.create(requireUserId(ctx.envelope), payload);
+  }
+
+  @HandleRequest(ChatContract.listSessions)
+  list(@Payload() payload: ParsedRequestOf<typeof ChatContract.listSessions>, @Ctx() ctx: BusContext) {
+    return this.sessions.list(requireUserId(ctx.envelope), payload.limit, payload.cursor);
+  }
+
+  @HandleRequest(ChatContract.getSession)
+  get(@Payload() payload: ParsedRequestOf<typeof ChatContract.getSession>, @Ctx() ctx: BusContext) {
+    return this.sessions.get(requireUserId(ctx.envelope), payload.sessionId);
+  }
+
+  @HandleRequest(ChatContract.renameSession)
+  rename(@Payload() payload: ParsedRequestOf<typeof ChatContract.renameSession>, @Ctx() ctx: BusContext) {
+    return this.sessions.rename(requireUserId(ctx.envelope), payload.sessionId, payload.title);
+  }
+
+  @HandleRequest(ChatContract.deleteSession)
+  delete(@Payload() payload: ParsedRequestOf<typeof ChatContract.deleteSession>, @Ctx() ctx: BusContext) {
+    return this.sessions.delete(requireUserId(ctx.envelope), payload.sessionId);
+  }
+}

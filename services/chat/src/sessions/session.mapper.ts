@@ -1,0 +1,36 @@
+import { ChatMessage as ChatMessageDto, ChatSession as ChatSessionDto } from '@conduit/contracts';
+import type { ChatMessage, ChatSession } from '../generated/prisma/client';
+
+export function toSessionDto(session: ChatSession): ChatSessionDto {
+  return {
+    id: session.id,
+    title: session.title,
+    model: session.model,
+    systemPrompt: session.systemPrompt,
+    createdAt: session.createdAt.toISOString(),
+    updatedAt: session.updatedAt.toISOString(),
+  };
+}
+
+export function toMessageDto(message: ChatMessage): ChatMessageDto {
+  const hasUsage = message.inputTokens !== null && message.outputTokens !== null;
+  return {
+    id: message.id,
+    sessionId: message.sessionId,
+    role: message.role,
+    content: message.content,
+    status: message.status,
+    model: message.model,
+    usage: hasUsage
+      ? {
+          inputTokens: message.inputTokens ?? 0,
+          outputTokens: message.outputTokens ?? 0,
+          cachedTokens: message.cachedTokens ?? 0,
+          estimated: message.usageEstimated ?? false,
+        }
+      : null,
+    costUsd: message.costUsd === null ? null : Number(message.costUsd),
+    errorCode: message.errorCode,
+    createdAt: message.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ChatMessage, ChatSession } from '../generated/prisma/client';
+import { PrismaService } from '../infra/prisma.service';
+import { SessionCursor } from './session-cursor';
+
+/** Session rows; every query is scoped to the owning user, so another user's session looks absent. */
+@Injectable()
+export class SessionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(userId: string, data: { title: string; model: string; systemPrompt: string | null }): Promise<ChatSession> {
+    return this.prisma.chatSession.create({ data: { id: randomUUID(), userId, ...data } });
+  }
+
+  findOwned(userId: string, sessionId: string): Promise<ChatSession | null> {
+    return this.prisma.chatSession.findFirst({ where: { id: sessionId, userId } });
+  }
+
+  findOwnedWithMessages(userId: string, sessionId: string): Promise<(ChatSession & { messages: ChatMessage[] }) | null> {
+    return this.prisma.chatSession.findFirst({
+      where: { id: sessionId, userId },
+      include: { messages: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+    });
+  }
+
+  /** One page, newest activity first; fetches one extra row to know whether another page follows. */
+  listPage(userId: string, limit: number, after: SessionCursor | null): Promise<ChatSession[]> {
+    return this.prisma.chatSession.findMany({
+      where: {
+        userId,
+        ...(after
+          ? {
+              OR: [
+                { updatedAt: { lt: after.updatedAt } },
+                { updatedAt: after.updatedAt, id: { lt: after.id } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+  }
+
+  async rename(userId: string, sessionId: string, title: string): Promise<ChatSession | null> {
+    const { count } = await this.prisma.chatSession.updateMany({
+      where: { id: sessionId, userId },
+      data: { title, updatedAt: new Date() },
+    });
+    return count === 0 ? null : this.findOwned(userId, sessionId);
+  }
+
+  async delete(userId: string, sessionId: string): Promise<boolean> {
+    const { count } = await this.prisma.chatSession.deleteMany({ where: { id: sessionId, userId } });
+    return count > 0;
+  }
+}

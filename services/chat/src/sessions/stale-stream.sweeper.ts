@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../chat-config.token';
+import { MessageRepository } from './message.repository';
+
+/**
+ * Finds answers left `streaming` by a replica that died (they stop being saved) and marks them
+ * interrupted, keeping the text saved so far. Any replica may run it; the update is idempotent.
+ */
+@Injectable()
+export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StaleStreamSweeper.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly messages: MessageRepository,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), Math.max(1_000, this.config.STALE_STREAM_AFTER_MS / 2));
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<number> {
+    try {
+      const interrupted = await this.messages.interruptStale(new Date(Date.now() - this.config.STALE_STREAM_AFTER_MS));
+      if (interrupted.length > 0) this.logger.warn(`marked ${interrupted.length} abandoned answer(s) as interrupted`);
+      return interrupted.length;
+    } catch (error) {
+      this.logger.error(`stale stream sweep failed: ${String(error)}`);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { OpenAiCompatController } from '../openai-compat/openai-compat.controller';
+import { ChatWebSocketServer } from '../ws/chat-websocket.server';
+import { ChatSessionsController } from './chat-sessions.controller';
+import { ChatStreamsService } from './chat-streams.service';
+import { ModelsController } from './models.controller';
+
+/** Chat over HTTP/SSE, WebSocket and the OpenAI-compatible API, all relaying the chat service's streams. */
+@Module({
+  imports: [IdentityModule],
+  controllers: [ChatSessionsController, ModelsController, OpenAiCompatController],
+  providers: [ChatStreamsService, ChatWebSocketServer],
+  exports: [ChatWebSocketServer],
+})
+export class ChatModule {}

@@ -1,0 +1,23 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import type { z } from 'zod';
+
+/** One declaration per route: it drives validation at the edge and the OpenAPI document alike. */
+export interface ApiRouteSpec {
+  summary: string;
+  tag: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  response?: z.ZodType;
+  /** `sse`: answers `text/event-stream`; `json-or-sse`: either, chosen by the request. */
+  produces?: 'json' | 'sse' | 'json-or-sse' | 'none';
+  successStatus?: number;
+  /** Reachable without credentials. */
+  public?: boolean;
+}
+
+export const API_ROUTE = Symbol('api-route');
+export const PUBLIC_ROUTE = 'conduit:public-route';
+
+export const ApiRoute = (spec: ApiRouteSpec): MethodDecorator =>
+  applyDecorators(SetMetadata(API_ROUTE, spec), SetMetadata(PUBLIC_ROUTE, spec.public === true));

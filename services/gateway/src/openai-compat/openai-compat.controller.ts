@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Bus } from '@conduit/bus';
+import { ChatContract, DomainError, ErrorBody, ErrorCode } from '@conduit/contracts';
+import { callerContextOf } from '../chat/caller-context';
+import { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
+import { SseResponse } from '../chat/sse-response';
+import { ApiRoute } from '../http/api-route.decorator';
+import { openAiErrorFrom } from '../http/openai-error';
+import { CurrentPrincipal } from '../identity/current-principal.decorator';
+import type { Principal } from '../identity/principal';
+import { completion, completionChunk, usageChunk } from './openai-response';
+import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
+import type { OpenAiChatRequest } from './openai-request.schema';
+
+/** OpenAI's API shape over our chat service, so the official `openai` SDKs work by changing only baseURL. */
+@Controller('v1')
+export class OpenAiCompatController {
+  constructor(
+    private readonly bus: Bus,
+    private readonly streams: ChatStreamsService,
+  ) {}
+
+  @Get('models')
+  @ApiRoute({ summary: 'Models, in OpenAI list format', tag: 'openai-compatible' })
+  async models(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+    const { models } = await this.bus.request(ChatContract.listModels, {}, callerContextOf(principal, req.headers));
+    return {
+      object: 'list',
+      data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
+    };
+  }
+
+  @Post('chat/completions')
+  @ApiRoute({ summary: 'Chat completion, OpenAI format (stream or not)', tag: 'openai-compatible', body: OpenAiChatRequestSchema, produces: 'json-or-sse' })
+  async chatCompletions(
+    @Body() body: OpenAiChatRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { ack, stream } = await this.streams.startStateless(callerContextOf(principal, req.headers), {
+      model: body.model,
+      messages: toCompletionMessages(body),
+      params: toGenerationParams(body),
+    });
+    const id = `chatcmpl-${ack.streamId.replace(/-/g, '')}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (body.stream) {
+      await relayOpenAiChunks(stream, new SseResponse(reply), id, created, body.model, body.stream_options?.include_usage === true);
+      return;
+    }
+    let content = '';
+    for await (const event of stream) {
+      if (event.type === 'delta') content += event.text;
+      else if (event.type === 'error') throw DomainError.fromBody(event.error as ErrorBody);
+      else if (event.type === 'done') {
+        void reply.send(completion(id, created, body.model, content, event.finishReason, event.usage));
+        return;
+      }
+    }
+    throw new DomainError(ErrorCode.StreamLost, 'The answer ended without a result');
+  }
+}
+
+async function relayOpenAiChunks(
+  stream: CompletionStream,
+  sse: SseResponse,
+  id: string,
+  created: number,
+  model: string,
+  includeUsage: boolean,
+): Promise<void> {
+  sse.onClose(() => stream.close());
+  sse.event(JSON.stringify(completionChunk(id, created, model, { role: 'assistant', content: '' }, null)));
+  for await (const event of stream) {
+    if (event.type === 'delta') {
+      sse.event(JSON.stringify(completionChunk(id, created, model, { content: event.text }, null)));
+    } else if (event.type === 'done') {
+      sse.event(JSON.stringify(completionChunk(id, created, model, {}, event.finishReason)));
+      if (includeUsage) sse.event(JSON.stringify(usageChunk(id, created, model, event.usage)));
+    } else if (event.type === 'error') {
+      sse.event(JSON.stringify(openAiErrorFrom(event.error as ErrorBody)));
+    }
+  }
+  sse.event('[DONE]');
+  sse.end();
+}

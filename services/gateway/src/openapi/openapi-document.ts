@@ -1,0 +1,125 @@
+import { Injectable, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { z } from 'zod';
+import { API_ROUTE, ApiRouteSpec } from '../http/api-route.decorator';
+
+type JsonSchema = Record<string, unknown>;
+
+const PROBLEM_RESPONSE = {
+  description: 'An error, as RFC 9457 problem details (OpenAI error shape under /v1)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** Builds the OpenAPI 3.1 document from the `@ApiRoute` declarations the gateway validates with. */
+@Injectable()
+export class OpenApiDocument {
+  private cached: JsonSchema | null = null;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  get(): JsonSchema {
+    this.cached ??= this.build();
+    return this.cached;
+  }
+
+  private build(): JsonSchema {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const basePath = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = (controller.prototype as Record<string, unknown>)[name];
+        if (typeof handler !== 'function') continue;
+        const spec = this.reflector.get<ApiRouteSpec | undefined>(API_ROUTE, handler);
+        if (!spec) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
+        const path = toOpenApiPath(basePath, String(Reflect.getMetadata(PATH_METADATA, handler) ?? ''));
+        (paths[path] ??= {})[method] = operation(spec);
+      }
+    }
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'Conduit API',
+        version: '1',
+        description: 'One gateway over chat, and the AI services that follow. Errors are RFC 9457 problem details.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) or an API key' },
+        },
+        schemas: { Problem: PROBLEM_SCHEMA },
+      },
+      paths,
+    };
+  }
+}
+
+function operation(spec: ApiRouteSpec): Record<string, unknown> {
+  const parameters = [
+    ...parametersFrom(spec.params, 'path'),
+    ...parametersFrom(spec.query, 'query'),
+  ];
+  const status = String(spec.successStatus ?? 200);
+  const content: Record<string, unknown> = {};
+  if (spec.produces !== 'sse' && spec.response) content['application/json'] = { schema: toSchema(spec.response, 'output') };
+  if (spec.produces === 'sse' || spec.produces === 'json-or-sse') {
+    content['text/event-stream'] = { schema: { type: 'string', description: 'Server-sent events' } };
+  }
+  return {
+    summary: spec.summary,
+    tags: [spec.tag],
+    ...(spec.public ? { security: [] } : { security: [{ bearer: [] }] }),
+    ...(parameters.length ? { parameters } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } }
+      : {}),
+    responses: {
+      [status]: { description: 'Success', ...(Object.keys(content).length ? { content } : {}) },
+      default: PROBLEM_RESPONSE,
+    },
+  };
+}
+
+function parametersFrom(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function toOpenApiPath(base: string, path: string): string {
+  const joined = `/${[base, path].filter(Boolean).join('/')}`.replace(/\/+/g, '/').replace(/\/$/, '') || '/';
+  return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
