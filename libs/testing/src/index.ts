@@ -1,3 +1,4 @@
 export * from './docker-engine';
 export * from './test-env';
 export * from './fake-providers';
+export * from './service-process';

@@ -28,7 +28,7 @@ export class AppModule {
       controllers: [SessionsHandler, CompletionsHandler, ModelsHandler],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },
-        { provide: ModelCatalog, useFactory: () => buildProviderRegistry(config).catalog },
+        { provide: ModelCatalog, useFactory: () => buildProviderRegistry(config.providers).catalog },
         PrismaService,
         SessionRepository,
         MessageRepository,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+import { providersConfigFrom, type ProvidersConfig } from './catalog/providers-config';
 
 const optionalSecret = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
@@ -30,6 +31,11 @@ export const ChatConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.
   /** A message still `streaming` with no save for this long belonged to a replica that died. */
   STALE_STREAM_AFTER_MS: configFields.milliseconds(60_000),
 });
-export type ChatConfig = z.infer<typeof ChatConfigSchema>;
+export type ChatSettings = z.infer<typeof ChatConfigSchema>;
+/** The parsed settings plus the provider set they describe. */
+export type ChatConfig = ChatSettings & { providers: ProvidersConfig };
 
-export const loadChatConfig = (env: NodeJS.ProcessEnv = process.env): ChatConfig => loadConfig(ChatConfigSchema, env);
+export function loadChatConfig(env: NodeJS.ProcessEnv = process.env): ChatConfig {
+  const settings = loadConfig(ChatConfigSchema, env);
+  return { ...settings, providers: providersConfigFrom(settings, env) };
+}

@@ -12,7 +12,7 @@ import {
 import { StreamWriter } from '@conduit/bus';
 import { ProviderError } from '../providers/provider-error';
 import { ProviderUsage } from '../providers/text-generation.provider';
-import { ResolvedModel } from './resolved-model';
+import { ResolvedModel } from '../catalog/model-catalog';
 import { costOf, usageFrom } from './token-accounting';
 
 export type CompletionStreamWriter = StreamWriter<typeof ChatContract.completionStream>;

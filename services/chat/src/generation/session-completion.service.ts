@@ -21,7 +21,7 @@ import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { PartialTextSaver } from './partial-text-saver';
-import { ResolvedModel } from './resolved-model';
+import { ResolvedModel } from '../catalog/model-catalog';
 
 type StartRequest = ParsedRequestOf<typeof ChatContract.startCompletion>;
 type StartAck = ResponseOf<typeof ChatContract.startCompletion>;

@@ -11,8 +11,10 @@ export interface GenerationRequest {
 }
 
 export interface ProviderUsage {
+  /** Every prompt token, cache hits included. */
   inputTokens: number;
   outputTokens: number;
+  /** The part of `inputTokens` served from the provider's prompt cache. */
   cachedTokens: number;
 }
 

@@ -1,0 +1,122 @@
+import type { FinishReason } from '@conduit/contracts';
+import OpenAI from 'openai';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
+import type { SdkErrorReader } from './provider-error-mapper';
+import { streamFromSdk, type StreamOutcome } from './sdk-stream';
+import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
+
+export interface OpenAIProviderOptions {
+  /** Registry id: `openai`, or the name of an OpenAI-compatible server (`groq`, `ollama`, ...). */
+  id: string;
+  /** Undefined for servers that take no key (Ollama, a local vLLM). */
+  apiKey: string | undefined;
+  baseURL: string;
+  timeoutMs: number;
+  /**
+   * OpenAI deprecated `max_tokens` (its reasoning models reject it) for `max_completion_tokens`, which
+   * many compatible servers do not know yet. Default `max_tokens`.
+   */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+}
+
+/** OpenAI Chat Completions, and every server that speaks it, through the official SDK. */
+export class OpenAIProvider implements TextGenerationProvider {
+  readonly id: string;
+  private readonly client: OpenAI;
+  private readonly maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+
+  constructor(options: OpenAIProviderOptions) {
+    this.id = options.id;
+    this.maxTokensParam = options.maxTokensParam ?? 'max_tokens';
+    this.client = new OpenAI({
+      // The SDK refuses to start without a key; keyless servers ignore the bearer token.
+      apiKey: options.apiKey ?? 'no-key',
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs,
+      maxRetries: 0,
+      // Explicit nulls stop the SDK from reading OPENAI_ORG_ID & co. from the environment and sending
+      // them to whatever server this instance talks to.
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      // Failures reach the caller as ProviderErrors; the SDK's own console logging would bypass our logger.
+      logLevel: 'off',
+    });
+  }
+
+  stream(request: GenerationRequest): AsyncIterable<GenerationChunk> {
+    return streamFromSdk<ChatCompletionChunk>({
+      provider: this.id,
+      signal: request.signal,
+      errors: openAIErrors,
+      open: () => this.client.chat.completions.create(this.body(request), { signal: request.signal }),
+      read: readChunk,
+    });
+  }
+
+  private body({ model, messages, params }: GenerationRequest): ChatCompletionCreateParamsStreaming {
+    return {
+      model,
+      messages: messages.map(({ role, content }) => ({ role, content })),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(params.maxTokens !== undefined ? { [this.maxTokensParam]: params.maxTokens } : {}),
+      ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+      ...(params.topP !== undefined ? { top_p: params.topP } : {}),
+      ...(params.stop?.length ? { stop: params.stop } : {}),
+    };
+  }
+}
+
+/** DeepSeek reports cache hits under its own name instead of `prompt_tokens_details.cached_tokens`. */
+interface DeepSeekUsage {
+  prompt_cache_hit_tokens?: number;
+}
+
+function readChunk(chunk: ChatCompletionChunk, outcome: StreamOutcome): string | undefined {
+  if (chunk.usage) {
+    const usage: ChatCompletionChunk['usage'] & DeepSeekUsage = chunk.usage;
+    outcome.usage = {
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0,
+    };
+  }
+  const choice = chunk.choices[0];
+  if (choice?.finish_reason) outcome.finish = finishReason(choice.finish_reason);
+  return choice?.delta.content ?? undefined;
+}
+
+const finishReasons: Readonly<Record<string, FinishReason>> = {
+  stop: 'stop',
+  tool_calls: 'stop',
+  function_call: 'stop',
+  length: 'length',
+  content_filter: 'content_filter',
+};
+
+/** Compatible servers add reasons of their own (e.g. `eos`); any finish we do not know is a normal stop. */
+function finishReason(reason: string): FinishReason {
+  return finishReasons[reason] ?? 'stop';
+}
+
+export const openAIErrors: SdkErrorReader = {
+  isTimeout: (error) => error instanceof OpenAI.APIConnectionTimeoutError,
+  isConnectionError: (error) => error instanceof OpenAI.APIConnectionError,
+  readApiError: (error) => {
+    if (!(error instanceof OpenAI.APIError) || error instanceof OpenAI.APIUserAbortError) return undefined;
+    const body = error.error as { message?: unknown } | undefined;
+    return {
+      status: error.status,
+      headers: error.headers,
+      type: error.type ?? null,
+      code: error.code ?? null,
+      message: typeof body?.message === 'string' ? body.message : error.message,
+    };
+  },
+  isSdkError: (error) => error instanceof OpenAI.OpenAIError,
+};
