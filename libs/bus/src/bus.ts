@@ -303,7 +303,7 @@ export class Bus {
       subject,
       messageId: envelope.messageId,
       traceparent: envelope.traceparent,
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      error: error instanceof Error ? (error.stack ?? error.message) : JSON.stringify(error),
     });
     return { code: ErrorCode.Internal, message: 'Internal error' };
   }

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { Bus, BusExceptionFilter, BusTransport } from '@conduit/bus';
+import { Bus, BusTransport } from '@conduit/bus';
 import { EventDef, RequestDef } from '@conduit/contracts';
 import { PinoNestLogger } from './logger';
 
@@ -33,11 +33,10 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
   app.enableShutdownHooks();
   if (options.contracts) {
     const bus = app.get(Bus);
-    const microservice = app.connectMicroservice(
+    app.connectMicroservice(
       { strategy: new BusTransport(bus, { queue: options.name, contracts: options.contracts }) },
       { inheritAppConfig: false },
     );
-    microservice.useGlobalFilters(new BusExceptionFilter());
     await app.startAllMicroservices();
   }
   await options.configure?.(app);

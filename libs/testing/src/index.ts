@@ -2,3 +2,4 @@ export * from './docker-engine';
 export * from './test-env';
 export * from './fake-providers';
 export * from './service-process';
+export * from './service-schema';

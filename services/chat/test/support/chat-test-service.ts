@@ -1,0 +1,78 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Bus } from '@conduit/bus';
+import {
+  isolatedNamespace,
+  migrateServiceSchema,
+  startFakeAnthropic,
+  startFakeOpenAI,
+  testEnv,
+  type FakeAnthropicServer,
+  type FakeOpenAIServer,
+} from '@conduit/testing';
+import { startChat } from '../../src/app';
+import { ChatConfig, loadChatConfig } from '../../src/config';
+import { PrismaService } from '../../src/infra/prisma.service';
+
+export interface ChatTestService {
+  app: NestFastifyApplication;
+  config: ChatConfig;
+  /** A client on the same subject prefix, acting as the gateway would. */
+  bus: Bus;
+  prisma: PrismaService;
+  openai: FakeOpenAIServer;
+  anthropic: FakeAnthropicServer;
+  close(): Promise<void>;
+}
+
+export const FAKE_KEY = 'sk-test-key';
+
+/** The chat service in-process, on its own schema and subject prefix, with fake providers behind real SDKs. */
+export async function startTestChat(env: Record<string, string> = {}): Promise<ChatTestService> {
+  const namespace = isolatedNamespace('chat');
+  const infra = testEnv();
+  const [openai, anthropic] = await Promise.all([
+    startFakeOpenAI({ apiKey: FAKE_KEY, defaultAnswer: 'Hello from the fake model.' }),
+    startFakeAnthropic({ apiKey: FAKE_KEY }),
+  ]);
+  const schema = namespace.schemaFor('chat');
+  const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, schema);
+  const config = loadChatConfig({
+    NATS_URL: infra.natsUrl,
+    NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    OPENAI_API_KEY: FAKE_KEY,
+    OPENAI_BASE_URL: openai.url,
+    ANTHROPIC_API_KEY: FAKE_KEY,
+    ANTHROPIC_BASE_URL: anthropic.origin,
+    CHAT_DEFAULT_MODEL: 'openai/gpt-4o-mini',
+    OFFLINE_TOKEN_DELAY_MS: '0',
+    STREAM_HEARTBEAT_MS: '200',
+    STREAM_IDLE_TIMEOUT_MS: '2000',
+    ...env,
+  });
+  const app = await startChat(config);
+  const bus = await Bus.connect({
+    url: infra.natsUrl,
+    name: 'chat-test-client',
+    subjectPrefix: namespace.subjectPrefix,
+    streamIdleTimeoutMs: 3_000,
+  });
+  return {
+    app,
+    config,
+    bus,
+    prisma: app.get(PrismaService),
+    openai,
+    anthropic,
+    close: async () => {
+      await bus.close();
+      await app.close();
+      await Promise.all([openai.close(), anthropic.close()]);
+      await drop();
+    },
+  };
+}
