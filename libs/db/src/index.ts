@@ -1,0 +1,16 @@
+export { applyMigrations, createMigration } from './migrations';
+export type {
+  ApplyMigrationsOptions,
+  ApplyMigrationsResult,
+  CreateMigrationOptions,
+  CreatedMigration,
+} from './migrations';
+export { ensureDatabase, dropSchema } from './database-admin';
+export { createPrismaAdapter } from './prisma-adapter';
+export type { PrismaAdapterOptions } from './prisma-adapter';
+export { generatePrismaClient } from './prisma-generate';
+export type { GenerateOptions, GenerateResult } from './prisma-generate';
+export { loadSchemaEngine, openSchemaEngine, SchemaEngineError } from './schema-engine';
+export type { OpenSchemaEngineOptions, SchemaEngineSession } from './schema-engine';
+export { DatabaseConnectionError } from './database-connection-error';
+export { assertSchemaName } from './schema-name';
