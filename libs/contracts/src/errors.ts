@@ -65,10 +65,14 @@ export function isDomainError(error: unknown): error is DomainError {
 
 /** Field-level problems from a zod failure, as `details.fields` for a VALIDATION_FAILED error. */
 export function validationError(error: z.ZodError, what = 'request'): DomainError {
-  const fields = error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
+  const fields = error.issues.flatMap((issue) => {
+    const base = issue.path.map(String);
+    // An unknown-keys issue sits on the parent object; name each offending field instead.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'is not an accepted field' }));
+    }
+    return [{ path: base.join('.') || '(root)', message: issue.message }];
+  });
   const summary = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
   return new DomainError(ErrorCode.ValidationFailed, `Invalid ${what}: ${summary}`, { fields });
 }

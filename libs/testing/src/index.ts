@@ -3,3 +3,4 @@ export * from './test-env';
 export * from './fake-providers';
 export * from './service-process';
 export * from './service-schema';
+export * from './sse-client';

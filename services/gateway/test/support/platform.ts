@@ -1,0 +1,92 @@
+import {
+  migrateServiceSchema,
+  startFakeOpenAI,
+  startServiceProcess,
+  testEnv,
+  type FakeOpenAIServer,
+  type ServiceProcess,
+} from '@conduit/testing';
+import type { GatewayConfig } from '../../src/config';
+import { startTestGateway, type TestGateway } from './gateway-test-app';
+
+export const FAKE_OPENAI_KEY = 'sk-fake-provider-key';
+
+export interface TestPlatform {
+  gateway: TestGateway;
+  openai: FakeOpenAIServer;
+  chats: ServiceProcess[];
+  /** Starts one more chat replica in the same queue group. */
+  addChatReplica(): Promise<ServiceProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway in-process plus chat replicas as separate processes (built `dist/`, as deployed), all
+ * on one isolated namespace, with a fake OpenAI server behind the real SDK.
+ */
+export async function startPlatform(
+  options: { chatReplicas?: number; chatEnv?: Record<string, string>; gateway?: Partial<GatewayConfig> } = {},
+): Promise<TestPlatform> {
+  const gateway = await startTestGateway(options.gateway);
+  const openai = await startFakeOpenAI({ apiKey: FAKE_OPENAI_KEY, defaultAnswer: 'The quick brown fox jumps over the lazy dog.' });
+  const infra = testEnv();
+  const chatSchema = gateway.namespace.schemaFor('chat');
+  const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, chatSchema);
+  const chatEnv = {
+    NATS_URL: gateway.config.NATS_URL,
+    NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: chatSchema,
+    OPENAI_API_KEY: FAKE_OPENAI_KEY,
+    OPENAI_BASE_URL: openai.url,
+    CHAT_DEFAULT_MODEL: 'openai/gpt-4o-mini',
+    STREAM_HEARTBEAT_MS: '500',
+    SHUTDOWN_GRACE_MS: '10000',
+    ...options.chatEnv,
+  };
+  const chats: ServiceProcess[] = [];
+  const addChatReplica = async () => {
+    const chat = await startServiceProcess('chat', chatEnv);
+    chats.push(chat);
+    return chat;
+  };
+  try {
+    for (let i = 0; i < (options.chatReplicas ?? 1); i++) await addChatReplica();
+  } catch (error) {
+    await Promise.all(chats.map((c) => c.kill()));
+    await gateway.close();
+    await openai.close();
+    await drop();
+    throw error;
+  }
+  return {
+    gateway,
+    openai,
+    chats,
+    addChatReplica,
+    close: async () => {
+      await Promise.all(chats.map((c) => c.stop(5_000)));
+      await gateway.close();
+      await openai.close();
+      await drop();
+    },
+  };
+}
+
+/** `fetch` with a bearer token and JSON body. */
+export function api(baseUrl: string, token: string) {
+  return (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    fetch(`${baseUrl}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+    });
+}
+
+/** A response body as loosely typed JSON, for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = (response: Response): Promise<any> => response.json();
