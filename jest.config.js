@@ -28,6 +28,8 @@ const shared = {
 
 /** @type {Config} */
 const config = {
+  // Integration suites start real processes and servers; the limit is a hang guard, not a speed target.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'] },
     {
@@ -36,7 +38,6 @@ const config = {
       testMatch: ['<rootDir>/{libs,services,tools}/**/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

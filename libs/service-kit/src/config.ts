@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Parses the environment once against a schema; a bad or missing variable stops start-up with a clear list. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`OPENAI_API_KEY=`) means unset, as in most deployment tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${problems}`);

@@ -54,7 +54,7 @@ export class HealthController {
   @Get('readyz')
   async ready(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
     const result = await this.readiness.run();
-    if (!result.ready) throw new ServiceUnavailableException({ status: 'not ready', checks: result.checks });
+    if (!result.ready) throw new ServiceUnavailableException({ message: 'Not ready', checks: result.checks });
     return { status: 'ready', checks: result.checks };
   }
 }

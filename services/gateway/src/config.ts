@@ -1,16 +1,29 @@
 import { z } from 'zod';
-import { configFields, DatabaseConfigSchema, loadConfig, RedisConfigSchema, ServiceConfigSchema } from '@conduit/service-kit';
+import {
+  configFields,
+  DatabaseConfigSchema,
+  loadConfig,
+  RedisConfigSchema,
+  ServiceConfigSchema,
+} from '@conduit/service-kit';
 
 export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend(RedisConfigSchema.shape)
   .extend({
     PORT: configFields.port(3000),
-    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gateway'),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('gateway'),
     /** HMAC secret for access tokens. Without it a random one is made at start (tokens die with the process). */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ISSUER: z.string().default('conduit'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30 * 24 * 3600),
     /** scrypt cost parameter N (a power of two); memory use is 128 * N * r bytes. */
     PASSWORD_SCRYPT_N: z.coerce.number().int().min(1024).default(32_768),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),

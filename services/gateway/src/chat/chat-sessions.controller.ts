@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Bus } from '@conduit/bus';
 import {
@@ -34,45 +34,92 @@ export class ChatSessionsController {
   ) {}
 
   @Post('sessions')
-  @HttpCode(201)
-  @ApiRoute({ summary: 'Create a chat session', tag: TAG, body: CreateSessionRequestSchema, response: ChatSessionSchema, successStatus: 201 })
-  create(@Body() body: CreateSessionRequest, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  @ApiRoute({
+    summary: 'Create a chat session',
+    tag: TAG,
+    body: CreateSessionRequestSchema,
+    response: ChatSessionSchema,
+    successStatus: 201,
+  })
+  create(
+    @Body() body: CreateSessionRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+  ) {
     return this.bus.request(ChatContract.createSession, body, callerContextOf(principal, req.headers));
   }
 
   @Get('sessions')
-  @ApiRoute({ summary: 'List your chat sessions, newest activity first', tag: TAG, query: ListSessionsRequestSchema, response: SessionPageSchema })
-  list(@Query() query: z.output<typeof ListSessionsRequestSchema>, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  @ApiRoute({
+    summary: 'List your chat sessions, newest activity first',
+    tag: TAG,
+    query: ListSessionsRequestSchema,
+    response: SessionPageSchema,
+  })
+  list(
+    @Query() query: z.output<typeof ListSessionsRequestSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+  ) {
     return this.bus.request(ChatContract.listSessions, query, callerContextOf(principal, req.headers));
   }
 
   @Get('sessions/:sessionId')
-  @ApiRoute({ summary: 'A chat session with its messages', tag: TAG, params: SessionRefSchema, response: ChatSessionWithMessagesSchema })
-  get(@Param() params: z.output<typeof SessionRefSchema>, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  @ApiRoute({
+    summary: 'A chat session with its messages',
+    tag: TAG,
+    params: SessionRefSchema,
+    response: ChatSessionWithMessagesSchema,
+  })
+  get(
+    @Param() params: z.output<typeof SessionRefSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+  ) {
     return this.bus.request(ChatContract.getSession, params, callerContextOf(principal, req.headers));
   }
 
   @Patch('sessions/:sessionId')
-  @ApiRoute({ summary: 'Rename a chat session', tag: TAG, params: SessionRefSchema, body: RenameSessionRequestSchema, response: ChatSessionSchema })
+  @ApiRoute({
+    summary: 'Rename a chat session',
+    tag: TAG,
+    params: SessionRefSchema,
+    body: RenameSessionRequestSchema,
+    response: ChatSessionSchema,
+  })
   rename(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof RenameSessionRequestSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
   ) {
-    return this.bus.request(ChatContract.renameSession, { ...params, ...body }, callerContextOf(principal, req.headers));
+    return this.bus.request(
+      ChatContract.renameSession,
+      { ...params, ...body },
+      callerContextOf(principal, req.headers),
+    );
   }
 
   @Delete('sessions/:sessionId')
-  @HttpCode(204)
-  @ApiRoute({ summary: 'Delete a chat session and its messages', tag: TAG, params: SessionRefSchema, successStatus: 204, produces: 'none' })
-  async delete(@Param() params: z.output<typeof SessionRefSchema>, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  @ApiRoute({
+    summary: 'Delete a chat session and its messages',
+    tag: TAG,
+    params: SessionRefSchema,
+    successStatus: 204,
+    produces: 'none',
+  })
+  async delete(
+    @Param() params: z.output<typeof SessionRefSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+  ) {
     await this.bus.request(ChatContract.deleteSession, params, callerContextOf(principal, req.headers));
   }
 
   @Post('sessions/:sessionId/messages')
   @ApiRoute({
-    summary: 'Send a message and stream the answer (SSE events delta, usage, done, error), or get JSON with stream: false',
+    summary:
+      'Send a message and stream the answer (SSE events delta, usage, done, error), or get JSON with stream: false',
     tag: TAG,
     params: SessionRefSchema,
     body: SendMessageBodySchema,
@@ -95,14 +142,26 @@ export class ChatSessionsController {
       void reply.status(200).send(await collectAnswer(stream, ack));
       return;
     }
-    const sse = new SseResponse(reply, { 'x-stream-id': ack.streamId, 'x-assistant-message-id': ack.assistantMessageId });
+    const sse = new SseResponse(reply, {
+      'x-stream-id': ack.streamId,
+      'x-assistant-message-id': ack.assistantMessageId,
+    });
     await relayAsSse(stream, sse);
   }
 
   @Delete('streams/:streamId')
-  @HttpCode(204)
-  @ApiRoute({ summary: 'Stop a running generation (the text so far is kept)', tag: TAG, params: StreamRefSchema, successStatus: 204, produces: 'none' })
-  async stop(@Param() params: z.output<typeof StreamRefSchema>, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  @ApiRoute({
+    summary: 'Stop a running generation (the text so far is kept)',
+    tag: TAG,
+    params: StreamRefSchema,
+    successStatus: 204,
+    produces: 'none',
+  })
+  async stop(
+    @Param() params: z.output<typeof StreamRefSchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+  ) {
     await this.streams.cancel(callerContextOf(principal, req.headers), params.streamId);
   }
 }

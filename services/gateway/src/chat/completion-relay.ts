@@ -1,4 +1,11 @@
-import { ChatContract, DomainError, ErrorBody, ErrorCode, ResponseOf, SendMessageResponse } from '@conduit/contracts';
+import {
+  ChatContract,
+  DomainError,
+  ErrorBody,
+  ErrorCode,
+  ResponseOf,
+  SendMessageResponse,
+} from '@conduit/contracts';
 import type { CompletionStream } from './chat-streams.service';
 import { SseResponse } from './sse-response';
 

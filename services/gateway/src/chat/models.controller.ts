@@ -13,7 +13,11 @@ export class ModelsController {
   constructor(private readonly bus: Bus) {}
 
   @Get()
-  @ApiRoute({ summary: 'Models in the catalog, with context window, prices and availability', tag: 'chat', response: z.object({ models: z.array(ModelInfoSchema) }) })
+  @ApiRoute({
+    summary: 'Models in the catalog, with context window, prices and availability',
+    tag: 'chat',
+    response: z.object({ models: z.array(ModelInfoSchema) }),
+  })
   list(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
     return this.bus.request(ChatContract.listModels, {}, callerContextOf(principal, req.headers));
   }

@@ -1,4 +1,4 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, HttpCode, SetMetadata } from '@nestjs/common';
 import type { z } from 'zod';
 
 /** One declaration per route: it drives validation at the edge and the OpenAPI document alike. */
@@ -20,4 +20,8 @@ export const API_ROUTE = Symbol('api-route');
 export const PUBLIC_ROUTE = 'conduit:public-route';
 
 export const ApiRoute = (spec: ApiRouteSpec): MethodDecorator =>
-  applyDecorators(SetMetadata(API_ROUTE, spec), SetMetadata(PUBLIC_ROUTE, spec.public === true));
+  applyDecorators(
+    SetMetadata(API_ROUTE, spec),
+    SetMetadata(PUBLIC_ROUTE, spec.public === true),
+    ...(spec.successStatus ? [HttpCode(spec.successStatus)] : []),
+  );

@@ -7,7 +7,11 @@ import { validationError } from '@conduit/contracts';
 import { API_ROUTE, ApiRouteSpec } from './api-route.decorator';
 
 type Part = 'body' | 'query' | 'params';
-const PART_NAMES: Record<Part, string> = { body: 'request body', query: 'query string', params: 'path parameters' };
+const PART_NAMES: Record<Part, string> = {
+  body: 'request body',
+  query: 'query string',
+  params: 'path parameters',
+};
 
 /** Validates body, query and path parameters against the route's declared schemas, replacing them with the parsed values. */
 @Injectable()

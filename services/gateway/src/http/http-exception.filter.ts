@@ -19,7 +19,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     let mapped = toErrorBody(exception);
     if (!mapped) {
       this.logger.error(
-        { err: exception, method: request.method, url: request.url, traceparent: request.headers.traceparent },
+        {
+          err: exception,
+          method: request.method,
+          url: request.url,
+          traceparent: request.headers.traceparent,
+        },
         'unhandled error while serving a request',
       );
       mapped = { body: { code: ErrorCode.Internal, message: 'Internal server error' } };
@@ -27,6 +32,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const problem = problemFrom(mapped.body, mapped.status);
     const retryAfterMs = mapped.body.details?.retryAfterMs;
     if (typeof retryAfterMs === 'number') void reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
+    if (mapped.body.code === ErrorCode.Unauthenticated) void reply.header('www-authenticate', 'Bearer');
     if (request.url.startsWith('/v1/')) {
       void reply.status(problem.status).type('application/json').send(openAiErrorFrom(mapped.body));
     } else {

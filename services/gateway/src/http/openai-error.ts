@@ -1,7 +1,9 @@
 import { ErrorBody, ErrorCode } from '@conduit/contracts';
 
 /** The error body shape OpenAI clients parse: `{ error: { message, type, param, code } }`. */
-export function openAiErrorFrom(error: ErrorBody): { error: { message: string; type: string; param: string | null; code: string } } {
+export function openAiErrorFrom(error: ErrorBody): {
+  error: { message: string; type: string; param: string | null; code: string };
+} {
   const fields = (error.details?.fields as { path: string }[] | undefined) ?? [];
   return {
     error: {

@@ -15,15 +15,18 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemFrom(error: ErrorBody, status = httpStatusFor(error.code)): Problem {
-  const { fields, ...rest } = (error.details ?? {}) as { fields?: Problem['errors'] } & Record<string, unknown>;
+  const { fields, ...rest } = (error.details ?? {}) as { fields?: Problem['errors'] } & Record<
+    string,
+    unknown
+  >;
   return {
+    ...rest,
     type: `urn:conduit:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
     title: titleFor(error.code),
     status,
     detail: error.message,
     code: error.code,
     ...(fields ? { errors: fields } : {}),
-    ...rest,
   };
 }
 

@@ -5,7 +5,10 @@ import { ReadinessRegistry } from '@conduit/service-kit';
 export const REDIS = Symbol('redis');
 
 class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis, readiness: ReadinessRegistry) {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    readiness: ReadinessRegistry,
+  ) {
     readiness.register('redis', async () => {
       if ((await this.redis.ping()) !== 'PONG') throw new Error('unexpected ping answer');
     });

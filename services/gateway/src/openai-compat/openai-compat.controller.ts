@@ -24,7 +24,11 @@ export class OpenAiCompatController {
   @Get('models')
   @ApiRoute({ summary: 'Models, in OpenAI list format', tag: 'openai-compatible' })
   async models(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    const { models } = await this.bus.request(ChatContract.listModels, {}, callerContextOf(principal, req.headers));
+    const { models } = await this.bus.request(
+      ChatContract.listModels,
+      {},
+      callerContextOf(principal, req.headers),
+    );
     return {
       object: 'list',
       data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
@@ -32,7 +36,12 @@ export class OpenAiCompatController {
   }
 
   @Post('chat/completions')
-  @ApiRoute({ summary: 'Chat completion, OpenAI format (stream or not)', tag: 'openai-compatible', body: OpenAiChatRequestSchema, produces: 'json-or-sse' })
+  @ApiRoute({
+    summary: 'Chat completion, OpenAI format (stream or not)',
+    tag: 'openai-compatible',
+    body: OpenAiChatRequestSchema,
+    produces: 'json-or-sse',
+  })
   async chatCompletions(
     @Body() body: OpenAiChatRequest,
     @CurrentPrincipal() principal: Principal,
@@ -47,7 +56,14 @@ export class OpenAiCompatController {
     const id = `chatcmpl-${ack.streamId.replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
     if (body.stream) {
-      await relayOpenAiChunks(stream, new SseResponse(reply), id, created, body.model, body.stream_options?.include_usage === true);
+      await relayOpenAiChunks(
+        stream,
+        new SseResponse(reply),
+        id,
+        created,
+        body.model,
+        body.stream_options?.include_usage === true,
+      );
       return;
     }
     let content = '';

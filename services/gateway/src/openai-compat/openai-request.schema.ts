@@ -44,6 +44,8 @@ export function toGenerationParams(request: OpenAiChatRequest): GenerationParams
     ...(maxTokens ? { maxTokens } : {}),
     ...(request.temperature != null ? { temperature: request.temperature } : {}),
     ...(request.top_p != null ? { topP: request.top_p } : {}),
-    ...(request.stop != null ? { stop: typeof request.stop === 'string' ? [request.stop] : request.stop } : {}),
+    ...(request.stop != null
+      ? { stop: typeof request.stop === 'string' ? [request.stop] : request.stop }
+      : {}),
   };
 }

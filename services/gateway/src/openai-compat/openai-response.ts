@@ -18,8 +18,21 @@ export function completionChunk(
   };
 }
 
-export function usageChunk(id: string, created: number, model: string, usage: TokenUsage): Record<string, unknown> {
-  return { id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices: [], usage: toOpenAiUsage(usage) };
+export function usageChunk(
+  id: string,
+  created: number,
+  model: string,
+  usage: TokenUsage,
+): Record<string, unknown> {
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: null,
+    choices: [],
+    usage: toOpenAiUsage(usage),
+  };
 }
 
 export function completion(

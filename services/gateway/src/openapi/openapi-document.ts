@@ -37,7 +37,8 @@ export class OpenApiDocument {
         if (typeof handler !== 'function') continue;
         const spec = this.reflector.get<ApiRouteSpec | undefined>(API_ROUTE, handler);
         if (!spec) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
+        const method =
+          RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
         const path = toOpenApiPath(basePath, String(Reflect.getMetadata(PATH_METADATA, handler) ?? ''));
         (paths[path] ??= {})[method] = operation(spec);
       }
@@ -47,7 +48,8 @@ export class OpenApiDocument {
       info: {
         title: 'Conduit API',
         version: '1',
-        description: 'One gateway over chat, and the AI services that follow. Errors are RFC 9457 problem details.',
+        description:
+          'One gateway over chat, and the AI services that follow. Errors are RFC 9457 problem details.',
       },
       servers: [{ url: '/' }],
       components: {
@@ -62,13 +64,11 @@ export class OpenApiDocument {
 }
 
 function operation(spec: ApiRouteSpec): Record<string, unknown> {
-  const parameters = [
-    ...parametersFrom(spec.params, 'path'),
-    ...parametersFrom(spec.query, 'query'),
-  ];
+  const parameters = [...parametersFrom(spec.params, 'path'), ...parametersFrom(spec.query, 'query')];
   const status = String(spec.successStatus ?? 200);
   const content: Record<string, unknown> = {};
-  if (spec.produces !== 'sse' && spec.response) content['application/json'] = { schema: toSchema(spec.response, 'output') };
+  if (spec.produces !== 'sse' && spec.response)
+    content['application/json'] = { schema: toSchema(spec.response, 'output') };
   if (spec.produces === 'sse' || spec.produces === 'json-or-sse') {
     content['text/event-stream'] = { schema: { type: 'string', description: 'Server-sent events' } };
   }
@@ -78,7 +78,12 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
     ...(spec.public ? { security: [] } : { security: [{ bearer: [] }] }),
     ...(parameters.length ? { parameters } : {}),
     ...(spec.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: toSchema(spec.body, 'input') } },
+          },
+        }
       : {}),
     responses: {
       [status]: { description: 'Success', ...(Object.keys(content).length ? { content } : {}) },

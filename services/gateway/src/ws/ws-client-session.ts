@@ -51,13 +51,23 @@ export class WsClientSession {
       if (isBinary) throw new Error('binary');
       raw = JSON.parse(data.toString());
     } catch {
-      this.send({ type: 'error', error: { code: ErrorCode.ValidationFailed, message: 'Frames must be JSON text' } });
+      this.send({
+        type: 'error',
+        error: { code: ErrorCode.ValidationFailed, message: 'Frames must be JSON text' },
+      });
       return;
     }
     const parsed = WsClientFrameSchema.safeParse(raw);
     if (!parsed.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id.slice(0, 64) : undefined;
-      this.send({ type: 'error', ...(id ? { id } : {}), error: validationError(parsed.error, 'frame').toBody() });
+      const id =
+        typeof (raw as { id?: unknown })?.id === 'string'
+          ? (raw as { id: string }).id.slice(0, 64)
+          : undefined;
+      this.send({
+        type: 'error',
+        ...(id ? { id } : {}),
+        error: validationError(parsed.error, 'frame').toBody(),
+      });
       return;
     }
     void this.handle(parsed.data);
@@ -77,10 +87,16 @@ export class WsClientSession {
 
   private async start(frame: Extract<WsClientFrame, { type: 'chat.start' }>): Promise<void> {
     if (this.streams.has(frame.id)) {
-      return this.fail(frame.id, { code: ErrorCode.Conflict, message: `A stream with id "${frame.id}" is already running` });
+      return this.fail(frame.id, {
+        code: ErrorCode.Conflict,
+        message: `A stream with id "${frame.id}" is already running`,
+      });
     }
     if (this.streams.size >= this.maxStreams) {
-      return this.fail(frame.id, { code: ErrorCode.RateLimited, message: `At most ${this.maxStreams} streams may run at once per connection` });
+      return this.fail(frame.id, {
+        code: ErrorCode.RateLimited,
+        message: `At most ${this.maxStreams} streams may run at once per connection`,
+      });
     }
     this.streams.set(frame.id, 'starting');
     try {
@@ -126,5 +142,7 @@ export class WsClientSession {
 }
 
 function errorBodyOf(error: unknown): ErrorBody {
-  return isDomainError(error) ? error.toBody() : new DomainError(ErrorCode.Internal, 'Internal error').toBody();
+  return isDomainError(error)
+    ? error.toBody()
+    : new DomainError(ErrorCode.Internal, 'Internal error').toBody();
 }

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiRoute } from '../../http/api-route.decorator';
+import { CurrentPrincipal } from '../current-principal.decorator';
+import type { Principal } from '../principal';
+import {
+  ApiKeyIdParamsSchema,
+  ApiKeyListSchema,
+  CreateApiKeyBodySchema,
+  CreatedApiKeySchema,
+} from './api-key.schemas';
+import type { ApiKeyIdParams, ApiKeyList, CreateApiKeyBody, CreatedApiKey } from './api-key.schemas';
+import { ApiKeyService } from './api-key.service';
+
+const TAG = 'api-keys';
+
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Post()
+  @ApiRoute({
+    summary: 'Create an API key; the key is shown only in this answer',
+    tag: TAG,
+    body: CreateApiKeyBodySchema,
+    response: CreatedApiKeySchema,
+    successStatus: 201,
+  })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {
+    return this.apiKeys.create(principal.userId, body.name);
+  }
+
+  @Get()
+  @ApiRoute({ summary: 'List your active API keys', tag: TAG, response: ApiKeyListSchema })
+  async list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyList> {
+    return { data: await this.apiKeys.list(principal.userId) };
+  }
+
+  @Delete(':id')
+  @ApiRoute({
+    summary: 'Revoke an API key; it stops working at once',
+    tag: TAG,
+    params: ApiKeyIdParamsSchema,
+    produces: 'none',
+    successStatus: 204,
+  })
+  revoke(@CurrentPrincipal() principal: Principal, @Param() params: ApiKeyIdParams): Promise<void> {
+    return this.apiKeys.revoke(principal.userId, params.id);
+  }
+}

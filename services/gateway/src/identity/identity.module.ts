@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PrismaService } from '../infra/prisma.service';
+import { ApiKeyCache } from './api-keys/api-key-cache.service';
+import { ApiKeyRepository } from './api-keys/api-key.repository';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuthenticationGuard } from './authentication.guard';
+import { Authenticator } from './authenticator.service';
+import { PasswordHasher } from './passwords/password-hasher.service';
+import { AccessTokenService } from './sessions/access-token.service';
+import { accessTokenSecretProvider } from './sessions/access-token-secret.provider';
+import { AccessTokenStrategy } from './sessions/access-token.strategy';
+import { RefreshTokenRepository } from './sessions/refresh-token.repository';
+import { RefreshTokenService } from './sessions/refresh-token.service';
+import { SessionController } from './sessions/session.controller';
+import { SessionService } from './sessions/session.service';
+import { MeController } from './users/me.controller';
+import { UserRepository } from './users/user.repository';
+
+/** Accounts, sessions and API keys, and the global guard that authenticates every non-public route. */
+@Module({
+  controllers: [SessionController, MeController, ApiKeysController],
+  providers: [
+    PrismaService,
+    UserRepository,
+    PasswordHasher,
+    accessTokenSecretProvider,
+    AccessTokenService,
+    AccessTokenStrategy,
+    RefreshTokenRepository,
+    RefreshTokenService,
+    SessionService,
+    ApiKeyRepository,
+    ApiKeyCache,
+    ApiKeyService,
+    Authenticator,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+  ],
+  exports: [Authenticator, PrismaService],
+})
+export class IdentityModule {}

@@ -1,0 +1,20 @@
+import { Logger, Provider } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '../../config';
+import { GATEWAY_CONFIG } from '../../gateway-config.token';
+
+export const ACCESS_TOKEN_SECRET = Symbol('access-token-secret');
+
+/** JWT_SECRET, or a per-process random secret so a development gateway starts without one. */
+export const accessTokenSecretProvider: Provider = {
+  provide: ACCESS_TOKEN_SECRET,
+  inject: [GATEWAY_CONFIG],
+  useFactory: (config: GatewayConfig): string => {
+    if (config.JWT_SECRET) return config.JWT_SECRET;
+    new Logger('AccessTokens').warn(
+      'JWT_SECRET is not set: using a random secret. Access tokens stop working when this process restarts ' +
+        'and are not accepted by other gateway replicas. Set JWT_SECRET in production.',
+    );
+    return randomBytes(48).toString('base64url');
+  },
+};

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sign } from 'jsonwebtoken';
+import type { GatewayConfig } from '../../config';
+import { GATEWAY_CONFIG } from '../../gateway-config.token';
+import { ACCESS_TOKEN_SECRET } from './access-token-secret.provider';
+import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims } from './access-token-claims';
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresInSeconds: number;
+}
+
+/** Issues the short-lived JWTs that {@link AccessTokenStrategy} checks. */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(ACCESS_TOKEN_SECRET) private readonly secret: string,
+  ) {}
+
+  issue(user: { id: string; email: string }): IssuedAccessToken {
+    const expiresInSeconds = this.config.ACCESS_TOKEN_TTL_SECONDS;
+    const claims: Omit<AccessTokenClaims, 'sub'> = { email: user.email };
+    const token = sign(claims, this.secret, {
+      algorithm: ACCESS_TOKEN_ALGORITHM,
+      issuer: this.config.JWT_ISSUER,
+      subject: user.id,
+      expiresIn: expiresInSeconds,
+    });
+    return { token, expiresInSeconds };
+  }
+}

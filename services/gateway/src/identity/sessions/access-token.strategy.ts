@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { GatewayConfig } from '../../config';
+import { GATEWAY_CONFIG } from '../../gateway-config.token';
+import type { Principal } from '../principal';
+import { ACCESS_TOKEN_SECRET } from './access-token-secret.provider';
+import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims } from './access-token-claims';
+import { runPassportStrategy } from './run-passport-strategy';
+
+/** Checks access tokens with passport-jwt: HS256 only, our issuer, not expired. */
+@Injectable()
+export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(ACCESS_TOKEN_SECRET) secret: string) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secret,
+      issuer: config.JWT_ISSUER,
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+    });
+  }
+
+  /** The principal a token proves, or null for any invalid, expired or foreign token. */
+  principalFor(token: string): Promise<Principal | null> {
+    return runPassportStrategy<Principal>(this, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  validate(claims: Partial<AccessTokenClaims>): Principal | false {
+    if (typeof claims.sub !== 'string' || typeof claims.email !== 'string') return false;
+    return { userId: claims.sub, apiKeyId: null, email: claims.email };
+  }
+}
