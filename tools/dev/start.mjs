@@ -20,25 +20,35 @@ const env = { ...defaults, ...process.env };
 const services = readdirSync(join(root, 'services'))
   .filter((name) => existsSync(join(root, 'services', name, 'dist', 'main.js')))
   .sort((a, b) => (a === 'gateway') - (b === 'gateway') || a.localeCompare(b));
-const dataServices = services.filter((name) => existsSync(join(root, 'services', name, 'prisma', 'schema.prisma')));
+const dataServices = services.filter((name) =>
+  existsSync(join(root, 'services', name, 'prisma', 'schema.prisma')),
+);
 
 if (services.length === 0) {
   console.error('No built services found: run `npm run build` first (npm start does this for you).');
   process.exit(1);
 }
 
-const migrate = spawnSync(process.execPath, [join(root, 'libs/db/dist/cli.js'), 'migrate', 'deploy', ...dataServices], {
-  env,
-  stdio: 'inherit',
-});
+const migrate = spawnSync(
+  process.execPath,
+  [join(root, 'libs/db/dist/cli.js'), 'migrate', 'deploy', ...dataServices],
+  {
+    env,
+    stdio: 'inherit',
+  },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const colors = [36, 35, 33, 32, 34, 31, 90];
 const children = services.map((name, i) => {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', name, 'dist', 'main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', join(root, 'services', name, 'dist', 'main.js')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const prefix = `\x1b[${colors[i % colors.length]}m${name.padEnd(12)}\x1b[0m| `;
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
@@ -55,7 +65,9 @@ const children = services.map((name, i) => {
   return child;
 });
 
-console.log(`started ${services.join(', ')}; gateway on http://127.0.0.1:${env.PORT ?? 3000} (Ctrl-C stops everything)`);
+console.log(
+  `started ${services.join(', ')}; gateway on http://127.0.0.1:${env.PORT ?? 3000} (Ctrl-C stops everything)`,
+);
 
 let stopping = false;
 function stop(exitCode = 0) {
@@ -64,8 +76,8 @@ function stop(exitCode = 0) {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 30_000);
   force.unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() =>
-    process.exit(exitCode),
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(
+    () => process.exit(exitCode),
   );
 }
 process.on('SIGINT', () => stop(0));

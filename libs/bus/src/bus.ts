@@ -56,7 +56,10 @@ export type RequestHandler<D extends RequestDef> = (
   envelope: Envelope,
 ) => Promise<ResponseOf<D>> | ResponseOf<D>;
 
-export type EventHandler<D extends EventDef> = (payload: PayloadOf<D>, envelope: Envelope) => Promise<void> | void;
+export type EventHandler<D extends EventDef> = (
+  payload: PayloadOf<D>,
+  envelope: Envelope,
+) => Promise<void> | void;
 
 const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdleTimeoutMs: 5_000 };
 
@@ -189,7 +192,11 @@ export class Bus {
   }
 
   /** Subscribes to a non-durable event (every instance, or one per queue group). */
-  subscribeEvent<D extends EventDef>(def: D, handler: EventHandler<D>, options: { queue?: string } = {}): Subscription {
+  subscribeEvent<D extends EventDef>(
+    def: D,
+    handler: EventHandler<D>,
+    options: { queue?: string } = {},
+  ): Subscription {
     return this.connection.subscribe(this.subject(def.subject), {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
@@ -197,7 +204,10 @@ export class Bus {
         const envelope = envelopeFromHeaders(msg.headers);
         const parsed = def.payload.safeParse(safeDecode(msg.data));
         if (!parsed.success) {
-          this.logger.warn('dropped an invalid event', { subject: def.subject, messageId: envelope.messageId });
+          this.logger.warn('dropped an invalid event', {
+            subject: def.subject,
+            messageId: envelope.messageId,
+          });
           return;
         }
         Promise.resolve(handler(parsed.data as PayloadOf<D>, envelope)).catch((error: unknown) =>
@@ -208,7 +218,11 @@ export class Bus {
   }
 
   /** Subscribes to a stream's events; call before asking the producer to start, so nothing is missed. */
-  openStream<D extends StreamDef>(def: D, streamId: string, options: Partial<StreamReaderOptions> = {}): StreamReader<D> {
+  openStream<D extends StreamDef>(
+    def: D,
+    streamId: string,
+    options: Partial<StreamReaderOptions> = {},
+  ): StreamReader<D> {
     this.assertConnected();
     let reader: StreamReader<D> | null = null;
     const subscription = this.connection.subscribe(this.subject(streamEventsSubject(def, streamId)), {
@@ -316,7 +330,10 @@ export class Bus {
     if (!reply.data.ok) throw DomainError.fromBody(reply.data.error);
     const response = def.response.safeParse(reply.data.data);
     if (!response.success) {
-      this.logger.error('response failed its schema', { subject: def.subject, issues: response.error.issues });
+      this.logger.error('response failed its schema', {
+        subject: def.subject,
+        issues: response.error.issues,
+      });
       throw new DomainError(ErrorCode.Internal, `Invalid response on ${def.subject}`);
     }
     return response.data as ResponseOf<D>;
@@ -337,7 +354,8 @@ export class Bus {
   }
 
   private assertConnected(): void {
-    if (!this.connected) throw new DomainError(ErrorCode.ServiceUnavailable, 'The message bus is unavailable');
+    if (!this.connected)
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'The message bus is unavailable');
   }
 
   private jetstream(): JetStreamClient {
@@ -348,7 +366,11 @@ export class Bus {
   private async watchStatus(): Promise<void> {
     for await (const status of this.connection.status()) {
       const next =
-        status.type === Events.Disconnect ? false : status.type === Events.Reconnect ? true : this.isConnectedNow;
+        status.type === Events.Disconnect
+          ? false
+          : status.type === Events.Reconnect
+            ? true
+            : this.isConnectedNow;
       if (next !== this.isConnectedNow) {
         this.isConnectedNow = next;
         for (const listener of this.statusListeners) listener(next);

@@ -113,7 +113,8 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   async collect(): Promise<StreamEventOf<D>[]> {
     const events: StreamEventOf<D>[] = [];
     for await (const event of this) {
-      if (event.type === 'error') throw DomainError.fromBody((event as unknown as { error: ErrorBody }).error);
+      if (event.type === 'error')
+        throw DomainError.fromBody((event as unknown as { error: ErrorBody }).error);
       events.push(event);
     }
     return events;

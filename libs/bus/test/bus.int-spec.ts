@@ -19,7 +19,12 @@ describe('Bus over a real NATS server', () => {
 
   beforeAll(async () => {
     const { subjectPrefix } = isolatedNamespace('bus');
-    const options = { url: testEnv().natsUrl, subjectPrefix, streamHeartbeatMs: 100, streamIdleTimeoutMs: 600 };
+    const options = {
+      url: testEnv().natsUrl,
+      subjectPrefix,
+      streamHeartbeatMs: 100,
+      streamIdleTimeoutMs: 600,
+    };
     client = await Bus.connect({ ...options, name: 'test-client' });
     server = await Bus.connect({ ...options, name: 'test-server' });
   });
@@ -42,7 +47,10 @@ describe('Bus over a real NATS server', () => {
     });
 
     it('carries the payload and the caller in the envelope', async () => {
-      await expect(client.request(Echo, { text: 'hi' }, alice)).resolves.toEqual({ text: 'hi', userId: 'user-alice' });
+      await expect(client.request(Echo, { text: 'hi' }, alice)).resolves.toEqual({
+        text: 'hi',
+        userId: 'user-alice',
+      });
     });
 
     it('rejects invalid payloads before sending, naming the field', async () => {
@@ -53,17 +61,25 @@ describe('Bus over a real NATS server', () => {
 
     it('answers garbage and schema violations from raw clients with a typed error', async () => {
       const subject = client.subject(Echo.subject);
-      for (const body of [new TextEncoder().encode('{not json'), encodeJson({ text: 3 }), encodeJson({ text: 'a', extra: 1 })]) {
+      for (const body of [
+        new TextEncoder().encode('{not json'),
+        encodeJson({ text: 3 }),
+        encodeJson({ text: 'a', extra: 1 }),
+      ]) {
         const reply = decodeJson((await client.connection.request(subject, body, { timeout: 2_000 })).data);
         expect(reply).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
       }
     });
 
     it('passes domain errors through and hides internal ones, staying up afterwards', async () => {
-      await expect(client.request(Echo, { text: 'domain' }, alice)).rejects.toMatchObject({ code: ErrorCode.Conflict });
+      await expect(client.request(Echo, { text: 'domain' }, alice)).rejects.toMatchObject({
+        code: ErrorCode.Conflict,
+      });
       const internal = client.request(Echo, { text: 'crash' }, alice);
       await expect(internal).rejects.toMatchObject({ code: ErrorCode.Internal, message: 'Internal error' });
-      await expect(client.request(Echo, { text: 'still here' }, alice)).resolves.toMatchObject({ text: 'still here' });
+      await expect(client.request(Echo, { text: 'still here' }, alice)).resolves.toMatchObject({
+        text: 'still here',
+      });
     });
 
     it('reports a subject nobody serves as SERVICE_UNAVAILABLE, fast', async () => {
@@ -83,7 +99,14 @@ describe('Bus over a real NATS server', () => {
       await client.connection.flush();
       const writer = server.createStreamWriter(Stream, streamId, alice);
       for (let i = 0; i < 50; i++) writer.emit({ type: 'delta', text: `t${i} ` });
-      writer.emit({ type: 'done', model: 'offline/echo', finishReason: 'stop', costUsd: 0, messageId: null, usage: { inputTokens: 1, outputTokens: 50, cachedTokens: 0, estimated: true } });
+      writer.emit({
+        type: 'done',
+        model: 'offline/echo',
+        finishReason: 'stop',
+        costUsd: 0,
+        messageId: null,
+        usage: { inputTokens: 1, outputTokens: 50, cachedTokens: 0, estimated: true },
+      });
       writer.emit({ type: 'delta', text: 'after the end' });
       const events = [];
       for await (const event of reader) events.push(event);
@@ -101,7 +124,9 @@ describe('Bus over a real NATS server', () => {
       writer.fail({ code: ErrorCode.Cancelled, message: 'bye' });
       const events = [];
       for await (const event of reader) events.push(event);
-      expect(events).toEqual([{ seq: 0, type: 'error', error: { code: ErrorCode.Cancelled, message: 'bye' } }]);
+      expect(events).toEqual([
+        { seq: 0, type: 'error', error: { code: ErrorCode.Cancelled, message: 'bye' } },
+      ]);
     });
 
     it('ends with STREAM_LOST when the producer goes silent', async () => {
@@ -109,7 +134,12 @@ describe('Bus over a real NATS server', () => {
       const started = Date.now();
       const events = [];
       for await (const event of reader) events.push(event);
-      expect(events).toEqual([expect.objectContaining({ type: 'error', error: expect.objectContaining({ code: ErrorCode.StreamLost }) })]);
+      expect(events).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          error: expect.objectContaining({ code: ErrorCode.StreamLost }),
+        }),
+      ]);
       expect(Date.now() - started).toBeLessThan(2_000);
     });
 
@@ -117,7 +147,9 @@ describe('Bus over a real NATS server', () => {
       const streamId = randomUUID();
       const writer = server.createStreamWriter(Stream, streamId, alice);
       await server.connection.flush();
-      await expect(client.cancelStream(Stream, streamId, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+      await expect(client.cancelStream(Stream, streamId, bob)).rejects.toMatchObject({
+        code: ErrorCode.NotFound,
+      });
       expect(writer.signal.aborted).toBe(false);
       await client.cancelStream(Stream, streamId, alice);
       expect(writer.signal.aborted).toBe(true);

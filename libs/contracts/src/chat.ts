@@ -71,7 +71,9 @@ export const ChatSessionSchema = z.object({
 });
 export type ChatSession = z.infer<typeof ChatSessionSchema>;
 
-export const ChatSessionWithMessagesSchema = ChatSessionSchema.extend({ messages: z.array(ChatMessageSchema) });
+export const ChatSessionWithMessagesSchema = ChatSessionSchema.extend({
+  messages: z.array(ChatMessageSchema),
+});
 export type ChatSessionWithMessages = z.infer<typeof ChatSessionWithMessagesSchema>;
 
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -92,7 +94,10 @@ export const ListSessionsRequestSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(200).optional(),
 });
-export const SessionPageSchema = z.object({ items: z.array(ChatSessionSchema), nextCursor: z.string().nullable() });
+export const SessionPageSchema = z.object({
+  items: z.array(ChatSessionSchema),
+  nextCursor: z.string().nullable(),
+});
 export type SessionPage = z.infer<typeof SessionPageSchema>;
 
 export const SessionRefSchema = z.strictObject({ sessionId: IdSchema });

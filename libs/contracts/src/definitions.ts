@@ -22,7 +22,9 @@ export interface EventDef<Payload extends z.ZodType = z.ZodType> {
 export const SeqSchema = z.number().int().nonnegative();
 
 /** Partial results of one operation, published on a per-stream subject, ending with done or error. */
-export interface StreamDef<Event extends z.ZodType<{ seq: number; type: string }> = z.ZodType<StreamEventBase>> {
+export interface StreamDef<
+  Event extends z.ZodType<{ seq: number; type: string }> = z.ZodType<StreamEventBase>,
+> {
   readonly kind: 'stream';
   /** Subjects: `<name>.events.<streamId>` for events, `<name>.cancel.<streamId>` for cancellation. */
   readonly name: string;
@@ -61,7 +63,11 @@ export function defineEvent<Payload extends z.ZodType>(def: {
 }
 
 /** The terminal error event every stream has, so any consumer can end a stream it gave up on. */
-export const streamErrorEvent = z.object({ seq: SeqSchema, type: z.literal('error'), error: ErrorBodySchema });
+export const streamErrorEvent = z.object({
+  seq: SeqSchema,
+  type: z.literal('error'),
+  error: ErrorBodySchema,
+});
 
 export function defineStream<Event extends z.ZodType<StreamEventBase>>(def: {
   name: string;
@@ -85,11 +91,15 @@ export function isTerminalEvent(event: { type: string }): boolean {
 }
 
 /** The request and event definitions of a service's contract, for registering its handlers. */
-export function handledDefinitionsOf(contract: Record<string, RequestDef | EventDef | StreamDef>): (RequestDef | EventDef)[] {
+export function handledDefinitionsOf(
+  contract: Record<string, RequestDef | EventDef | StreamDef>,
+): (RequestDef | EventDef)[] {
   return Object.values(contract).filter((def): def is RequestDef | EventDef => def.kind !== 'stream');
 }
 
 /** The durable events of a service's contract, whose JetStream streams it must make sure exist. */
 export function durableEventsOf(contract: Record<string, RequestDef | EventDef | StreamDef>): EventDef[] {
-  return Object.values(contract).filter((def): def is EventDef => def.kind === 'event' && def.durable !== null);
+  return Object.values(contract).filter(
+    (def): def is EventDef => def.kind === 'event' && def.durable !== null,
+  );
 }

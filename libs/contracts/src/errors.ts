@@ -69,7 +69,10 @@ export function validationError(error: z.ZodError, what = 'request'): DomainErro
     const base = issue.path.map(String);
     // An unknown-keys issue sits on the parent object; name each offending field instead.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'is not an accepted field' }));
+      return issue.keys.map((key) => ({
+        path: [...base, key].join('.'),
+        message: 'is not an accepted field',
+      }));
     }
     return [{ path: base.join('.') || '(root)', message: issue.message }];
   });

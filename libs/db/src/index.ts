@@ -14,3 +14,4 @@ export { loadSchemaEngine, openSchemaEngine, SchemaEngineError } from './schema-
 export type { OpenSchemaEngineOptions, SchemaEngineSession } from './schema-engine';
 export { DatabaseConnectionError } from './database-connection-error';
 export { assertSchemaName } from './schema-name';
+export { migrateServiceSchema } from './service-schema';

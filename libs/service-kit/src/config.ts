@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** Parses the environment once against a schema; a bad or missing variable stops start-up with a clear list. */
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
   // An empty variable (`OPENAI_API_KEY=`) means unset, as in most deployment tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = schema.safeParse(present);

@@ -1,4 +1,12 @@
-import { Controller, Get, Global, HttpCode, Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Global,
+  HttpCode,
+  Injectable,
+  Module,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 
 export type ReadinessCheck = () => Promise<void>;

@@ -2,6 +2,5 @@ export * from './docker-engine';
 export * from './test-env';
 export * from './fake-providers';
 export * from './service-process';
-export * from './service-schema';
 export * from './sse-client';
 export * from './nats-server-process';

@@ -20,8 +20,13 @@ export class NatsServerProcess {
 
   static async start(options: { configFile?: string } = {}): Promise<NatsServerProcess> {
     const binary = process.env.NATS_SERVER_BIN ?? CANDIDATES.find((path) => existsSync(path));
-    if (!binary) throw new Error('nats-server not found (install the nats-server package or set NATS_SERVER_BIN)');
-    const server = new NatsServerProcess(await freePort(), binary, options.configFile ? ['-c', options.configFile] : []);
+    if (!binary)
+      throw new Error('nats-server not found (install the nats-server package or set NATS_SERVER_BIN)');
+    const server = new NatsServerProcess(
+      await freePort(),
+      binary,
+      options.configFile ? ['-c', options.configFile] : [],
+    );
     await server.resume();
     return server;
   }

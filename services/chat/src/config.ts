@@ -7,7 +7,10 @@ const optionalUrl = z.url().optional();
 
 export const ChatConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend({
   PORT: configFields.port(3101),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('chat'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('chat'),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalUrl,
   ANTHROPIC_API_KEY: optionalSecret,

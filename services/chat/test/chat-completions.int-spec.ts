@@ -34,26 +34,52 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
   const storedMessage = (id: string) => chat.prisma.chatMessage.findUniqueOrThrow({ where: { id } });
 
   it('streams an answer in order, ends with one done with usage and cost, and stores both messages', async () => {
-    chat.openai.enqueue({ kind: 'answer', tokens: ['Paris', ' is', ' sunny', '.'], usage: { inputTokens: 12, outputTokens: 4 } });
+    chat.openai.enqueue({
+      kind: 'answer',
+      tokens: ['Paris', ' is', ' sunny', '.'],
+      usage: { inputTokens: 12, outputTokens: 4 },
+    });
     const session = await newSession();
     const { ack, events, text } = await send(session.id, 'What is the weather in Paris?');
     expect(text).toBe('Paris is sunny.');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
     const done = events.at(-1);
-    expect(done).toMatchObject({ type: 'done', finishReason: 'stop', model: 'openai/gpt-4o-mini', messageId: ack.assistantMessageId });
-    expect(done?.type === 'done' && done.usage).toEqual({ inputTokens: 12, outputTokens: 4, cachedTokens: 0, estimated: false });
+    expect(done).toMatchObject({
+      type: 'done',
+      finishReason: 'stop',
+      model: 'openai/gpt-4o-mini',
+      messageId: ack.assistantMessageId,
+    });
+    expect(done?.type === 'done' && done.usage).toEqual({
+      inputTokens: 12,
+      outputTokens: 4,
+      cachedTokens: 0,
+      estimated: false,
+    });
     // gpt-4o-mini list price: $0.15 in / $0.60 out per million tokens
     expect(done?.type === 'done' && done.costUsd).toBeCloseTo((12 * 0.15 + 4 * 0.6) / 1e6, 10);
     expect(events.filter((e) => e.type === 'done' || e.type === 'error')).toHaveLength(1);
-    expect(await storedMessage(ack.userMessageId)).toMatchObject({ role: 'user', status: 'complete', content: 'What is the weather in Paris?' });
-    expect(await storedMessage(ack.assistantMessageId)).toMatchObject({ role: 'assistant', status: 'complete', content: 'Paris is sunny.', inputTokens: 12, outputTokens: 4 });
+    expect(await storedMessage(ack.userMessageId)).toMatchObject({
+      role: 'user',
+      status: 'complete',
+      content: 'What is the weather in Paris?',
+    });
+    expect(await storedMessage(ack.assistantMessageId)).toMatchObject({
+      role: 'assistant',
+      status: 'complete',
+      content: 'Paris is sunny.',
+      inputTokens: 12,
+      outputTokens: 4,
+    });
   });
 
   it('sends the session history and system prompt to the model', async () => {
     const session = await chat.bus.request(ChatContract.createSession, { systemPrompt: 'Be brief.' }, alice);
     await send(session.id, 'first question');
     await send(session.id, 'second question');
-    const lastRequest = chat.openai.requests.at(-1)?.body as { messages: { role: string; content: string }[] };
+    const lastRequest = chat.openai.requests.at(-1)?.body as {
+      messages: { role: string; content: string }[];
+    };
     expect(lastRequest.messages.map((m) => [m.role, m.content])).toEqual([
       ['system', 'Be brief.'],
       ['user', 'first question'],
@@ -72,13 +98,25 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
 
   describe('provider faults end in one typed error event, with the partial answer saved', () => {
     it.each([
-      ['429 with Retry-After', { kind: 'http-error' as const, status: 429, retryAfterSeconds: 7 }, ErrorCode.ProviderRateLimited],
+      [
+        '429 with Retry-After',
+        { kind: 'http-error' as const, status: 429, retryAfterSeconds: 7 },
+        ErrorCode.ProviderRateLimited,
+      ],
       ['500', { kind: 'http-error' as const, status: 500 }, ErrorCode.ProviderUnavailable],
-      ['a malformed chunk', { kind: 'malformed-chunk' as const, afterTokens: 2 }, ErrorCode.ProviderBadResponse],
+      [
+        'a malformed chunk',
+        { kind: 'malformed-chunk' as const, afterTokens: 2 },
+        ErrorCode.ProviderBadResponse,
+      ],
       ['a stalled stream', { kind: 'stall' as const, afterTokens: 2 }, ErrorCode.ProviderTimeout],
       ['a dropped connection', { kind: 'drop' as const, afterTokens: 2 }, undefined],
     ])('%s', async (_name, behavior, code) => {
-      chat.openai.enqueue({ ...behavior, tokens: ['one', ' two', ' three', ' four'] });
+      chat.openai.enqueue(
+        behavior.kind === 'http-error'
+          ? behavior
+          : { ...behavior, tokens: ['one', ' two', ' three', ' four'] },
+      );
       const session = await newSession();
       const started = Date.now();
       const { ack, events, text } = await send(session.id, 'hello');
@@ -98,16 +136,26 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
   });
 
   it('stops a generation when its owner cancels, keeping what was generated', async () => {
-    chat.openai.enqueue({ kind: 'answer', tokens: Array.from({ length: 200 }, (_, i) => ` w${i}`), tokenIntervalMs: 10 });
+    chat.openai.enqueue({
+      kind: 'answer',
+      tokens: Array.from({ length: 200 }, (_, i) => ` w${i}`),
+      tokenIntervalMs: 10,
+    });
     const session = await newSession();
     const streamId = randomUUID();
     const stream = chat.bus.openStream(ChatContract.completionStream, streamId);
-    const ack = await chat.bus.request(ChatContract.startCompletion, { streamId, sessionId: session.id, content: 'long please' }, alice);
+    const ack = await chat.bus.request(
+      ChatContract.startCompletion,
+      { streamId, sessionId: session.id, content: 'long please' },
+      alice,
+    );
     const events: ChatStreamEvent[] = [];
     for await (const event of stream) {
       events.push(event);
       if (events.length === 5) {
-        await expect(chat.bus.cancelStream(ChatContract.completionStream, streamId, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+        await expect(
+          chat.bus.cancelStream(ChatContract.completionStream, streamId, bob),
+        ).rejects.toMatchObject({ code: ErrorCode.NotFound });
         await chat.bus.cancelStream(ChatContract.completionStream, streamId, alice);
       }
     }
@@ -136,11 +184,17 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
     });
 
     it('answers unknown models, foreign sessions and missing users with their codes', async () => {
-      await expect(chat.bus.request(ChatContract.createSession, { model: 'openai/no-such-model' }, alice)).rejects.toMatchObject({ code: ErrorCode.UnknownModel });
+      await expect(
+        chat.bus.request(ChatContract.createSession, { model: 'openai/no-such-model' }, alice),
+      ).rejects.toMatchObject({ code: ErrorCode.UnknownModel });
       const session = await newSession();
-      await expect(send(session.id, 'hi', alice, 'nobody/none')).rejects.toMatchObject({ code: ErrorCode.UnknownModel });
+      await expect(send(session.id, 'hi', alice, 'nobody/none')).rejects.toMatchObject({
+        code: ErrorCode.UnknownModel,
+      });
       await expect(send(session.id, 'hi', bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
-      await expect(chat.bus.request(ChatContract.listSessions, {}, { userId: null })).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+      await expect(chat.bus.request(ChatContract.listSessions, {}, { userId: null })).rejects.toMatchObject({
+        code: ErrorCode.Unauthenticated,
+      });
       const { text } = await send(session.id, 'still working?');
       expect(text).toBe('Hello from the fake model.');
     });
@@ -149,26 +203,42 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
   it('keeps every session private to its owner', async () => {
     const session = await newSession(alice);
     const ref = { sessionId: session.id };
-    await expect(chat.bus.request(ChatContract.getSession, ref, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
-    await expect(chat.bus.request(ChatContract.renameSession, { ...ref, title: 'mine now' }, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
-    await expect(chat.bus.request(ChatContract.deleteSession, ref, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(chat.bus.request(ChatContract.getSession, ref, bob)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+    await expect(
+      chat.bus.request(ChatContract.renameSession, { ...ref, title: 'mine now' }, bob),
+    ).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(chat.bus.request(ChatContract.deleteSession, ref, bob)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
     const bobsList = await chat.bus.request(ChatContract.listSessions, { limit: 100 }, bob);
     expect(bobsList.items.map((s) => s.id)).not.toContain(session.id);
-    await expect(chat.bus.request(ChatContract.getSession, ref, alice)).resolves.toMatchObject({ id: session.id, title: 'test' });
+    await expect(chat.bus.request(ChatContract.getSession, ref, alice)).resolves.toMatchObject({
+      id: session.id,
+      title: 'test',
+    });
   });
 
   it('pages through sessions newest first without gaps or repeats', async () => {
     const carol = { userId: `carol-${randomUUID()}` };
     const created = [];
-    for (let i = 0; i < 5; i++) created.push((await chat.bus.request(ChatContract.createSession, { title: `s${i}` }, carol)).id);
+    for (let i = 0; i < 5; i++)
+      created.push((await chat.bus.request(ChatContract.createSession, { title: `s${i}` }, carol)).id);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await chat.bus.request(ChatContract.listSessions, { limit: 2, ...(cursor ? { cursor } : {}) }, carol);
+      const page = await chat.bus.request(
+        ChatContract.listSessions,
+        { limit: 2, ...(cursor ? { cursor } : {}) },
+        carol,
+      );
       seen.push(...page.items.map((s) => s.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([...created].reverse());
-    await expect(chat.bus.request(ChatContract.listSessions, { cursor: 'garbage' }, carol)).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
+    await expect(
+      chat.bus.request(ChatContract.listSessions, { cursor: 'garbage' }, carol),
+    ).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
   });
 });

@@ -9,7 +9,8 @@ async function readEvents(response: Response): Promise<{ events: ChatStreamEvent
   return { events, endedAt: Date.now() };
 }
 
-const textOf = (events: ChatStreamEvent[]) => events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
+const textOf = (events: ChatStreamEvent[]) =>
+  events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
 
 describe('faults: replicas dying, many streams, the bus going away', () => {
   describe('with chat replicas', () => {
@@ -27,8 +28,14 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
     afterAll(() => platform?.close());
 
     it('ends a stream with an error within 10 s when its chat replica is killed, while another replica keeps serving', async () => {
-      platform.openai.enqueue({ kind: 'answer', tokens: Array.from({ length: 400 }, (_, i) => ` k${i}`), tokenIntervalMs: 25 });
-      const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: 'a long one' } });
+      platform.openai.enqueue({
+        kind: 'answer',
+        tokens: Array.from({ length: 400 }, (_, i) => ` k${i}`),
+        tokenIntervalMs: 25,
+      });
+      const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
+        body: { content: 'a long one' },
+      });
       const reading = readEvents(response);
       await platform.addChatReplica();
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -40,7 +47,9 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
 
       for (let i = 0; i < 5; i++) {
-        const next = await readEvents(await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: `after ${i}` } }));
+        const next = await readEvents(
+          await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: `after ${i}` } }),
+        );
         expect(next.events.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
       }
     });
@@ -52,11 +61,16 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       const tokens = Array.from({ length: 30 }, (_, i) => ` t${i}`);
       platform.openai.setBehavior({ kind: 'answer', tokens, tokenIntervalMs: 5 });
       const sessions = await Promise.all(
-        Array.from({ length: 10 }, async () => (await json(await as('/api/v1/chat/sessions', { body: {} }))).id as string),
+        Array.from(
+          { length: 10 },
+          async () => (await json(await as('/api/v1/chat/sessions', { body: {} }))).id as string,
+        ),
       );
       const results = await Promise.all(
         Array.from({ length: 100 }, async (_, i) =>
-          readEvents(await as(`/api/v1/chat/sessions/${sessions[i % 10]}/messages`, { body: { content: `q${i}` } })),
+          readEvents(
+            await as(`/api/v1/chat/sessions/${sessions[i % 10]}/messages`, { body: { content: `q${i}` } }),
+          ),
         ),
       );
       platform.openai.setBehavior(undefined);
@@ -89,9 +103,14 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       await nats.halt();
       await waitFor(async () => (await fetch(`${platform.gateway.baseUrl}/readyz`)).status === 503, 5_000);
       const readiness = await json(await fetch(`${platform.gateway.baseUrl}/readyz`));
-      expect(readiness).toMatchObject({ status: 503, checks: { nats: 'not connected', postgres: 'ok', redis: 'ok' } });
+      expect(readiness).toMatchObject({
+        status: 503,
+        checks: { nats: 'not connected', postgres: 'ok', redis: 'ok' },
+      });
       const started = Date.now();
-      const refused = await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: 'anyone?' } });
+      const refused = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
+        body: { content: 'anyone?' },
+      });
       expect(refused.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(1_000);
       expect((await json(refused)).code).toBe('SERVICE_UNAVAILABLE');
@@ -100,7 +119,9 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       await nats.resume();
       await waitFor(async () => (await fetch(`${platform.gateway.baseUrl}/readyz`)).status === 200, 15_000);
       await waitFor(async () => {
-        const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: 'back?', stream: false } });
+        const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
+          body: { content: 'back?', stream: false },
+        });
         return response.status === 200;
       }, 15_000);
     });

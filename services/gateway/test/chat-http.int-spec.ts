@@ -38,7 +38,9 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
   it('streams an answer as SSE with ordered seq, ids to resume from, and one terminal event', async () => {
     const session = await createSession();
     const { frames, events, text } = await streamAnswer(
-      await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'Tell me about foxes' } }),
+      await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, {
+        body: { content: 'Tell me about foxes' },
+      }),
     );
     expect(text).toBe('The quick brown fox jumps over the lazy dog.');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
@@ -55,17 +57,30 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
 
   it('answers JSON when stream is false', async () => {
     const session = await createSession();
-    const response = await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'hi', stream: false } });
+    const response = await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, {
+      body: { content: 'hi', stream: false },
+    });
     expect(response.status).toBe(200);
     const body = await json(response);
-    expect(body).toMatchObject({ content: 'The quick brown fox jumps over the lazy dog.', finishReason: 'stop', model: 'openai/gpt-4o-mini' });
+    expect(body).toMatchObject({
+      content: 'The quick brown fox jumps over the lazy dog.',
+      finishReason: 'stop',
+      model: 'openai/gpt-4o-mini',
+    });
     expect(body.usage.outputTokens).toBeGreaterThan(0);
   });
 
   it('manages sessions: list, rename, delete', async () => {
     const session = await createSession(asAlice, { title: 'Trip planning', systemPrompt: 'You plan trips.' });
-    const renamed = await asAlice(`/api/v1/chat/sessions/${session.id}`, { method: 'PATCH', body: { title: 'Paris trip' } });
-    expect(await json(renamed)).toMatchObject({ id: session.id, title: 'Paris trip', systemPrompt: 'You plan trips.' });
+    const renamed = await asAlice(`/api/v1/chat/sessions/${session.id}`, {
+      method: 'PATCH',
+      body: { title: 'Paris trip' },
+    });
+    expect(await json(renamed)).toMatchObject({
+      id: session.id,
+      title: 'Paris trip',
+      systemPrompt: 'You plan trips.',
+    });
     const list = await json(await asAlice('/api/v1/chat/sessions?limit=100'));
     expect(list.items.map((s: { id: string }) => s.id)).toContain(session.id);
     expect((await asAlice(`/api/v1/chat/sessions/${session.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -118,9 +133,15 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
   });
 
   it('stops a running generation on request of its owner only, keeping the partial answer', async () => {
-    platform.openai.enqueue({ kind: 'answer', tokens: Array.from({ length: 300 }, (_, i) => ` t${i}`), tokenIntervalMs: 10 });
+    platform.openai.enqueue({
+      kind: 'answer',
+      tokens: Array.from({ length: 300 }, (_, i) => ` t${i}`),
+      tokenIntervalMs: 10,
+    });
     const session = await createSession();
-    const response = await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'long answer please' } });
+    const response = await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, {
+      body: { content: 'long answer please' },
+    });
     const streamId = response.headers.get('x-stream-id');
     expect(streamId).toBeTruthy();
     const events: ChatStreamEvent[] = [];
@@ -139,8 +160,13 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
 
   it('lists the model catalog', async () => {
     const { models } = await json(await asAlice('/api/v1/models'));
-    expect(models.find((m: { id: string }) => m.id === 'openai/gpt-4o-mini')).toMatchObject({ available: true, contextWindow: expect.any(Number) });
-    expect(models.find((m: { id: string }) => m.id.startsWith('anthropic/'))).toMatchObject({ available: false });
+    expect(models.find((m: { id: string }) => m.id === 'openai/gpt-4o-mini')).toMatchObject({
+      available: true,
+      contextWindow: expect.any(Number),
+    });
+    expect(models.find((m: { id: string }) => m.id.startsWith('anthropic/'))).toMatchObject({
+      available: false,
+    });
   });
 
   it('requires credentials for chat routes', async () => {

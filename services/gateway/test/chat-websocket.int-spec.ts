@@ -28,7 +28,8 @@ class TestSocket {
   async until(predicate: (frames: WsServerFrame[]) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 200);
@@ -53,21 +54,32 @@ describe('chat over WebSocket', () => {
     platform = await startPlatform();
     alice = await registerUser(platform.gateway.baseUrl);
     wsUrl = platform.gateway.baseUrl.replace('http', 'ws') + '/ws';
-    sessionId = (await json(await api(platform.gateway.baseUrl, alice.accessToken)('/api/v1/chat/sessions', { body: {} }))).id;
+    sessionId = (
+      await json(
+        await api(platform.gateway.baseUrl, alice.accessToken)('/api/v1/chat/sessions', { body: {} }),
+      )
+    ).id;
   });
   afterAll(() => platform?.close());
 
   it('refuses unauthenticated and wrongly authenticated upgrades with 401', async () => {
     await expect(TestSocket.open(wsUrl)).rejects.toThrow('HTTP 401');
     await expect(TestSocket.open(wsUrl, { authorization: 'Bearer nonsense' })).rejects.toThrow('HTTP 401');
-    await expect(TestSocket.open(`${wsUrl.replace('/ws', '/other')}`, { authorization: `Bearer ${alice.accessToken}` })).rejects.toThrow('HTTP 404');
+    await expect(
+      TestSocket.open(`${wsUrl.replace('/ws', '/other')}`, { authorization: `Bearer ${alice.accessToken}` }),
+    ).rejects.toThrow('HTTP 404');
   });
 
   it('runs several streams at once, tagged with client ids, and cancels one of them', async () => {
-    platform.openai.setBehavior({ kind: 'answer', tokens: Array.from({ length: 60 }, (_, i) => ` w${i}`), tokenIntervalMs: 15 });
+    platform.openai.setBehavior({
+      kind: 'answer',
+      tokens: Array.from({ length: 60 }, (_, i) => ` w${i}`),
+      tokenIntervalMs: 15,
+    });
     const socket = await TestSocket.open(`${wsUrl}?access_token=${alice.accessToken}`);
     await socket.until((f) => f.some((x) => x.type === 'ready'));
-    for (const id of ['a', 'b', 'c']) socket.send({ type: 'chat.start', id, sessionId, content: `question ${id}` });
+    for (const id of ['a', 'b', 'c'])
+      socket.send({ type: 'chat.start', id, sessionId, content: `question ${id}` });
     await socket.until(() => socket.eventsOf('b').length >= 3);
     socket.send({ type: 'cancel', id: 'b' });
     await socket.until(() => ['a', 'b', 'c'].every((id) => socket.ended(id)));
@@ -87,11 +99,18 @@ describe('chat over WebSocket', () => {
     const socket = await TestSocket.open(wsUrl, { authorization: `Bearer ${alice.accessToken}` });
     socket.send('this is not json');
     socket.send({ type: 'chat.start', id: 'x1', sessionId: 'not-a-uuid', content: 'hi' });
-    socket.send({ type: 'chat.start', id: 'x2', sessionId: '00000000-0000-4000-8000-000000000000', content: 'hi' });
+    socket.send({
+      type: 'chat.start',
+      id: 'x2',
+      sessionId: '00000000-0000-4000-8000-000000000000',
+      content: 'hi',
+    });
     socket.send({ type: 'cancel', id: 'nothing-running' });
     socket.send({ type: 'teleport' });
     socket.send({ type: 'ping' });
-    await socket.until((f) => f.filter((x) => x.type === 'error').length >= 5 && f.some((x) => x.type === 'pong'));
+    await socket.until(
+      (f) => f.filter((x) => x.type === 'error').length >= 5 && f.some((x) => x.type === 'pong'),
+    );
     const errors = socket.frames.flatMap((f) => (f.type === 'error' ? [[f.id ?? null, f.error.code]] : []));
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -108,7 +127,11 @@ describe('chat over WebSocket', () => {
   });
 
   it('keeps the answer when the client disconnects mid-stream', async () => {
-    platform.openai.enqueue({ kind: 'answer', tokens: Array.from({ length: 40 }, (_, i) => ` z${i}`), tokenIntervalMs: 20 });
+    platform.openai.enqueue({
+      kind: 'answer',
+      tokens: Array.from({ length: 40 }, (_, i) => ` z${i}`),
+      tokenIntervalMs: 20,
+    });
     const socket = await TestSocket.open(wsUrl, { authorization: `Bearer ${alice.accessToken}` });
     socket.send({ type: 'chat.start', id: 'gone', sessionId, content: 'I will leave early' });
     await socket.until(() => socket.eventsOf('gone').length >= 2);
@@ -118,7 +141,9 @@ describe('chat over WebSocket', () => {
     const deadline = Date.now() + 10_000;
     let message: { status: string; content: string } | undefined;
     while (Date.now() < deadline) {
-      const session = await json(await api(platform.gateway.baseUrl, alice.accessToken)(`/api/v1/chat/sessions/${sessionId}`));
+      const session = await json(
+        await api(platform.gateway.baseUrl, alice.accessToken)(`/api/v1/chat/sessions/${sessionId}`),
+      );
       message = session.messages.find((m: { id: string }) => m.id === messageId);
       if (message?.status === 'complete') break;
       await new Promise((r) => setTimeout(r, 200));

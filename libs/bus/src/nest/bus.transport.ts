@@ -57,9 +57,13 @@ export class BusTransport extends Server implements CustomTransportStrategy {
   }
 
   private subscribeEvent(def: EventDef, handler: MessageHandler): Subscription {
-    return this.bus.subscribeEvent(def, async (payload, envelope) => void (await invoke(handler, payload, envelope)), {
-      queue: this.options.queue,
-    });
+    return this.bus.subscribeEvent(
+      def,
+      async (payload, envelope) => void (await invoke(handler, payload, envelope)),
+      {
+        queue: this.options.queue,
+      },
+    );
   }
 }
 

@@ -8,7 +8,10 @@ const started = (holder.conduitTestContainers ??= []);
 export async function startContainers(missing: readonly string[]): Promise<Record<string, string>> {
   const urls: Record<string, string> = {};
   if (missing.includes('NATS_URL')) {
-    const nats = await new GenericContainer('nats:2.10-alpine').withCommand(['-js']).withExposedPorts(4222).start();
+    const nats = await new GenericContainer('nats:2.10-alpine')
+      .withCommand(['-js'])
+      .withExposedPorts(4222)
+      .start();
     started.push(nats);
     urls.NATS_URL = `nats://${nats.getHost()}:${nats.getMappedPort(4222)}`;
   }

@@ -98,21 +98,36 @@ export class CompletionRunner {
       }
       if (cause === 'stalled') error = stallError(model, input.timeouts, receivedAny);
     } catch (thrown) {
-      error = cause === 'stalled' ? stallError(model, input.timeouts, receivedAny) : cause ? null : toErrorBody(thrown);
+      error =
+        cause === 'stalled'
+          ? stallError(model, input.timeouts, receivedAny)
+          : cause
+            ? null
+            : toErrorBody(thrown);
     } finally {
       clearInterval(watchdog);
       writer.signal.removeEventListener('abort', onWriterAbort);
     }
 
     const usage = usageFrom(reported, messages, text);
-    const status = error ? 'failed' : cause === 'cancelled' ? 'cancelled' : cause === 'shutdown' ? 'interrupted' : 'complete';
+    const status = error
+      ? 'failed'
+      : cause === 'cancelled'
+        ? 'cancelled'
+        : cause === 'shutdown'
+          ? 'interrupted'
+          : 'complete';
     return {
       status,
       text,
       usage,
       costUsd: costOf(usage, model.info.pricing),
       finishReason: cause === 'cancelled' ? 'cancelled' : finishReason,
-      error: error ?? (cause === 'shutdown' ? { code: ErrorCode.StreamLost, message: 'The chat service shut down mid-answer' } : null),
+      error:
+        error ??
+        (cause === 'shutdown'
+          ? { code: ErrorCode.StreamLost, message: 'The chat service shut down mid-answer' }
+          : null),
     };
   }
 }
@@ -130,6 +145,7 @@ function toErrorBody(thrown: unknown): ErrorBody {
   if (isDomainError(thrown)) return thrown.toBody();
   return {
     code: ErrorCode.ProviderBadResponse,
-    message: thrown instanceof Error ? `The provider call failed: ${thrown.message}` : 'The provider call failed',
+    message:
+      thrown instanceof Error ? `The provider call failed: ${thrown.message}` : 'The provider call failed',
   };
 }

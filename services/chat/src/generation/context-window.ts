@@ -12,7 +12,8 @@ export function fitToContextWindow(
 ): CompletionMessage[] {
   const system = messages.filter((m) => m.role === 'system');
   const conversation = messages.filter((m) => m.role !== 'system');
-  let budget = contextWindow - Math.min(reservedForAnswer, Math.floor(contextWindow / 2)) - estimatePromptTokens(system);
+  let budget =
+    contextWindow - Math.min(reservedForAnswer, Math.floor(contextWindow / 2)) - estimatePromptTokens(system);
   const kept: CompletionMessage[] = [];
   for (let i = conversation.length - 1; i >= 0; i--) {
     const message = conversation[i] as CompletionMessage;

@@ -91,13 +91,20 @@ export class SessionCompletionService {
     prompt: CompletionMessage[],
     assistantMessageId: string,
   ): Promise<void> {
-    const saver = new PartialTextSaver(this.messages, assistantMessageId, this.config.PARTIAL_FLUSH_INTERVAL_MS);
+    const saver = new PartialTextSaver(
+      this.messages,
+      assistantMessageId,
+      this.config.PARTIAL_FLUSH_INTERVAL_MS,
+    );
     const outcome = await this.runner.run({
       model,
       messages: prompt,
       params: {},
       writer,
-      timeouts: { firstChunkMs: this.config.PROVIDER_TIMEOUT_MS, stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS },
+      timeouts: {
+        firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
+        stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
+      },
       onText: (text) => saver.update(text),
     });
     await saver.stop();

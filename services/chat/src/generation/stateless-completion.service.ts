@@ -36,7 +36,10 @@ export class StatelessCompletionService {
         messages,
         params: request.params,
         writer,
-        timeouts: { firstChunkMs: this.config.PROVIDER_TIMEOUT_MS, stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS },
+        timeouts: {
+          firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
+          stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
+        },
       })
       .then((outcome) => emitOutcome(writer, outcome, model.info.id, null));
     this.inFlight.track(writer, generation);

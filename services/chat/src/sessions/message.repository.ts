@@ -75,7 +75,10 @@ export class MessageRepository {
       costUsd: null,
       errorCode: null,
     };
-    return { userMessage: { ...userMessage, ...blanks }, assistantMessage: { ...assistantMessage, ...blanks } };
+    return {
+      userMessage: { ...userMessage, ...blanks },
+      assistantMessage: { ...assistantMessage, ...blanks },
+    };
   }
 
   async touchSession(sessionId: string): Promise<void> {

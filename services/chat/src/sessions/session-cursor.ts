@@ -14,7 +14,9 @@ export function decodeSessionCursor(value: string): SessionCursor {
   const [iso, id] = Buffer.from(value, 'base64url').toString().split('|');
   const updatedAt = new Date(iso ?? '');
   if (!id || Number.isNaN(updatedAt.getTime())) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'Invalid cursor', { fields: [{ path: 'cursor', message: 'is not a cursor this API issued' }] });
+    throw new DomainError(ErrorCode.ValidationFailed, 'Invalid cursor', {
+      fields: [{ path: 'cursor', message: 'is not a cursor this API issued' }],
+    });
   }
   return { updatedAt, id };
 }

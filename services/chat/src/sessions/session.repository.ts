@@ -9,7 +9,10 @@ import { SessionCursor } from './session-cursor';
 export class SessionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(userId: string, data: { title: string; model: string; systemPrompt: string | null }): Promise<ChatSession> {
+  create(
+    userId: string,
+    data: { title: string; model: string; systemPrompt: string | null },
+  ): Promise<ChatSession> {
     return this.prisma.chatSession.create({ data: { id: randomUUID(), userId, ...data } });
   }
 
@@ -17,7 +20,10 @@ export class SessionRepository {
     return this.prisma.chatSession.findFirst({ where: { id: sessionId, userId } });
   }
 
-  findOwnedWithMessages(userId: string, sessionId: string): Promise<(ChatSession & { messages: ChatMessage[] }) | null> {
+  findOwnedWithMessages(
+    userId: string,
+    sessionId: string,
+  ): Promise<(ChatSession & { messages: ChatMessage[] }) | null> {
     return this.prisma.chatSession.findFirst({
       where: { id: sessionId, userId },
       include: { messages: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },

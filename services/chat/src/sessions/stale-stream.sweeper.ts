@@ -28,8 +28,11 @@ export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplication
 
   async sweep(): Promise<number> {
     try {
-      const interrupted = await this.messages.interruptStale(new Date(Date.now() - this.config.STALE_STREAM_AFTER_MS));
-      if (interrupted.length > 0) this.logger.warn(`marked ${interrupted.length} abandoned answer(s) as interrupted`);
+      const interrupted = await this.messages.interruptStale(
+        new Date(Date.now() - this.config.STALE_STREAM_AFTER_MS),
+      );
+      if (interrupted.length > 0)
+        this.logger.warn(`marked ${interrupted.length} abandoned answer(s) as interrupted`);
       return interrupted.length;
     } catch (error) {
       this.logger.error(`stale stream sweep failed: ${String(error)}`);

@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
+import { migrateServiceSchema } from '@conduit/db';
 import {
   isolatedNamespace,
-  migrateServiceSchema,
   startFakeAnthropic,
   startFakeOpenAI,
   testEnv,

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { applyMigrations, dropSchema, ensureDatabase } from '@conduit/db';
+import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
 import { isolatedNamespace, testEnv } from '@conduit/testing';
 import { startGateway } from '../../src/app';
@@ -8,8 +7,6 @@ import { GatewayConfigSchema, type GatewayConfig } from '../../src/config';
 
 /** The JWT_SECRET every test gateway signs with, so tests can forge tokens that differ in one respect only. */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz';
-
-const GATEWAY_PRISMA_DIR = path.resolve(__dirname, '../../prisma');
 
 export interface TestGateway {
   app: NestFastifyApplication;
@@ -51,14 +48,9 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}): 
   const namespace = isolatedNamespace('gateway');
   const config = testGatewayConfig(namespace, overrides);
   const ownsSchema = overrides.DATABASE_SCHEMA === undefined;
-  await ensureDatabase(config.DATABASE_URL);
-  await applyMigrations({
-    prismaDir: GATEWAY_PRISMA_DIR,
-    databaseUrl: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-  });
+  const { drop } = await migrateServiceSchema('gateway', config.DATABASE_URL, config.DATABASE_SCHEMA);
   const dropOwnSchema = async () => {
-    if (ownsSchema) await dropSchema(config.DATABASE_URL, config.DATABASE_SCHEMA);
+    if (ownsSchema) await drop();
   };
   let app: NestFastifyApplication;
   try {

@@ -1,5 +1,5 @@
+import { migrateServiceSchema } from '@conduit/db';
 import {
-  migrateServiceSchema,
   startFakeOpenAI,
   startServiceProcess,
   testEnv,
@@ -28,7 +28,10 @@ export async function startPlatform(
   options: { chatReplicas?: number; chatEnv?: Record<string, string>; gateway?: Partial<GatewayConfig> } = {},
 ): Promise<TestPlatform> {
   const gateway = await startTestGateway(options.gateway);
-  const openai = await startFakeOpenAI({ apiKey: FAKE_OPENAI_KEY, defaultAnswer: 'The quick brown fox jumps over the lazy dog.' });
+  const openai = await startFakeOpenAI({
+    apiKey: FAKE_OPENAI_KEY,
+    defaultAnswer: 'The quick brown fox jumps over the lazy dog.',
+  });
   const infra = testEnv();
   const chatSchema = gateway.namespace.schemaFor('chat');
   const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, chatSchema);
@@ -83,10 +86,11 @@ export function api(baseUrl: string, token: string) {
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...init.headers,
       },
-      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      ...(init.body === undefined
+        ? {}
+        : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
     });
 }
 
 /** A response body as loosely typed JSON, for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const json = (response: Response): Promise<any> => response.json();
