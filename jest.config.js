@@ -30,6 +30,7 @@ const shared = {
 const config = {
   // Integration suites start real processes and servers; the limit is a hang guard, not a speed target.
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'] },
     {

@@ -183,6 +183,24 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
       }
     });
 
+    it('answers malformed JSON on every chat subject with VALIDATION_FAILED', async () => {
+      const requestDefs = Object.values(ChatContract).filter((def) => def.kind === 'request');
+      for (const def of requestDefs) {
+        const msg = await chat.bus.connection.request(
+          chat.bus.subject(def.subject),
+          new TextEncoder().encode('{oops'),
+          { timeout: 2_000 },
+        );
+        expect([def.subject, decodeJson(msg.data)]).toEqual([
+          def.subject,
+          expect.objectContaining({
+            ok: false,
+            error: expect.objectContaining({ code: ErrorCode.ValidationFailed }),
+          }),
+        ]);
+      }
+    });
+
     it('answers unknown models, foreign sessions and missing users with their codes', async () => {
       await expect(
         chat.bus.request(ChatContract.createSession, { model: 'openai/no-such-model' }, alice),
