@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BusModule, busOptionsFrom, HealthModule } from '@conduit/service-kit';
+import { BusModule, busOptionsFrom, HealthModule, ServiceMetrics } from '@conduit/service-kit';
 import { buildProviderRegistry } from './catalog/build-provider-registry';
 import { ModelCatalog } from './catalog/model-catalog';
 import { CHAT_CONFIG } from './chat-config.token';
@@ -10,9 +10,13 @@ import { CompletionRunner } from './generation/completion-runner';
 import { InFlightGenerations } from './generation/in-flight-generations';
 import { SessionCompletionService } from './generation/session-completion.service';
 import { StatelessCompletionService } from './generation/stateless-completion.service';
+import { AttemptRepository } from './generation/routing/attempt.repository';
+import { DeploymentHealth } from './generation/routing/deployment-health';
+import { MODEL_POLICIES, ModelRouter } from './generation/routing/model-router';
 import { CompletionsHandler } from './handlers/completions.handler';
 import { ModelsHandler } from './handlers/models.handler';
 import { SessionsHandler } from './handlers/sessions.handler';
+import { ProviderTelemetry } from './providers/instrumented.provider';
 import { PrismaService } from './infra/prisma.service';
 import { MessageRepository } from './sessions/message.repository';
 import { SessionRepository } from './sessions/session.repository';
@@ -28,7 +32,19 @@ export class AppModule {
       controllers: [SessionsHandler, CompletionsHandler, ModelsHandler],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },
-        { provide: ModelCatalog, useFactory: () => buildProviderRegistry(config.providers).catalog },
+        {
+          provide: ModelCatalog,
+          useFactory: (metrics?: ServiceMetrics) => catalogWithPolicies(config, metrics),
+          inject: [{ token: ServiceMetrics, optional: true }],
+        },
+        { provide: MODEL_POLICIES, useValue: config.routing },
+        {
+          provide: DeploymentHealth,
+          useFactory: () =>
+            new DeploymentHealth(config.CHAT_COOLDOWN_AFTER_FAILURES, config.CHAT_COOLDOWN_MS),
+        },
+        ModelRouter,
+        AttemptRepository,
         PrismaService,
         SessionRepository,
         MessageRepository,
@@ -43,4 +59,16 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** The catalog, after checking that every model a routing policy names exists in it. */
+function catalogWithPolicies(config: ChatConfig, metrics?: ServiceMetrics): ModelCatalog {
+  const telemetry = metrics ? new ProviderTelemetry(metrics) : null;
+  const { catalog } = buildProviderRegistry(
+    config.providers,
+    telemetry ? (p) => telemetry.instrument(p) : undefined,
+  );
+  const unknown = config.routing.referencedModels().filter((id) => !catalog.find(id));
+  if (unknown.length > 0) throw new Error(`CHAT_MODEL_POLICIES names unknown models: ${unknown.join(', ')}`);
+  return catalog;
 }

@@ -13,5 +13,6 @@ export function startChat(config: ChatConfig): Promise<NestFastifyApplication> {
     port: config.PORT,
     logger: createLogger('chat', config.LOG_LEVEL),
     contracts: handledDefinitionsOf(ChatContract),
+    shutdown: { graceMs: config.SHUTDOWN_GRACE_MS },
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 import { providersConfigFrom, type ProvidersConfig } from './catalog/providers-config';
+import { ModelPolicies } from './generation/routing/model-policy';
 
 const optionalSecret = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
@@ -33,12 +34,24 @@ export const ChatConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.
   PARTIAL_FLUSH_INTERVAL_MS: configFields.milliseconds(1_000),
   /** A message still `streaming` with no save for this long belonged to a replica that died. */
   STALE_STREAM_AFTER_MS: configFields.milliseconds(60_000),
+  /** JSON: per-model `{ maxRetries?, fallbacks? }`, e.g. {"openai/gpt-4o-mini":{"fallbacks":["anthropic/claude-haiku-4-5"]}}. */
+  CHAT_MODEL_POLICIES: z.string().optional(),
+  CHAT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(1),
+  CHAT_RETRY_MAX_WAIT_MS: configFields.milliseconds(10_000),
+  CHAT_COOLDOWN_AFTER_FAILURES: z.coerce.number().int().positive().default(3),
+  CHAT_COOLDOWN_MS: configFields.milliseconds(30_000),
 });
 export type ChatSettings = z.infer<typeof ChatConfigSchema>;
 /** The parsed settings plus the provider set they describe. */
-export type ChatConfig = ChatSettings & { providers: ProvidersConfig };
+export type ChatConfig = ChatSettings & { providers: ProvidersConfig; routing: ModelPolicies };
 
 export function loadChatConfig(env: NodeJS.ProcessEnv = process.env): ChatConfig {
   const settings = loadConfig(ChatConfigSchema, env);
-  return { ...settings, providers: providersConfigFrom(settings, env) };
+  const routing = ModelPolicies.parse(settings.CHAT_MODEL_POLICIES, {
+    maxRetries: settings.CHAT_MAX_RETRIES,
+    maxRetryWaitMs: settings.CHAT_RETRY_MAX_WAIT_MS,
+    cooldownAfterFailures: settings.CHAT_COOLDOWN_AFTER_FAILURES,
+    cooldownMs: settings.CHAT_COOLDOWN_MS,
+  });
+  return { ...settings, providers: providersConfigFrom(settings, env), routing };
 }

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { startChat } from './app';
 import { loadChatConfig } from './config';

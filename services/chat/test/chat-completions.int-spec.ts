@@ -10,7 +10,12 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
   let chat: ChatTestService;
 
   beforeAll(async () => {
-    chat = await startTestChat({ PROVIDER_STALL_TIMEOUT_MS: '400', PARTIAL_FLUSH_INTERVAL_MS: '50' });
+    // No retries here: each provider fault must surface as it is (routing has its own suite).
+    chat = await startTestChat({
+      PROVIDER_STALL_TIMEOUT_MS: '400',
+      PARTIAL_FLUSH_INTERVAL_MS: '50',
+      CHAT_MAX_RETRIES: '0',
+    });
   });
   afterAll(() => chat.close());
   beforeEach(() => chat.openai.reset());

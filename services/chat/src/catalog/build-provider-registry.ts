@@ -2,6 +2,7 @@ import { AnthropicProvider } from '../providers/anthropic.provider';
 import { OfflineProvider } from '../providers/offline.provider';
 import { OpenAIProvider } from '../providers/openai.provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import type { TextGenerationProvider } from '../providers/text-generation.provider';
 import { ANTHROPIC_MODELS, OFFLINE_MODEL, OPENAI_MODELS } from './builtin-models';
 import { COMPATIBLE_PRESET_IDS, COMPATIBLE_PRESETS } from './compatible-presets';
 import { ModelCatalog, type ModelDefinition } from './model-catalog';
@@ -24,8 +25,11 @@ interface CompatibleServer {
 }
 
 /** Builds the providers and the model catalog of a deployment. Pure: reads nothing but `config`. */
-export function buildProviderRegistry(config: ProvidersConfig): ProviderSetup {
-  const registry = new ProviderRegistry();
+export function buildProviderRegistry(
+  config: ProvidersConfig,
+  decorate?: (provider: TextGenerationProvider) => TextGenerationProvider,
+): ProviderSetup {
+  const registry = new ProviderRegistry(decorate);
   const timeoutMs = config.requestTimeoutMs;
   const models: ModelDefinition[] = [];
 

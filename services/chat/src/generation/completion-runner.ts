@@ -10,15 +10,16 @@ import {
   TokenUsage,
 } from '@conduit/contracts';
 import { StreamWriter } from '@conduit/bus';
+import type { ResolvedModel } from '../catalog/model-catalog';
 import { ProviderError } from '../providers/provider-error';
 import { ProviderUsage } from '../providers/text-generation.provider';
-import { ResolvedModel } from '../catalog/model-catalog';
+import { AttemptRecord, ModelRouter } from './routing/model-router';
 import { costOf, usageFrom } from './token-accounting';
 
 export type CompletionStreamWriter = StreamWriter<typeof ChatContract.completionStream>;
 
 export interface CompletionTimeouts {
-  /** Longest wait for the first chunk. */
+  /** Longest wait for an attempt's first chunk. */
   firstChunkMs: number;
   /** Longest silence between chunks once the answer flows. */
   stallMs: number;
@@ -26,21 +27,26 @@ export interface CompletionTimeouts {
 
 export interface CompletionOutcome {
   status: 'complete' | 'cancelled' | 'failed' | 'interrupted';
+  /** The model that answered (a fallback, possibly), or the one asked for when none did. */
+  model: ResolvedModel;
   text: string;
   usage: TokenUsage;
   costUsd: number;
   finishReason: FinishReason;
   error: ErrorBody | null;
+  attempts: AttemptRecord[];
 }
 
 type AbortCause = 'cancelled' | 'stalled' | 'shutdown';
 
 /**
- * Runs one generation against a provider, relaying text as `delta` events. It leaves the terminal
+ * Runs one generation through the model router, relaying text as `delta` events. It leaves the terminal
  * event to its caller, which persists the outcome first so a client that sees `done` finds it saved.
  */
 @Injectable()
 export class CompletionRunner {
+  constructor(private readonly router: ModelRouter) {}
+
   async run(input: {
     model: ResolvedModel;
     messages: CompletionMessage[];
@@ -49,7 +55,7 @@ export class CompletionRunner {
     timeouts: CompletionTimeouts;
     onText?: (textSoFar: string) => void;
   }): Promise<CompletionOutcome> {
-    const { model, messages, writer } = input;
+    const { messages, writer } = input;
     const controller = new AbortController();
     let cause: AbortCause | null = null;
     const abort = (why: AbortCause) => {
@@ -60,30 +66,32 @@ export class CompletionRunner {
     writer.signal.addEventListener('abort', onWriterAbort, { once: true });
     if (writer.signal.aborted) onWriterAbort();
 
+    let served = input.model;
     let text = '';
     let reported: ProviderUsage | null = null;
     let finishReason: FinishReason = 'stop';
-    let lastChunkAt = Date.now();
-    let receivedAny = false;
+    let lastChunkAt = 0;
+    const attempts: AttemptRecord[] = [];
+    // Before the first chunk the router's per-attempt timeout applies; after it, this stall watchdog.
     const watchdog = setInterval(
       () => {
-        const limit = receivedAny ? input.timeouts.stallMs : input.timeouts.firstChunkMs;
-        if (Date.now() - lastChunkAt > limit) abort('stalled');
+        if (lastChunkAt > 0 && Date.now() - lastChunkAt > input.timeouts.stallMs) abort('stalled');
       },
       Math.max(25, Math.min(1_000, Math.floor(input.timeouts.stallMs / 4))),
     );
 
     let error: ErrorBody | null = null;
     try {
-      const chunks = model.provider.stream({
-        model: model.providerModel,
+      const chunks = this.router.stream(input.model, {
         messages,
-        params: { ...input.params, maxTokens: input.params.maxTokens ?? model.info.maxOutputTokens },
+        params: input.params,
         signal: controller.signal,
+        firstChunkTimeoutMs: input.timeouts.firstChunkMs,
+        attempts,
+        onServing: (model) => (served = model),
       });
       for await (const chunk of chunks) {
         lastChunkAt = Date.now();
-        receivedAny = true;
         if (cause) break;
         if (chunk.type === 'text') {
           if (chunk.text.length === 0) continue;
@@ -96,14 +104,10 @@ export class CompletionRunner {
           finishReason = chunk.reason;
         }
       }
-      if (cause === 'stalled') error = stallError(model, input.timeouts, receivedAny);
+      if (cause === 'stalled') error = stallError(served, input.timeouts.stallMs);
     } catch (thrown) {
       error =
-        cause === 'stalled'
-          ? stallError(model, input.timeouts, receivedAny)
-          : cause
-            ? null
-            : toErrorBody(thrown);
+        cause === 'stalled' ? stallError(served, input.timeouts.stallMs) : cause ? null : toErrorBody(thrown);
     } finally {
       clearInterval(watchdog);
       writer.signal.removeEventListener('abort', onWriterAbort);
@@ -119,25 +123,26 @@ export class CompletionRunner {
           : 'complete';
     return {
       status,
+      model: served,
       text,
       usage,
-      costUsd: costOf(usage, model.info.pricing),
+      costUsd: costOf(usage, served.info.pricing),
       finishReason: cause === 'cancelled' ? 'cancelled' : finishReason,
       error:
         error ??
         (cause === 'shutdown'
           ? { code: ErrorCode.StreamLost, message: 'The chat service shut down mid-answer' }
           : null),
+      attempts,
     };
   }
 }
 
-function stallError(model: ResolvedModel, timeouts: CompletionTimeouts, receivedAny: boolean): ErrorBody {
-  const ms = receivedAny ? timeouts.stallMs : timeouts.firstChunkMs;
+function stallError(model: ResolvedModel, stallMs: number): ErrorBody {
   return new ProviderError(
     'timeout',
     model.info.provider,
-    receivedAny ? `The provider stopped sending for ${ms} ms` : `The provider sent nothing for ${ms} ms`,
+    `The provider stopped sending for ${stallMs} ms`,
   ).toBody();
 }
 

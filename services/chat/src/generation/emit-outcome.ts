@@ -4,7 +4,6 @@ import type { CompletionOutcome, CompletionStreamWriter } from './completion-run
 export function emitOutcome(
   writer: CompletionStreamWriter,
   outcome: CompletionOutcome,
-  model: string,
   messageId: string | null,
 ): void {
   if (outcome.error) {
@@ -14,7 +13,7 @@ export function emitOutcome(
   writer.emit({ type: 'usage', usage: outcome.usage });
   writer.emit({
     type: 'done',
-    model,
+    model: outcome.model.info.id,
     finishReason: outcome.finishReason,
     usage: outcome.usage,
     costUsd: outcome.costUsd,

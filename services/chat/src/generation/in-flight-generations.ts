@@ -1,18 +1,25 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../chat-config.token';
 import type { CompletionStreamWriter } from './completion-runner';
 
 /**
- * Generations this replica is producing. On shutdown they get the grace period to finish; whatever
- * still runs then is stopped and saved as interrupted, and its client told so.
+ * Generations this replica is producing. On shutdown, once the bus has stopped taking new requests
+ * (see {@link ShutdownCoordinator}), they get the grace period to finish; whatever still runs then is
+ * stopped and saved as interrupted, and its client told so.
  */
 @Injectable()
 export class InFlightGenerations implements BeforeApplicationShutdown {
   private readonly logger = new Logger(InFlightGenerations.name);
   private readonly running = new Map<CompletionStreamWriter, Promise<void>>();
 
-  constructor(@Inject(CHAT_CONFIG) private readonly config: ChatConfig) {}
+  constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    shutdown: ShutdownCoordinator,
+  ) {
+    shutdown.register('generations', { drain: (deadline) => this.drain(deadline) });
+  }
 
   get size(): number {
     return this.running.size;
@@ -25,16 +32,18 @@ export class InFlightGenerations implements BeforeApplicationShutdown {
     this.running.set(writer, settled);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Waits for every generation until `deadline`, then stops the rest and waits for them to be saved. */
+  async drain(deadline: number): Promise<void> {
     if (this.running.size === 0) return;
     this.logger.log(`waiting for ${this.running.size} generation(s) to finish`);
-    const allDone = Promise.all(this.running.values());
-    const graceOver = new Promise<'timeout'>((resolve) =>
-      setTimeout(() => resolve('timeout'), this.config.SHUTDOWN_GRACE_MS).unref(),
-    );
-    if ((await Promise.race([allDone, graceOver])) === 'timeout') {
-      for (const writer of this.running.keys()) writer.abort('shutdown');
-      await allDone;
-    }
+    if (await waitUntil(() => this.running.size === 0, deadline)) return;
+    this.logger.warn(`stopping ${this.running.size} generation(s) at the end of the grace period`);
+    for (const writer of this.running.keys()) writer.abort('shutdown');
+    await Promise.all(this.running.values());
+  }
+
+  /** For a plain `app.close()` (tests); a signal has drained everything before this runs. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain(Date.now() + this.config.SHUTDOWN_GRACE_MS);
   }
 }

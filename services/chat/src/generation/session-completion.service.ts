@@ -16,12 +16,13 @@ import { MessageEventsPublisher } from '../events/message-events.publisher';
 import type { ChatMessage } from '../generated/prisma/client';
 import { MessageRepository } from '../sessions/message.repository';
 import { SessionRepository } from '../sessions/session.repository';
-import { CompletionRunner, CompletionStreamWriter } from './completion-runner';
+import { CompletionOutcome, CompletionRunner, CompletionStreamWriter } from './completion-runner';
 import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { PartialTextSaver } from './partial-text-saver';
 import { ResolvedModel } from '../catalog/model-catalog';
+import { AttemptRepository } from './routing/attempt.repository';
 
 type StartRequest = ParsedRequestOf<typeof ChatContract.startCompletion>;
 type StartAck = ResponseOf<typeof ChatContract.startCompletion>;
@@ -45,6 +46,7 @@ export class SessionCompletionService {
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
     private readonly events: MessageEventsPublisher,
+    private readonly attempts: AttemptRepository,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
@@ -73,7 +75,11 @@ export class SessionCompletionService {
       streamId: request.streamId,
     });
     const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
-    this.inFlight.track(writer, this.generate(writer, model, prompt, rows.assistantMessage.id));
+    // Inside the stream's span: the provider call and the saves are part of the stream's trace.
+    const generation = writer.run(() =>
+      this.generate(writer, model, prompt, rows.assistantMessage.id, userId),
+    );
+    this.inFlight.track(writer, generation);
     void this.events.messageCreated(rows.userMessage);
     void this.messages.touchSession(session.id).catch(() => undefined);
     return {
@@ -90,6 +96,7 @@ export class SessionCompletionService {
     model: ResolvedModel,
     prompt: CompletionMessage[],
     assistantMessageId: string,
+    userId: string,
   ): Promise<void> {
     const saver = new PartialTextSaver(
       this.messages,
@@ -108,19 +115,31 @@ export class SessionCompletionService {
       onText: (text) => saver.update(text),
     });
     await saver.stop();
-    let saved: ChatMessage | null = null;
+    const [saved] = await Promise.all([
+      this.saveAnswer(assistantMessageId, outcome),
+      this.attempts.record(
+        { streamId: writer.streamId, messageId: assistantMessageId, userId },
+        outcome.attempts,
+      ),
+    ]);
+    emitOutcome(writer, outcome, assistantMessageId);
+    if (saved) await this.events.messageCreated(saved);
+  }
+
+  /** Stores the final answer; a failure is logged and the stream still ends, the client has the text. */
+  private async saveAnswer(messageId: string, outcome: CompletionOutcome): Promise<ChatMessage | null> {
     try {
-      saved = await this.messages.finish(assistantMessageId, {
+      return await this.messages.finish(messageId, {
         status: outcome.status,
+        model: outcome.model.info.id,
         content: outcome.text,
         usage: outcome.usage,
         costUsd: outcome.costUsd,
         errorCode: outcome.error?.code ?? null,
       });
     } catch (error) {
-      this.logger.error(`could not save answer ${assistantMessageId}: ${String(error)}`);
+      this.logger.error(`could not save answer ${messageId}: ${String(error)}`);
+      return null;
     }
-    emitOutcome(writer, outcome, model.info.id, assistantMessageId);
-    if (saved) await this.events.messageCreated(saved);
   }
 }

@@ -8,6 +8,7 @@ import { CompletionRunner } from './completion-runner';
 import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
+import { AttemptRepository } from './routing/attempt.repository';
 
 type RunRequest = ParsedRequestOf<typeof ChatContract.runCompletion>;
 
@@ -19,6 +20,7 @@ export class StatelessCompletionService {
     private readonly catalog: ModelCatalog,
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
+    private readonly attempts: AttemptRepository,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
@@ -30,18 +32,27 @@ export class StatelessCompletionService {
       request.params.maxTokens ?? model.info.maxOutputTokens,
     );
     const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
-    const generation = this.runner
-      .run({
-        model,
-        messages,
-        params: request.params,
-        writer,
-        timeouts: {
-          firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
-          stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
-        },
-      })
-      .then((outcome) => emitOutcome(writer, outcome, model.info.id, null));
+    // Inside the stream's span: the provider call is part of the stream's trace.
+    const generation = writer.run(() =>
+      this.runner
+        .run({
+          model,
+          messages,
+          params: request.params,
+          writer,
+          timeouts: {
+            firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
+            stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
+          },
+        })
+        .then(async (outcome) => {
+          await this.attempts.record(
+            { streamId: writer.streamId, messageId: null, userId: caller.userId ?? '' },
+            outcome.attempts,
+          );
+          emitOutcome(writer, outcome, null);
+        }),
+    );
     this.inFlight.track(writer, generation);
     return { streamId: request.streamId, model: model.info.id };
   }

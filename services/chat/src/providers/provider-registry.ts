@@ -9,9 +9,14 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, TextGenerationProvider>();
   private readonly setupHints = new Map<string, string>();
 
+  /** @param decorate wraps every provider as it is registered (tracing and metrics). */
+  constructor(
+    private readonly decorate: (provider: TextGenerationProvider) => TextGenerationProvider = (p) => p,
+  ) {}
+
   register(provider: TextGenerationProvider): this {
     this.claim(provider.id);
-    this.providers.set(provider.id, provider);
+    this.providers.set(provider.id, this.decorate(provider));
     return this;
   }
 

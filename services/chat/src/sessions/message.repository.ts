@@ -14,6 +14,8 @@ export interface ExchangeRows {
 
 export interface FinalAnswer {
   status: Exclude<MessageStatus, 'streaming'>;
+  /** The model that answered, which a fallback may have changed. */
+  model: string;
   content: string;
   usage: TokenUsage | null;
   costUsd: number | null;
@@ -98,6 +100,7 @@ export class MessageRepository {
       where: { id: messageId, status: 'streaming' },
       data: {
         status: answer.status,
+        model: answer.model,
         content: answer.content,
         inputTokens: answer.usage?.inputTokens ?? null,
         outputTokens: answer.usage?.outputTokens ?? null,
