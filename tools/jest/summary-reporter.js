@@ -6,7 +6,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
     const line = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
-    process.once('exit', () => process.stdout.write(`\n${skipped > 0 ? `${line}, ${skipped} skipped` : line}\n`));
+    process.once('exit', () =>
+      process.stdout.write(`\n${skipped > 0 ? `${line}, ${skipped} skipped` : line}\n`),
+    );
   }
 }
 module.exports = SummaryReporter;

@@ -15,6 +15,7 @@ import {
   CallerContext,
   DomainError,
   Envelope,
+  ErrorBody,
   ErrorCode,
   EventDef,
   isDomainError,
@@ -31,6 +32,11 @@ import {
 import { BusLogger, consoleBusLogger } from './bus-logger';
 import { decodeJson, encodeJson } from './codec';
 import { envelopeFromHeaders, envelopeToHeaders } from './envelope-headers';
+import {
+  BusInstrumentation,
+  noopBusInstrumentation,
+  withinOperation,
+} from './instrumentation/bus-instrumentation';
 import { errorReply, okReply, ReplySchema } from './reply';
 import { StreamReader, StreamReaderOptions } from './stream-reader';
 import { StreamWriter } from './stream-writer';
@@ -49,6 +55,8 @@ export interface BusOptions {
   streamHeartbeatMs?: number;
   streamIdleTimeoutMs?: number;
   logger?: BusLogger;
+  /** Tracing and metrics hooks (service-kit supplies them); none by default. */
+  instrumentation?: BusInstrumentation;
 }
 
 export type RequestHandler<D extends RequestDef> = (
@@ -68,10 +76,14 @@ export class Bus {
   private readonly readers: Ticker<StreamReader<StreamDef>>;
   private readonly writers: Ticker<StreamWriter<StreamDef>>;
   private readonly statusListeners = new Set<(connected: boolean) => void>();
+  /** Subscriptions that take new work (request handlers, event handlers), as opposed to stream control. */
+  private readonly handlerSubscriptions = new Set<Subscription>();
+  private readonly handlersInFlight = new Set<Promise<unknown>>();
   private isConnectedNow = true;
   private jetstreamClient: JetStreamClient | null = null;
   readonly prefix: string;
   readonly logger: BusLogger;
+  readonly instrumentation: BusInstrumentation;
   readonly instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   private constructor(
@@ -80,6 +92,7 @@ export class Bus {
   ) {
     this.prefix = options.subjectPrefix ?? '';
     this.logger = options.logger ?? consoleBusLogger;
+    this.instrumentation = options.instrumentation ?? noopBusInstrumentation;
     this.readers = new Ticker(Math.max(50, Math.floor(options.streamIdleTimeoutMs / 4)), (reader, now) =>
       reader.checkIdle(now),
     );
@@ -98,7 +111,11 @@ export class Bus {
       pingInterval: 10_000,
       waitOnFirstConnect: true,
     };
-    if (options.user) connectionOptions.user = options.user;
+    if (options.user) {
+      connectionOptions.user = options.user;
+      // Replies come back on inboxes only this user may read (deploy/nats grants `_INBOX_<user>.>`).
+      connectionOptions.inboxPrefix = `_INBOX_${options.user}`;
+    }
     if (options.password) connectionOptions.pass = options.password;
     const connection = await connect(connectionOptions);
     return new Bus(connection, { ...DEFAULTS, ...stripUndefined(options) });
@@ -127,16 +144,19 @@ export class Bus {
     this.assertConnected();
     const parsed = def.request.safeParse(payload);
     if (!parsed.success) throw validationError(parsed.error);
-    let msg: Msg;
-    try {
-      msg = await this.connection.request(this.subject(def.subject), encodeJson(parsed.data), {
-        timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
-        headers: envelopeToHeaders(caller),
-      });
-    } catch (error) {
-      throw this.translateRequestFailure(error, def.subject);
-    }
-    return this.readReply(def, msg);
+    const headers = envelopeToHeaders(caller);
+    return withinOperation(this.instrumentation.onRequest({ subject: def.subject, headers }), async () => {
+      let msg: Msg;
+      try {
+        msg = await this.connection.request(this.subject(def.subject), encodeJson(parsed.data), {
+          timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
+          headers,
+        });
+      } catch (error) {
+        throw this.translateRequestFailure(error, def.subject);
+      }
+      return this.readReply(def, msg);
+    });
   }
 
   /** Publishes an event; durable events are acknowledged by JetStream before this resolves. */
@@ -146,11 +166,17 @@ export class Bus {
     const messageId = randomUUID();
     const headers = envelopeToHeaders(caller, messageId);
     const data = encodeJson(parsed.data);
-    if (def.durable) {
-      await this.jetstream().publish(this.subject(def.subject), data, { headers, msgID: messageId });
-    } else {
-      this.connection.publish(this.subject(def.subject), data, { headers });
-    }
+    const durable = def.durable !== null;
+    await withinOperation(
+      this.instrumentation.onPublish({ subject: def.subject, headers, durable }),
+      async () => {
+        if (durable) {
+          await this.jetstream().publish(this.subject(def.subject), data, { headers, msgID: messageId });
+        } else {
+          this.connection.publish(this.subject(def.subject), data, { headers });
+        }
+      },
+    );
   }
 
   /** Creates the JetStream streams that back durable events, if missing. Idempotent. */
@@ -179,16 +205,20 @@ export class Bus {
 
   /** Answers requests on a subject within a queue group; bad input gets a typed error, never silence. */
   serve<D extends RequestDef>(def: D, handler: RequestHandler<D>, options: { queue: string }): Subscription {
-    return this.connection.subscribe(this.subject(def.subject), {
-      queue: options.queue,
-      callback: (err, msg) => {
-        if (err) {
-          this.logger.error('subscription failed', { subject: def.subject, error: String(err) });
-          return;
-        }
-        void this.answer(def, handler, msg);
-      },
-    });
+    return this.takesWork(this.subscribeRequests(def, handler, options.queue));
+  }
+
+  /**
+   * Stops taking new work, for a graceful shutdown: drains every handler subscription (the server routes
+   * new requests to other replicas in the queue group; those already received are still answered) and
+   * resolves once the handlers in flight have returned. Stream cancel subscriptions stay, so the streams
+   * this process still produces can be stopped by their owners until they end.
+   */
+  async stopServing(): Promise<void> {
+    const subscriptions = [...this.handlerSubscriptions];
+    this.handlerSubscriptions.clear();
+    await Promise.all(subscriptions.map((s) => s.drain().catch(() => undefined)));
+    while (this.handlersInFlight.size > 0) await Promise.allSettled([...this.handlersInFlight]);
   }
 
   /** Subscribes to a non-durable event (every instance, or one per queue group). */
@@ -197,7 +227,7 @@ export class Bus {
     handler: EventHandler<D>,
     options: { queue?: string } = {},
   ): Subscription {
-    return this.connection.subscribe(this.subject(def.subject), {
+    const subscription = this.connection.subscribe(this.subject(def.subject), {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) return;
@@ -210,11 +240,20 @@ export class Bus {
           });
           return;
         }
-        Promise.resolve(handler(parsed.data as PayloadOf<D>, envelope)).catch((error: unknown) =>
-          this.logger.error('event handler failed', { subject: def.subject, error: String(error) }),
+        const received = this.instrumentation.onEvent({
+          subject: def.subject,
+          headers: msg.headers,
+          queue: options.queue ?? null,
+        });
+        this.trackHandler(
+          withinOperation(received, async () => handler(parsed.data as PayloadOf<D>, envelope)).catch(
+            (error: unknown) =>
+              this.logger.error('event handler failed', { subject: def.subject, error: String(error) }),
+          ),
         );
       },
     });
+    return this.takesWork(subscription);
   }
 
   /** Subscribes to a stream's events; call before asking the producer to start, so nothing is missed. */
@@ -237,6 +276,7 @@ export class Bus {
       { idleTimeoutMs: options.idleTimeoutMs ?? this.options.streamIdleTimeoutMs },
       subscription,
       (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
+      this.instrumentation.onStreamConsume({ stream: def.name, streamId }),
     );
     this.readers.add(reader as unknown as StreamReader<StreamDef>);
     return reader;
@@ -256,10 +296,11 @@ export class Bus {
       this.connection,
       this.subject(streamEventsSubject(def, streamId)),
       (w) => this.writers.delete(w as unknown as StreamWriter<StreamDef>),
+      this.instrumentation.onStreamProduce({ stream: def.name, streamId }),
     );
     const cancelDef = cancelRequestDef(def, streamId);
     writer.attachCancelSubscription(
-      this.serve(
+      this.subscribeRequests(
         cancelDef,
         (_payload, envelope) => {
           if (!owner.userId || envelope.userId !== owner.userId) {
@@ -268,7 +309,7 @@ export class Bus {
           writer.abort('cancelled by its owner');
           return { cancelled: true as const };
         },
-        { queue: 'cancel' },
+        'cancel',
       ),
     );
     this.writers.add(writer as unknown as StreamWriter<StreamDef>);
@@ -283,6 +324,15 @@ export class Bus {
     return this.readers.size;
   }
 
+  /**
+   * For a shutdown whose grace period ran out: ends every stream this process reads with `error`, and
+   * asks every stream it produces to stop (their {@link StreamWriter.signal} aborts).
+   */
+  endOpenStreams(error: ErrorBody): void {
+    for (const reader of this.readers.values()) reader.failLocally(error);
+    for (const writer of this.writers.values()) writer.abort('shutdown');
+  }
+
   async drain(): Promise<void> {
     if (!this.connection.isClosed()) await this.connection.drain();
   }
@@ -291,24 +341,61 @@ export class Bus {
     if (!this.connection.isClosed()) await this.connection.close();
   }
 
-  private async answer<D extends RequestDef>(def: D, handler: RequestHandler<D>, msg: Msg): Promise<void> {
+  private subscribeRequests<D extends RequestDef>(
+    def: D,
+    handler: RequestHandler<D>,
+    queue: string,
+  ): Subscription {
+    return this.connection.subscribe(this.subject(def.subject), {
+      queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error('subscription failed', { subject: def.subject, error: String(err) });
+          return;
+        }
+        this.trackHandler(this.answer(def, handler, msg, queue));
+      },
+    });
+  }
+
+  private takesWork(subscription: Subscription): Subscription {
+    this.handlerSubscriptions.add(subscription);
+    const forget = () => this.handlerSubscriptions.delete(subscription);
+    subscription.closed.then(forget, forget);
+    return subscription;
+  }
+
+  private trackHandler(handling: Promise<unknown>): void {
+    this.handlersInFlight.add(handling);
+    const forget = () => this.handlersInFlight.delete(handling);
+    handling.then(forget, forget);
+  }
+
+  private async answer<D extends RequestDef>(
+    def: D,
+    handler: RequestHandler<D>,
+    msg: Msg,
+    queue: string,
+  ): Promise<void> {
     const envelope = envelopeFromHeaders(msg.headers);
-    let reply;
-    try {
-      let body: unknown;
+    const served = this.instrumentation.onServe({ subject: def.subject, headers: msg.headers, queue });
+    const reply = await served.run(async () => {
       try {
-        body = decodeJson(msg.data);
-      } catch {
-        throw new DomainError(ErrorCode.ValidationFailed, 'Request body is not valid JSON');
+        let body: unknown;
+        try {
+          body = decodeJson(msg.data);
+        } catch {
+          throw new DomainError(ErrorCode.ValidationFailed, 'Request body is not valid JSON');
+        }
+        const parsed = def.request.safeParse(body ?? {});
+        if (!parsed.success) throw validationError(parsed.error);
+        return okReply(await handler(parsed.data as ParsedRequestOf<D>, envelope));
+      } catch (error) {
+        return errorReply(this.toErrorBody(error, def.subject, envelope));
       }
-      const parsed = def.request.safeParse(body ?? {});
-      if (!parsed.success) throw validationError(parsed.error);
-      const result = await handler(parsed.data as ParsedRequestOf<D>, envelope);
-      reply = okReply(result);
-    } catch (error) {
-      reply = errorReply(this.toErrorBody(error, def.subject, envelope));
-    }
+    });
     if (msg.reply) msg.respond(encodeJson(reply));
+    served.end(reply.ok ? { ok: true } : { ok: false, error: reply.error });
   }
 
   toErrorBody(error: unknown, subject: string, envelope: Envelope) {

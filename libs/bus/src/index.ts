@@ -9,3 +9,5 @@ export * from './nest/bus-context';
 export * from './nest/bus.decorators';
 export * from './nest/bus-exception.filter';
 export * from './nest/bus.transport';
+export * from './instrumentation/bus-instrumentation';
+export * from './instrumentation/otel-bus-instrumentation';

@@ -9,6 +9,7 @@ import {
   StreamEventOf,
 } from '@conduit/contracts';
 import { decodeJson } from './codec';
+import { BusStreamObserver, noopStreamObserver } from './instrumentation/bus-instrumentation';
 
 export interface StreamReaderOptions {
   /** How long the stream may be silent (no event, no heartbeat) before it counts as lost. */
@@ -26,6 +27,8 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   private waiter: Waiter<StreamEventOf<D>> | null = null;
   private nextSeq = 0;
   private finished = false;
+  private terminalEvent: StreamEventOf<D> | null = null;
+  private readonly finishListeners: (() => void)[] = [];
   lastActivityAt = Date.now();
 
   constructor(
@@ -34,10 +37,20 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     readonly options: StreamReaderOptions,
     private readonly subscription: Subscription,
     private readonly onClosed: (reader: StreamReader<D>) => void,
+    private readonly observer: BusStreamObserver = noopStreamObserver,
   ) {}
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /**
+   * Runs `listener` once when the stream ends, however it ends: its terminal event arrived, the consumer
+   * closed it, or it failed locally. At once if it has ended already.
+   */
+  onFinished(listener: () => void): void {
+    if (this.finished) listener();
+    else this.finishListeners.push(listener);
   }
 
   /** Called for every NATS message on the stream's subject. */
@@ -121,6 +134,8 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   }
 
   private push(event: StreamEventOf<D>): void {
+    this.observer.event(event);
+    if (isTerminalEvent(event)) this.terminalEvent = event;
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;
@@ -134,6 +149,10 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     this.finished = true;
     this.subscription.unsubscribe();
     this.onClosed(this);
+    this.observer.end(
+      this.terminalEvent ? { type: 'terminal', event: this.terminalEvent } : { type: 'closed' },
+    );
+    for (const listener of this.finishListeners.splice(0)) listener();
     if (this.buffered.length === 0 && this.waiter) {
       const waiter = this.waiter;
       this.waiter = null;

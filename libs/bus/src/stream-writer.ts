@@ -9,6 +9,7 @@ import {
   UnsequencedEventOf,
 } from '@conduit/contracts';
 import { encodeJson } from './codec';
+import { BusStreamObserver, noopStreamObserver } from './instrumentation/bus-instrumentation';
 
 const heartbeatHeaders = (): MsgHdrs => {
   const h = natsHeaders();
@@ -34,6 +35,7 @@ export class StreamWriter<D extends StreamDef> {
     private readonly connection: NatsConnection,
     private readonly eventsSubject: string,
     private readonly onEnded: (writer: StreamWriter<D>) => void,
+    private readonly observer: BusStreamObserver = noopStreamObserver,
   ) {}
 
   /** Aborted when the owner cancels the stream or the producer shuts down. */
@@ -49,6 +51,11 @@ export class StreamWriter<D extends StreamDef> {
     return this.seq;
   }
 
+  /** Runs `fn` as part of this stream (inside its trace span): the work that produces its events. */
+  run<T>(fn: () => T): T {
+    return this.observer.run(fn);
+  }
+
   attachCancelSubscription(subscription: Subscription): void {
     this.cancelSubscription = subscription;
   }
@@ -60,7 +67,11 @@ export class StreamWriter<D extends StreamDef> {
     this.seq += 1;
     this.connection.publish(this.eventsSubject, encodeJson(sequenced));
     this.lastSentAt = Date.now();
-    if (isTerminalEvent(event)) this.end();
+    this.observer.event(sequenced);
+    if (isTerminalEvent(event)) {
+      this.end();
+      this.observer.end({ type: 'terminal', event: sequenced });
+    }
   }
 
   fail(error: ErrorBody): void {

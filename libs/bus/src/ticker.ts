@@ -31,6 +31,11 @@ export class Ticker<T> {
     return this.items.size;
   }
 
+  /** A snapshot, safe to iterate while visiting removes items. */
+  values(): T[] {
+    return [...this.items];
+  }
+
   private tick(): void {
     const now = Date.now();
     for (const item of this.items) this.visit(item, now);

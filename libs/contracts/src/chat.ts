@@ -50,6 +50,8 @@ export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 export const ChatMessageSchema = z.object({
   id: IdSchema,
   sessionId: IdSchema,
+  /** The message this one follows; messages form a tree, so edits and regenerations keep their siblings. */
+  parentId: IdSchema.nullable(),
   role: ChatRoleSchema,
   content: z.string(),
   status: MessageStatusSchema,
@@ -72,7 +74,10 @@ export const ChatSessionSchema = z.object({
 export type ChatSession = z.infer<typeof ChatSessionSchema>;
 
 export const ChatSessionWithMessagesSchema = ChatSessionSchema.extend({
+  /** Every message of every branch, oldest first. */
   messages: z.array(ChatMessageSchema),
+  /** The newest message of the branch being continued; null for an empty session. */
+  activeLeafId: IdSchema.nullable(),
 });
 export type ChatSessionWithMessages = z.infer<typeof ChatSessionWithMessagesSchema>;
 
@@ -101,7 +106,16 @@ export const SessionPageSchema = z.object({
 export type SessionPage = z.infer<typeof SessionPageSchema>;
 
 export const SessionRefSchema = z.strictObject({ sessionId: IdSchema });
-export const RenameSessionRequestSchema = z.strictObject({ title: TitleSchema });
+export const UpdateSessionRequestSchema = z
+  .strictObject({
+    title: TitleSchema.optional(),
+    /** Switch to another branch: the message new turns continue from. */
+    activeLeafId: IdSchema.optional(),
+  })
+  .refine((update) => update.title !== undefined || update.activeLeafId !== undefined, {
+    message: 'give a title, an activeLeafId, or both',
+  });
+export type UpdateSessionRequest = z.infer<typeof UpdateSessionRequestSchema>;
 export const SendMessageBodySchema = z.strictObject({
   content: ContentSchema,
   model: ModelIdSchema.optional(),
@@ -115,6 +129,30 @@ export const StartCompletionRequestSchema = z.strictObject({
   content: ContentSchema,
   model: ModelIdSchema.optional(),
 });
+/** Answer the last user message again; the new answer is a sibling of the old one. */
+export const RegenerateRequestSchema = z.strictObject({
+  streamId: IdSchema,
+  sessionId: IdSchema,
+  model: ModelIdSchema.optional(),
+});
+export const RegenerateBodySchema = RegenerateRequestSchema.omit({ streamId: true, sessionId: true }).extend({
+  stream: z.boolean().default(true),
+});
+
+/** Replace a past user message with new content and continue from there, as a new branch. */
+export const EditMessageRequestSchema = z.strictObject({
+  streamId: IdSchema,
+  sessionId: IdSchema,
+  messageId: IdSchema,
+  content: ContentSchema,
+  model: ModelIdSchema.optional(),
+});
+export const EditMessageBodySchema = EditMessageRequestSchema.omit({
+  streamId: true,
+  sessionId: true,
+  messageId: true,
+}).extend({ stream: z.boolean().default(true) });
+
 export const StartCompletionAckSchema = z.object({
   streamId: IdSchema,
   sessionId: IdSchema,
@@ -168,6 +206,7 @@ export type ChatStreamEvent = z.infer<typeof ChatStreamEventSchema>;
 export const MessageCreatedEventSchema = z.object({
   messageId: IdSchema,
   sessionId: IdSchema,
+  parentId: IdSchema.nullable(),
   userId: z.string(),
   role: ChatRoleSchema,
   content: z.string(),
@@ -178,6 +217,13 @@ export const MessageCreatedEventSchema = z.object({
 export type MessageCreatedEvent = z.infer<typeof MessageCreatedEventSchema>;
 
 const sessionErrors = [ErrorCode.NotFound] as const;
+const turnErrors = [
+  ErrorCode.NotFound,
+  ErrorCode.UnknownModel,
+  ErrorCode.ModelUnavailable,
+  ErrorCode.Conflict,
+  ErrorCode.BudgetExceeded,
+] as const;
 
 export const ChatContract = {
   createSession: defineRequest({
@@ -197,9 +243,9 @@ export const ChatContract = {
     response: ChatSessionWithMessagesSchema,
     errors: sessionErrors,
   }),
-  renameSession: defineRequest({
-    subject: 'chat.session.rename',
-    request: SessionRefSchema.extend(RenameSessionRequestSchema.shape),
+  updateSession: defineRequest({
+    subject: 'chat.session.update',
+    request: z.strictObject({ sessionId: IdSchema, update: UpdateSessionRequestSchema }),
     response: ChatSessionSchema,
     errors: sessionErrors,
   }),
@@ -213,13 +259,25 @@ export const ChatContract = {
     subject: 'chat.completion.start',
     request: StartCompletionRequestSchema,
     response: StartCompletionAckSchema,
-    errors: [ErrorCode.NotFound, ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict],
+    errors: turnErrors,
+  }),
+  regenerate: defineRequest({
+    subject: 'chat.completion.regenerate',
+    request: RegenerateRequestSchema,
+    response: StartCompletionAckSchema,
+    errors: turnErrors,
+  }),
+  editMessage: defineRequest({
+    subject: 'chat.completion.edit',
+    request: EditMessageRequestSchema,
+    response: StartCompletionAckSchema,
+    errors: turnErrors,
   }),
   runCompletion: defineRequest({
     subject: 'chat.completion.run',
     request: RunCompletionRequestSchema,
     response: RunCompletionAckSchema,
-    errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable],
+    errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.BudgetExceeded],
   }),
   listModels: defineRequest({
     subject: 'chat.model.list',

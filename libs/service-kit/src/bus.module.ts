@@ -1,6 +1,11 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown, Inject } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { Bus, BusOptions } from '@conduit/bus';
 import { BusConfig } from './config';
+import { busLoggerFrom } from './logger';
+import { busInstrumentationFor } from './metrics/bus-instrumentation.factory';
+import { SERVICE_LOGGER } from './metrics/observability.module';
+import { ServiceMetrics } from './metrics/service-metrics';
 
 export function busOptionsFrom(config: BusConfig, name: string): BusOptions {
   return {
@@ -30,7 +35,25 @@ export class BusModule {
   static forRoot(options: BusOptions): DynamicModule {
     return {
       module: BusModule,
-      providers: [{ provide: Bus, useFactory: () => Bus.connect(options) }, BusCloser],
+      providers: [
+        {
+          provide: Bus,
+          // Traced always (a no-op without the SDK); metrics and logs where the service has them.
+          useFactory: (metrics?: ServiceMetrics, logger?: Logger) => {
+            const busLogger = logger?.child({ component: 'bus' });
+            return Bus.connect({
+              instrumentation: busInstrumentationFor(options.name, metrics, busLogger),
+              ...(busLogger ? { logger: busLoggerFrom(busLogger) } : {}),
+              ...options,
+            });
+          },
+          inject: [
+            { token: ServiceMetrics, optional: true },
+            { token: SERVICE_LOGGER, optional: true },
+          ],
+        },
+        BusCloser,
+      ],
       exports: [Bus],
     };
   }

@@ -8,6 +8,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
+import { ShutdownCoordinator } from './shutdown-coordinator';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -16,7 +17,10 @@ export type ReadinessCheck = () => Promise<void>;
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
 
-  constructor(bus: Bus) {
+  constructor(
+    bus: Bus,
+    private readonly shutdown: ShutdownCoordinator,
+  ) {
     this.register('nats', async () => {
       if (!bus.connected) throw new Error('not connected');
     });
@@ -27,6 +31,8 @@ export class ReadinessRegistry {
   }
 
   async run(timeoutMs = 2_000): Promise<{ ready: boolean; checks: Record<string, string> }> {
+    // A process that is shutting down takes no new traffic, whatever its dependencies say.
+    if (this.shutdown.isShuttingDown) return { ready: false, checks: { shutdown: 'in progress' } };
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => [name, await outcome(check, timeoutMs)] as const),
     );
@@ -68,5 +74,9 @@ export class HealthController {
 }
 
 @Global()
-@Module({ controllers: [HealthController], providers: [ReadinessRegistry], exports: [ReadinessRegistry] })
+@Module({
+  controllers: [HealthController],
+  providers: [ReadinessRegistry, ShutdownCoordinator],
+  exports: [ReadinessRegistry, ShutdownCoordinator],
+})
 export class HealthModule {}

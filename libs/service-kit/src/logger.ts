@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { LoggerService } from '@nestjs/common';
 import type { BusLogger } from '@conduit/bus';
+import { traceContextMixin } from './telemetry/log-trace-context';
 
 /** Keys whose values never reach a log line, wherever they sit in the logged object. */
 export const REDACTED_KEYS = [
@@ -26,6 +27,8 @@ export function createLogger(service: string, level: string): Logger {
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // trace_id and span_id of the active span, so log lines and traces find each other.
+    mixin: traceContextMixin,
   });
 }
 

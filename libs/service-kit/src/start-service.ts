@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 import { Bus, BusTransport } from '@conduit/bus';
 import { EventDef, RequestDef } from '@conduit/contracts';
 import { PinoNestLogger } from './logger';
+import { instrumentHttpServer } from './metrics/http-metrics';
+import { JetStreamConsumerRef, JetStreamLagCollector } from './metrics/jetstream-lag.collector';
+import { observedServiceModule } from './metrics/observability.module';
+import { ServiceMetrics } from './metrics/service-metrics';
+import { ShutdownCoordinator, ShutdownOptions } from './shutdown-coordinator';
 
 export interface StartServiceOptions {
   name: string;
@@ -15,6 +20,10 @@ export interface StartServiceOptions {
   /** Contracts this service answers; omit for a process that only calls others (the gateway). */
   contracts?: readonly (RequestDef | EventDef)[];
   bodyLimitBytes?: number;
+  /** SIGTERM handling: grace period (SHUTDOWN_GRACE_MS), and whether to stop listening at once (the edge). */
+  shutdown?: ShutdownOptions;
+  /** Durable JetStream consumers this service owns, whose lag `/metrics` reports. */
+  jetstreamConsumers?: readonly JetStreamConsumerRef[];
   /** Lets the caller touch the app before it listens (HTTP hooks, WebSocket servers). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -26,11 +35,15 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
     trustProxy: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+  const metrics = new ServiceMetrics(options.name);
+  instrumentHttpServer(adapter.getInstance(), metrics, options.logger);
+  const module = observedServiceModule(options.module, metrics, options.logger);
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  // Not Nest's enableShutdownHooks: its hooks wait for work in flight while the transport still takes more.
+  app.get(ShutdownCoordinator).attach(app, options.shutdown).exitOnSignals();
   if (options.contracts) {
     const bus = app.get(Bus);
     app.connectMicroservice(
@@ -38,6 +51,9 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
       { inheritAppConfig: false },
     );
     await app.startAllMicroservices();
+  }
+  if (options.jetstreamConsumers?.length) {
+    new JetStreamLagCollector(app.get(Bus), options.jetstreamConsumers).register(metrics);
   }
   await options.configure?.(app);
   await app.listen(options.port, options.host);

@@ -37,7 +37,11 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   name: string,
   env: Record<string, string | undefined>,
-  options: { readyTimeoutMs?: number } = {},
+  options: {
+    readyTimeoutMs?: number;
+    /** Sees everything the process writes to stdout and stderr, from its first byte. */
+    onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  } = {},
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT) || (await freePort());
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
@@ -51,6 +55,11 @@ export async function startServiceProcess(
   };
   child.stdout?.on('data', remember);
   child.stderr?.on('data', remember);
+  if (options.onOutput) {
+    const onOutput = options.onOutput;
+    child.stdout?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stdout'));
+    child.stderr?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stderr'));
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
   const process_: ServiceProcess = {

@@ -21,7 +21,9 @@ import { PrismaService } from './infra/prisma.service';
 import { MessageRepository } from './sessions/message.repository';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
+import { SessionTitler } from './sessions/session-titler';
 import { StaleStreamSweeper } from './sessions/stale-stream.sweeper';
+import { usageHandlers, usageProviders } from './usage/usage.providers';
 
 @Module({})
 export class AppModule {
@@ -29,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [BusModule.forRoot(busOptionsFrom(config, 'chat')), HealthModule],
-      controllers: [SessionsHandler, CompletionsHandler, ModelsHandler],
+      controllers: [SessionsHandler, CompletionsHandler, ModelsHandler, ...usageHandlers],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },
         {
@@ -56,6 +58,8 @@ export class AppModule {
         MessageEventsPublisher,
         EventStreamsInitializer,
         StaleStreamSweeper,
+        SessionTitler,
+        ...usageProviders,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ChatContract, handledDefinitionsOf } from '@conduit/contracts';
+import { ChatContract, handledDefinitionsOf, UsageContract } from '@conduit/contracts';
 import { createLogger, startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { ChatConfig } from './config';
@@ -12,7 +12,7 @@ export function startChat(config: ChatConfig): Promise<NestFastifyApplication> {
     host: config.HOST,
     port: config.PORT,
     logger: createLogger('chat', config.LOG_LEVEL),
-    contracts: handledDefinitionsOf(ChatContract),
+    contracts: [...handledDefinitionsOf(ChatContract), ...handledDefinitionsOf(UsageContract)],
     shutdown: { graceMs: config.SHUTDOWN_GRACE_MS },
   });
 }

@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 import { providersConfigFrom, type ProvidersConfig } from './catalog/providers-config';
 import { ModelPolicies } from './generation/routing/model-policy';
+import { UsageConfigSchema } from './usage/usage-config';
 
 const optionalSecret = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
 
-export const ChatConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend({
+const ChatBaseConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend(
+  UsageConfigSchema.shape,
+);
+
+export const ChatConfigSchema = ChatBaseConfigSchema.extend({
   PORT: configFields.port(3101),
   DATABASE_SCHEMA: z
     .string()

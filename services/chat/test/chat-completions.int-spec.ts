@@ -230,7 +230,7 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
       code: ErrorCode.NotFound,
     });
     await expect(
-      chat.bus.request(ChatContract.renameSession, { ...ref, title: 'mine now' }, bob),
+      chat.bus.request(ChatContract.updateSession, { ...ref, update: { title: 'mine now' } }, bob),
     ).rejects.toMatchObject({ code: ErrorCode.NotFound });
     await expect(chat.bus.request(ChatContract.deleteSession, ref, bob)).rejects.toMatchObject({
       code: ErrorCode.NotFound,

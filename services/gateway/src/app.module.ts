@@ -9,6 +9,9 @@ import { IdentityModule } from './identity/identity.module';
 import { RedisModule } from './infra/redis.module';
 import { DocsController } from './openapi/docs.controller';
 import { OpenApiDocument } from './openapi/openapi-document';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
+import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { UsageModule } from './usage/usage.module';
 
 @Module({})
 export class AppModule {
@@ -24,11 +27,15 @@ export class AppModule {
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
         IdentityModule,
         ChatModule,
+        RateLimitsModule,
+        UsageModule,
       ],
       controllers: [DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         OpenApiDocument,
+        // Global interceptors run in this order, after every guard: count the request, then validate it.
+        { provide: APP_INTERCEPTOR, useClass: RequestRateLimitInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ApiValidationInterceptor },
       ],
       exports: [GATEWAY_CONFIG],

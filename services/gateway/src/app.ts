@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, startService } from '@conduit/service-kit';
+import { createLogger, ServiceMetrics, startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { ChatWebSocketServer } from './ws/chat-websocket.server';
+import { registerWebSocketMetrics } from './ws/websocket-metrics';
 
 /** Builds and starts the gateway; shared by main.ts and the integration tests. */
 export async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
@@ -15,9 +16,12 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     port: config.PORT,
     logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    // The edge: on SIGTERM no new connections; relays in flight get the grace period.
+    shutdown: { graceMs: config.SHUTDOWN_GRACE_MS, stopListening: true },
     configure: (app) => {
       app.useGlobalFilters(new HttpExceptionFilter(logger));
       app.get(ChatWebSocketServer).attach(app.getHttpServer());
+      registerWebSocketMetrics(app.get(ServiceMetrics), app.get(ChatWebSocketServer));
     },
   });
 }

@@ -6,6 +6,7 @@ import {
   RedisConfigSchema,
   ServiceConfigSchema,
 } from '@conduit/service-kit';
+import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './rate-limits/rate-limit-policy';
 
 export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend(RedisConfigSchema.shape)
@@ -29,6 +30,14 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
     WS_PING_INTERVAL_MS: configFields.milliseconds(30_000),
     WS_MAX_STREAMS_PER_CONNECTION: z.coerce.number().int().positive().default(16),
+    /** Requests per window per API key (or per user, without a key); 0 turns the limit off. */
+    RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(MAX_REQUESTS_PER_MINUTE).default(600),
+    /** Streams in flight at once per user, and per API key; 0 turns the limit off. */
+    RATE_LIMIT_CONCURRENT_STREAMS: z.coerce.number().int().min(0).max(MAX_CONCURRENT_STREAMS).default(20),
+    /** The sliding window the per-minute limit counts over: a minute, shortened only by tests. */
+    RATE_LIMIT_WINDOW_MS: configFields.milliseconds(60_000),
+    /** A stream's slot expires this long after its replica last renewed it, so a crashed replica leaks nothing for long. */
+    RATE_LIMIT_STREAM_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(30_000),
   });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

@@ -158,6 +158,54 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
     expect(stored.messages[1].content.length).toBeGreaterThan(0);
   });
 
+  it('regenerates an answer and edits a message as a branch, for the owner only', async () => {
+    const session = await createSession(asAlice, { title: 'branches' });
+    const first = await json(
+      await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, {
+        body: { content: 'Q1', stream: false },
+      }),
+    );
+    const regenerated = await streamAnswer(
+      await asAlice(`/api/v1/chat/sessions/${session.id}/regenerate`, { body: {} }),
+    );
+    expect(regenerated.events.at(-1)).toMatchObject({ type: 'done' });
+    const edited = await json(
+      await asAlice(`/api/v1/chat/sessions/${session.id}/messages/${first.userMessageId}/edits`, {
+        body: { content: 'Q1 again', stream: false },
+      }),
+    );
+    expect(edited.userMessageId).not.toBe(first.userMessageId);
+    const stored = await json(await asAlice(`/api/v1/chat/sessions/${session.id}`));
+    expect(
+      stored.messages
+        .filter((m: { role: string }) => m.role === 'user')
+        .map((m: { content: string }) => m.content),
+    ).toEqual(['Q1', 'Q1 again']);
+    expect(
+      stored.messages.filter((m: { parentId: string }) => m.parentId === first.userMessageId),
+    ).toHaveLength(2);
+    expect(stored.activeLeafId).toBe(edited.assistantMessageId);
+
+    expect((await asBob(`/api/v1/chat/sessions/${session.id}/regenerate`, { body: {} })).status).toBe(404);
+    expect(
+      (
+        await asBob(`/api/v1/chat/sessions/${session.id}/messages/${first.userMessageId}/edits`, {
+          body: { content: 'x' },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await asAlice(`/api/v1/chat/sessions/${session.id}/messages/not-a-uuid/edits`, {
+          body: { content: 'x' },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await asAlice(`/api/v1/chat/sessions/${session.id}/regenerate`, { body: { temperature: 1 } })).status,
+    ).toBe(400);
+  });
+
   it('lists the model catalog', async () => {
     const { models } = await json(await asAlice('/api/v1/models'));
     expect(models.find((m: { id: string }) => m.id === 'openai/gpt-4o-mini')).toMatchObject({

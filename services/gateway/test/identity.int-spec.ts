@@ -273,6 +273,7 @@ describe('identity over HTTP', () => {
         key: expect.stringMatching(/^ck_[\w-]{43}$/),
         displayPrefix: expect.stringMatching(/^ck_/),
         createdAt: expect.any(String),
+        limits: { requestsPerMinute: null, concurrentStreams: null },
       });
       const { key, id, displayPrefix } = created.body as { key: string; id: string; displayPrefix: string };
       expect(key.startsWith(displayPrefix)).toBe(true);
@@ -290,6 +291,7 @@ describe('identity over HTTP', () => {
           displayPrefix,
           createdAt: created.body.createdAt,
           lastUsedAt: expect.any(String),
+          limits: { requestsPerMinute: null, concurrentStreams: null },
         },
       ]);
       expect(JSON.stringify(listed.body)).not.toContain(key);

@@ -71,7 +71,8 @@ describe('OpenAI-compatible API, driven by the official openai SDK', () => {
     ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     const anonymous = new OpenAI({ baseURL: client.baseURL, apiKey: 'ck_wrong', maxRetries: 0 });
     await expect(anonymous.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    platform.openai.enqueue({ kind: 'http-error', status: 429, retryAfterSeconds: 3 });
+    // Longer than chat waits for a retry, and the model has no fallback: the 429 reaches the client.
+    platform.openai.enqueue({ kind: 'http-error', status: 429, retryAfterSeconds: 30 });
     const limited = client.chat.completions.create({
       model: 'openai/gpt-4o-mini',
       messages: [{ role: 'user', content: 'hi' }],

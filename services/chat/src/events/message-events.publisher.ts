@@ -17,6 +17,7 @@ export class MessageEventsPublisher {
     const payload = {
       messageId: message.id,
       sessionId: message.sessionId,
+      parentId: message.parentId,
       userId: message.userId,
       role: message.role,
       content: message.content,

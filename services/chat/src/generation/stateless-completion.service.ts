@@ -9,6 +9,7 @@ import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { AttemptRepository } from './routing/attempt.repository';
+import { UsageMeter } from '../usage/usage-meter.service';
 
 type RunRequest = ParsedRequestOf<typeof ChatContract.runCompletion>;
 
@@ -21,16 +22,27 @@ export class StatelessCompletionService {
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
     private readonly attempts: AttemptRepository,
+    private readonly usage: UsageMeter,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
-  start(request: RunRequest, caller: CallerContext): ResponseOf<typeof ChatContract.runCompletion> {
+  async start(
+    request: RunRequest,
+    caller: CallerContext,
+  ): Promise<ResponseOf<typeof ChatContract.runCompletion>> {
     const model = this.catalog.resolve(request.model);
     const messages = fitToContextWindow(
       request.messages,
       model.info.contextWindow,
       request.params.maxTokens ?? model.info.maxOutputTokens,
     );
+    const admission = await this.usage.admit({
+      userId: caller.userId ?? '',
+      apiKeyId: caller.apiKeyId ?? null,
+      model,
+      messages,
+      params: request.params,
+    });
     const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
     // Inside the stream's span: the provider call is part of the stream's trace.
     const generation = writer.run(() =>
@@ -46,14 +58,20 @@ export class StatelessCompletionService {
           },
         })
         .then(async (outcome) => {
-          await this.attempts.record(
-            { streamId: writer.streamId, messageId: null, userId: caller.userId ?? '' },
-            outcome.attempts,
-          );
+          await Promise.all([
+            this.attempts.record(
+              { streamId: writer.streamId, messageId: null, userId: caller.userId ?? '' },
+              outcome.attempts,
+            ),
+            admission.record({ streamId: writer.streamId, messageId: null, outcome }),
+          ]);
           emitOutcome(writer, outcome, null);
         }),
     );
-    this.inFlight.track(writer, generation);
+    this.inFlight.track(
+      writer,
+      generation.finally(() => admission.release()),
+    );
     return { streamId: request.streamId, model: model.info.id };
   }
 }

@@ -19,6 +19,16 @@ export class CompletionsHandler {
     return this.sessionCompletions.start(requireUserId(ctx.envelope), payload, ctx.caller);
   }
 
+  @HandleRequest(ChatContract.regenerate)
+  regenerate(@Payload() payload: ParsedRequestOf<typeof ChatContract.regenerate>, @Ctx() ctx: BusContext) {
+    return this.sessionCompletions.regenerate(requireUserId(ctx.envelope), payload, ctx.caller);
+  }
+
+  @HandleRequest(ChatContract.editMessage)
+  edit(@Payload() payload: ParsedRequestOf<typeof ChatContract.editMessage>, @Ctx() ctx: BusContext) {
+    return this.sessionCompletions.edit(requireUserId(ctx.envelope), payload, ctx.caller);
+  }
+
   @HandleRequest(ChatContract.runCompletion)
   run(@Payload() payload: ParsedRequestOf<typeof ChatContract.runCompletion>, @Ctx() ctx: BusContext) {
     requireUserId(ctx.envelope);

@@ -25,9 +25,9 @@ export class SessionsHandler {
     return this.sessions.get(requireUserId(ctx.envelope), payload.sessionId);
   }
 
-  @HandleRequest(ChatContract.renameSession)
-  rename(@Payload() payload: ParsedRequestOf<typeof ChatContract.renameSession>, @Ctx() ctx: BusContext) {
-    return this.sessions.rename(requireUserId(ctx.envelope), payload.sessionId, payload.title);
+  @HandleRequest(ChatContract.updateSession)
+  update(@Payload() payload: ParsedRequestOf<typeof ChatContract.updateSession>, @Ctx() ctx: BusContext) {
+    return this.sessions.update(requireUserId(ctx.envelope), payload.sessionId, payload.update);
   }
 
   @HandleRequest(ChatContract.deleteSession)

@@ -4,11 +4,12 @@ import { MessageStatus, TokenUsage } from '@conduit/contracts';
 import type { ChatMessage } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma.service';
 
-/** Most messages of history any model gets; older ones are beyond every context window we list anyway. */
-export const HISTORY_LIMIT = 400;
+/** Most messages read for one session; more than any context window we list can hold. */
+export const SESSION_MESSAGE_LIMIT = 2_000;
 
-export interface ExchangeRows {
-  userMessage: ChatMessage;
+export interface TurnRows {
+  /** Null when an existing user message is answered again. */
+  userMessage: ChatMessage | null;
   assistantMessage: ChatMessage;
 }
 
@@ -26,50 +27,33 @@ export interface FinalAnswer {
 export class MessageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The newest messages of a session, oldest first. */
-  async recentHistory(sessionId: string): Promise<ChatMessage[]> {
+  /** A session's messages on every branch, oldest first (capped: far beyond any model's context). */
+  async sessionMessages(sessionId: string): Promise<ChatMessage[]> {
     const newestFirst = await this.prisma.chatMessage.findMany({
       where: { sessionId },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: HISTORY_LIMIT,
+      take: SESSION_MESSAGE_LIMIT,
     });
     return newestFirst.reverse();
   }
 
-  /** Stores the user's message and an empty `streaming` answer in one statement, before generation starts. */
-  async startExchange(input: {
+  /**
+   * Stores a turn before generation starts: the user's message (unless an existing one is answered
+   * again) and an empty `streaming` answer following it, in one statement.
+   */
+  async createTurn(input: {
     userId: string;
     sessionId: string;
-    content: string;
     model: string;
     streamId: string;
-  }): Promise<ExchangeRows> {
+    /** A new user message and the message it follows; null to answer `answerTo` again. */
+    userMessage: { parentId: string | null; content: string } | null;
+    answerTo: string | null;
+  }): Promise<TurnRows> {
     const now = Date.now();
-    const userMessage = {
-      id: randomUUID(),
+    const base = {
       sessionId: input.sessionId,
       userId: input.userId,
-      role: 'user' as const,
-      content: input.content,
-      status: 'complete' as const,
-      model: null,
-      streamId: null,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-    };
-    const assistantMessage = {
-      ...userMessage,
-      id: randomUUID(),
-      role: 'assistant' as const,
-      content: '',
-      status: 'streaming' as const,
-      model: input.model,
-      streamId: input.streamId,
-      createdAt: new Date(now + 1),
-      updatedAt: new Date(now + 1),
-    };
-    await this.prisma.chatMessage.createMany({ data: [userMessage, assistantMessage] });
-    const blanks = {
       inputTokens: null,
       outputTokens: null,
       cachedTokens: null,
@@ -77,14 +61,45 @@ export class MessageRepository {
       costUsd: null,
       errorCode: null,
     };
-    return {
-      userMessage: { ...userMessage, ...blanks },
-      assistantMessage: { ...assistantMessage, ...blanks },
+    const userMessage: ChatMessage | null = input.userMessage && {
+      ...base,
+      id: randomUUID(),
+      parentId: input.userMessage.parentId,
+      role: 'user',
+      content: input.userMessage.content,
+      status: 'complete',
+      model: null,
+      streamId: null,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
     };
+    const assistantMessage: ChatMessage = {
+      ...base,
+      id: randomUUID(),
+      parentId: userMessage?.id ?? input.answerTo,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+      model: input.model,
+      streamId: input.streamId,
+      createdAt: new Date(now + 1),
+      updatedAt: new Date(now + 1),
+    };
+    const rows = userMessage ? [userMessage, assistantMessage] : [assistantMessage];
+    await this.prisma.chatMessage.createMany({ data: rows.map(({ costUsd: _cost, ...row }) => row) });
+    return { userMessage, assistantMessage };
   }
 
-  async touchSession(sessionId: string): Promise<void> {
-    await this.prisma.chatSession.update({ where: { id: sessionId }, data: { updatedAt: new Date() } });
+  /** Makes `leafId` the message new turns continue from, and marks the session as just used. */
+  async setActiveLeaf(sessionId: string, leafId: string): Promise<void> {
+    await this.prisma.chatSession.update({
+      where: { id: sessionId },
+      data: { activeLeafId: leafId, updatedAt: new Date() },
+    });
+  }
+
+  findInSession(sessionId: string, messageId: string): Promise<ChatMessage | null> {
+    return this.prisma.chatMessage.findFirst({ where: { id: messageId, sessionId } });
   }
 
   /** Saves what has been generated so far, so a crash loses at most one flush interval. */

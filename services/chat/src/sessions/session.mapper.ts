@@ -17,6 +17,7 @@ export function toMessageDto(message: ChatMessage): ChatMessageDto {
   return {
     id: message.id,
     sessionId: message.sessionId,
+    parentId: message.parentId,
     role: message.role,
     content: message.content,
     status: message.status,

@@ -49,12 +49,28 @@ export class SessionRepository {
     });
   }
 
-  async rename(userId: string, sessionId: string, title: string): Promise<ChatSession | null> {
+  async update(
+    userId: string,
+    sessionId: string,
+    update: { title?: string | undefined; activeLeafId?: string | undefined },
+  ): Promise<ChatSession | null> {
     const { count } = await this.prisma.chatSession.updateMany({
       where: { id: sessionId, userId },
-      data: { title, updatedAt: new Date() },
+      data: {
+        ...(update.title !== undefined ? { title: update.title } : {}),
+        ...(update.activeLeafId !== undefined ? { activeLeafId: update.activeLeafId } : {}),
+        updatedAt: new Date(),
+      },
     });
     return count === 0 ? null : this.findOwned(userId, sessionId);
+  }
+
+  /** Renames only while the title is still `expected`, so a title someone chose in the meantime wins. */
+  async renameIfTitled(userId: string, sessionId: string, expected: string, title: string): Promise<void> {
+    await this.prisma.chatSession.updateMany({
+      where: { id: sessionId, userId, title: expected },
+      data: { title },
+    });
   }
 
   async delete(userId: string, sessionId: string): Promise<boolean> {

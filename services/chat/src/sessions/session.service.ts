@@ -6,13 +6,14 @@ import {
   DomainError,
   ErrorCode,
   SessionPage,
+  UpdateSessionRequest,
 } from '@conduit/contracts';
 import { ModelCatalog } from '../catalog/model-catalog';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 import { toMessageDto, toSessionDto } from './session.mapper';
+import { DEFAULT_SESSION_TITLE } from './session-defaults';
+import { MessageRepository } from './message.repository';
 import { SessionRepository } from './session.repository';
-
-export const DEFAULT_SESSION_TITLE = 'New chat';
 
 const notFound = () => new DomainError(ErrorCode.NotFound, 'Chat session not found');
 
@@ -20,6 +21,7 @@ const notFound = () => new DomainError(ErrorCode.NotFound, 'Chat session not fou
 export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
+    private readonly messages: MessageRepository,
     private readonly catalog: ModelCatalog,
   ) {}
 
@@ -47,11 +49,23 @@ export class SessionService {
   async get(userId: string, sessionId: string): Promise<ChatSessionWithMessages> {
     const session = await this.sessions.findOwnedWithMessages(userId, sessionId);
     if (!session) throw notFound();
-    return { ...toSessionDto(session), messages: session.messages.map(toMessageDto) };
+    return {
+      ...toSessionDto(session),
+      messages: session.messages.map(toMessageDto),
+      activeLeafId: session.activeLeafId,
+    };
   }
 
-  async rename(userId: string, sessionId: string, title: string): Promise<ChatSession> {
-    const session = await this.sessions.rename(userId, sessionId, title);
+  async update(userId: string, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {
+    if (update.activeLeafId !== undefined) {
+      const leaf = await this.messages.findInSession(sessionId, update.activeLeafId);
+      if (!leaf) {
+        throw new DomainError(ErrorCode.NotFound, 'No message with that id in this session', {
+          fields: [{ path: 'activeLeafId', message: 'is not a message of this session' }],
+        });
+      }
+    }
+    const session = await this.sessions.update(userId, sessionId, update);
     if (!session) throw notFound();
     return toSessionDto(session);
   }

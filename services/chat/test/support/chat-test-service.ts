@@ -41,6 +41,8 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<C
     NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: schema,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',

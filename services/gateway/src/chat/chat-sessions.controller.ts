@@ -6,25 +6,28 @@ import {
   ChatSessionSchema,
   ChatSessionWithMessagesSchema,
   CreateSessionRequestSchema,
+  EditMessageBodySchema,
+  RegenerateBodySchema,
   ListSessionsRequestSchema,
-  RenameSessionRequestSchema,
   SendMessageBodySchema,
   SendMessageResponseSchema,
   SessionPageSchema,
   SessionRefSchema,
+  UpdateSessionRequestSchema,
 } from '@conduit/contracts';
-import type { CreateSessionRequest, SendMessageBody } from '@conduit/contracts';
+import type { CreateSessionRequest, ResponseOf, SendMessageBody } from '@conduit/contracts';
 import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
 import { CurrentPrincipal } from '../identity/current-principal.decorator';
 import type { Principal } from '../identity/principal';
 import { callerContextOf } from './caller-context';
-import { ChatStreamsService } from './chat-streams.service';
+import { ChatStreamsService, type CompletionStream } from './chat-streams.service';
 import { collectAnswer, relayAsSse } from './completion-relay';
 import { SseResponse } from './sse-response';
 
 const TAG = 'chat';
 const StreamRefSchema = z.strictObject({ streamId: z.uuid() });
+const MessageRefSchema = z.strictObject({ sessionId: z.uuid(), messageId: z.uuid() });
 
 @Controller('api/v1/chat')
 export class ChatSessionsController {
@@ -81,21 +84,21 @@ export class ChatSessionsController {
 
   @Patch('sessions/:sessionId')
   @ApiRoute({
-    summary: 'Rename a chat session',
+    summary: 'Rename a chat session and/or switch the branch new messages continue from',
     tag: TAG,
     params: SessionRefSchema,
-    body: RenameSessionRequestSchema,
+    body: UpdateSessionRequestSchema,
     response: ChatSessionSchema,
   })
-  rename(
+  update(
     @Param() params: z.output<typeof SessionRefSchema>,
-    @Body() body: z.output<typeof RenameSessionRequestSchema>,
+    @Body() body: z.output<typeof UpdateSessionRequestSchema>,
     @CurrentPrincipal() principal: Principal,
     @Req() req: FastifyRequest,
   ) {
     return this.bus.request(
-      ChatContract.renameSession,
-      { ...params, ...body },
+      ChatContract.updateSession,
+      { ...params, update: body },
       callerContextOf(principal, req.headers),
     );
   }
@@ -133,20 +136,72 @@ export class ChatSessionsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { ack, stream } = await this.streams.startInSession(callerContextOf(principal, req.headers), {
-      sessionId: params.sessionId,
-      content: body.content,
-      ...(body.model ? { model: body.model } : {}),
-    });
-    if (!body.stream) {
-      void reply.status(200).send(await collectAnswer(stream, ack));
-      return;
-    }
-    const sse = new SseResponse(reply, {
-      'x-stream-id': ack.streamId,
-      'x-assistant-message-id': ack.assistantMessageId,
-    });
-    await relayAsSse(stream, sse);
+    const turn = await this.streams.startSessionTurn(
+      callerContextOf(principal, req.headers),
+      ChatContract.startCompletion,
+      {
+        sessionId: params.sessionId,
+        content: body.content,
+        ...(body.model ? { model: body.model } : {}),
+      },
+    );
+    await answer(reply, turn, body.stream);
+  }
+
+  @Post('sessions/:sessionId/regenerate')
+  @ApiRoute({
+    summary: 'Answer the last message again; the new answer is kept beside the earlier ones',
+    tag: TAG,
+    params: SessionRefSchema,
+    body: RegenerateBodySchema,
+    response: SendMessageResponseSchema,
+    produces: 'json-or-sse',
+  })
+  async regenerate(
+    @Param() params: z.output<typeof SessionRefSchema>,
+    @Body() body: z.output<typeof RegenerateBodySchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const turn = await this.streams.startSessionTurn(
+      callerContextOf(principal, req.headers),
+      ChatContract.regenerate,
+      {
+        sessionId: params.sessionId,
+        ...(body.model ? { model: body.model } : {}),
+      },
+    );
+    await answer(reply, turn, body.stream);
+  }
+
+  @Post('sessions/:sessionId/messages/:messageId/edits')
+  @ApiRoute({
+    summary: 'Say a past message differently and continue from there, as a new branch',
+    tag: TAG,
+    params: MessageRefSchema,
+    body: EditMessageBodySchema,
+    response: SendMessageResponseSchema,
+    produces: 'json-or-sse',
+  })
+  async edit(
+    @Param() params: z.output<typeof MessageRefSchema>,
+    @Body() body: z.output<typeof EditMessageBodySchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const turn = await this.streams.startSessionTurn(
+      callerContextOf(principal, req.headers),
+      ChatContract.editMessage,
+      {
+        sessionId: params.sessionId,
+        messageId: params.messageId,
+        content: body.content,
+        ...(body.model ? { model: body.model } : {}),
+      },
+    );
+    await answer(reply, turn, body.stream);
   }
 
   @Delete('streams/:streamId')
@@ -164,4 +219,22 @@ export class ChatSessionsController {
   ) {
     await this.streams.cancel(callerContextOf(principal, req.headers), params.streamId);
   }
+}
+
+/** Answers a new turn as SSE, or as one JSON body once the answer is complete. */
+async function answer(
+  reply: FastifyReply,
+  { ack, stream }: { ack: ResponseOf<typeof ChatContract.startCompletion>; stream: CompletionStream },
+  asStream: boolean,
+): Promise<void> {
+  if (!asStream) {
+    reply.raw.once('close', () => stream.close()); // a client that leaves gives its stream slot back
+    void reply.status(200).send(await collectAnswer(stream, ack));
+    return;
+  }
+  const sse = new SseResponse(reply, {
+    'x-stream-id': ack.streamId,
+    'x-assistant-message-id': ack.assistantMessageId,
+  });
+  await relayAsSse(stream, sse);
 }

@@ -2,22 +2,40 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Bus, StreamReader } from '@conduit/bus';
 import { CallerContext, ChatContract, RequestOf, ResponseOf } from '@conduit/contracts';
+import { StreamConcurrencyLimiter } from '../rate-limits/stream-concurrency-limiter.service';
 
 export type CompletionStream = StreamReader<typeof ChatContract.completionStream>;
+
+/** The requests that add a turn to a session: a new message, another answer, an edit. */
+export type SessionTurnDef =
+  typeof ChatContract.startCompletion | typeof ChatContract.regenerate | typeof ChatContract.editMessage;
 
 /**
  * Starts completions on the chat service. The stream is subscribed before the request goes out, so
  * not one event can be missed; if the request fails, the subscription is dropped and the error thrown.
+ * Every stream (SSE, WebSocket, /v1) starts here, so here it takes its concurrent-stream slot, given
+ * back when the stream ends however it ends (terminal event, the client leaving, a failed start).
  */
 @Injectable()
 export class ChatStreamsService {
-  constructor(private readonly bus: Bus) {}
+  constructor(
+    private readonly bus: Bus,
+    private readonly concurrency: StreamConcurrencyLimiter,
+  ) {}
 
   startInSession(
     caller: CallerContext,
     request: Omit<RequestOf<typeof ChatContract.startCompletion>, 'streamId'>,
   ): Promise<{ ack: ResponseOf<typeof ChatContract.startCompletion>; stream: CompletionStream }> {
     return this.start(caller, ChatContract.startCompletion, request);
+  }
+
+  startSessionTurn<D extends SessionTurnDef>(
+    caller: CallerContext,
+    def: D,
+    request: Omit<RequestOf<D>, 'streamId'>,
+  ): Promise<{ ack: ResponseOf<D>; stream: CompletionStream }> {
+    return this.start(caller, def, request);
   }
 
   startStateless(
@@ -31,15 +49,27 @@ export class ChatStreamsService {
     return this.bus.cancelStream(ChatContract.completionStream, streamId, caller);
   }
 
-  private async start<D extends typeof ChatContract.startCompletion | typeof ChatContract.runCompletion>(
+  private async start<D extends SessionTurnDef | typeof ChatContract.runCompletion>(
     caller: CallerContext,
     def: D,
     request: Omit<RequestOf<D>, 'streamId'>,
   ): Promise<{ ack: ResponseOf<D>; stream: CompletionStream }> {
-    const streamId = randomUUID();
-    const stream = this.bus.openStream(ChatContract.completionStream, streamId);
+    const lease = await this.concurrency.acquire(caller);
+    let stream: CompletionStream;
     try {
+      stream = this.bus.openStream(ChatContract.completionStream, randomUUID());
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    stream.onFinished(() => lease.release());
+    const streamId = stream.streamId;
+    try {
+      // Producer silence counts from the ack: until then the request's own timeout applies, so a
+      // replica that is slow to start a stream (under load) does not make it look lost.
+      stream.lastActivityAt = Number.POSITIVE_INFINITY;
       const ack = await this.bus.request(def, { ...request, streamId } as RequestOf<D>, caller);
+      stream.lastActivityAt = Date.now();
       return { ack, stream };
     } catch (error) {
       stream.close();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { OpenAiCompatController } from '../openai-compat/openai-compat.controller';
 import { ChatWebSocketServer } from '../ws/chat-websocket.server';
 import { ChatSessionsController } from './chat-sessions.controller';
@@ -8,7 +9,7 @@ import { ModelsController } from './models.controller';
 
 /** Chat over HTTP/SSE, WebSocket and the OpenAI-compatible API, all relaying the chat service's streams. */
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, RateLimitsModule],
   controllers: [ChatSessionsController, ModelsController, OpenAiCompatController],
   providers: [ChatStreamsService, ChatWebSocketServer],
   exports: [ChatWebSocketServer],

@@ -18,6 +18,8 @@ export function openAiErrorFrom(error: ErrorBody): {
 function openAiTypeFor(code: ErrorCode): string {
   if (code === ErrorCode.Unauthenticated) return 'authentication_error';
   if (code === ErrorCode.RateLimited || code === ErrorCode.ProviderRateLimited) return 'rate_limit_exceeded';
+  // OpenAI's own type for a spent quota, which its SDKs and clients recognise.
+  if (code === ErrorCode.BudgetExceeded) return 'insufficient_quota';
   if (code === ErrorCode.Internal) return 'server_error';
   return 'invalid_request_error';
 }

@@ -66,6 +66,7 @@ export class OpenAiCompatController {
       );
       return;
     }
+    reply.raw.once('close', () => stream.close()); // a client that leaves gives its stream slot back
     let content = '';
     for await (const event of stream) {
       if (event.type === 'delta') content += event.text;

@@ -11,6 +11,15 @@ const PROBLEM_RESPONSE = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const RATE_LIMITED_RESPONSE = {
+  ...PROBLEM_RESPONSE,
+  description:
+    'Over a rate limit (requests per minute or concurrent streams); retry after `Retry-After` seconds',
+  headers: {
+    'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying' },
+  },
+};
+
 /** Builds the OpenAPI 3.1 document from the `@ApiRoute` declarations the gateway validates with. */
 @Injectable()
 export class OpenApiDocument {
@@ -87,6 +96,7 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
       : {}),
     responses: {
       [status]: { description: 'Success', ...(Object.keys(content).length ? { content } : {}) },
+      ...(spec.public ? {} : { 429: RATE_LIMITED_RESPONSE }),
       default: PROBLEM_RESPONSE,
     },
   };

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import { ChatStreamsService } from '../chat/chat-streams.service';
 import { callerContextOf } from '../chat/caller-context';
 import type { GatewayConfig } from '../config';
@@ -9,6 +10,8 @@ import { GATEWAY_CONFIG } from '../gateway-config.token';
 import { Authenticator } from '../identity/authenticator.service';
 import { bearerTokenFrom } from '../identity/bearer-token';
 import type { Principal } from '../identity/principal';
+import { RequestRateLimiter } from '../rate-limits/request-rate-limiter.service';
+import { rateLimitHeaders } from '../rate-limits/request-window';
 import { WsClientSession } from './ws-client-session';
 
 export const WS_PATH = '/ws';
@@ -17,20 +20,29 @@ const MAX_FRAME_BYTES = 256 * 1024;
 /**
  * The `/ws` endpoint: authenticates the upgrade (Authorization header, or `access_token` in the query
  * for browsers), then hands the socket to a {@link WsClientSession}. Pings every connection and drops
- * the ones that stop answering; on shutdown asks every client to reconnect elsewhere.
+ * the ones that stop answering. On shutdown it refuses new upgrades and, before the HTTP server
+ * closes, asks every client to reconnect elsewhere (`reconnect`, then close code 1012).
  */
 @Injectable()
-export class ChatWebSocketServer implements OnApplicationShutdown {
+export class ChatWebSocketServer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatWebSocketServer.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly sessions = new Map<WebSocket, WsClientSession>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private stopping = false;
 
   constructor(
     private readonly authenticator: Authenticator,
     private readonly chat: ChatStreamsService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    shutdown: ShutdownCoordinator,
+    private readonly requestLimiter: RequestRateLimiter,
+  ) {
+    shutdown.register('websockets', {
+      stopIntake: () => this.askClientsToReconnect(),
+      drain: (deadline) => this.waitForClosed(deadline),
+    });
+  }
 
   get openConnections(): number {
     return this.sessions.size;
@@ -44,7 +56,9 @@ export class ChatWebSocketServer implements OnApplicationShutdown {
     this.heartbeat.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Upgrades stop; every client is told to reconnect (to another replica) and its socket closed. */
+  askClientsToReconnect(): void {
+    this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const [socket, session] of this.sessions) {
       session.send({ type: 'reconnect' });
@@ -53,7 +67,20 @@ export class ChatWebSocketServer implements OnApplicationShutdown {
     this.wss.close();
   }
 
+  /** Closing handshakes get until `deadline`; sockets still open then are cut. */
+  async waitForClosed(deadline: number): Promise<void> {
+    await waitUntil(() => this.sessions.size === 0, deadline);
+    for (const socket of this.sessions.keys()) socket.terminate();
+  }
+
+  /** For a plain `app.close()`: Nest closes the HTTP server next, which waits for upgraded sockets. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.askClientsToReconnect();
+    await this.waitForClosed(Date.now() + 2_000);
+  }
+
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
     let principal: Principal;
@@ -63,12 +90,23 @@ export class ChatWebSocketServer implements OnApplicationShutdown {
     } catch {
       return refuse(socket, 401, 'Unauthorized');
     }
+    if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
+    // An upgrade is an authenticated request like any other, and counts as one.
+    const decision = await this.requestLimiter.check(principal);
+    if (decision && !decision.allowed) {
+      const retryAfter = String(Math.ceil((decision.retryAfterMs ?? decision.resetMs) / 1000));
+      return refuse(socket, 429, 'Too Many Requests', {
+        'Retry-After': retryAfter,
+        ...rateLimitHeaders(decision),
+      });
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new WsClientSession(
         ws,
         callerContextOf(principal, request.headers),
         this.chat,
         this.config.WS_MAX_STREAMS_PER_CONNECTION,
+        this.requestLimiter,
       );
       this.sessions.set(ws, session);
       ws.on('close', () => this.sessions.delete(ws));
@@ -88,6 +126,9 @@ export class ChatWebSocketServer implements OnApplicationShutdown {
   }
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n${extra.join('')}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }

@@ -11,6 +11,7 @@ import {
   WsServerFrame,
 } from '@conduit/contracts';
 import type { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
+import type { RequestRateLimiter } from '../rate-limits/request-rate-limiter.service';
 
 /** Past this much unsent data the client is too slow to keep up, and the connection is closed. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -28,6 +29,7 @@ export class WsClientSession {
     private readonly caller: CallerContext,
     private readonly chat: ChatStreamsService,
     private readonly maxStreams: number,
+    private readonly requestLimiter: Pick<RequestRateLimiter, 'enforce'>,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
@@ -100,6 +102,8 @@ export class WsClientSession {
     }
     this.streams.set(frame.id, 'starting');
     try {
+      // Each start is a request, counted like an HTTP one; refused, it ends in an error frame for its id.
+      await this.requestLimiter.enforce(this.caller);
       const { ack, stream } = await this.chat.startInSession(this.caller, {
         sessionId: frame.sessionId,
         content: frame.content,

@@ -36,6 +36,9 @@ export function testGatewayConfig(
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_SCRYPT_N: '1024',
+    // Load tests run many streams as one user; suites about rate limits set their own.
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '6000',
+    RATE_LIMIT_CONCURRENT_STREAMS: '200',
   });
   return { ...base, ...overrides };
 }

@@ -40,6 +40,8 @@ export async function startPlatform(
     NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: chatSchema,
+    REDIS_URL: gateway.config.REDIS_URL,
+    REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
     OPENAI_API_KEY: FAKE_OPENAI_KEY,
     OPENAI_BASE_URL: openai.url,
     CHAT_DEFAULT_MODEL: 'openai/gpt-4o-mini',

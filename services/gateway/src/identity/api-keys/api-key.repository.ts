@@ -6,7 +6,14 @@ import { PrismaService } from '../../infra/prisma.service';
 export class ApiKeyRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(data: { userId: string; name: string; displayPrefix: string; keyHash: string }): Promise<ApiKey> {
+  create(data: {
+    userId: string;
+    name: string;
+    displayPrefix: string;
+    keyHash: string;
+    requestsPerMinute?: number;
+    concurrentStreams?: number;
+  }): Promise<ApiKey> {
     return this.prisma.apiKey.create({ data });
   }
 

@@ -1,30 +1,39 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@conduit/contracts';
+import type { GatewayConfig } from '../../config';
+import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import type { ApiKey } from '../../generated/prisma/client';
+import { assertKeyLimitsAllowed } from '../../rate-limits/rate-limit-policy';
 import type { Principal } from '../principal';
 import { hashSecret } from '../secret-token';
 import { ApiKeyCache } from './api-key-cache.service';
 import { isWellFormedApiKey, newApiKey } from './api-key-format';
 import { ApiKeyRepository } from './api-key.repository';
-import type { ApiKeyView, CreatedApiKey } from './api-key.schemas';
+import type { ApiKeyLimits, ApiKeyView, CreatedApiKey } from './api-key.schemas';
 
 @Injectable()
 export class ApiKeyService {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async create(userId: string, name: string): Promise<CreatedApiKey> {
+  async create(userId: string, name: string, limits: ApiKeyLimits = {}): Promise<CreatedApiKey> {
+    assertKeyLimitsAllowed(limits, {
+      requestsPerMinute: this.config.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      concurrentStreams: this.config.RATE_LIMIT_CONCURRENT_STREAMS,
+    });
     const { key, displayPrefix } = newApiKey();
-    const record = await this.keys.create({ userId, name, displayPrefix, keyHash: hashSecret(key) });
-    return {
-      id: record.id,
-      name: record.name,
-      key,
+    const record = await this.keys.create({
+      userId,
+      name,
       displayPrefix,
-      createdAt: record.createdAt.toISOString(),
-    };
+      keyHash: hashSecret(key),
+      ...limits,
+    });
+    const { lastUsedAt: _lastUsedAt, ...view } = toView(record);
+    return { ...view, key };
   }
 
   async list(userId: string): Promise<ApiKeyView[]> {
@@ -61,5 +70,6 @@ function toView(key: ApiKey): ApiKeyView {
     displayPrefix: key.displayPrefix,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    limits: { requestsPerMinute: key.requestsPerMinute, concurrentStreams: key.concurrentStreams },
   };
 }

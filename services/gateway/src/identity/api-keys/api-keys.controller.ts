@@ -26,7 +26,7 @@ export class ApiKeysController {
     successStatus: 201,
   })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {
-    return this.apiKeys.create(principal.userId, body.name);
+    return this.apiKeys.create(principal.userId, body.name, body.limits);
   }
 
   @Get()

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import type { GatewayConfig } from '../../config';
 import { GATEWAY_CONFIG } from '../../gateway-config.token';
@@ -15,7 +16,7 @@ export interface IssuedAccessToken {
 export class AccessTokenService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(ACCESS_TOKEN_SECRET) private readonly secret: string,
+    @Inject(ACCESS_TOKEN_SECRET) private readonly secret: KeyObject,
   ) {}
 
   issue(user: { id: string; email: string }): IssuedAccessToken {

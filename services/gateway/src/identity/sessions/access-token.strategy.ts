@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { GatewayConfig } from '../../config';
@@ -11,10 +12,11 @@ import { runPassportStrategy } from './run-passport-strategy';
 /** Checks access tokens with passport-jwt: HS256 only, our issuer, not expired. */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(ACCESS_TOKEN_SECRET) secret: string) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(ACCESS_TOKEN_SECRET) secret: KeyObject) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secret,
+      // jsonwebtoken accepts a KeyObject; passport-jwt's types predate that.
+      secretOrKey: secret as unknown as string,
       issuer: config.JWT_ISSUER,
       algorithms: [ACCESS_TOKEN_ALGORITHM],
     });

@@ -1,0 +1,48 @@
+import { DynamicModule, Global, Module, OnApplicationShutdown, Type } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { currentTracing } from '../telemetry/tracing';
+import { ServiceMetrics } from './service-metrics';
+
+/** The service's root pino logger (what `startService` was given). */
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+
+/** Exports the spans still buffered when the application closes (the process exits right after). */
+class SpanFlusher implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await currentTracing()
+      ?.flush()
+      .catch(() => undefined);
+  }
+}
+
+/** Makes the service's {@link ServiceMetrics} and logger injectable everywhere (the bus uses both). */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forService(metrics: ServiceMetrics, logger: Logger): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      providers: [
+        { provide: ServiceMetrics, useValue: metrics },
+        { provide: SERVICE_LOGGER, useValue: logger },
+        SpanFlusher,
+      ],
+      exports: [ServiceMetrics, SERVICE_LOGGER],
+    };
+  }
+}
+
+@Module({})
+class ObservedServiceModule {}
+
+/** The application's root: its own module, plus what every service has for metrics and tracing. */
+export function observedServiceModule(
+  module: DynamicModule | Type<unknown>,
+  metrics: ServiceMetrics,
+  logger: Logger,
+): DynamicModule {
+  return {
+    module: ObservedServiceModule,
+    imports: [ObservabilityModule.forService(metrics, logger), module],
+  };
+}

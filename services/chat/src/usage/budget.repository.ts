@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { BudgetLimits, BudgetTarget } from '@conduit/contracts';
+import type { Budget } from '../generated/prisma/client';
+import { PrismaService } from '../infra/prisma.service';
+
+/** Budgets users set; every query is scoped to the owner. */
+@Injectable()
+export class BudgetRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The budgets that apply to a call: the user's own, and the key's when the call came with one. */
+  applicable(userId: string, apiKeyId: string | null): Promise<Budget[]> {
+    return this.prisma.budget.findMany({
+      where: {
+        userId,
+        OR: [
+          { scope: 'user', scopeId: userId },
+          ...(apiKeyId === null ? [] : [{ scope: 'api_key' as const, scopeId: apiKeyId }]),
+        ],
+      },
+    });
+  }
+
+  listOwned(userId: string): Promise<Budget[]> {
+    return this.prisma.budget.findMany({
+      where: { userId },
+      orderBy: [{ scope: 'asc' }, { createdAt: 'asc' }],
+    });
+  }
+
+  upsert(userId: string, target: BudgetTarget, limits: BudgetLimits): Promise<Budget> {
+    const scopeId = scopeIdOf(userId, target);
+    const values = {
+      period: limits.period,
+      limitUsd: limits.limitUsd === undefined ? null : limits.limitUsd.toFixed(8),
+      limitTokens: limits.limitTokens === undefined ? null : BigInt(limits.limitTokens),
+      updatedAt: new Date(),
+    };
+    return this.prisma.budget.upsert({
+      where: { userId_scope_scopeId: { userId, scope: target.scope, scopeId } },
+      create: { id: randomUUID(), userId, scope: target.scope, scopeId, ...values },
+      update: values,
+    });
+  }
+
+  async delete(userId: string, target: BudgetTarget): Promise<boolean> {
+    const { count } = await this.prisma.budget.deleteMany({
+      where: { userId, scope: target.scope, scopeId: scopeIdOf(userId, target) },
+    });
+    return count > 0;
+  }
+}
+
+function scopeIdOf(userId: string, target: BudgetTarget): string {
+  return target.scope === 'user' ? userId : target.apiKeyId;
+}

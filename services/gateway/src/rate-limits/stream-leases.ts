@@ -1,0 +1,50 @@
+import { RedisScript } from './redis-script';
+
+// One sorted set per counted subject (the user; the API key too when one was used). Members are lease
+// ids, scores the time (Redis's clock, ms) each lease expires unless its replica renews it.
+
+/**
+ * KEYS: the subject sets; ARGV: lease id, ttl ms, then the limit for each key in order. Expired leases
+ * are dropped first; the lease goes into every set or into none. Returns 0 when acquired, else the
+ * 1-based index of the first set that is full.
+ */
+export const ACQUIRE_LEASE_SCRIPT = new RedisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then return i end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now + ttl, ARGV[1])
+  redis.call('PEXPIRE', key, ttl)
+end
+return 0
+`);
+
+/**
+ * KEYS: the lease's sets; ARGV: lease id, ttl ms. Pushes the expiry out, but only of a lease still
+ * there: one that expired (its replica could not reach Redis for a whole TTL) or was released in the
+ * meantime is not brought back. Returns how many sets no longer held it.
+ */
+export const RENEW_LEASE_SCRIPT = new RedisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+local lost = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('ZADD', key, 'XX', 'CH', now + ttl, ARGV[1]) == 0 then
+    if not redis.call('ZSCORE', key, ARGV[1]) then lost = lost + 1 end
+  else
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+return lost
+`);
+
+/** KEYS: the lease's sets; ARGV: lease id. */
+export const RELEASE_LEASE_SCRIPT = new RedisScript(`
+for _, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[1]) end
+return 0
+`);
