@@ -15,3 +15,4 @@ export type { OpenSchemaEngineOptions, SchemaEngineSession } from './schema-engi
 export { DatabaseConnectionError } from './database-connection-error';
 export { assertSchemaName } from './schema-name';
 export { migrateServiceSchema } from './service-schema';
+export { createPgPool } from './pg-pool';

@@ -17,7 +17,9 @@ import { CompletionsHandler } from './handlers/completions.handler';
 import { ModelsHandler } from './handlers/models.handler';
 import { SessionsHandler } from './handlers/sessions.handler';
 import { ProviderTelemetry } from './providers/instrumented.provider';
+import { HotPathPool } from './infra/pg-pool.provider';
 import { PrismaService } from './infra/prisma.service';
+import { TurnStore } from './sessions/turn.store';
 import { MessageRepository } from './sessions/message.repository';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
@@ -48,6 +50,8 @@ export class AppModule {
         ModelRouter,
         AttemptRepository,
         PrismaService,
+        HotPathPool,
+        TurnStore,
         SessionRepository,
         MessageRepository,
         SessionService,

@@ -29,9 +29,9 @@ export interface StartTracingOptions {
 }
 
 export interface Tracing {
-  /** False when OTEL_SDK_DISABLED=true: no SDK, no spans, no trace ids in logs. */
+  /** False when disabled or with no exporter configured: no SDK, no spans, no trace ids in logs. */
   readonly enabled: boolean;
-  /** Where spans go: `otlp`, `env` (OTEL_TRACES_EXPORTER), `custom`, or `none` (made for context only). */
+  /** Where spans go: `otlp`, `env` (OTEL_TRACES_EXPORTER) or `custom`; `disabled` when nothing started. */
   readonly exporter: 'otlp' | 'env' | 'custom' | 'none' | 'disabled';
   /**
    * The registered instrumentations. Jest loads modules through its own registry, which the
@@ -56,9 +56,8 @@ let started: Tracing | null = null;
 /**
  * Starts OpenTelemetry (NodeSDK) for the process, once: W3C trace context, auto-instrumentation of
  * incoming and outgoing HTTP (node:http, and fetch through undici) and Postgres (pg), and spans
- * exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set. Without
- * an endpoint spans are still made, so trace context propagates and log lines carry trace ids, but
- * nothing is exported. OTEL_SDK_DISABLED=true turns all of it off.
+ * exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set, or as
+ * OTEL_TRACES_EXPORTER says. Without any of those, or with OTEL_SDK_DISABLED=true, nothing starts.
  *
  * Must run before the modules it instruments are loaded: each service's `main.ts` imports its
  * `tracing.ts` first.
@@ -66,15 +65,16 @@ let started: Tracing | null = null;
 export function startTracing(options: StartTracingOptions): Tracing {
   if (started) return started;
   const config = loadConfig(TracingConfigSchema, options.env ?? process.env);
-  if (config.OTEL_SDK_DISABLED) {
+  const exporter = spanExportOf(config, options.spanProcessors !== undefined);
+  // With nowhere to send spans, making them would only cost: instrumentation adds milliseconds of CPU
+  // to every request. Configure an exporter (or OTEL_TRACES_EXPORTER) to get traces and log trace ids.
+  if (exporter === 'disabled' || exporter === 'none') {
     started = disabledTracing;
     return started;
   }
   // Loaded on demand: importing service-kit must not load the whole SDK (unit tests, tools).
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
-  const { NoopSpanProcessor } =
-    require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const { OTLPTraceExporter } =
     require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { HttpInstrumentation } =
@@ -93,7 +93,6 @@ export function startTracing(options: StartTracingOptions): Tracing {
     // Queries outside any request (start-up, periodic sweeps) would each be a trace of their own.
     pg: new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
   };
-  const exporter = spanExportOf(config, options.spanProcessors !== undefined);
   const sdk = new NodeSDK({
     serviceName: config.OTEL_SERVICE_NAME ?? options.serviceName,
     instrumentations: Object.values(instrumentations),
@@ -102,7 +101,6 @@ export function startTracing(options: StartTracingOptions): Tracing {
     logRecordProcessors: [],
     ...(exporter === 'custom' ? { spanProcessors: options.spanProcessors ?? [] } : {}),
     ...(exporter === 'otlp' ? { traceExporter: new OTLPTraceExporter() } : {}),
-    ...(exporter === 'none' ? { spanProcessors: [new NoopSpanProcessor()] } : {}),
   });
   sdk.start();
   started = {

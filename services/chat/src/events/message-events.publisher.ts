@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
-import { ChatContract } from '@conduit/contracts';
+import { ChatContract, MessageCreatedEvent } from '@conduit/contracts';
 import type { ChatMessage } from '../generated/prisma/client';
 
 const ATTEMPTS = 3;
@@ -12,9 +12,8 @@ export class MessageEventsPublisher {
 
   constructor(private readonly bus: Bus) {}
 
-  /** Never throws: a failed announcement is logged, the chat answer itself is already saved. */
-  async messageCreated(message: ChatMessage): Promise<void> {
-    const payload = {
+  messageCreated(message: ChatMessage): Promise<void> {
+    return this.publish({
       messageId: message.id,
       sessionId: message.sessionId,
       parentId: message.parentId,
@@ -24,14 +23,20 @@ export class MessageEventsPublisher {
       status: message.status,
       model: message.model,
       createdAt: message.createdAt.toISOString(),
-    };
+    });
+  }
+
+  /** Never throws: a failed announcement is logged, the message itself is already saved. */
+  async publish(event: MessageCreatedEvent): Promise<void> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        await this.bus.publish(ChatContract.messageCreated, payload, { userId: message.userId });
+        await this.bus.publish(ChatContract.messageCreated, event, { userId: event.userId });
         return;
       } catch (error) {
         if (attempt === ATTEMPTS) {
-          this.logger.error(`could not publish chat.message.created for ${message.id}: ${String(error)}`);
+          this.logger.error(
+            `could not publish chat.message.created for ${event.messageId}: ${String(error)}`,
+          );
         } else {
           await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
         }

@@ -13,11 +13,10 @@ import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../chat-config.token';
 import { MessageEventsPublisher } from '../events/message-events.publisher';
-import type { ChatMessage, ChatSession } from '../generated/prisma/client';
-import { ConversationTree } from '../sessions/conversation-tree';
+import type { ChatMessage } from '../generated/prisma/client';
+import { BranchMessage, TurnContext, TurnStore } from '../sessions/turn.store';
 import { SessionTitler } from '../sessions/session-titler';
 import { MessageRepository } from '../sessions/message.repository';
-import { SessionRepository } from '../sessions/session.repository';
 import { CompletionOutcome, CompletionRunner, CompletionStreamWriter } from './completion-runner';
 import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
@@ -31,15 +30,16 @@ type StartRequest = ParsedRequestOf<typeof ChatContract.startCompletion>;
 type RegenerateRequest = ParsedRequestOf<typeof ChatContract.regenerate>;
 type EditRequest = ParsedRequestOf<typeof ChatContract.editMessage>;
 
-/** What a turn adds: a new user message after `parentId`, or (null) another answer to `answerTo`. */
+/** What a turn adds (a new user message, or another answer to `answerTo`) and the history it answers. */
 interface TurnPlan {
   userMessage: { parentId: string | null; content: string } | null;
   answerTo: string | null;
+  history: BranchMessage[];
 }
 type StartAck = ResponseOf<typeof ChatContract.startCompletion>;
 
 /** Messages worth sending back to a model: everything said, including answers cut short. */
-const usableInHistory = (m: ChatMessage) => m.content.length > 0 && m.role !== 'system';
+const usableInHistory = (m: BranchMessage) => m.content.length > 0 && m.role !== 'system';
 
 /**
  * A new message in a session: stored before generation starts, answered as a stream, and the answer
@@ -52,7 +52,7 @@ export class SessionCompletionService {
   constructor(
     private readonly bus: Bus,
     private readonly catalog: ModelCatalog,
-    private readonly sessions: SessionRepository,
+    private readonly turns: TurnStore,
     private readonly messages: MessageRepository,
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
@@ -65,61 +65,64 @@ export class SessionCompletionService {
 
   /** A new user message, continuing the session's active branch. */
   start(userId: string, request: StartRequest, caller: CallerContext): Promise<StartAck> {
-    return this.begin(userId, request, caller, (session) => ({
+    return this.begin(userId, request, caller, null, ({ session, branch }) => ({
       userMessage: { parentId: session.activeLeafId, content: request.content },
       answerTo: null,
+      history: branch,
     }));
   }
 
   /** Another answer to the last user message of the active branch, kept beside the earlier ones. */
   regenerate(userId: string, request: RegenerateRequest, caller: CallerContext): Promise<StartAck> {
-    return this.begin(userId, request, caller, (session, tree) => {
-      const leaf = tree.get(session.activeLeafId);
+    return this.begin(userId, request, caller, null, ({ branch }) => {
+      const leaf = branch.at(-1);
       if (!leaf) throw new DomainError(ErrorCode.Conflict, 'The session has no message to answer again');
       if (leaf.status === 'streaming')
         throw new DomainError(ErrorCode.Conflict, 'An answer is still being generated');
-      const question = leaf.role === 'user' ? leaf : tree.get(leaf.parentId);
+      const history = leaf.role === 'user' ? branch : branch.slice(0, -1);
+      const question = history.at(-1);
       if (!question || question.role !== 'user') {
         throw new DomainError(ErrorCode.Conflict, 'The last message does not answer a user message');
       }
-      return { userMessage: null, answerTo: question.id };
+      return { userMessage: null, answerTo: question.id, history };
     });
   }
 
   /** A past user message said differently, continued as a new branch beside the original. */
   edit(userId: string, request: EditRequest, caller: CallerContext): Promise<StartAck> {
-    return this.begin(userId, request, caller, (_session, tree) => {
-      const original = tree.get(request.messageId);
-      if (!original || original.role !== 'user') {
+    return this.begin(userId, request, caller, request.messageId, ({ branch }) => {
+      const original = branch.at(-1);
+      if (!original || original.id !== request.messageId || original.role !== 'user') {
         throw new DomainError(ErrorCode.NotFound, 'No user message with that id in this session');
       }
-      return { userMessage: { parentId: original.parentId, content: request.content }, answerTo: null };
+      return {
+        userMessage: { parentId: original.parentId, content: request.content },
+        answerTo: null,
+        history: branch.slice(0, -1),
+      };
     });
   }
 
   /**
-   * Stores the turn and starts answering it. Messages are read alongside the ownership check and only
-   * used once ownership is confirmed.
+   * Stores the turn and starts answering it. Two round trips to Postgres come before the provider call:
+   * the session with the branch to continue (ownership checked in the same query), and the turn itself.
    */
   private async begin(
     userId: string,
     request: { streamId: string; sessionId: string; model?: string | undefined },
     caller: CallerContext,
-    plan: (session: ChatSession, tree: ConversationTree) => TurnPlan,
+    branchEnd: string | null,
+    plan: (context: TurnContext) => TurnPlan,
   ): Promise<StartAck> {
-    const [session, messages] = await Promise.all([
-      this.sessions.findOwned(userId, request.sessionId),
-      this.messages.sessionMessages(request.sessionId),
-    ]);
-    if (!session) throw new DomainError(ErrorCode.NotFound, 'Chat session not found');
-    const tree = new ConversationTree(messages);
-    const turn = plan(session, tree);
+    const context = await this.turns.load(userId, request.sessionId, branchEnd);
+    if (!context) throw new DomainError(ErrorCode.NotFound, 'Chat session not found');
+    const { session } = context;
+    const turn = plan(context);
     const model = this.catalog.resolve(request.model ?? session.model);
-    const branch = tree.branchTo(turn.userMessage ? turn.userMessage.parentId : turn.answerTo);
     const prompt = fitToContextWindow(
       [
         ...(session.systemPrompt ? [{ role: 'system' as const, content: session.systemPrompt }] : []),
-        ...branch.filter(usableInHistory).map((m) => ({ role: m.role, content: m.content })),
+        ...turn.history.filter(usableInHistory).map((m) => ({ role: m.role, content: m.content })),
         ...(turn.userMessage ? [{ role: 'user' as const, content: turn.userMessage.content }] : []),
       ],
       model.info.contextWindow,
@@ -133,18 +136,25 @@ export class SessionCompletionService {
       messages: prompt,
       params: {},
     });
-    const rows = await this.messages.createTurn({
-      userId,
-      sessionId: session.id,
-      model: model.info.id,
-      streamId: request.streamId,
-      ...turn,
-    });
+    let stored;
+    try {
+      stored = await this.turns.insert({
+        userId,
+        sessionId: session.id,
+        model: model.info.id,
+        streamId: request.streamId,
+        userMessage: turn.userMessage,
+        answerTo: turn.answerTo,
+      });
+    } catch (error) {
+      admission.release();
+      throw error;
+    }
     const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
-    const isFirstAnswer = !messages.some((m) => m.role === 'assistant');
+    const isFirstAnswer = !context.branch.some((m) => m.role === 'assistant');
     // Inside the stream's span: the provider call and the saves are part of the stream's trace.
     const generation = writer.run(() =>
-      this.generate(writer, model, prompt, rows.assistantMessage.id, userId, admission).then((outcome) => {
+      this.generate(writer, model, prompt, stored.assistantMessageId, userId, admission).then((outcome) => {
         if (isFirstAnswer && outcome.status === 'complete') {
           return this.titler.nameIfUntitled(session, prompt, outcome.text, model);
         }
@@ -154,15 +164,26 @@ export class SessionCompletionService {
       writer,
       generation.finally(() => admission.release()),
     );
-    if (rows.userMessage) void this.events.messageCreated(rows.userMessage);
-    void this.messages.setActiveLeaf(session.id, rows.assistantMessage.id).catch((error: unknown) => {
-      this.logger.error(`could not move session ${session.id} to its new answer: ${String(error)}`);
-    });
+    if (turn.userMessage && stored.userMessageId) {
+      const event = {
+        messageId: stored.userMessageId,
+        sessionId: session.id,
+        parentId: turn.userMessage.parentId,
+        userId,
+        role: 'user' as const,
+        content: turn.userMessage.content,
+        status: 'complete' as const,
+        model: null,
+        createdAt: stored.createdAt.toISOString(),
+      };
+      // After the provider call is under way: announcing the message must not delay the first token.
+      setImmediate(() => void this.events.publish(event));
+    }
     return {
       streamId: request.streamId,
       sessionId: session.id,
-      userMessageId: rows.userMessage?.id ?? (turn.answerTo as string),
-      assistantMessageId: rows.assistantMessage.id,
+      userMessageId: stored.userMessageId ?? (turn.answerTo as string),
+      assistantMessageId: stored.assistantMessageId,
       model: model.info.id,
     };
   }

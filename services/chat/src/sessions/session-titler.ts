@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CompletionMessage } from '@conduit/contracts';
 import type { ResolvedModel } from '../catalog/model-catalog';
-import type { ChatSession } from '../generated/prisma/client';
 import { DEFAULT_SESSION_TITLE } from './session-defaults';
 import { SessionRepository } from './session.repository';
 
@@ -21,7 +20,7 @@ export class SessionTitler {
   constructor(private readonly sessions: SessionRepository) {}
 
   async nameIfUntitled(
-    session: ChatSession,
+    session: { id: string; userId: string; title: string },
     prompt: CompletionMessage[],
     answer: string,
     model: ResolvedModel,
