@@ -113,16 +113,6 @@ describe('graceful rollouts', () => {
       for (const result of await Promise.all(during)) expectCompleteAnswer(result, tokens);
 
       const { code, exitedAfterMs } = await exit;
-      if (process.env.TIMINGS)
-        console.log(
-          '50 streams: exit after',
-          exitedAfterMs,
-          leaving
-            .output()
-            .split('\n')
-            .filter((l) => /Shutdown|generation/.test(l))
-            .join('\n'),
-        );
       expect(code).toBe(0);
       // It drained its share inside the 20 s grace period: nothing had to be cut short.
       expect(exitedAfterMs).toBeLessThan(20_000);
@@ -177,9 +167,45 @@ describe('graceful rollouts', () => {
     it('a replica with nothing in flight exits within 3 s of SIGTERM', async () => {
       const idle = await platform.addChatReplica();
       const { code, exitedAfterMs } = await terminate(idle);
-      if (process.env.TIMINGS) console.log('idle: exit after', exitedAfterMs);
       expect(code).toBe(0);
       expect(exitedAfterMs).toBeLessThan(3_000);
+    });
+  });
+
+  describe('when the grace period runs out', () => {
+    let platform: TestPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({ chatReplicas: 1, chatEnv: { SHUTDOWN_GRACE_MS: '1500' } });
+    });
+    afterAll(() => platform?.close());
+
+    it('ends the streams still running with an error and keeps what was said, marked interrupted', async () => {
+      const as = api(platform.gateway.baseUrl, (await registerUser(platform.gateway.baseUrl)).accessToken);
+      const sessionId = (await json(await as('/api/v1/chat/sessions', { body: {} }))).id;
+      platform.openai.setBehavior({
+        kind: 'answer',
+        tokens: Array.from({ length: 400 }, (_, i) => ` x${i}`),
+        tokenIntervalMs: 25,
+      });
+      const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: 'long' } });
+      const reading = readEvents(response);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const exit = terminate(platform.chats[0]!);
+      const { events } = await reading;
+      expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'STREAM_LOST' } });
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+      const { code, exitedAfterMs } = await exit;
+      expect(code).toBe(0);
+      expect(exitedAfterMs).toBeLessThan(1_500 + 3_000);
+
+      platform.openai.setBehavior(undefined);
+      await platform.addChatReplica();
+      const session = await json(await as(`/api/v1/chat/sessions/${sessionId}`));
+      const answer = session.messages.find((m: { role: string }) => m.role === 'assistant');
+      expect(answer).toMatchObject({ status: 'interrupted', content: textOf(events) });
+      expect(answer.content.length).toBeGreaterThan(0);
     });
   });
 
@@ -189,12 +215,7 @@ describe('graceful rollouts', () => {
     beforeAll(async () => {
       platform = await startPlatform({ chatReplicas: 1, gateway: { SHUTDOWN_GRACE_MS: 15_000 } });
     });
-    afterAll(async () => {
-      await platform?.close();
-      await new Promise((r) => setTimeout(r, 1500));
-      const handles = (process as any)._getActiveHandles();
-      console.log('HANDLES', handles.map((h: any) => `${h.constructor?.name} ${h.remoteAddress ?? ''}:${h.remotePort ?? ''} local ${h.localPort ?? ''} ${h._host ?? ''} ${h.hasRef?.() ?? ''}`));
-    });
+    afterAll(() => platform?.close());
 
     it('tells WebSockets to reconnect, refuses new connections, and lets SSE relays in flight finish', async () => {
       const { baseUrl } = platform.gateway;

@@ -238,6 +238,24 @@ describe('usage and budgets over HTTP, two gateway replicas and two chat replica
     expect((await json(await as(bob)('/api/v1/budgets'))).data).toEqual([]);
   });
 
+  it('documents the routes, their query and bodies in /openapi.json', async () => {
+    const document = await json(await fetch(`${platform.gateway.baseUrl}/openapi.json`));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/usage',
+        '/api/v1/budgets',
+        '/api/v1/budgets/user',
+        '/api/v1/budgets/api-keys/{apiKeyId}',
+      ]),
+    );
+    expect(document.paths['/api/v1/usage'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'from',
+      'to',
+      'groupBy',
+    ]);
+    expect(document.paths['/api/v1/budgets/user'].put.requestBody).toBeDefined();
+  });
+
   describe('bad input is a 4xx problem, never a 500', () => {
     let bobKey: { id: string; key: string };
     beforeAll(async () => {

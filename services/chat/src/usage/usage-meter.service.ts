@@ -32,12 +32,12 @@ export interface CompletedCall {
 
 /**
  * A completion let through its budgets: it holds their worst case until `record` settles it to the
- * actual cost (writing the ledger row), or `release` gives it back. Both are safe to call more than once
- * and never throw: losing a ledger row must not fail the answer it describes.
+ * actual cost (writing the ledger row), or `release` gives it back (in the background). Only the first
+ * of them counts; neither ever throws: losing a ledger row must not fail the answer it describes.
  */
 export interface Admission {
   record(call: CompletedCall): Promise<void>;
-  release(): Promise<void>;
+  release(): void;
 }
 
 const REPORT_EVERY_MS = 10_000;
@@ -302,8 +302,8 @@ class MeteredCompletion implements Admission {
     return this.finish(call);
   }
 
-  release(): Promise<void> {
-    return this.finish(null);
+  release(): void {
+    this.finish(null).catch(() => undefined);
   }
 
   private finish(call: CompletedCall | null): Promise<void> {
