@@ -114,6 +114,9 @@ export class SessionCompletionService {
     branchEnd: string | null,
     plan: (context: TurnContext) => TurnPlan,
   ): Promise<StartAck> {
+    // The budgets do not depend on the turn: they are looked up while the session is read.
+    const budgets = this.usage.budgetsFor(userId, caller.apiKeyId ?? null);
+    budgets.catch(() => undefined); // awaited below; an early return must not leave it unhandled
     const context = await this.turns.load(userId, request.sessionId, branchEnd);
     if (!context) throw new DomainError(ErrorCode.NotFound, 'Chat session not found');
     const { session } = context;
@@ -129,13 +132,10 @@ export class SessionCompletionService {
       model.info.maxOutputTokens,
     );
     // Before anything is stored: a refused turn leaves no trace in the session.
-    const admission = await this.usage.admit({
-      userId,
-      apiKeyId: caller.apiKeyId ?? null,
-      model,
-      messages: prompt,
-      params: {},
-    });
+    const admission = await this.usage.admit(
+      { userId, apiKeyId: caller.apiKeyId ?? null, model, messages: prompt, params: {} },
+      budgets,
+    );
     let stored;
     try {
       stored = await this.turns.insert({

@@ -74,9 +74,17 @@ export class UsageMeter {
     this.counters = new BudgetCounters(redis.client, config.CHAT_BUDGET_REDIS_TIMEOUT_MS);
   }
 
-  async admit(request: AdmissionRequest): Promise<Admission> {
+  /** The budgets that apply to a caller; independent of the request, so callers may look them up early. */
+  budgetsFor(userId: string, apiKeyId: string | null): Promise<ActiveBudget[]> {
+    return this.policy.applicable(userId, apiKeyId);
+  }
+
+  async admit(
+    request: AdmissionRequest,
+    applicable: Promise<ActiveBudget[]> = this.budgetsFor(request.userId, request.apiKeyId),
+  ): Promise<Admission> {
     const { userId, apiKeyId } = request;
-    const budgets = await this.policy.applicable(userId, apiKeyId);
+    const budgets = await applicable;
     const ceiling = costCeilingOf(this.router.candidates(request.model), request.messages, request.params);
     const reservationId = randomUUID();
     if (budgets.length > 0) {
