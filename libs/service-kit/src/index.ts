@@ -12,3 +12,4 @@ export * from './metrics/http-metrics';
 export * from './metrics/jetstream-lag.collector';
 export * from './metrics/observability.module';
 export * from './metrics/bus-instrumentation.factory';
+export * from './redis-script';

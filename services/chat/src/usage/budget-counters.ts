@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { BudgetScope } from '@conduit/contracts';
 import type { ActiveBudget } from './budget-policy';
 import type { PeriodWindow } from './budget-period';
-import { LuaScript, withTimeout } from './budget-redis';
+import { RedisScript, withTimeout } from '@conduit/service-kit';
 import type { CostCeiling } from './request-cost';
 import type { Spend } from './usage-ledger.repository';
 
@@ -48,7 +48,7 @@ function scopePart(scope: BudgetScope, scopeId: string): string {
  * completion settled in between is counted by the ledger sum or by the increment, never by neither (at
  * worst by both, which errs on the safe side).
  */
-const RESERVE = new LuaScript(`
+const RESERVE = new RedisScript(`
 -- KEYS[1..S]: held hashes, one per budgeted scope; KEYS[S+1..]: one counter per budget.
 -- ARGV: now, reservation id, expiresAt, nano, tokens, S, counterTtlMs, heldTtlMs,
 --       then six per budget: scope index, limit nano (-1: none), limit tokens (-1: none),
@@ -129,7 +129,7 @@ return { 'held' }
 `);
 
 /** Drops a reservation and adds the actual cost to every counter that exists (missing ones get rebuilt). */
-const SETTLE = new LuaScript(`
+const SETTLE = new RedisScript(`
 -- KEYS[1..S]: held hashes; KEYS[S+1..]: counters. ARGV: S, reservation id, nano, tokens.
 local S = tonumber(ARGV[1])
 for s = 1, S do
@@ -145,7 +145,7 @@ return 1
 `);
 
 /** Pushes a live reservation's expiry out, so a long answer keeps its budget held. */
-const RENEW = new LuaScript(`
+const RENEW = new RedisScript(`
 -- KEYS: held hashes. ARGV: reservation id, entry, heldTtlMs.
 for s = 1, #KEYS do
   if redis.call('HEXISTS', KEYS[s], ARGV[1]) == 1 then
@@ -189,7 +189,7 @@ export class BudgetCounters {
     private readonly timeoutMs: number,
   ) {}
 
-  private run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+  private run(script: RedisScript, keys: string[], args: (string | number)[]): Promise<unknown> {
     return withTimeout(script.run(this.redis, keys, args), this.timeoutMs, 'a budget script');
   }
 

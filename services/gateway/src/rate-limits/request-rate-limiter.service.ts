@@ -9,7 +9,7 @@ import { RateLimitPolicy } from './rate-limit-policy.service';
 import { requestLogKey, type RateLimitSubject } from './rate-limit-subject';
 import { tooManyRequests } from './rate-limited.error';
 import { decide, parseWindowReply, REQUEST_WINDOW_SCRIPT, type RequestDecision } from './request-window';
-import { withTimeout } from './redis-script';
+import { withTimeout } from '@conduit/service-kit';
 
 /** Requests per window, per API key (or per user without one), counted in Redis for every replica at once. */
 @Injectable()

@@ -1,5 +1,5 @@
 import type { LimitScope } from './rate-limit-subject';
-import { RedisScript } from './redis-script';
+import { RedisScript } from '@conduit/service-kit';
 
 /**
  * Sliding-window log: a sorted set per subject holding the time of every request admitted in the last

@@ -8,7 +8,7 @@ import { FailOpenReporter, REDIS_TIMEOUT_MS } from './fail-open';
 import { RateLimitPolicy } from './rate-limit-policy.service';
 import { streamLeasesKey, type RateLimitSubject } from './rate-limit-subject';
 import { tooManyStreams } from './rate-limited.error';
-import { withTimeout } from './redis-script';
+import { withTimeout } from '@conduit/service-kit';
 import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from './stream-leases';
 
 /** A stream's slot. `release` may be called any number of times; only the first does anything. */

@@ -1,4 +1,4 @@
-import { RedisScript } from './redis-script';
+import { RedisScript } from '@conduit/service-kit';
 
 // One sorted set per counted subject (the user; the API key too when one was used). Members are lease
 // ids, scores the time (Redis's clock, ms) each lease expires unless its replica renews it.
