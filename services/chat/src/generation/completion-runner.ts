@@ -58,15 +58,16 @@ export class CompletionRunner {
     const { messages, writer } = input;
     const controller = new AbortController();
     let cause: AbortCause | null = null;
+    let served = input.model;
     const abort = (why: AbortCause) => {
       cause ??= why;
-      controller.abort(why);
+      // A stall is the provider's failure: the reason says so to the router and the provider metrics.
+      controller.abort(why === 'stalled' ? stallFailure(served, input.timeouts.stallMs) : why);
     };
     const onWriterAbort = () => abort(writer.signal.reason === 'shutdown' ? 'shutdown' : 'cancelled');
     writer.signal.addEventListener('abort', onWriterAbort, { once: true });
     if (writer.signal.aborted) onWriterAbort();
 
-    let served = input.model;
     let text = '';
     let reported: ProviderUsage | null = null;
     let finishReason: FinishReason = 'stop';
@@ -104,10 +105,14 @@ export class CompletionRunner {
           finishReason = chunk.reason;
         }
       }
-      if (cause === 'stalled') error = stallError(served, input.timeouts.stallMs);
+      if (cause === 'stalled') error = stallFailure(served, input.timeouts.stallMs).toBody();
     } catch (thrown) {
       error =
-        cause === 'stalled' ? stallError(served, input.timeouts.stallMs) : cause ? null : toErrorBody(thrown);
+        cause === 'stalled'
+          ? stallFailure(served, input.timeouts.stallMs).toBody()
+          : cause
+            ? null
+            : toErrorBody(thrown);
     } finally {
       clearInterval(watchdog);
       writer.signal.removeEventListener('abort', onWriterAbort);
@@ -138,12 +143,8 @@ export class CompletionRunner {
   }
 }
 
-function stallError(model: ResolvedModel, stallMs: number): ErrorBody {
-  return new ProviderError(
-    'timeout',
-    model.info.provider,
-    `The provider stopped sending for ${stallMs} ms`,
-  ).toBody();
+function stallFailure(model: ResolvedModel, stallMs: number): ProviderError {
+  return new ProviderError('timeout', model.info.provider, `The provider stopped sending for ${stallMs} ms`);
 }
 
 function toErrorBody(thrown: unknown): ErrorBody {

@@ -41,6 +41,7 @@ export class OpenAiCompatController {
     tag: 'openai-compatible',
     body: OpenAiChatRequestSchema,
     produces: 'json-or-sse',
+    successStatus: 200,
   })
   async chatCompletions(
     @Body() body: OpenAiChatRequest,

@@ -29,8 +29,6 @@ export interface RoutedRequest {
   onServing: (model: ResolvedModel) => void;
 }
 
-const FIRST_CHUNK_TIMEOUT = 'first-chunk-timeout';
-
 /**
  * The one retry loop: tries a model, retries it and then its fallbacks according to its policy and the
  * kind of failure, skipping models that are cooling down. Once text has reached the caller nothing is
@@ -102,10 +100,11 @@ export class ModelRouter {
     const controller = new AbortController();
     const forwardAbort = () => controller.abort(request.signal.reason);
     request.signal.addEventListener('abort', forwardAbort, { once: true });
-    const firstChunkTimer = setTimeout(
-      () => controller.abort(FIRST_CHUNK_TIMEOUT),
-      request.firstChunkTimeoutMs,
-    );
+    // The reason is a ProviderError so that everything downstream (metrics, the decision) sees a timeout.
+    const firstChunkTimer = setTimeout(() => {
+      const message = `The provider sent nothing for ${request.firstChunkTimeoutMs} ms`;
+      controller.abort(new ProviderError('timeout', model.info.provider, message));
+    }, request.firstChunkTimeoutMs);
     const startedAt = new Date();
     const record = (outcome: AttemptRecord['outcome'], errorCode: string | null) =>
       request.attempts.push({
@@ -140,11 +139,18 @@ export class ModelRouter {
       return 'done';
     } catch (error) {
       if (request.signal.aborted) {
-        record('cancelled', null);
-        this.health.release(model.info.id);
+        // A stall after the first token is the provider failing; a cancel or shutdown is not.
+        const reason: unknown = request.signal.reason;
+        if (reason instanceof ProviderError) {
+          record('failed', reason.code);
+          this.health.recordFailure(model.info.id, reason.kind);
+        } else {
+          record('cancelled', null);
+          this.health.release(model.info.id);
+        }
         throw error;
       }
-      const failure = asProviderFailure(error, model, controller.signal, request.firstChunkTimeoutMs);
+      const failure = asProviderFailure(error, model, controller.signal);
       record('failed', failure.code);
       this.health.recordFailure(model.info.id, failure.kind);
       return { failure, afterText: sentText };
@@ -155,15 +161,8 @@ export class ModelRouter {
   }
 }
 
-function asProviderFailure(
-  error: unknown,
-  model: ResolvedModel,
-  signal: AbortSignal,
-  timeoutMs: number,
-): ProviderError {
-  if (signal.aborted && signal.reason === FIRST_CHUNK_TIMEOUT) {
-    return new ProviderError('timeout', model.info.provider, `The provider sent nothing for ${timeoutMs} ms`);
-  }
+function asProviderFailure(error: unknown, model: ResolvedModel, signal: AbortSignal): ProviderError {
+  if (signal.aborted && signal.reason instanceof ProviderError) return signal.reason;
   if (error instanceof ProviderError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new ProviderError('bad_response', model.info.provider, `The provider call failed: ${detail}`);
