@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import {
   connect,
+  DiscardPolicy,
+  StorageType,
   ErrorCode as NatsErrorCode,
   Events,
   type ConnectionOptions,
@@ -68,6 +70,9 @@ export type EventHandler<D extends EventDef> = (
   payload: PayloadOf<D>,
   envelope: Envelope,
 ) => Promise<void> | void;
+
+/** Upper bound on memory for kept stream events; the oldest go first. */
+const RETAINED_STREAM_BYTES = 256 * 1024 * 1024;
 
 const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdleTimeoutMs: 5_000 };
 
@@ -196,6 +201,72 @@ export class Bus {
         await manager.streams.add({ name, subjects, max_age: 7 * 24 * 3600 * 1e9 });
       }
     }
+  }
+
+  /**
+   * Creates (or updates) the JetStream streams that keep recent stream events, for resuming. They take
+   * the producers' ordinary publishes as they are: the hot path does not wait for JetStream.
+   */
+  async ensureStreamRetention(defs: readonly StreamDef[], maxAgeMs: number): Promise<void> {
+    const manager = await this.connection.jetstreamManager();
+    for (const def of defs) {
+      if (!def.retention) continue;
+      const name = this.streamName(def.retention.stream);
+      const config = {
+        subjects: [this.subject(`${def.name}.events.>`)],
+        max_age: maxAgeMs * 1e6,
+        storage: StorageType.Memory,
+        max_bytes: RETAINED_STREAM_BYTES,
+        discard: DiscardPolicy.Old,
+      };
+      try {
+        await manager.streams.info(name);
+        await manager.streams.update(name, config);
+      } catch {
+        await manager.streams.add({ name, ...config });
+      }
+    }
+  }
+
+  /**
+   * Re-reads a stream from its retained events: first what was published after `afterSeq`, then the
+   * live rest, with the same ordering, idle and terminal rules as {@link openStream}. NOT_FOUND when
+   * nothing is kept for it (unknown, or expired). Callers check that the stream is the caller's.
+   */
+  async resumeStream<D extends StreamDef>(
+    def: D,
+    streamId: string,
+    afterSeq: number,
+  ): Promise<StreamReader<D>> {
+    this.assertConnected();
+    if (!def.retention) throw new DomainError(ErrorCode.Internal, `${def.name} streams are not retained`);
+    const stream = this.streamName(def.retention.stream);
+    const subject = this.subject(streamEventsSubject(def, streamId));
+    // No account-info call first: a reader may be allowed this one stream and nothing else.
+    const manager = await this.connection.jetstreamManager({ checkAPI: false });
+    try {
+      await manager.streams.getMessage(stream, { last_by_subj: subject });
+    } catch {
+      throw new DomainError(ErrorCode.NotFound, 'No stream with that id is kept (unknown, or expired)');
+    }
+    const consumer = await this.jetstream().consumers.get(stream, { filterSubjects: subject });
+    const messages = await consumer.consume();
+    const reader: StreamReader<D> = new StreamReader(
+      def,
+      streamId,
+      { idleTimeoutMs: this.options.streamIdleTimeoutMs },
+      { unsubscribe: () => void messages.close().catch(() => undefined) },
+      (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
+      this.instrumentation.onStreamConsume({ stream: def.name, streamId }),
+    );
+    reader.resumeAfter(afterSeq);
+    this.readers.add(reader as unknown as StreamReader<StreamDef>);
+    void (async () => {
+      for await (const message of messages) reader.handleMessage(message);
+    })().catch(() =>
+      reader.failLocally({ code: ErrorCode.StreamLost, message: 'Reading the kept stream failed' }),
+    );
+    return reader;
   }
 
   /** JetStream stream names may not contain dots; the prefix keeps test runs apart. */

@@ -1,4 +1,4 @@
-import type { Msg, Subscription } from 'nats';
+import type { Msg } from 'nats';
 import {
   DomainError,
   EnvelopeHeader,
@@ -35,10 +35,15 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     readonly def: D,
     readonly streamId: string,
     readonly options: StreamReaderOptions,
-    private readonly subscription: Subscription,
+    private readonly subscription: { unsubscribe(): void },
     private readonly onClosed: (reader: StreamReader<D>) => void,
     private readonly observer: BusStreamObserver = noopStreamObserver,
   ) {}
+
+  /** Starts after `seq`: a resuming consumer already has everything up to it. */
+  resumeAfter(seq: number): void {
+    this.nextSeq = seq + 1;
+  }
 
   get isFinished(): boolean {
     return this.finished;
@@ -54,7 +59,7 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   }
 
   /** Called for every NATS message on the stream's subject. */
-  handleMessage(msg: Msg): void {
+  handleMessage(msg: Pick<Msg, 'data' | 'headers'>): void {
     if (this.finished) return;
     this.lastActivityAt = Date.now();
     if (msg.headers?.has(EnvelopeHeader.StreamHeartbeat)) return;

@@ -143,6 +143,28 @@ describe('Bus over a real NATS server', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
     });
 
+    it('resumes a kept stream after a given seq, then follows it live to its end', async () => {
+      await server.ensureStreamRetention([Stream], 60_000);
+      const streamId = randomUUID();
+      const writer = server.createStreamWriter(Stream, streamId, alice);
+      for (let i = 0; i < 5; i++) writer.emit({ type: 'delta', text: `t${i} ` });
+      await server.connection.flush();
+      const resumed = await client.resumeStream(Stream, streamId, 2);
+      const events: { seq: number; type: string }[] = [];
+      const reading = (async () => {
+        for await (const event of resumed) events.push(event);
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      writer.emit({ type: 'delta', text: 'live ' });
+      writer.fail({ code: ErrorCode.Cancelled, message: 'end' });
+      await reading;
+      expect(events.map((e) => e.seq)).toEqual([3, 4, 5, 6]);
+      expect(events.at(-1)?.type).toBe('error');
+      await expect(client.resumeStream(Stream, randomUUID(), 0)).rejects.toMatchObject({
+        code: ErrorCode.NotFound,
+      });
+    });
+
     it('lets only the owner cancel, reaching the producing replica', async () => {
       const streamId = randomUUID();
       const writer = server.createStreamWriter(Stream, streamId, alice);

@@ -284,7 +284,11 @@ export const ChatContract = {
     request: z.strictObject({}),
     response: z.object({ models: z.array(ModelInfoSchema) }),
   }),
-  completionStream: defineStream({ name: 'chat.completion', event: ChatStreamEventSchema }),
+  completionStream: defineStream({
+    name: 'chat.completion',
+    event: ChatStreamEventSchema,
+    retention: { stream: 'CHAT_COMPLETIONS' },
+  }),
   messageCreated: defineEvent({
     subject: 'chat.message.created',
     payload: MessageCreatedEventSchema,

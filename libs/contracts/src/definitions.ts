@@ -29,6 +29,8 @@ export interface StreamDef<
   /** Subjects: `<name>.events.<streamId>` for events, `<name>.cancel.<streamId>` for cancellation. */
   readonly name: string;
   readonly event: Event;
+  /** The JetStream stream that keeps recent events, so a consumer that lost its connection can resume. */
+  readonly retention?: { readonly stream: string };
 }
 
 export interface StreamEventBase {
@@ -72,6 +74,7 @@ export const streamErrorEvent = z.object({
 export function defineStream<Event extends z.ZodType<StreamEventBase>>(def: {
   name: string;
   event: Event;
+  retention?: { stream: string };
 }): StreamDef<Event> {
   return { kind: 'stream', ...def };
 }

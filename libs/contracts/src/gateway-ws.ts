@@ -14,6 +14,13 @@ export const WsClientFrameSchema = z.discriminatedUnion('type', [
     model: z.string().optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: ClientRequestId }),
+  /** Pick up a stream after losing the connection: its events after `lastSeq` (-1: all), then the rest. */
+  z.strictObject({
+    type: z.literal('resume'),
+    id: ClientRequestId,
+    streamId: z.uuid(),
+    lastSeq: z.number().int().min(-1),
+  }),
   z.strictObject({ type: z.literal('ping') }),
 ]);
 export type WsClientFrame = z.infer<typeof WsClientFrameSchema>;

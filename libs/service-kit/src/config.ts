@@ -34,6 +34,8 @@ export const BusConfigSchema = z.object({
   NATS_PASSWORD: z.string().optional(),
   STREAM_HEARTBEAT_MS: milliseconds(1_000),
   STREAM_IDLE_TIMEOUT_MS: milliseconds(5_000),
+  /** How long stream events are kept (and whose they are remembered) for clients that resume. */
+  STREAM_RETENTION_MS: milliseconds(15 * 60_000),
   BUS_REQUEST_TIMEOUT_MS: milliseconds(10_000),
 });
 export type BusConfig = z.infer<typeof BusConfigSchema>;

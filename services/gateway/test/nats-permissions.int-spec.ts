@@ -173,11 +173,18 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       const session = await json(await call('/api/v1/chat/sessions', { body: { title: 'perm' } }));
       expect(session.id).toBeDefined();
 
-      const events = await readEvents(
-        await call(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'hello' } }),
-      );
+      const first = await call(`/api/v1/chat/sessions/${session.id}/messages`, {
+        body: { content: 'hello' },
+      });
+      const events = await readEvents(first);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
       expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
+
+      // Resuming reads the kept events (CHAT_COMPLETIONS, which chat created) with the gateway's own user.
+      const replay = await readEvents(
+        await call(`/api/v1/chat/streams/${first.headers.get('x-stream-id')}/events`),
+      );
+      expect(replay).toEqual(events);
 
       openai.enqueue({
         kind: 'answer',
@@ -283,7 +290,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       ).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
     });
 
-    it('the gateway cannot serve chat requests, take cancels, forge stream events or use JetStream', async () => {
+    it('the gateway cannot serve chat requests, take cancels, forge stream events or use JetStream beyond reading kept streams', async () => {
       const gatewayNc = await as('gateway');
       await expectSubscribeDenied(gatewayNc, 'chat.session.create', 'chat');
       await expectSubscribeDenied(gatewayNc, 'chat.completion.start', 'chat');

@@ -1,13 +1,22 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 import { ChatContract, durableEventsOf } from '@conduit/contracts';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../chat-config.token';
 
-/** Makes sure the JetStream streams behind chat's durable events exist before anything is published. */
+/**
+ * Makes sure, before anything is published, that the JetStream streams exist: the one behind chat's
+ * durable events, and the one keeping recent completion events so that clients can resume.
+ */
 @Injectable()
 export class EventStreamsInitializer implements OnApplicationBootstrap {
-  constructor(private readonly bus: Bus) {}
+  constructor(
+    private readonly bus: Bus,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.ensureEventStreams(durableEventsOf(ChatContract));
+    await this.bus.ensureStreamRetention([ChatContract.completionStream], this.config.STREAM_RETENTION_MS);
   }
 }

@@ -16,6 +16,7 @@ import {
   UpdateSessionRequestSchema,
 } from '@conduit/contracts';
 import type { CreateSessionRequest, ResponseOf, SendMessageBody } from '@conduit/contracts';
+import { DomainError, ErrorCode } from '@conduit/contracts';
 import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
 import { CurrentPrincipal } from '../identity/current-principal.decorator';
@@ -28,6 +29,25 @@ import { SseResponse } from './sse-response';
 const TAG = 'chat';
 const StreamRefSchema = z.strictObject({ streamId: z.uuid() });
 const MessageRefSchema = z.strictObject({ sessionId: z.uuid(), messageId: z.uuid() });
+const ResumeQuerySchema = z.strictObject({ after: z.coerce.number().int().min(-1).optional() });
+
+/** The last seq the client has: from an SSE `Last-Event-ID` (`<streamId>:<seq>`), else `?after`, else none. */
+function resumePoint(
+  streamId: string,
+  lastEventId: string | string[] | undefined,
+  after: number | undefined,
+): number {
+  if (typeof lastEventId === 'string' && lastEventId.length > 0) {
+    const [id, seq] = lastEventId.split(':');
+    if (id !== streamId || !/^\d+$/.test(seq ?? '')) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID must be an event id of this stream', {
+        fields: [{ path: 'last-event-id', message: 'expected <streamId>:<seq>' }],
+      });
+    }
+    return Number(seq);
+  }
+  return after ?? -1;
+}
 
 @Controller('api/v1/chat')
 export class ChatSessionsController {
@@ -202,6 +222,31 @@ export class ChatSessionsController {
       },
     );
     await answer(reply, turn, body.stream);
+  }
+
+  @Get('streams/:streamId/events')
+  @ApiRoute({
+    summary:
+      'Resume a stream after losing it: the events after Last-Event-ID (or ?after=<seq>) in order, then the live rest (SSE)',
+    tag: TAG,
+    params: StreamRefSchema,
+    query: ResumeQuerySchema,
+    produces: 'sse',
+  })
+  async resume(
+    @Param() params: z.output<typeof StreamRefSchema>,
+    @Query() query: z.output<typeof ResumeQuerySchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const afterSeq = resumePoint(params.streamId, req.headers['last-event-id'], query.after);
+    const stream = await this.streams.resume(
+      callerContextOf(principal, req.headers),
+      params.streamId,
+      afterSeq,
+    );
+    await relayAsSse(stream, new SseResponse(reply, { 'x-stream-id': params.streamId }));
   }
 
   @Delete('streams/:streamId')

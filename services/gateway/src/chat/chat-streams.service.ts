@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Bus, StreamReader } from '@conduit/bus';
-import { CallerContext, ChatContract, RequestOf, ResponseOf } from '@conduit/contracts';
+import {
+  CallerContext,
+  ChatContract,
+  DomainError,
+  ErrorCode,
+  RequestOf,
+  ResponseOf,
+} from '@conduit/contracts';
+import { StreamOwnership } from './stream-ownership';
 import { StreamConcurrencyLimiter } from '../rate-limits/stream-concurrency-limiter.service';
 
 export type CompletionStream = StreamReader<typeof ChatContract.completionStream>;
@@ -21,7 +29,27 @@ export class ChatStreamsService {
   constructor(
     private readonly bus: Bus,
     private readonly concurrency: StreamConcurrencyLimiter,
+    private readonly ownership: StreamOwnership,
   ) {}
+
+  /**
+   * Picks a stream up again after `afterSeq`, for its owner only (anyone else gets NOT_FOUND, as if it
+   * did not exist): first the events the client missed, in order, then the live rest.
+   */
+  async resume(caller: CallerContext, streamId: string, afterSeq: number): Promise<CompletionStream> {
+    if (!caller.userId || !(await this.ownership.isOwner(streamId, caller.userId))) {
+      throw new DomainError(ErrorCode.NotFound, 'No stream with that id is kept (unknown, or expired)');
+    }
+    const lease = await this.concurrency.acquire(caller);
+    try {
+      const stream = await this.bus.resumeStream(ChatContract.completionStream, streamId, afterSeq);
+      stream.onFinished(() => lease.release());
+      return stream;
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+  }
 
   startInSession(
     caller: CallerContext,
@@ -70,6 +98,7 @@ export class ChatStreamsService {
       stream.lastActivityAt = Number.POSITIVE_INFINITY;
       const ack = await this.bus.request(def, { ...request, streamId } as RequestOf<D>, caller);
       stream.lastActivityAt = Date.now();
+      if (caller.userId) void this.ownership.record(streamId, caller.userId);
       return { ack, stream };
     } catch (error) {
       stream.close();

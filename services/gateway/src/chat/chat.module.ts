@@ -5,13 +5,14 @@ import { OpenAiCompatController } from '../openai-compat/openai-compat.controlle
 import { ChatWebSocketServer } from '../ws/chat-websocket.server';
 import { ChatSessionsController } from './chat-sessions.controller';
 import { ChatStreamsService } from './chat-streams.service';
+import { StreamOwnership } from './stream-ownership';
 import { ModelsController } from './models.controller';
 
 /** Chat over HTTP/SSE, WebSocket and the OpenAI-compatible API, all relaying the chat service's streams. */
 @Module({
   imports: [IdentityModule, RateLimitsModule],
   controllers: [ChatSessionsController, ModelsController, OpenAiCompatController],
-  providers: [ChatStreamsService, ChatWebSocketServer],
+  providers: [ChatStreamsService, StreamOwnership, ChatWebSocketServer],
   exports: [ChatWebSocketServer],
 })
 export class ChatModule {}

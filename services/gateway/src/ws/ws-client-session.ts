@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import {
   CallerContext,
+  ChatContract,
   DomainError,
   ErrorBody,
   ErrorCode,
@@ -10,8 +11,11 @@ import {
   WsClientFrameSchema,
   WsServerFrame,
 } from '@conduit/contracts';
+import type { ResponseOf } from '@conduit/contracts';
 import type { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
 import type { RequestRateLimiter } from '../rate-limits/request-rate-limiter.service';
+
+type StartAck = ResponseOf<typeof ChatContract.startCompletion>;
 
 /** Past this much unsent data the client is too slow to keep up, and the connection is closed. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -84,42 +88,62 @@ export class WsClientSession {
         return this.cancel(frame.id);
       case 'chat.start':
         return this.start(frame);
+      case 'resume':
+        return this.resume(frame);
     }
   }
 
-  private async start(frame: Extract<WsClientFrame, { type: 'chat.start' }>): Promise<void> {
-    if (this.streams.has(frame.id)) {
-      return this.fail(frame.id, {
-        code: ErrorCode.Conflict,
-        message: `A stream with id "${frame.id}" is already running`,
-      });
-    }
-    if (this.streams.size >= this.maxStreams) {
-      return this.fail(frame.id, {
-        code: ErrorCode.RateLimited,
-        message: `At most ${this.maxStreams} streams may run at once per connection`,
-      });
-    }
-    this.streams.set(frame.id, 'starting');
-    try {
-      // Each start is a request, counted like an HTTP one; refused, it ends in an error frame for its id.
-      await this.requestLimiter.enforce(this.caller);
+  private start(frame: Extract<WsClientFrame, { type: 'chat.start' }>): Promise<void> {
+    return this.relay(frame.id, async () => {
       const { ack, stream } = await this.chat.startInSession(this.caller, {
         sessionId: frame.sessionId,
         content: frame.content,
         ...(frame.model ? { model: frame.model } : {}),
       });
-      if (!this.streams.has(frame.id)) {
+      return { stream, ack };
+    });
+  }
+
+  private resume(frame: Extract<WsClientFrame, { type: 'resume' }>): Promise<void> {
+    return this.relay(frame.id, async () => ({
+      stream: await this.chat.resume(this.caller, frame.streamId, frame.lastSeq),
+      ack: null,
+    }));
+  }
+
+  /** Runs one client-tagged stream: limits first, then its events as `chat.event` frames until it ends. */
+  private async relay(
+    id: string,
+    open: () => Promise<{ stream: CompletionStream; ack: StartAck | null }>,
+  ): Promise<void> {
+    if (this.streams.has(id)) {
+      return this.fail(id, {
+        code: ErrorCode.Conflict,
+        message: `A stream with id "${id}" is already running`,
+      });
+    }
+    if (this.streams.size >= this.maxStreams) {
+      return this.fail(id, {
+        code: ErrorCode.RateLimited,
+        message: `At most ${this.maxStreams} streams may run at once per connection`,
+      });
+    }
+    this.streams.set(id, 'starting');
+    try {
+      // Each start is a request, counted like an HTTP one; refused, it ends in an error frame for its id.
+      await this.requestLimiter.enforce(this.caller);
+      const { stream, ack } = await open();
+      if (!this.streams.has(id)) {
         stream.close(); // the socket closed while the request was in flight
         return;
       }
-      this.streams.set(frame.id, stream);
-      this.send({ type: 'chat.started', id: frame.id, ack });
-      for await (const event of stream) this.send({ type: 'chat.event', id: frame.id, event });
+      this.streams.set(id, stream);
+      if (ack) this.send({ type: 'chat.started', id, ack });
+      for await (const event of stream) this.send({ type: 'chat.event', id, event });
     } catch (error) {
-      this.fail(frame.id, errorBodyOf(error));
+      this.fail(id, errorBodyOf(error));
     } finally {
-      this.streams.delete(frame.id);
+      this.streams.delete(id);
     }
   }
 
