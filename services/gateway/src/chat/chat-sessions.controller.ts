@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { CallerContext } from '@conduit/contracts';
+import { Caller } from './caller.decorator';
+import type { FastifyReply } from 'fastify';
 import { Bus } from '@conduit/bus';
 import {
   ChatContract,
@@ -19,9 +21,6 @@ import type { CreateSessionRequest, ResponseOf, SendMessageBody } from '@conduit
 import { DomainError, ErrorCode } from '@conduit/contracts';
 import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
-import { CurrentPrincipal } from '../identity/current-principal.decorator';
-import type { Principal } from '../identity/principal';
-import { callerContextOf } from './caller-context';
 import { ChatStreamsService, type CompletionStream } from './chat-streams.service';
 import { collectAnswer, relayAsSse } from './completion-relay';
 import { SseResponse } from './sse-response';
@@ -64,12 +63,8 @@ export class ChatSessionsController {
     response: ChatSessionSchema,
     successStatus: 201,
   })
-  create(
-    @Body() body: CreateSessionRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    return this.bus.request(ChatContract.createSession, body, callerContextOf(principal, req.headers));
+  create(@Body() body: CreateSessionRequest, @Caller() caller: CallerContext) {
+    return this.bus.request(ChatContract.createSession, body, caller);
   }
 
   @Get('sessions')
@@ -79,12 +74,8 @@ export class ChatSessionsController {
     query: ListSessionsRequestSchema,
     response: SessionPageSchema,
   })
-  list(
-    @Query() query: z.output<typeof ListSessionsRequestSchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    return this.bus.request(ChatContract.listSessions, query, callerContextOf(principal, req.headers));
+  list(@Query() query: z.output<typeof ListSessionsRequestSchema>, @Caller() caller: CallerContext) {
+    return this.bus.request(ChatContract.listSessions, query, caller);
   }
 
   @Get('sessions/:sessionId')
@@ -94,12 +85,8 @@ export class ChatSessionsController {
     params: SessionRefSchema,
     response: ChatSessionWithMessagesSchema,
   })
-  get(
-    @Param() params: z.output<typeof SessionRefSchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    return this.bus.request(ChatContract.getSession, params, callerContextOf(principal, req.headers));
+  get(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: CallerContext) {
+    return this.bus.request(ChatContract.getSession, params, caller);
   }
 
   @Patch('sessions/:sessionId')
@@ -113,14 +100,9 @@ export class ChatSessionsController {
   update(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof UpdateSessionRequestSchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: CallerContext,
   ) {
-    return this.bus.request(
-      ChatContract.updateSession,
-      { ...params, update: body },
-      callerContextOf(principal, req.headers),
-    );
+    return this.bus.request(ChatContract.updateSession, { ...params, update: body }, caller);
   }
 
   @Delete('sessions/:sessionId')
@@ -131,12 +113,8 @@ export class ChatSessionsController {
     successStatus: 204,
     produces: 'none',
   })
-  async delete(
-    @Param() params: z.output<typeof SessionRefSchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.bus.request(ChatContract.deleteSession, params, callerContextOf(principal, req.headers));
+  async delete(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: CallerContext) {
+    await this.bus.request(ChatContract.deleteSession, params, caller);
   }
 
   @Post('sessions/:sessionId/messages')
@@ -152,19 +130,14 @@ export class ChatSessionsController {
   async send(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: SendMessageBody,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
-      callerContextOf(principal, req.headers),
-      ChatContract.startCompletion,
-      {
-        sessionId: params.sessionId,
-        content: body.content,
-        ...(body.model ? { model: body.model } : {}),
-      },
-    );
+    const turn = await this.streams.startSessionTurn(caller, ChatContract.startCompletion, {
+      sessionId: params.sessionId,
+      content: body.content,
+      ...(body.model ? { model: body.model } : {}),
+    });
     await answer(reply, turn, body.stream);
   }
 
@@ -180,18 +153,13 @@ export class ChatSessionsController {
   async regenerate(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof RegenerateBodySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
-      callerContextOf(principal, req.headers),
-      ChatContract.regenerate,
-      {
-        sessionId: params.sessionId,
-        ...(body.model ? { model: body.model } : {}),
-      },
-    );
+    const turn = await this.streams.startSessionTurn(caller, ChatContract.regenerate, {
+      sessionId: params.sessionId,
+      ...(body.model ? { model: body.model } : {}),
+    });
     await answer(reply, turn, body.stream);
   }
 
@@ -207,20 +175,15 @@ export class ChatSessionsController {
   async edit(
     @Param() params: z.output<typeof MessageRefSchema>,
     @Body() body: z.output<typeof EditMessageBodySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
-      callerContextOf(principal, req.headers),
-      ChatContract.editMessage,
-      {
-        sessionId: params.sessionId,
-        messageId: params.messageId,
-        content: body.content,
-        ...(body.model ? { model: body.model } : {}),
-      },
-    );
+    const turn = await this.streams.startSessionTurn(caller, ChatContract.editMessage, {
+      sessionId: params.sessionId,
+      messageId: params.messageId,
+      content: body.content,
+      ...(body.model ? { model: body.model } : {}),
+    });
     await answer(reply, turn, body.stream);
   }
 
@@ -236,16 +199,12 @@ export class ChatSessionsController {
   async resume(
     @Param() params: z.output<typeof StreamRefSchema>,
     @Query() query: z.output<typeof ResumeQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const afterSeq = resumePoint(params.streamId, req.headers['last-event-id'], query.after);
-    const stream = await this.streams.resume(
-      callerContextOf(principal, req.headers),
-      params.streamId,
-      afterSeq,
-    );
+    const afterSeq = resumePoint(params.streamId, lastEventId, query.after);
+    const stream = await this.streams.resume(caller, params.streamId, afterSeq);
     await relayAsSse(stream, new SseResponse(reply, { 'x-stream-id': params.streamId }));
   }
 
@@ -257,12 +216,8 @@ export class ChatSessionsController {
     successStatus: 204,
     produces: 'none',
   })
-  async stop(
-    @Param() params: z.output<typeof StreamRefSchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.streams.cancel(callerContextOf(principal, req.headers), params.streamId);
+  async stop(@Param() params: z.output<typeof StreamRefSchema>, @Caller() caller: CallerContext) {
+    await this.streams.cancel(caller, params.streamId);
   }
 }
 

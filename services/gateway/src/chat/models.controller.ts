@@ -1,12 +1,10 @@
-import { Controller, Get, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get } from '@nestjs/common';
+import type { CallerContext } from '@conduit/contracts';
+import { Caller } from './caller.decorator';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import { ChatContract, ModelInfoSchema } from '@conduit/contracts';
 import { ApiRoute } from '../http/api-route.decorator';
-import { CurrentPrincipal } from '../identity/current-principal.decorator';
-import type { Principal } from '../identity/principal';
-import { callerContextOf } from './caller-context';
 
 @Controller('api/v1/models')
 export class ModelsController {
@@ -18,7 +16,7 @@ export class ModelsController {
     tag: 'chat',
     response: z.object({ models: z.array(ModelInfoSchema) }),
   })
-  list(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    return this.bus.request(ChatContract.listModels, {}, callerContextOf(principal, req.headers));
+  list(@Caller() caller: CallerContext) {
+    return this.bus.request(ChatContract.listModels, {}, caller);
   }
 }

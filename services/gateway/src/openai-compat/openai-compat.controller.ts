@@ -1,14 +1,13 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import type { CallerContext } from '@conduit/contracts';
+import { Caller } from '../chat/caller.decorator';
+import type { FastifyReply } from 'fastify';
 import { Bus } from '@conduit/bus';
 import { ChatContract, DomainError, ErrorBody, ErrorCode } from '@conduit/contracts';
-import { callerContextOf } from '../chat/caller-context';
 import { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
 import { SseResponse } from '../chat/sse-response';
 import { ApiRoute } from '../http/api-route.decorator';
 import { openAiErrorFrom } from '../http/openai-error';
-import { CurrentPrincipal } from '../identity/current-principal.decorator';
-import type { Principal } from '../identity/principal';
 import { completion, completionChunk, usageChunk } from './openai-response';
 import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
 import type { OpenAiChatRequest } from './openai-request.schema';
@@ -23,12 +22,8 @@ export class OpenAiCompatController {
 
   @Get('models')
   @ApiRoute({ summary: 'Models, in OpenAI list format', tag: 'openai-compatible' })
-  async models(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    const { models } = await this.bus.request(
-      ChatContract.listModels,
-      {},
-      callerContextOf(principal, req.headers),
-    );
+  async models(@Caller() caller: CallerContext) {
+    const { models } = await this.bus.request(ChatContract.listModels, {}, caller);
     return {
       object: 'list',
       data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
@@ -45,11 +40,10 @@ export class OpenAiCompatController {
   })
   async chatCompletions(
     @Body() body: OpenAiChatRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { ack, stream } = await this.streams.startStateless(callerContextOf(principal, req.headers), {
+    const { ack, stream } = await this.streams.startStateless(caller, {
       model: body.model,
       messages: toCompletionMessages(body),
       params: toGenerationParams(body),

@@ -1,11 +1,9 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Query } from '@nestjs/common';
+import type { CallerContext } from '@conduit/contracts';
+import { Caller } from '../chat/caller.decorator';
 import { Bus } from '@conduit/bus';
 import { UsageContract, UsageSummarySchema } from '@conduit/contracts';
-import { callerContextOf } from '../chat/caller-context';
 import { ApiRoute } from '../http/api-route.decorator';
-import { CurrentPrincipal } from '../identity/current-principal.decorator';
-import type { Principal } from '../identity/principal';
 import { UsageQuerySchema, type UsageQuery } from './usage-query.schema';
 
 @Controller('api/v1/usage')
@@ -20,11 +18,7 @@ export class UsageController {
     query: UsageQuerySchema,
     response: UsageSummarySchema,
   })
-  summarize(
-    @Query() query: UsageQuery,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    return this.bus.request(UsageContract.summarizeUsage, query, callerContextOf(principal, req.headers));
+  summarize(@Query() query: UsageQuery, @Caller() caller: CallerContext) {
+    return this.bus.request(UsageContract.summarizeUsage, query, caller);
   }
 }
