@@ -71,9 +71,6 @@ export type EventHandler<D extends EventDef> = (
   envelope: Envelope,
 ) => Promise<void> | void;
 
-/** Upper bound on memory for kept stream events; the oldest go first. */
-const RETAINED_STREAM_BYTES = 256 * 1024 * 1024;
-
 const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdleTimeoutMs: 5_000 };
 
 /** The typed NATS client every process uses: validates both ways and carries the envelope in headers. */
@@ -207,16 +204,20 @@ export class Bus {
    * Creates (or updates) the JetStream streams that keep recent stream events, for resuming. They take
    * the producers' ordinary publishes as they are: the hot path does not wait for JetStream.
    */
-  async ensureStreamRetention(defs: readonly StreamDef[], maxAgeMs: number): Promise<void> {
+  async ensureStreamRetention(
+    defs: readonly StreamDef[],
+    limits: { maxAgeMs: number; maxBytes: number },
+  ): Promise<void> {
     const manager = await this.connection.jetstreamManager();
     for (const def of defs) {
       if (!def.retention) continue;
       const name = this.streamName(def.retention.stream);
       const config = {
         subjects: [this.subject(`${def.name}.events.>`)],
-        max_age: maxAgeMs * 1e6,
+        max_age: limits.maxAgeMs * 1e6,
         storage: StorageType.Memory,
-        max_bytes: RETAINED_STREAM_BYTES,
+        // Memory streams reserve this much of the server's JetStream memory up front.
+        max_bytes: limits.maxBytes,
         discard: DiscardPolicy.Old,
       };
       try {

@@ -144,7 +144,7 @@ describe('Bus over a real NATS server', () => {
     });
 
     it('resumes a kept stream after a given seq, then follows it live to its end', async () => {
-      await server.ensureStreamRetention([Stream], 60_000);
+      await server.ensureStreamRetention([Stream], { maxAgeMs: 60_000, maxBytes: 1024 * 1024 });
       const streamId = randomUUID();
       const writer = server.createStreamWriter(Stream, streamId, alice);
       for (let i = 0; i < 5; i++) writer.emit({ type: 'delta', text: `t${i} ` });

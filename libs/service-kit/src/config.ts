@@ -36,6 +36,12 @@ export const BusConfigSchema = z.object({
   STREAM_IDLE_TIMEOUT_MS: milliseconds(5_000),
   /** How long stream events are kept (and whose they are remembered) for clients that resume. */
   STREAM_RETENTION_MS: milliseconds(15 * 60_000),
+  /** Memory JetStream sets aside for kept stream events; the oldest go first when it is full. */
+  STREAM_RETENTION_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   BUS_REQUEST_TIMEOUT_MS: milliseconds(10_000),
 });
 export type BusConfig = z.infer<typeof BusConfigSchema>;

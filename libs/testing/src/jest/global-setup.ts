@@ -16,4 +16,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.NATS_URL ??= DEFAULT_TEST_URLS.natsUrl;
   process.env.DATABASE_URL ??= DEFAULT_TEST_URLS.databaseUrl;
   process.env.REDIS_URL ??= DEFAULT_TEST_URLS.redisUrl;
+  // Every suite's services keep their stream events in JetStream memory: a little each is plenty.
+  process.env.STREAM_RETENTION_MAX_BYTES ??= String(4 * 1024 * 1024);
 }

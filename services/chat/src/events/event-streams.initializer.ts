@@ -17,6 +17,9 @@ export class EventStreamsInitializer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.ensureEventStreams(durableEventsOf(ChatContract));
-    await this.bus.ensureStreamRetention([ChatContract.completionStream], this.config.STREAM_RETENTION_MS);
+    await this.bus.ensureStreamRetention([ChatContract.completionStream], {
+      maxAgeMs: this.config.STREAM_RETENTION_MS,
+      maxBytes: this.config.STREAM_RETENTION_MAX_BYTES,
+    });
   }
 }

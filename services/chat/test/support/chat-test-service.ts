@@ -54,6 +54,7 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<C
     OFFLINE_TOKEN_DELAY_MS: '0',
     STREAM_HEARTBEAT_MS: '200',
     STREAM_IDLE_TIMEOUT_MS: '2000',
+    STREAM_RETENTION_MAX_BYTES: String(4 * 1024 * 1024),
     ...env,
   });
   const app = await startChat(config);
