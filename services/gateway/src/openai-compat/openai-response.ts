@@ -9,11 +9,7 @@ export function completionChunk(
   finishReason: FinishReason | null,
 ): Record<string, unknown> {
   return {
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: null,
+    ...header(id, 'chat.completion.chunk', created, model),
     choices: [{ index: 0, delta, logprobs: null, finish_reason: toOpenAiFinishReason(finishReason) }],
   };
 }
@@ -25,11 +21,7 @@ export function usageChunk(
   usage: TokenUsage,
 ): Record<string, unknown> {
   return {
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: null,
+    ...header(id, 'chat.completion.chunk', created, model),
     choices: [],
     usage: toOpenAiUsage(usage),
   };
@@ -44,11 +36,7 @@ export function completion(
   usage: TokenUsage,
 ): Record<string, unknown> {
   return {
-    id,
-    object: 'chat.completion',
-    created,
-    model,
-    system_fingerprint: null,
+    ...header(id, 'chat.completion', created, model),
     choices: [
       {
         index: 0,
@@ -59,6 +47,11 @@ export function completion(
     ],
     usage: toOpenAiUsage(usage),
   };
+}
+
+/** The fields every completion object and chunk starts with. */
+function header(id: string, object: string, created: number, model: string): Record<string, unknown> {
+  return { id, object, created, model, system_fingerprint: null };
 }
 
 function toOpenAiUsage(usage: TokenUsage): Record<string, unknown> {
