@@ -9,27 +9,28 @@
 // Runs the built services (`npm run build` first) against the local NATS/Postgres/Redis (NATS_URL,
 // DATABASE_URL, REDIS_URL) on a namespace of its own, removed at the end. Exits 0 whether or not the
 // targets are met, non-zero when the harness itself fails.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import {
-  benchNamespace,
-  cpuMs,
-  createCleanup,
-  deleteJetStreamStreams,
-  deleteRedisKeys,
-  HarnessError,
-  infraFromEnv,
-  migrateSchema,
-  REPO_ROOT,
-  requireBuilt,
-  requireFromRoot,
-  rssBytes,
-  startService,
-} from './lib/platform.mjs';
+  cycle,
+  diagnosticsFor,
+  FAKE_API_KEY,
+  registerUsers,
+  startChatPlatform,
+  startFakeOpenAiProcess,
+} from './lib/chat-platform.mjs';
+import {
+  describeMachine,
+  logger,
+  parseFlags,
+  parseLevels,
+  pool,
+  postJson,
+  runBenchmark,
+  sleep,
+} from './lib/harness.mjs';
+import { cpuMs, HarnessError, requireFromRoot, rssBytes } from './lib/platform.mjs';
 import { fmtMb, fmtMs, fmtSigned, percentile, table } from './lib/stats.mjs';
 import { directStream, gatewayStream } from './lib/stream-client.mjs';
 
@@ -57,280 +58,51 @@ const TARGETS = {
   rssBytes: 200 * 1024 * 1024,
 };
 
+const log = logger('chat-stream');
+
 function parseOptions(argv) {
-  const flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    if (!arg.startsWith('--')) throw new HarnessError(`unexpected argument "${arg}"\n${HELP}`);
-    const eq = arg.indexOf('=');
-    if (eq > 0) flags[arg.slice(2, eq)] = arg.slice(eq + 1);
-    else {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new HarnessError(`${arg} needs a value`);
-      flags[arg.slice(2)] = value;
-      i++;
-    }
-  }
-  const known = [
-    'users',
-    'tokens',
-    'interval-ms',
-    'samples',
-    'c1-tokens',
-    'c1-full',
-    'levels',
-    'websockets',
-    'warmup',
-    'cpu-prof',
-    'probe',
-  ];
-  for (const key of Object.keys(flags)) {
-    if (!known.includes(key)) throw new HarnessError(`unknown flag --${key}\n${HELP}`);
-  }
-  const read = (name, fallback) =>
-    flags[name] ?? process.env[`BENCH_${name.replace(/-/g, '_').toUpperCase()}`] ?? fallback;
-  const int = (name, fallback, min) => {
-    const value = Number(read(name, fallback));
-    if (!Number.isInteger(value) || value < min)
-      throw new HarnessError(`--${name} must be an integer ≥ ${min}`);
-    return value;
-  };
-  const levels = String(read('levels', '1,50,200'))
-    .split(',')
-    .map((s) => Number(s.trim()));
-  if (levels.some((l) => !Number.isInteger(l) || l < 1 || l > 1000))
-    throw new HarnessError('--levels: integers 1..1000');
+  const options = parseFlags(
+    argv,
+    {
+      tokens: { default: 50, min: 1 },
+      'interval-ms': 10,
+      samples: { default: 200, min: 1 },
+      'c1-tokens': { default: 5, min: 1 },
+      'c1-full': 10,
+      levels: '1,50,200',
+      websockets: 1000,
+      warmup: 20,
+      users: { default: 0, min: 0 },
+      'cpu-prof': null,
+      probe: null,
+    },
+    HELP,
+  );
+  const levels = parseLevels(options.levels);
   return {
-    tokens: int('tokens', 50, 1),
-    intervalMs: int('interval-ms', 10, 0),
-    samples: int('samples', 200, 1),
-    c1Tokens: int('c1-tokens', 5, 1),
-    c1Full: int('c1-full', 10, 0),
+    ...options,
     levels,
-    websockets: int('websockets', 1000, 0),
-    warmup: int('warmup', 20, 0),
-    users: int('users', Math.max(10, Math.ceil(Math.max(...levels) / 10)), 1),
-    cpuProfDir: read('cpu-prof', null),
+    users: options.users || Math.max(10, Math.ceil(Math.max(...levels) / 10)),
+    cpuProfDir: options.cpuProf,
+    probeFile: options.probe,
     loadBefore: loadavg(),
-    probeFile: read('probe', null),
   };
 }
 
-const log = (message) => process.stderr.write(`[chat-stream] ${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const FAKE_API_KEY = 'sk-bench-fake-provider-key';
-const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
-
-/** The fake OpenAI server in its own process (see lib/fake-openai-process.mjs). */
-async function startFakeProcess(options) {
-  const child = spawn(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'tools/bench/lib/fake-openai-process.mjs'),
-      `--tokens=${options.tokens}`,
-      `--interval-ms=${options.intervalMs}`,
-      `--api-key=${FAKE_API_KEY}`,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const first = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('exit', (code) =>
-      reject(new HarnessError(`the fake OpenAI server exited (${code}) before listening`)),
-    );
-  });
-  const info = JSON.parse(first);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    ...info,
-    pid: child.pid,
-    alive: () => child.exitCode === null && child.signalCode === null,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function postJson(url, body, accessToken) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300)
-    throw new HarnessError(`POST ${url} answered ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
-/** Runs `task(i)` for i in 0..count-1 with at most `limit` at a time. */
-async function pool(count, limit, task) {
-  const results = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        results[i] = await task(i);
-      }
-    }),
-  );
-  return results;
-}
-
-async function main() {
-  const options = parseOptions(process.argv.slice(2));
-  requireBuilt({ services: ['gateway', 'chat'], libs: ['contracts', 'bus', 'service-kit', 'db', 'testing'] });
-  const infra = infraFromEnv();
-  const ns = benchNamespace('chatstream');
-  const cleanup = createCleanup();
-  let interrupted = false;
-  const onSignal = (signal) => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`${signal}: cleaning up`);
-    void cleanup.run().then(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const startedAt = performance.now();
-  try {
-    await run(options, infra, ns, cleanup);
-  } finally {
-    log('cleaning up');
-    const problems = await cleanup.run();
-    for (const problem of problems) log(`cleanup problem: ${problem}`);
-    log(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-  }
-  // The services write the rest of their timelines as they stop, so this comes after the cleanup.
-  if (options.probeFile) {
-    const { analyzeProbe } = await import('./lib/analyze-probe.mjs');
-    process.stdout.write(analyzeProbe(options.probeFile) + '\n');
-  }
-}
-
-/** Which code is being measured: the commit, and whether services/ or libs/ differ from it. */
-function describeBuild() {
-  const git = (...args) => spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (head.status !== 0) return 'not a git checkout';
-  const dirty = git('status', '--porcelain', '--', 'services', 'libs')
-    .stdout.trim()
-    .split('\n')
-    .filter(Boolean);
-  const built = statSync(join(REPO_ROOT, 'services/gateway/dist/main.js')).mtime.toISOString();
-  return `commit ${head.stdout.trim()}${dirty.length > 0 ? ` + ${dirty.length} uncommitted changes in services/ and libs/` : ''}, gateway built ${built}`;
-}
-
-async function run(options, infra, ns, cleanup) {
-  log(
-    `measuring ${describeBuild()}; load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  log(
-    `namespace ${ns.id}; NATS ${infra.natsUrl}, Postgres ${infra.databaseUrl.replace(/\/\/[^@]*@/, '//')}, Redis ${infra.redisUrl}`,
-  );
-
-  // Registered first, so they run last: after the processes that use them have stopped.
-  cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
-  cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
-  const schemas = { gateway: ns.schemaFor('gateway'), chat: ns.schemaFor('chat') };
-  for (const service of ['gateway', 'chat']) {
-    log(`migrating ${service} into schema ${schemas[service]}`);
-    cleanup.add(`drop schema ${schemas[service]}`, () =>
-      requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
-    );
-    await migrateSchema(service, infra.databaseUrl, schemas[service]);
-  }
-
-  const fake = await startFakeProcess(options);
+async function run(options, { infra, ns, cleanup }) {
+  const fake = await startFakeOpenAiProcess(options);
   cleanup.add('fake OpenAI', () => fake.stop());
-
-  const nodeArgs = [];
-  if (options.cpuProfDir) {
-    mkdirSync(options.cpuProfDir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-  }
-  const probeEnv = {};
-  if (options.probeFile || options.cpuProfDir) {
-    // Also needed for --cpu-prof: it turns Nest's re-raised SIGTERM into an exit that writes the profile.
-    nodeArgs.push('--require', join(REPO_ROOT, 'tools/bench/lib/probe.cjs'));
-  }
-  if (options.probeFile) {
-    probeEnv.BENCH_PROBE_DIR = `${options.probeFile}.d`;
-    rmSync(probeEnv.BENCH_PROBE_DIR, { recursive: true, force: true });
-    mkdirSync(probeEnv.BENCH_PROBE_DIR, { recursive: true });
-  }
-  const common = {
-    NATS_URL: infra.natsUrl,
-    NATS_SUBJECT_PREFIX: ns.subjectPrefix,
-    DATABASE_URL: infra.databaseUrl,
-    LOG_LEVEL: 'warn',
-    ...probeEnv,
-  };
-  log('starting chat');
-  const chat = await startService(
-    'chat',
-    {
-      ...common,
-      DATABASE_SCHEMA: schemas.chat,
-      OPENAI_API_KEY: FAKE_API_KEY,
-      OPENAI_BASE_URL: fake.url,
-      CHAT_DEFAULT_MODEL: 'openai/gpt-4o-mini',
-      BENCH_PROBE_NAME: 'chat',
-    },
-    { nodeArgs },
-  );
-  cleanup.add('chat', () => chat.stop());
-  log('starting gateway');
-  const gateway = await startService(
-    'gateway',
-    {
-      ...common,
-      DATABASE_SCHEMA: schemas.gateway,
-      REDIS_URL: infra.redisUrl,
-      REDIS_KEY_PREFIX: ns.redisKeyPrefix,
-      JWT_SECRET,
-      BENCH_PROBE_NAME: 'gateway',
-    },
-    { nodeArgs },
-  );
-  cleanup.add('gateway', () => gateway.stop());
-  const assertAlive = () => {
-    for (const service of [chat, gateway]) {
-      if (!service.alive())
-        throw new HarnessError(
-          `${service.name} died during the benchmark (${service.exitStatus()}):\n${service.output()}`,
-        );
-    }
-    if (!fake.alive()) throw new HarnessError('the fake OpenAI server died during the benchmark');
-  };
-
-  // Many users, as in production: each stays within the gateway's per-user limits (concurrent streams,
-  // requests per minute) at every level, so the benchmark measures the relay and not the rate limiter
-  // refusing one user's 200 streams.
-  log(`registering ${options.users} users`);
-  const tokens = await pool(options.users, 4, async (i) => {
-    const user = await postJson(`${gateway.baseUrl}/api/v1/auth/register`, {
-      email: `bench-${ns.id}-${i}@example.test`,
-      password: 'correct horse battery staple',
-    });
-    return user.accessToken;
+  const diagnostics = diagnosticsFor(options);
+  const { chat, gateway, assertAlive } = await startChatPlatform({
+    infra,
+    ns,
+    cleanup,
+    log,
+    fake,
+    diagnostics,
   });
+  log(`registering ${options.users} users`);
+  const tokens = await registerUsers(gateway, ns, options.users);
   // At least 200, so no session piles up history (each message pair adds two rows the next request reads).
   const poolSize = Math.max(200, ...options.levels);
   log(`creating ${poolSize} chat sessions`);
@@ -343,8 +115,7 @@ async function run(options, infra, ns, cleanup) {
     );
     return { id: session.id, accessToken };
   });
-  let sessionCursor = 0;
-  const nextSession = () => sessions[sessionCursor++ % sessions.length];
+  const nextSession = cycle(sessions);
   const rss = { idle: rssBytes(gateway.pid) };
 
   let requestNo = 0;
@@ -477,10 +248,10 @@ async function run(options, infra, ns, cleanup) {
   if (options.probeFile) {
     writeFileSync(
       options.probeFile,
-      JSON.stringify({ marks: probeMarks, dir: probeEnv.BENCH_PROBE_DIR }, null, 1),
+      JSON.stringify({ marks: probeMarks, dir: diagnostics.env.BENCH_PROBE_DIR }, null, 1),
     );
     log(
-      `probe: marks in ${options.probeFile}, process timelines in ${probeEnv.BENCH_PROBE_DIR} (written at exit)`,
+      `probe: marks in ${options.probeFile}, process timelines in ${diagnostics.env.BENCH_PROBE_DIR} (written at exit)`,
     );
   }
 
@@ -634,14 +405,7 @@ function report(options, results, rss, wsReport) {
   out.push(
     'direct = client → fake OpenAI; gateway = client → gateway SSE → NATS → chat → fake OpenAI (1 chat replica). Times in ms.',
   );
-  out.push(
-    `machine: ${cpus().length} cores, load average ${options.loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ` +
-      `${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(
-          ' ',
-        )} at the end (other work on the machine slows both paths, the multi-process gateway path more).`,
-  );
+  out.push(describeMachine(options.loadBefore));
   out.push('');
   out.push(
     table(
@@ -744,12 +508,12 @@ function report(options, results, rss, wsReport) {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(
-      `[chat-stream] ${error instanceof HarnessError ? 'harness error' : 'unexpected error'}: ${error instanceof Error ? (error instanceof HarnessError ? error.message : error.stack) : String(error)}`,
-    );
-    process.exit(1);
+const options = parseOptions(process.argv.slice(2));
+runBenchmark('chat-stream', (context) => run(options, context), {
+  // The services write the rest of their timelines as they stop, so this comes after the cleanup.
+  after: async () => {
+    if (!options.probeFile) return;
+    const { analyzeProbe } = await import('./lib/analyze-probe.mjs');
+    process.stdout.write(analyzeProbe(options.probeFile) + '\n');
   },
-);
+});

@@ -81,19 +81,24 @@ function parseTokenIndex(token) {
   return Number.isInteger(index) && index >= 0 ? index : null;
 }
 
-/** Straight to the (fake) OpenAI server: the OpenAI SSE chunk format, ending with `data: [DONE]`. */
-export function directStream({ baseUrl, apiKey, tokens, content }) {
+/**
+ * One streamed request in OpenAI's chat-completions protocol (the SSE chunk format, ending with
+ * `data: [DONE]`) to any server that speaks it: the (fake) provider itself, a peer gateway in front of
+ * it, or the platform's `/v1`. `headers` add to the usual ones (say, a peer's routing headers).
+ */
+export function openAiStream({ url, authorization, headers = {}, model, tokens, content }) {
   return timedStream(
-    `${baseUrl}/chat/completions`,
+    url,
     {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${apiKey}`,
+        authorization,
         'content-type': 'application/json',
         accept: 'text/event-stream',
+        ...headers,
       },
       body: JSON.stringify({
-        model: 'gpt-4o-mini',
+        model,
         messages: [{ role: 'user', content: `${content} ${tokensTag(tokens)}` }],
         stream: true,
         stream_options: { include_usage: true },
@@ -103,11 +108,23 @@ export function directStream({ baseUrl, apiKey, tokens, content }) {
     (message) => {
       if (message.data === '[DONE]') return { end: true };
       const chunk = JSON.parse(message.data);
-      if (chunk.error) return { error: `provider: ${chunk.error.message}` };
+      if (chunk.error)
+        return { error: `${chunk.error.code ?? chunk.error.type ?? 'error'}: ${chunk.error.message}` };
       const text = chunk.choices?.[0]?.delta?.content;
       return typeof text === 'string' && text.length > 0 ? { token: text } : undefined;
     },
   );
+}
+
+/** Straight to the (fake) OpenAI server. */
+export function directStream({ baseUrl, apiKey, tokens, content }) {
+  return openAiStream({
+    url: `${baseUrl}/chat/completions`,
+    authorization: `Bearer ${apiKey}`,
+    model: 'gpt-4o-mini',
+    tokens,
+    content,
+  });
 }
 
 /** Through the gateway: `POST /api/v1/chat/sessions/:id/messages`, SSE events delta/usage/done/error with seq. */
