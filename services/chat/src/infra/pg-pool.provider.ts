@@ -4,7 +4,7 @@ import { createPgPool } from '@conduit/db';
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../chat-config.token';
 
-/** The raw connection pool behind the queries that run before every answer's first token. */
+/** The raw connection pool behind the queries every completion runs: before its first token, and as it ends. */
 @Injectable()
 export class HotPathPool implements OnApplicationShutdown {
   readonly pool: Pool;
