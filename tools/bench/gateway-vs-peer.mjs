@@ -39,7 +39,7 @@ const HELP = `npm run bench -- gateway-vs-peer [flags]   (each flag also as env 
   --tokens N          tokens per streamed answer (default 50)
   --interval-ms N     fake provider's pacing before each token, the first included (default 10)
   --samples N         streams per target at each level: interleaved sequential triples at
-                      concurrency 1, about that many in rounds at the higher ones (default 200)
+                      concurrency 1, about that many in rounds at the higher ones (default 300)
   --c1-tokens N       tokens per answer for the concurrency-1 TTFT samples (default 5)
   --c1-full N         full-length sequential triples at concurrency 1, for its tokens/s (default 10)
   --warmup N          warm-up rounds per target before measuring (default 20)
@@ -58,7 +58,7 @@ function parseOptions(argv) {
       levels: '1,10,50',
       tokens: { default: 50, min: 1 },
       'interval-ms': 10,
-      samples: { default: 200, min: 1 },
+      samples: { default: 300, min: 1 },
       'c1-tokens': { default: 5, min: 1 },
       'c1-full': 10,
       warmup: 20,
@@ -176,7 +176,7 @@ async function run(options, { infra, ns, cleanup }) {
           for (const name of rotation(TARGETS, i)) await round(name, options.tokens, { forRate: true });
         }
       } else {
-        const rounds = Math.max(3, Math.ceil(options.samples / level));
+        const rounds = Math.max(6, Math.ceil(options.samples / level));
         log(
           `concurrency ${level}: ${rounds} rounds per target, interleaved, ${options.tokens}-token answers`,
         );

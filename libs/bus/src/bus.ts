@@ -32,6 +32,7 @@ import {
   validationError,
 } from '@conduit/contracts';
 import { BusLogger, consoleBusLogger } from './bus-logger';
+import { CoalescingPublisher } from './coalescing-publisher';
 import { decodeJson, encodeJson } from './codec';
 import { envelopeFromHeaders, envelopeToHeaders } from './envelope-headers';
 import {
@@ -87,6 +88,8 @@ export class Bus {
   readonly logger: BusLogger;
   readonly instrumentation: BusInstrumentation;
   readonly instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** Stream events and heartbeats: many small messages, written to the socket in batches. */
+  private readonly streamPublisher: CoalescingPublisher;
 
   private constructor(
     readonly connection: NatsConnection,
@@ -95,6 +98,9 @@ export class Bus {
     this.prefix = options.subjectPrefix ?? '';
     this.logger = options.logger ?? consoleBusLogger;
     this.instrumentation = options.instrumentation ?? noopBusInstrumentation;
+    this.streamPublisher = new CoalescingPublisher(connection, (error, subject) =>
+      this.logger.warn('could not publish a stream event', { subject, error: String(error) }),
+    );
     this.readers = new Ticker(Math.max(50, Math.floor(options.streamIdleTimeoutMs / 4)), (reader, now) =>
       reader.checkIdle(now),
     );
@@ -365,7 +371,7 @@ export class Bus {
       def,
       streamId,
       owner,
-      this.connection,
+      this.streamPublisher,
       this.subject(streamEventsSubject(def, streamId)),
       (w) => this.writers.delete(w as unknown as StreamWriter<StreamDef>),
       this.instrumentation.onStreamProduce({ stream: def.name, streamId }),
@@ -406,10 +412,12 @@ export class Bus {
   }
 
   async drain(): Promise<void> {
+    this.streamPublisher.flush();
     if (!this.connection.isClosed()) await this.connection.drain();
   }
 
   async close(): Promise<void> {
+    this.streamPublisher.flush();
     if (!this.connection.isClosed()) await this.connection.close();
   }
 

@@ -1,6 +1,6 @@
 import type { Msg, Subscription } from 'nats';
 import { z } from 'zod';
-import { defineStream } from '@conduit/contracts';
+import { defineStream, isTextDeltaEvent } from '@conduit/contracts';
 import { encodeJson } from './codec';
 import { StreamReader } from './stream-reader';
 
@@ -51,5 +51,39 @@ describe('StreamReader.onFinished', () => {
     stream.checkIdle(Date.now() + 5_000);
     expect(finished).toHaveBeenCalledTimes(1);
     expect(stream.isFinished).toBe(true);
+  });
+});
+
+describe('StreamReader parsing', () => {
+  const FastStream = defineStream({ ...TestStream, isFrequentEvent: isTextDeltaEvent });
+  const fastReader = () =>
+    new StreamReader(
+      FastStream,
+      'stream-2',
+      { idleTimeoutMs: 1_000 },
+      { unsubscribe: jest.fn() },
+      () => undefined,
+    );
+
+  it('takes frequent events as they are and checks the rest against the schema', async () => {
+    const r = fastReader();
+    r.handleMessage(message({ seq: 0, type: 'delta', text: 'a' }));
+    r.handleMessage(message({ seq: 1, type: 'delta', text: 'b', extra: 'dropped by the schema' }));
+    r.handleMessage(message({ seq: 2, type: 'done' }));
+    const events = [];
+    for await (const event of r) events.push(event);
+    expect(events).toEqual([
+      { seq: 0, type: 'delta', text: 'a' },
+      { seq: 1, type: 'delta', text: 'b' },
+      { seq: 2, type: 'done' },
+    ]);
+  });
+
+  it('ends with an error for an event neither check accepts', async () => {
+    const r = fastReader();
+    r.handleMessage(message({ seq: 0, type: 'delta', text: 7 }));
+    const events = [];
+    for await (const event of r) events.push(event);
+    expect(events).toEqual([{ seq: 0, type: 'error', error: expect.objectContaining({ code: 'INTERNAL' }) }]);
   });
 });

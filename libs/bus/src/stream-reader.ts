@@ -65,9 +65,13 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     if (msg.headers?.has(EnvelopeHeader.StreamHeartbeat)) return;
     let event: StreamEventOf<D>;
     try {
-      const parsed = this.def.event.safeParse(decodeJson(msg.data));
-      if (!parsed.success) throw parsed.error;
-      event = parsed.data as StreamEventOf<D>;
+      const raw = decodeJson(msg.data);
+      if (this.def.isFrequentEvent?.(raw)) event = raw as StreamEventOf<D>;
+      else {
+        const parsed = this.def.event.safeParse(raw);
+        if (!parsed.success) throw parsed.error;
+        event = parsed.data as StreamEventOf<D>;
+      }
     } catch {
       this.failLocally({ code: ErrorCode.Internal, message: 'Received a malformed stream event' });
       return;

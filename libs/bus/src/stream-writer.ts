@@ -1,4 +1,4 @@
-import type { MsgHdrs, NatsConnection, Subscription } from 'nats';
+import type { MsgHdrs, Subscription } from 'nats';
 import { headers as natsHeaders } from 'nats';
 import {
   CallerContext,
@@ -9,6 +9,7 @@ import {
   UnsequencedEventOf,
 } from '@conduit/contracts';
 import { encodeJson } from './codec';
+import type { CoalescingPublisher } from './coalescing-publisher';
 import { BusStreamObserver, noopStreamObserver } from './instrumentation/bus-instrumentation';
 
 const heartbeatHeaders = (): MsgHdrs => {
@@ -32,7 +33,7 @@ export class StreamWriter<D extends StreamDef> {
     readonly def: D,
     readonly streamId: string,
     readonly owner: CallerContext,
-    private readonly connection: NatsConnection,
+    private readonly publisher: Pick<CoalescingPublisher, 'publish'>,
     private readonly eventsSubject: string,
     private readonly onEnded: (writer: StreamWriter<D>) => void,
     private readonly observer: BusStreamObserver = noopStreamObserver,
@@ -65,7 +66,7 @@ export class StreamWriter<D extends StreamDef> {
     if (this.ended) return;
     const sequenced = { seq: this.seq, ...event };
     this.seq += 1;
-    this.connection.publish(this.eventsSubject, encodeJson(sequenced));
+    this.publisher.publish(this.eventsSubject, encodeJson(sequenced));
     this.lastSentAt = Date.now();
     this.observer.event(sequenced);
     if (isTerminalEvent(event)) {
@@ -84,7 +85,7 @@ export class StreamWriter<D extends StreamDef> {
 
   sendHeartbeatIfQuiet(now: number, intervalMs: number): void {
     if (!this.ended && now - this.lastSentAt >= intervalMs) {
-      this.connection.publish(this.eventsSubject, new Uint8Array(0), { headers: heartbeatHeaders() });
+      this.publisher.publish(this.eventsSubject, new Uint8Array(0), { headers: heartbeatHeaders() });
       this.lastSentAt = now;
     }
   }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { defineEvent, defineRequest, defineStream, SeqSchema, streamErrorEvent } from './definitions';
+import {
+  defineEvent,
+  defineRequest,
+  defineStream,
+  isTextDeltaEvent,
+  SeqSchema,
+  streamErrorEvent,
+} from './definitions';
 import { ErrorCode } from './errors';
 
 /** `provider/model`, e.g. `openai/gpt-4o-mini`; the model part may itself hold slashes (`vllm/meta-llama/x`). */
@@ -288,6 +295,7 @@ export const ChatContract = {
     name: 'chat.completion',
     event: ChatStreamEventSchema,
     retention: { stream: 'CHAT_COMPLETIONS' },
+    isFrequentEvent: isTextDeltaEvent,
   }),
   messageCreated: defineEvent({
     subject: 'chat.message.created',

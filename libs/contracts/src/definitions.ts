@@ -31,6 +31,12 @@ export interface StreamDef<
   readonly event: Event;
   /** The JetStream stream that keeps recent events, so a consumer that lost its connection can resume. */
   readonly retention?: { readonly stream: string };
+  /**
+   * A cheap exact check for the stream's most frequent event (say, a text delta), tried before the
+   * schema: true only for values the schema would accept unchanged. Consumers parse every event of
+   * every stream, so skipping the full schema for the common case matters.
+   */
+  readonly isFrequentEvent?: (value: unknown) => boolean;
 }
 
 export interface StreamEventBase {
@@ -75,8 +81,27 @@ export function defineStream<Event extends z.ZodType<StreamEventBase>>(def: {
   name: string;
   event: Event;
   retention?: { stream: string };
+  isFrequentEvent?: (value: unknown) => boolean;
 }): StreamDef<Event> {
   return { kind: 'stream', ...def };
+}
+
+/**
+ * Exactly `{ seq, type: 'delta', text }` with a non-negative integer seq and a string text, nothing
+ * else: the shape of the text deltas streams carry most, checked without a schema walk.
+ */
+export function isTextDeltaEvent(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Record<string, unknown>;
+  if (event.type !== 'delta' || typeof event.text !== 'string') return false;
+  const seq = event.seq;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return false;
+  let keys = 0;
+  for (const key in event) {
+    if (!Object.prototype.hasOwnProperty.call(event, key)) continue;
+    keys += 1;
+  }
+  return keys === 3;
 }
 
 export function streamEventsSubject(def: StreamDef, streamId: string): string {

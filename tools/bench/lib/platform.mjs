@@ -130,18 +130,34 @@ export async function startService(name, env, { nodeArgs = [], readyTimeoutMs = 
       clearTimeout(timer);
     },
   };
-  const deadline = Date.now() + readyTimeoutMs;
+  await waitUntilReady({
+    label: name,
+    url: `${service.baseUrl}/readyz`,
+    alive,
+    output: service.output,
+    stop: () => service.stop(1_000),
+    timeoutMs: readyTimeoutMs,
+  });
+  return service;
+}
+
+/**
+ * Polls `url` until it answers 2xx. Throws (after `stop()`) when the process exits first or the time
+ * runs out, with its output for the reason.
+ */
+export async function waitUntilReady({ label, url, alive, output, stop, timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!alive()) throw new HarnessError(`${name} exited during start-up:\n${service.output()}`);
+    if (!alive()) throw new HarnessError(`${label} exited during start-up:\n${output()}`);
     try {
-      if ((await fetch(`${service.baseUrl}/readyz`)).status === 200) return service;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await service.stop(1_000);
-  throw new HarnessError(`${name} was not ready within ${readyTimeoutMs} ms:\n${service.output()}`);
+  await stop();
+  throw new HarnessError(`${label} was not ready within ${timeoutMs} ms:\n${output()}`);
 }
 
 /** Deletes every Redis key under the prefix. */

@@ -2,7 +2,7 @@
 // peer `gateway-vs-peer` races against, routed to the same fake OpenAI server as everything else.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, HarnessError, REPO_ROOT, requireFromRoot } from './platform.mjs';
+import { freePort, REPO_ROOT, requireFromRoot, waitUntilReady } from './platform.mjs';
 
 const PACKAGE = '@portkey-ai/gateway';
 
@@ -44,18 +44,15 @@ export async function startPortkey({ readyTimeoutMs = 20_000 } = {}) {
       clearTimeout(timer);
     },
   };
-  const deadline = Date.now() + readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive()) throw new HarnessError(`Portkey exited during start-up:\n${errors}`);
-    try {
-      if ((await fetch(`${peer.baseUrl}/`)).ok) return peer;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await peer.stop();
-  throw new HarnessError(`Portkey did not answer within ${readyTimeoutMs} ms:\n${errors}`);
+  await waitUntilReady({
+    label: 'Portkey',
+    url: `${peer.baseUrl}/`,
+    alive,
+    output: peer.output,
+    stop: () => peer.stop(),
+    timeoutMs: readyTimeoutMs,
+  });
+  return peer;
 }
 
 /** Portkey's per-request routing: provider `openai` at a custom host (the fake's `/v1` URL). */
