@@ -21,6 +21,7 @@ import type { CreateSessionRequest, ResponseOf, SendMessageBody } from '@conduit
 import { DomainError, ErrorCode } from '@conduit/contracts';
 import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
+import { RequestCount, StartsStream, type RequestCountListener } from '../rate-limits/request-count';
 import { ChatStreamsService, type CompletionStream } from './chat-streams.service';
 import { collectAnswer, relayAsSse } from './completion-relay';
 import { SseResponse } from './sse-response';
@@ -127,17 +128,24 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
+  @StartsStream()
   async send(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: SendMessageBody,
     @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
+    @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(caller, ChatContract.startCompletion, {
-      sessionId: params.sessionId,
-      content: body.content,
-      ...(body.model ? { model: body.model } : {}),
-    });
+    const turn = await this.streams.startSessionTurn(
+      caller,
+      ChatContract.startCompletion,
+      {
+        sessionId: params.sessionId,
+        content: body.content,
+        ...(body.model ? { model: body.model } : {}),
+      },
+      requestCount,
+    );
     await answer(reply, turn, body.stream);
   }
 
@@ -150,16 +158,20 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
+  @StartsStream()
   async regenerate(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof RegenerateBodySchema>,
     @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
+    @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(caller, ChatContract.regenerate, {
-      sessionId: params.sessionId,
-      ...(body.model ? { model: body.model } : {}),
-    });
+    const turn = await this.streams.startSessionTurn(
+      caller,
+      ChatContract.regenerate,
+      { sessionId: params.sessionId, ...(body.model ? { model: body.model } : {}) },
+      requestCount,
+    );
     await answer(reply, turn, body.stream);
   }
 
@@ -172,18 +184,25 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
+  @StartsStream()
   async edit(
     @Param() params: z.output<typeof MessageRefSchema>,
     @Body() body: z.output<typeof EditMessageBodySchema>,
     @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
+    @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(caller, ChatContract.editMessage, {
-      sessionId: params.sessionId,
-      messageId: params.messageId,
-      content: body.content,
-      ...(body.model ? { model: body.model } : {}),
-    });
+    const turn = await this.streams.startSessionTurn(
+      caller,
+      ChatContract.editMessage,
+      {
+        sessionId: params.sessionId,
+        messageId: params.messageId,
+        content: body.content,
+        ...(body.model ? { model: body.model } : {}),
+      },
+      requestCount,
+    );
     await answer(reply, turn, body.stream);
   }
 

@@ -9,8 +9,10 @@ import {
   RequestOf,
   ResponseOf,
 } from '@conduit/contracts';
-import { StreamOwnership } from './stream-ownership';
+import type { RequestCountListener } from '../rate-limits/request-count';
 import { StreamConcurrencyLimiter } from '../rate-limits/stream-concurrency-limiter.service';
+import { StreamAdmission } from './stream-admission.service';
+import { StreamOwnership } from './stream-ownership';
 
 export type CompletionStream = StreamReader<typeof ChatContract.completionStream>;
 
@@ -21,13 +23,17 @@ export type SessionTurnDef =
 /**
  * Starts completions on the chat service. The stream is subscribed before the request goes out, so
  * not one event can be missed; if the request fails, the subscription is dropped and the error thrown.
- * Every stream (SSE, WebSocket, /v1) starts here, so here it takes its concurrent-stream slot, given
- * back when the stream ends however it ends (terminal event, the client leaving, a failed start).
+ * Every stream (SSE, WebSocket, /v1) starts here, so here it is admitted: the request that starts it
+ * counted, its concurrent-stream slot taken and its owner recorded, in one Redis call (see
+ * {@link StreamAdmission}). The slot is given back when the stream ends however it ends (terminal
+ * event, the client leaving, a failed start). `requestCount` hears how the request was counted, for
+ * transports that show it (HTTP's RateLimit-* headers).
  */
 @Injectable()
 export class ChatStreamsService {
   constructor(
     private readonly bus: Bus,
+    private readonly admission: StreamAdmission,
     private readonly concurrency: StreamConcurrencyLimiter,
     private readonly ownership: StreamOwnership,
   ) {}
@@ -62,15 +68,17 @@ export class ChatStreamsService {
     caller: CallerContext,
     def: D,
     request: Omit<RequestOf<D>, 'streamId'>,
+    requestCount?: RequestCountListener,
   ): Promise<{ ack: ResponseOf<D>; stream: CompletionStream }> {
-    return this.start(caller, def, request);
+    return this.start(caller, def, request, requestCount);
   }
 
   startStateless(
     caller: CallerContext,
     request: Omit<RequestOf<typeof ChatContract.runCompletion>, 'streamId'>,
+    requestCount?: RequestCountListener,
   ): Promise<{ ack: ResponseOf<typeof ChatContract.runCompletion>; stream: CompletionStream }> {
-    return this.start(caller, ChatContract.runCompletion, request);
+    return this.start(caller, ChatContract.runCompletion, request, requestCount);
   }
 
   cancel(caller: CallerContext, streamId: string): Promise<void> {
@@ -81,24 +89,24 @@ export class ChatStreamsService {
     caller: CallerContext,
     def: D,
     request: Omit<RequestOf<D>, 'streamId'>,
+    requestCount?: RequestCountListener,
   ): Promise<{ ack: ResponseOf<D>; stream: CompletionStream }> {
-    const lease = await this.concurrency.acquire(caller);
+    const streamId = randomUUID();
+    const lease = await this.admission.admit(caller, streamId, requestCount);
     let stream: CompletionStream;
     try {
-      stream = this.bus.openStream(ChatContract.completionStream, randomUUID());
+      stream = this.bus.openStream(ChatContract.completionStream, streamId);
     } catch (error) {
       lease.release();
       throw error;
     }
     stream.onFinished(() => lease.release());
-    const streamId = stream.streamId;
     try {
       // Producer silence counts from the ack: until then the request's own timeout applies, so a
       // replica that is slow to start a stream (under load) does not make it look lost.
       stream.lastActivityAt = Number.POSITIVE_INFINITY;
       const ack = await this.bus.request(def, { ...request, streamId } as RequestOf<D>, caller);
       stream.lastActivityAt = Date.now();
-      if (caller.userId) void this.ownership.record(streamId, caller.userId);
       return { ack, stream };
     } catch (error) {
       stream.close();

@@ -5,6 +5,7 @@ import { OpenAiCompatController } from '../openai-compat/openai-compat.controlle
 import { ChatWebSocketServer } from '../ws/chat-websocket.server';
 import { ChatSessionsController } from './chat-sessions.controller';
 import { ChatStreamsService } from './chat-streams.service';
+import { StreamAdmission } from './stream-admission.service';
 import { StreamOwnership } from './stream-ownership';
 import { ModelsController } from './models.controller';
 
@@ -12,7 +13,7 @@ import { ModelsController } from './models.controller';
 @Module({
   imports: [IdentityModule, RateLimitsModule],
   controllers: [ChatSessionsController, ModelsController, OpenAiCompatController],
-  providers: [ChatStreamsService, StreamOwnership, ChatWebSocketServer],
+  providers: [ChatStreamsService, StreamAdmission, StreamOwnership, ChatWebSocketServer],
   exports: [ChatWebSocketServer],
 })
 export class ChatModule {}

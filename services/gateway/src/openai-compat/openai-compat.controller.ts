@@ -8,6 +8,7 @@ import { ChatStreamsService, CompletionStream } from '../chat/chat-streams.servi
 import { SseResponse } from '../chat/sse-response';
 import { ApiRoute } from '../http/api-route.decorator';
 import { openAiErrorFrom } from '../http/openai-error';
+import { RequestCount, StartsStream, type RequestCountListener } from '../rate-limits/request-count';
 import { completion, completionChunk, usageChunk } from './openai-response';
 import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
 import type { OpenAiChatRequest } from './openai-request.schema';
@@ -38,16 +39,18 @@ export class OpenAiCompatController {
     produces: 'json-or-sse',
     successStatus: 200,
   })
+  @StartsStream()
   async chatCompletions(
     @Body() body: OpenAiChatRequest,
     @Caller() caller: CallerContext,
     @Res() reply: FastifyReply,
+    @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const { ack, stream } = await this.streams.startStateless(caller, {
-      model: body.model,
-      messages: toCompletionMessages(body),
-      params: toGenerationParams(body),
-    });
+    const { ack, stream } = await this.streams.startStateless(
+      caller,
+      { model: body.model, messages: toCompletionMessages(body), params: toGenerationParams(body) },
+      requestCount,
+    );
     const id = `chatcmpl-${ack.streamId.replace(/-/g, '')}`;
     const created = Math.floor(Date.now() / 1000);
     if (body.stream) {

@@ -3,17 +3,23 @@ import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../gateway-config.token';
 import { PrismaService } from '../infra/prisma.service';
 import { ApiKeyLimitOverrides, effectiveKeyLimits, RateLimits } from './rate-limit-policy';
-import type { LimitScope, RateLimitSubject } from './rate-limit-subject';
+import { requestLogKey, streamLeasesKey, type LimitScope, type RateLimitSubject } from './rate-limit-subject';
 
 const CACHE_TTL_MS = 5 * 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
+/** A limit and the Redis key it is counted in. */
+export interface CountedLimit {
+  scope: LimitScope;
+  limit: number;
+  key: string;
+}
+
 export interface SubjectLimits {
-  /** Whose request log a request counts in. */
-  requestScope: LimitScope;
-  requestsPerMinute: number;
-  /** Stream slots counted for this caller: always the user's, and the key's too when one was used. */
-  streams: { scope: LimitScope; limit: number }[];
+  /** The request log a request counts in; null when requests are not limited. */
+  requests: CountedLimit | null;
+  /** The stream slot sets a stream takes a lease in: the user's, and the key's too when one was used; limited ones only. */
+  streams: CountedLimit[];
 }
 
 /**
@@ -26,6 +32,8 @@ export class RateLimitPolicy {
   private readonly logger = new Logger(RateLimitPolicy.name);
   private readonly keyOverrides = new Map<string, { overrides: ApiKeyLimitOverrides; until: number }>();
   readonly defaults: RateLimits;
+  /** The sliding window the request limit counts over. */
+  readonly requestWindowMs: number;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -35,25 +43,25 @@ export class RateLimitPolicy {
       requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,
       concurrentStreams: config.RATE_LIMIT_CONCURRENT_STREAMS,
     };
+    this.requestWindowMs = config.RATE_LIMIT_WINDOW_MS;
   }
 
-  async limitsFor(subject: RateLimitSubject): Promise<SubjectLimits> {
-    if (!subject.apiKeyId) {
-      return {
-        requestScope: 'user',
-        requestsPerMinute: this.defaults.requestsPerMinute,
-        streams: [{ scope: 'user', limit: this.defaults.concurrentStreams }],
-      };
+  /** Null for a caller that is not a user: nothing is counted for it. */
+  async limitsFor(subject: RateLimitSubject): Promise<SubjectLimits | null> {
+    const userId = subject.userId;
+    if (!userId) return null;
+    const apiKeyId = subject.apiKeyId;
+    const userStreams = { scope: 'user', limit: this.defaults.concurrentStreams } as const;
+    if (!apiKeyId) {
+      return countedIn(userId, null, { scope: 'user', limit: this.defaults.requestsPerMinute }, [
+        userStreams,
+      ]);
     }
-    const key = effectiveKeyLimits(this.defaults, await this.overridesOf(subject.apiKeyId));
-    return {
-      requestScope: 'api-key',
-      requestsPerMinute: key.requestsPerMinute,
-      streams: [
-        { scope: 'user', limit: this.defaults.concurrentStreams },
-        { scope: 'api-key', limit: key.concurrentStreams },
-      ],
-    };
+    const key = effectiveKeyLimits(this.defaults, await this.overridesOf(apiKeyId));
+    return countedIn(userId, apiKeyId, { scope: 'api-key', limit: key.requestsPerMinute }, [
+      userStreams,
+      { scope: 'api-key', limit: key.concurrentStreams },
+    ]);
   }
 
   private async overridesOf(apiKeyId: string): Promise<ApiKeyLimitOverrides> {
@@ -82,4 +90,22 @@ export class RateLimitPolicy {
     this.keyOverrides.set(apiKeyId, { overrides, until: now + CACHE_TTL_MS });
     return overrides;
   }
+}
+
+/** Where each limit is counted; a limit of 0 is off and counted nowhere. */
+function countedIn(
+  userId: string,
+  apiKeyId: string | null,
+  requests: { scope: LimitScope; limit: number },
+  streams: { scope: LimitScope; limit: number }[],
+): SubjectLimits {
+  return {
+    requests:
+      requests.limit > 0
+        ? { ...requests, key: requestLogKey(userId, requests.scope === 'api-key' ? apiKeyId : null) }
+        : null,
+    streams: streams
+      .filter((s) => s.limit > 0)
+      .map((s) => ({ ...s, key: streamLeasesKey(userId, s.scope, apiKeyId) })),
+  };
 }

@@ -1,5 +1,6 @@
 import type { LimitScope } from './rate-limit-subject';
 import { RedisScript } from '@conduit/service-kit';
+import { REDIS_NOW_LUA } from './redis-clock';
 
 /**
  * Sliding-window log: a sorted set per subject holding the time of every request admitted in the last
@@ -8,27 +9,31 @@ import { RedisScript } from '@conduit/service-kit';
  * and the insert are one script, and the clock is Redis's). Refused requests are not recorded, so a
  * client that keeps retrying does not push its own recovery further away.
  *
- * Returns { admitted (0|1), count in window (after admitting), now (ms), score of the pivot entry }.
+ * Lua defining `count_request(key, limit, window_ms, member)` (it reads `now`, see {@link REDIS_NOW_LUA}),
+ * which returns { admitted (0|1), count in window (after admitting), now (ms), score of the pivot entry }.
  * The pivot is the entry whose expiry frees the next slot: with `count` entries, once the first
  * `count - limit + 1` have expired only `limit - 1` remain. For an admitted request that is the oldest.
  */
-export const REQUEST_WINDOW_SCRIPT = new RedisScript(`
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-local admitted = 0
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  count = count + 1
-  admitted = 1
+export const COUNT_REQUEST_LUA = `
+local function count_request(key, limit, window, member)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  local admitted = 0
+  if count < limit then
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, window)
+    count = count + 1
+    admitted = 1
+  end
+  local pivotIndex = math.max(count - limit, 0)
+  local pivot = redis.call('ZRANGE', key, pivotIndex, pivotIndex, 'WITHSCORES')
+  return { admitted, count, now, tonumber(pivot[2]) or now }
 end
-local pivotIndex = math.max(count - limit, 0)
-local pivot = redis.call('ZRANGE', KEYS[1], pivotIndex, pivotIndex, 'WITHSCORES')
-return { admitted, count, now, tonumber(pivot[2]) or now }
+`;
+
+/** KEYS: the request log; ARGV: limit, window ms, a member unique to the request. */
+export const REQUEST_WINDOW_SCRIPT = new RedisScript(`${REDIS_NOW_LUA}${COUNT_REQUEST_LUA}
+return count_request(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
 `);
 
 /** What the script observed, as numbers. */

@@ -6,7 +6,7 @@ import { GATEWAY_CONFIG } from '../gateway-config.token';
 import { REDIS } from '../infra/redis.module';
 import { FailOpenReporter, REDIS_TIMEOUT_MS } from './fail-open';
 import { RateLimitPolicy } from './rate-limit-policy.service';
-import { streamLeasesKey, type RateLimitSubject } from './rate-limit-subject';
+import type { RateLimitSubject } from './rate-limit-subject';
 import { tooManyStreams } from './rate-limited.error';
 import { withTimeout } from '@conduit/service-kit';
 import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from './stream-leases';
@@ -16,7 +16,7 @@ export interface StreamLease {
   release(): void;
 }
 
-const NO_LEASE: StreamLease = { release: () => undefined };
+export const NO_LEASE: StreamLease = { release: () => undefined };
 
 /**
  * Streams in flight per user and per API key, counted in Redis for every replica. Each stream holds a
@@ -30,7 +30,8 @@ export class StreamConcurrencyLimiter implements OnApplicationShutdown {
   private readonly failOpen = new FailOpenReporter(this.logger, 'concurrent stream limit');
   /** Lease id → the sets it is counted in. */
   private readonly held = new Map<string, string[]>();
-  private readonly ttlMs: number;
+  /** How long a lease lives unless renewed. */
+  readonly ttlMs: number;
   private renewal: NodeJS.Timeout | null = null;
 
   constructor(
@@ -42,21 +43,20 @@ export class StreamConcurrencyLimiter implements OnApplicationShutdown {
   }
 
   /**
-   * Takes a slot for a stream about to start, or throws RATE_LIMITED when the user or key has no slot
-   * free. Fails open: without Redis the stream runs uncounted.
+   * Takes a slot for a stream about to be relayed, or throws RATE_LIMITED when the user or key has no
+   * slot free. Fails open: without Redis the stream runs uncounted. (A new stream takes its slot in its
+   * admission, with {@link hold}.)
    */
   async acquire(subject: RateLimitSubject): Promise<StreamLease> {
-    const userId = subject.userId;
-    if (!userId) return NO_LEASE;
-    const counted = (await this.policy.limitsFor(subject)).streams.filter((s) => s.limit > 0);
-    if (counted.length === 0) return NO_LEASE;
-    const keys = counted.map((s) => streamLeasesKey(userId, s.scope, subject.apiKeyId));
+    const sets = (await this.policy.limitsFor(subject))?.streams ?? [];
+    if (sets.length === 0) return NO_LEASE;
+    const keys = sets.map((s) => s.key);
     const leaseId = randomUUID();
     let full: number;
     try {
       full = Number(
         await withTimeout(
-          ACQUIRE_LEASE_SCRIPT.run(this.redis, keys, [leaseId, this.ttlMs, ...counted.map((s) => s.limit)]),
+          ACQUIRE_LEASE_SCRIPT.run(this.redis, keys, [leaseId, this.ttlMs, ...sets.map((s) => s.limit)]),
           REDIS_TIMEOUT_MS,
           'the concurrent stream limit check',
         ),
@@ -66,8 +66,17 @@ export class StreamConcurrencyLimiter implements OnApplicationShutdown {
       this.failOpen.report(error);
       return NO_LEASE;
     }
-    const refusedBy = counted[full - 1];
+    const refusedBy = sets[full - 1];
     if (refusedBy) throw tooManyStreams(refusedBy.scope, refusedBy.limit);
+    return this.hold(leaseId, keys);
+  }
+
+  /**
+   * Renews, until it is released, a lease already taken in `keys` (by {@link acquire}, or by a script
+   * that takes it along with other work).
+   */
+  hold(leaseId: string, keys: string[]): StreamLease {
+    if (keys.length === 0) return NO_LEASE;
     this.held.set(leaseId, keys);
     this.startRenewing();
     return { release: () => void this.release(leaseId) };

@@ -1,26 +1,31 @@
 import { RedisScript } from '@conduit/service-kit';
+import { REDIS_NOW_LUA } from './redis-clock';
 
 // One sorted set per counted subject (the user; the API key too when one was used). Members are lease
 // ids, scores the time (Redis's clock, ms) each lease expires unless its replica renews it.
 
 /**
- * KEYS: the subject sets; ARGV: lease id, ttl ms, then the limit for each key in order. Expired leases
- * are dropped first; the lease goes into every set or into none. Returns 0 when acquired, else the
- * 1-based index of the first set that is full.
+ * Lua defining `take_lease(keys, limits, lease_id, ttl_ms)` (it reads `now`, see {@link REDIS_NOW_LUA}):
+ * `limits` holds one limit per set in `keys`. Expired leases are dropped first; the lease goes into
+ * every set or into none. Returns 0 when taken, else the 1-based index of the first set that is full.
  */
-export const ACQUIRE_LEASE_SCRIPT = new RedisScript(`
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local ttl = tonumber(ARGV[2])
-for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then return i end
+export const TAKE_LEASE_LUA = `
+local function take_lease(keys, limits, lease, ttl)
+  for i, key in ipairs(keys) do
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    if redis.call('ZCARD', key) >= tonumber(limits[i]) then return i end
+  end
+  for _, key in ipairs(keys) do
+    redis.call('ZADD', key, now + ttl, lease)
+    redis.call('PEXPIRE', key, ttl)
+  end
+  return 0
 end
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now + ttl, ARGV[1])
-  redis.call('PEXPIRE', key, ttl)
-end
-return 0
+`;
+
+/** KEYS: the subject sets; ARGV: lease id, ttl ms, then the limit for each key in order. See {@link TAKE_LEASE_LUA}. */
+export const ACQUIRE_LEASE_SCRIPT = new RedisScript(`${REDIS_NOW_LUA}${TAKE_LEASE_LUA}
+return take_lease(KEYS, { unpack(ARGV, 3) }, ARGV[1], tonumber(ARGV[2]))
 `);
 
 /**
@@ -28,9 +33,7 @@ return 0
  * there: one that expired (its replica could not reach Redis for a whole TTL) or was released in the
  * meantime is not brought back. Returns how many sets no longer held it.
  */
-export const RENEW_LEASE_SCRIPT = new RedisScript(`
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+export const RENEW_LEASE_SCRIPT = new RedisScript(`${REDIS_NOW_LUA}
 local ttl = tonumber(ARGV[2])
 local lost = 0
 for _, key in ipairs(KEYS) do

@@ -105,13 +105,17 @@ export class WsClientSession {
   }
 
   private resume(frame: Extract<WsClientFrame, { type: 'resume' }>): Promise<void> {
-    return this.relay(frame.id, async () => ({
-      stream: await this.chat.resume(this.caller, frame.streamId, frame.lastSeq),
-      ack: null,
-    }));
+    return this.relay(frame.id, async () => {
+      await this.requestLimiter.enforce(this.caller);
+      return { stream: await this.chat.resume(this.caller, frame.streamId, frame.lastSeq), ack: null };
+    });
   }
 
-  /** Runs one client-tagged stream: limits first, then its events as `chat.event` frames until it ends. */
+  /**
+   * Runs one client-tagged stream: limits first, then its events as `chat.event` frames until it ends.
+   * Each start or resume is a request, counted like an HTTP one (a start by its stream admission);
+   * refused, it ends in an error frame for its id.
+   */
   private async relay(
     id: string,
     open: () => Promise<{ stream: CompletionStream; ack: StartAck | null }>,
@@ -130,8 +134,6 @@ export class WsClientSession {
     }
     this.streams.set(id, 'starting');
     try {
-      // Each start is a request, counted like an HTTP one; refused, it ends in an error frame for its id.
-      await this.requestLimiter.enforce(this.caller);
       const { stream, ack } = await open();
       if (!this.streams.has(id)) {
         stream.close(); // the socket closed while the request was in flight
