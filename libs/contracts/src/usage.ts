@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRequest } from './definitions';
+import { defineEvent, defineRequest } from './definitions';
 import { ErrorCode } from './errors';
 
 /**
@@ -127,6 +127,10 @@ export const UsageSummarySchema = z.object({
 });
 export type UsageSummary = z.infer<typeof UsageSummarySchema>;
 
+/** A user's budgets (their own or their keys') were set or deleted. */
+export const BudgetsChangedEventSchema = z.object({ userId: z.string().min(1) });
+export type BudgetsChangedEvent = z.infer<typeof BudgetsChangedEventSchema>;
+
 export const UsageContract = {
   summarizeUsage: defineRequest({
     subject: 'chat.usage.summarize',
@@ -149,4 +153,9 @@ export const UsageContract = {
     response: z.object({ deleted: z.literal(true) }),
     errors: [ErrorCode.NotFound],
   }),
+  /**
+   * Internal to chat, for every replica (not one per queue group): each drops its cached copy of that
+   * user's budgets. Not durable: a replica that misses one catches up when its copy expires.
+   */
+  budgetsChanged: defineEvent({ subject: 'chat.budget.changed', payload: BudgetsChangedEventSchema }),
 } as const;

@@ -3,6 +3,7 @@ import type { BudgetPeriod, BudgetScope } from '@conduit/contracts';
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../chat-config.token';
 import type { Budget } from '../generated/prisma/client';
+import { BudgetCache } from './budget-cache';
 import { BudgetRepository } from './budget.repository';
 import { toNanoUsd } from './money';
 
@@ -21,7 +22,8 @@ export interface ActiveBudget {
 /**
  * Which budgets apply: those the user set (for themselves, and for the key a call came with), and the
  * deployment's per-user budget from CHAT_USER_BUDGET_*, which every user has and cannot lift: a user's
- * own budget can only be stricter, since both are enforced.
+ * own budget can only be stricter, since both are enforced. Admission reads the user's budgets from the
+ * cache; listing them reads Postgres.
  */
 @Injectable()
 export class BudgetPolicy {
@@ -29,6 +31,7 @@ export class BudgetPolicy {
 
   constructor(
     private readonly budgets: BudgetRepository,
+    private readonly cache: BudgetCache,
     @Inject(CHAT_CONFIG) config: ChatConfig,
   ) {
     const usd = config.CHAT_USER_BUDGET_USD;
@@ -46,21 +49,27 @@ export class BudgetPolicy {
           };
   }
 
+  /** The key's budget before the user's: a call over both is refused in the name of the more specific. */
   async applicable(userId: string, apiKeyId: string | null): Promise<ActiveBudget[]> {
-    return this.withDeployment(userId, await this.budgets.applicable(userId, apiKeyId));
+    const own = await this.cache.get(userId);
+    const keyBudget = own.find((b) => b.scope === 'api_key' && b.scopeId === apiKeyId);
+    const userBudget = own.find((b) => b.scope === 'user' && b.scopeId === userId);
+    return this.withDeployment(
+      userId,
+      [keyBudget, userBudget].filter((b) => b !== undefined),
+    );
   }
 
   async owned(userId: string): Promise<ActiveBudget[]> {
-    return this.withDeployment(userId, await this.budgets.listOwned(userId));
+    return this.withDeployment(userId, (await this.budgets.listOwned(userId)).map(activeBudgetOf));
   }
 
-  private withDeployment(userId: string, rows: Budget[]): ActiveBudget[] {
-    const own = rows.map(toActive);
+  private withDeployment(userId: string, own: ActiveBudget[]): ActiveBudget[] {
     return this.deploymentBudget ? [{ ...this.deploymentBudget, scopeId: userId }, ...own] : own;
   }
 }
 
-function toActive(row: Budget): ActiveBudget {
+export function activeBudgetOf(row: Budget): ActiveBudget {
   return {
     scope: row.scope,
     scopeId: row.scopeId,

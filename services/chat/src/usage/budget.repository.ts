@@ -9,19 +9,7 @@ import { PrismaService } from '../infra/prisma.service';
 export class BudgetRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The budgets that apply to a call: the user's own, and the key's when the call came with one. */
-  applicable(userId: string, apiKeyId: string | null): Promise<Budget[]> {
-    return this.prisma.budget.findMany({
-      where: {
-        userId,
-        OR: [
-          { scope: 'user', scopeId: userId },
-          ...(apiKeyId === null ? [] : [{ scope: 'api_key' as const, scopeId: apiKeyId }]),
-        ],
-      },
-    });
-  }
-
+  /** The user's budget and their keys' budgets. */
   listOwned(userId: string): Promise<Budget[]> {
     return this.prisma.budget.findMany({
       where: { userId },

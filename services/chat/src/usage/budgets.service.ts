@@ -7,6 +7,7 @@ import {
   type BudgetList,
   type BudgetTarget,
 } from '@conduit/contracts';
+import { BudgetChanges } from './budget-changes';
 import { periodWindow } from './budget-period';
 import { ActiveBudget, BudgetPolicy } from './budget-policy';
 import { BudgetRepository } from './budget.repository';
@@ -20,6 +21,7 @@ export class BudgetsService {
     private readonly budgets: BudgetRepository,
     private readonly policy: BudgetPolicy,
     private readonly ledger: UsageLedgerRepository,
+    private readonly changes: BudgetChanges,
   ) {}
 
   async list(userId: string): Promise<BudgetList> {
@@ -30,6 +32,7 @@ export class BudgetsService {
   /** Creates or replaces the budget of the target; the gateway has checked that a key is the user's. */
   async set(userId: string, target: BudgetTarget, limits: BudgetLimits): Promise<Budget> {
     await this.budgets.upsert(userId, target, limits);
+    await this.changes.announce(userId);
     const budget = (await this.policy.owned(userId)).find(
       (b) => b.source === 'user' && b.scope === target.scope && b.scopeId === scopeIdOf(userId, target),
     );
@@ -44,6 +47,7 @@ export class BudgetsService {
         target.scope === 'user' ? 'You have no budget of your own' : 'That API key has no budget',
       );
     }
+    await this.changes.announce(userId);
     return { deleted: true };
   }
 

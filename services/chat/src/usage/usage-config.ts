@@ -16,5 +16,12 @@ export const UsageConfigSchema = RedisConfigSchema.extend({
   CHAT_BUDGET_RESERVATION_TTL_MS: configFields.milliseconds(300_000),
   /** Longest wait for one Redis call before budgets are checked against the ledger alone. */
   CHAT_BUDGET_REDIS_TIMEOUT_MS: configFields.milliseconds(1_000),
+  /**
+   * How long a replica reuses a user's budgets as read from Postgres. Changes made through chat reach
+   * every replica by an event; this bounds how long a replica that missed it keeps the old limits.
+   */
+  CHAT_BUDGET_CACHE_TTL_MS: configFields.milliseconds(30_000),
+  /** Most users whose budgets a replica keeps; the least recently used go first. */
+  CHAT_BUDGET_CACHE_MAX_USERS: z.coerce.number().int().positive().default(10_000),
 });
 export type UsageConfig = z.infer<typeof UsageConfigSchema>;

@@ -1,5 +1,10 @@
 import type { Provider, Type } from '@nestjs/common';
-import { BudgetPolicy } from './budget-policy';
+import { Bus } from '@conduit/bus';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../chat-config.token';
+import { BudgetCache } from './budget-cache';
+import { BudgetChanges } from './budget-changes';
+import { activeBudgetOf, BudgetPolicy } from './budget-policy';
 import { BudgetRedis } from './budget-redis';
 import { BudgetRepository } from './budget.repository';
 import { BudgetsService } from './budgets.service';
@@ -11,6 +16,21 @@ import { UsageMeter } from './usage-meter.service';
 export const usageProviders: Provider[] = [
   BudgetRedis,
   BudgetRepository,
+  {
+    provide: BudgetCache,
+    useFactory: (budgets: BudgetRepository, config: ChatConfig) =>
+      new BudgetCache((userId) => budgets.listOwned(userId).then((rows) => rows.map(activeBudgetOf)), {
+        ttlMs: config.CHAT_BUDGET_CACHE_TTL_MS,
+        maxUsers: config.CHAT_BUDGET_CACHE_MAX_USERS,
+      }),
+    inject: [BudgetRepository, CHAT_CONFIG],
+  },
+  // Built while the app is, so every replica hears of changes before it serves its first request.
+  {
+    provide: BudgetChanges,
+    useFactory: (bus: Bus, cache: BudgetCache) => BudgetChanges.subscribe(bus, cache),
+    inject: [Bus, BudgetCache],
+  },
   BudgetPolicy,
   BudgetsService,
   UsageLedgerRepository,

@@ -21,13 +21,19 @@ export interface ChatTestService {
   prisma: PrismaService;
   openai: FakeOpenAIServer;
   anthropic: FakeAnthropicServer;
+  /** Another replica of the same deployment (schema, subjects, Redis keys, providers); `env` overrides. */
+  startReplica(env?: Record<string, string>): Promise<NestFastifyApplication>;
   close(): Promise<void>;
 }
 
 export const FAKE_KEY = 'sk-test-key';
 
 /** The chat service in-process, on its own schema and subject prefix, with fake providers behind real SDKs. */
-export async function startTestChat(env: Record<string, string> = {}): Promise<ChatTestService> {
+export async function startTestChat(
+  env: Record<string, string> = {},
+  /** The NATS user the test client connects as, on a server that has users. */
+  client: { user: string; password: string } | null = null,
+): Promise<ChatTestService> {
   const namespace = isolatedNamespace('chat');
   const infra = testEnv();
   const [openai, anthropic] = await Promise.all([
@@ -36,7 +42,7 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<C
   ]);
   const schema = namespace.schemaFor('chat');
   const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, schema);
-  const config = loadChatConfig({
+  const deployment = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
     DATABASE_URL: infra.databaseUrl,
@@ -56,12 +62,15 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<C
     STREAM_IDLE_TIMEOUT_MS: '2000',
     STREAM_RETENTION_MAX_BYTES: String(4 * 1024 * 1024),
     ...env,
-  });
+  };
+  const config = loadChatConfig(deployment);
   const app = await startChat(config);
+  const replicas: NestFastifyApplication[] = [];
   const bus = await Bus.connect({
-    url: infra.natsUrl,
+    url: deployment.NATS_URL,
     name: 'chat-test-client',
-    subjectPrefix: namespace.subjectPrefix,
+    subjectPrefix: deployment.NATS_SUBJECT_PREFIX,
+    ...client,
     streamIdleTimeoutMs: 3_000,
   });
   return {
@@ -71,8 +80,14 @@ export async function startTestChat(env: Record<string, string> = {}): Promise<C
     prisma: app.get(PrismaService),
     openai,
     anthropic,
+    startReplica: async (overrides = {}) => {
+      const replica = await startChat(loadChatConfig({ ...deployment, ...overrides }));
+      replicas.push(replica);
+      return replica;
+    },
     close: async () => {
       await bus.close();
+      await Promise.all(replicas.map((replica) => replica.close()));
       await app.close();
       await Promise.all([openai.close(), anthropic.close()]);
       await drop();
