@@ -22,7 +22,11 @@ export class SseResponse {
       'x-accel-buffering': 'no',
       ...headers,
     });
-    reply.raw.flushHeaders();
+    // The headers go out with the first event; only a stream whose first event is not ready within
+    // this turn of the event loop sends them alone, so the client knows its request was taken.
+    setImmediate(() => {
+      if (!this.closed && !reply.raw.headersSent) reply.raw.flushHeaders();
+    });
     this.keepalive = setInterval(() => this.write(': keepalive\n\n'), KEEPALIVE_MS);
     this.keepalive.unref();
     reply.raw.once('close', () => this.markClosed());

@@ -9,7 +9,7 @@ import { SseResponse } from '../chat/sse-response';
 import { ApiRoute } from '../http/api-route.decorator';
 import { openAiErrorFrom } from '../http/openai-error';
 import { RequestCount, StartsStream, type RequestCountListener } from '../rate-limits/request-count';
-import { completion, completionChunk, usageChunk } from './openai-response';
+import { completion, completionChunk, contentChunkSerializer, usageChunk } from './openai-response';
 import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
 import type { OpenAiChatRequest } from './openai-request.schema';
 
@@ -88,9 +88,10 @@ async function relayOpenAiChunks(
 ): Promise<void> {
   sse.onClose(() => stream.close());
   sse.event(JSON.stringify(completionChunk(id, created, model, { role: 'assistant', content: '' }, null)));
+  const contentChunk = contentChunkSerializer(id, created, model);
   for await (const event of stream) {
     if (event.type === 'delta') {
-      sse.event(JSON.stringify(completionChunk(id, created, model, { content: event.text }, null)));
+      sse.event(contentChunk(event.text));
     } else if (event.type === 'done') {
       sse.event(JSON.stringify(completionChunk(id, created, model, {}, event.finishReason)));
       if (includeUsage) sse.event(JSON.stringify(usageChunk(id, created, model, event.usage)));

@@ -14,6 +14,21 @@ export function completionChunk(
   };
 }
 
+const TEXT_SLOT = '\u0000text\u0000';
+
+/**
+ * The serialized content chunk of one answer, as a function of its text: {@link completionChunk}'s
+ * JSON, built once per answer, with only the text serialized per token (the relay's hot path).
+ */
+export function contentChunkSerializer(id: string, created: number, model: string): (text: string) => string {
+  const template = JSON.stringify(completionChunk(id, created, model, { content: TEXT_SLOT }, null));
+  const slot = JSON.stringify(TEXT_SLOT);
+  const at = template.lastIndexOf(slot); // the content comes after every other string field
+  const before = template.slice(0, at);
+  const after = template.slice(at + slot.length);
+  return (text) => before + JSON.stringify(text) + after;
+}
+
 export function usageChunk(
   id: string,
   created: number,
