@@ -23,6 +23,7 @@ import {
 import {
   describeMachine,
   logger,
+  optionsOrExit,
   parseFlags,
   parseLevels,
   pool,
@@ -508,7 +509,7 @@ function report(options, results, rss, wsReport) {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-const options = parseOptions(process.argv.slice(2));
+const options = optionsOrExit('chat-stream', () => parseOptions(process.argv.slice(2)));
 runBenchmark('chat-stream', (context) => run(options, context), {
   // The services write the rest of their timelines as they stop, so this comes after the cleanup.
   after: async () => {

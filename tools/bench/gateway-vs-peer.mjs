@@ -23,13 +23,14 @@ import {
 import {
   describeMachine,
   logger,
+  optionsOrExit,
   parseFlags,
   parseLevels,
   rotation,
   runBenchmark,
   sleep,
 } from './lib/harness.mjs';
-import { cpuMs } from './lib/platform.mjs';
+import { cpuMs, HarnessError } from './lib/platform.mjs';
 import { portkeyRoutingHeaders, startPortkey } from './lib/portkey-peer.mjs';
 import { fmtMs, fmtSigned, percentile, table } from './lib/stats.mjs';
 import { openAiStream } from './lib/stream-client.mjs';
@@ -127,7 +128,7 @@ async function run(options, { infra, ns, cleanup }) {
   };
   const assertAllAlive = () => {
     assertAlive();
-    if (!portkey.alive()) throw new Error(`Portkey died during the benchmark:\n${portkey.output()}`);
+    if (!portkey.alive()) throw new HarnessError(`Portkey died during the benchmark:\n${portkey.output()}`);
   };
 
   log(`warm-up: ${options.warmup} sequential streams per target, then a burst of 20 each`);
@@ -135,7 +136,9 @@ async function run(options, { infra, ns, cleanup }) {
     for (const name of TARGETS) {
       const result = await streams[name](options.c1Tokens);
       if (i === 0 && !result.ok)
-        throw new Error(`the first ${name} stream failed: ${result.error ?? 'tokens lost or reordered'}`);
+        throw new HarnessError(
+          `the first ${name} stream failed: ${result.error ?? 'tokens lost or reordered'}`,
+        );
     }
   }
   for (const name of TARGETS)
@@ -309,5 +312,5 @@ function report(options, results, portkeyVersion) {
   return out.join('\n') + '\n';
 }
 
-const options = parseOptions(process.argv.slice(2));
+const options = optionsOrExit('gateway-vs-peer', () => parseOptions(process.argv.slice(2)));
 runBenchmark('gateway-vs-peer', (context) => run(options, context));

@@ -57,6 +57,17 @@ export function parseFlags(argv, spec, help) {
   return options;
 }
 
+/** Runs a benchmark's option parsing; bad flags end the process with the message and exit code 2. */
+export function optionsOrExit(name, parse) {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof HarnessError)) throw error;
+    console.error(`[${name}] ${error.message}`);
+    process.exit(2);
+  }
+}
+
 /** A comma-separated list of concurrency levels. */
 export function parseLevels(text, flag = '--levels') {
   const levels = String(text)
