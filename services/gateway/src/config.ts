@@ -6,7 +6,7 @@ import {
   RedisConfigSchema,
   ServiceConfigSchema,
 } from '@conduit/service-kit';
-import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './rate-limits/rate-limit-policy';
+import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './identity/api-keys/api-key-limits';
 
 export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend(RedisConfigSchema.shape)

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../gateway-config.token';
 import { PrismaService } from '../infra/prisma.service';
-import { ApiKeyLimitOverrides, effectiveKeyLimits, RateLimits } from './rate-limit-policy';
+import { ApiKeyLimitOverrides, effectiveKeyLimits, RateLimits } from '../identity/api-keys/api-key-limits';
 import { requestLogKey, streamLeasesKey, type LimitScope, type RateLimitSubject } from './rate-limit-subject';
 
 const CACHE_TTL_MS = 5 * 60_000;

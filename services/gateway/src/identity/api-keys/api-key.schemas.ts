@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from '../../rate-limits/rate-limit-policy';
+import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './api-key-limits';
 
 /** A key's own rate limits; each may only lower the deployment's (checked when the key is created). */
 export const ApiKeyLimitsSchema = z.strictObject({

@@ -3,7 +3,7 @@ import { DomainError, ErrorCode } from '@conduit/contracts';
 import type { GatewayConfig } from '../../config';
 import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import type { ApiKey } from '../../generated/prisma/client';
-import { assertKeyLimitsAllowed } from '../../rate-limits/rate-limit-policy';
+import { assertKeyLimitsAllowed } from './api-key-limits';
 import type { Principal } from '../principal';
 import { hashSecret } from '../secret-token';
 import { ApiKeyCache } from './api-key-cache.service';

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@conduit/contracts';
-import { assertKeyLimitsAllowed, effectiveKeyLimits } from './rate-limit-policy';
+import { assertKeyLimitsAllowed, effectiveKeyLimits } from './api-key-limits';
 
 const defaults = { requestsPerMinute: 600, concurrentStreams: 20 };
 
