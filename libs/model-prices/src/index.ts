@@ -1,0 +1,2 @@
+export * from './model-prices';
+export * from './quantity-cost';
