@@ -40,7 +40,7 @@ import {
   noopBusInstrumentation,
   withinOperation,
 } from './instrumentation/bus-instrumentation';
-import { errorReply, okReply, ReplySchema } from './reply';
+import { errorReply, okReply, Reply, ReplySchema } from './reply';
 import { StreamReader, StreamReaderOptions } from './stream-reader';
 import { StreamWriter } from './stream-writer';
 import { Ticker } from './ticker';
@@ -153,10 +153,13 @@ export class Bus {
     const parsed = def.request.safeParse(payload);
     if (!parsed.success) throw validationError(parsed.error);
     const headers = envelopeToHeaders(caller);
+    const data = encodeJson(parsed.data);
     return withinOperation(this.instrumentation.onRequest({ subject: def.subject, headers }), async () => {
+      // nats.js would refuse it too, but without saying how large it was.
+      this.assertFitsPayloadLimit(data.length + Buffer.byteLength(headers.toString()), def.subject);
       let msg: Msg;
       try {
-        msg = await this.connection.request(this.subject(def.subject), encodeJson(parsed.data), {
+        msg = await this.connection.request(this.subject(def.subject), data, {
           timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
           headers,
         });
@@ -474,8 +477,50 @@ export class Bus {
         return errorReply(this.toErrorBody(error, def.subject, envelope));
       }
     });
-    if (msg.reply) msg.respond(encodeJson(reply));
-    served.end(reply.ok ? { ok: true } : { ok: false, error: reply.error });
+    const sent = msg.reply ? this.sendReply(msg, reply, def.subject, envelope) : reply;
+    served.end(sent.ok ? { ok: true } : { ok: false, error: sent.error });
+  }
+
+  /**
+   * Answers at once, whatever happens: a reply the server would refuse (over its `max_payload`) or
+   * that fails to send becomes a small typed error, so the caller never waits out its timeout.
+   * Returns what was sent.
+   */
+  private sendReply(msg: Msg, reply: Reply, subject: string, envelope: Envelope): Reply {
+    const where = { subject, messageId: envelope.messageId, traceparent: envelope.traceparent };
+    let answer = reply;
+    let data = encodeJson(answer);
+    const maxBytes = this.maxPayloadBytes();
+    if (data.length > maxBytes) {
+      this.logger.error('reply exceeds the bus payload limit', { ...where, bytes: data.length, maxBytes });
+      answer = errorReply({ code: ErrorCode.Internal, message: 'The answer was too large to send' });
+      data = encodeJson(answer);
+    }
+    try {
+      msg.respond(data);
+      return answer;
+    } catch (error) {
+      this.logger.error('could not send a reply', { ...where, error: String(error) });
+      answer = errorReply({ code: ErrorCode.Internal, message: 'The answer could not be sent' });
+      try {
+        msg.respond(encodeJson(answer));
+      } catch {
+        // The connection itself is gone: the caller sees no responders or its own timeout.
+      }
+      return answer;
+    }
+  }
+
+  /** The largest message (headers and body) the connected server accepts. */
+  private maxPayloadBytes(): number {
+    return this.connection.info?.max_payload ?? Number.POSITIVE_INFINITY;
+  }
+
+  private assertFitsPayloadLimit(bytes: number, subject: string): void {
+    const maxBytes = this.maxPayloadBytes();
+    if (bytes <= maxBytes) return;
+    this.logger.warn('request exceeds the bus payload limit', { subject, bytes, maxBytes });
+    throw requestTooLarge(bytes, maxBytes);
   }
 
   toErrorBody(error: unknown, subject: string, envelope: Envelope) {
@@ -511,6 +556,7 @@ export class Bus {
     if (code === NatsErrorCode.NoResponders) {
       return new DomainError(ErrorCode.ServiceUnavailable, `No service is answering ${subject}`);
     }
+    if (code === NatsErrorCode.MaxPayloadExceeded) return requestTooLarge(null, this.maxPayloadBytes());
     if (code === NatsErrorCode.Timeout) {
       return new DomainError(ErrorCode.Timeout, `No answer on ${subject} in time`);
     }
@@ -558,6 +604,13 @@ function cancelRequestDef(def: StreamDef, streamId: string): RequestDef {
 
 const CancelRequestSchema = z.object({});
 const CancelResponseSchema = z.object({ cancelled: z.literal(true) });
+
+function requestTooLarge(bytes: number | null, maxBytes: number): DomainError {
+  return new DomainError(ErrorCode.PayloadTooLarge, 'The request is too large to pass on to the service', {
+    ...(bytes === null ? {} : { bytes }),
+    maxBytes,
+  });
+}
 
 function safeDecode(data: Uint8Array): unknown {
   try {

@@ -13,9 +13,36 @@ const Stream = ChatContract.completionStream;
 const alice = { userId: 'user-alice' };
 const bob = { userId: 'user-bob' };
 
+const Sized = defineRequest({
+  subject: 'test.sized.run',
+  request: z.strictObject({ bytes: z.number().int().nonnegative() }),
+  response: z.object({ text: z.string() }),
+});
+const Upload = defineRequest({
+  subject: 'test.upload.run',
+  request: z.strictObject({ text: z.string() }),
+  response: z.object({ received: z.number() }),
+});
+
+/** A bus logger that remembers what it was told, to check that failures are logged. */
+function recordingLogger() {
+  const entries: { level: 'warn' | 'error'; message: string; context?: Record<string, unknown> }[] = [];
+  return {
+    entries,
+    logger: {
+      warn: (message: string, context?: Record<string, unknown>) =>
+        entries.push({ level: 'warn', message, ...(context ? { context } : {}) }),
+      error: (message: string, context?: Record<string, unknown>) =>
+        entries.push({ level: 'error', message, ...(context ? { context } : {}) }),
+    },
+  };
+}
+
 describe('Bus over a real NATS server', () => {
   let client: Bus;
   let server: Bus;
+  const clientLog = recordingLogger();
+  const serverLog = recordingLogger();
 
   beforeAll(async () => {
     const { subjectPrefix } = isolatedNamespace('bus');
@@ -25,8 +52,8 @@ describe('Bus over a real NATS server', () => {
       streamHeartbeatMs: 100,
       streamIdleTimeoutMs: 600,
     };
-    client = await Bus.connect({ ...options, name: 'test-client' });
-    server = await Bus.connect({ ...options, name: 'test-server' });
+    client = await Bus.connect({ ...options, name: 'test-client', logger: clientLog.logger });
+    server = await Bus.connect({ ...options, name: 'test-server', logger: serverLog.logger });
   });
   afterAll(async () => {
     await Promise.all([client.close(), server.close()]);
@@ -79,6 +106,50 @@ describe('Bus over a real NATS server', () => {
       await expect(internal).rejects.toMatchObject({ code: ErrorCode.Internal, message: 'Internal error' });
       await expect(client.request(Echo, { text: 'still here' }, alice)).resolves.toMatchObject({
         text: 'still here',
+      });
+    });
+
+    describe('over the server payload limit', () => {
+      let uploads = 0;
+      beforeAll(async () => {
+        server.serve(Sized, (payload) => ({ text: 'x'.repeat(payload.bytes) }), { queue: 'sized' });
+        server.serve(
+          Upload,
+          (payload) => {
+            uploads += 1;
+            return { received: payload.text.length };
+          },
+          { queue: 'upload' },
+        );
+        await server.connection.flush();
+      });
+
+      it('answers a reply too large to send with a typed error at once, and logs it', async () => {
+        const maxPayload = server.connection.info?.max_payload ?? 0;
+        expect(maxPayload).toBeGreaterThan(0);
+        // Fails on a bus that lets the send error go: the caller then waits out its timeout (TIMEOUT).
+        await expect(
+          client.request(Sized, { bytes: maxPayload + 1 }, alice, { timeoutMs: 5_000 }),
+        ).rejects.toMatchObject({ code: ErrorCode.Internal, message: 'The answer was too large to send' });
+        expect(serverLog.entries).toContainEqual(
+          expect.objectContaining({
+            level: 'error',
+            message: 'reply exceeds the bus payload limit',
+            context: expect.objectContaining({ subject: Sized.subject, maxBytes: maxPayload }),
+          }),
+        );
+        await expect(client.request(Sized, { bytes: 10 }, alice)).resolves.toEqual({ text: 'x'.repeat(10) });
+      });
+
+      it('refuses a request too large for the bus as PAYLOAD_TOO_LARGE before sending it', async () => {
+        const maxPayload = client.connection.info?.max_payload ?? 0;
+        const failure = client.request(Upload, { text: 'y'.repeat(maxPayload) }, alice);
+        await expect(failure).rejects.toMatchObject({
+          code: ErrorCode.PayloadTooLarge,
+          details: { maxBytes: maxPayload },
+        });
+        expect(uploads).toBe(0);
+        await expect(client.request(Upload, { text: 'small' }, alice)).resolves.toEqual({ received: 5 });
       });
     });
 
