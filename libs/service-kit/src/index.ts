@@ -13,3 +13,4 @@ export * from './metrics/jetstream-lag.collector';
 export * from './metrics/observability.module';
 export * from './metrics/bus-instrumentation.factory';
 export * from './redis-script';
+export * from './http/trust-proxy';

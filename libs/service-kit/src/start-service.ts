@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { Logger } from 'pino';
 import { Bus, BusTransport } from '@conduit/bus';
 import { EventDef, RequestDef } from '@conduit/contracts';
+import type { TrustProxy } from './http/trust-proxy';
 import { PinoNestLogger } from './logger';
 import { instrumentHttpServer } from './metrics/http-metrics';
 import { JetStreamConsumerRef, JetStreamLagCollector } from './metrics/jetstream-lag.collector';
@@ -20,6 +21,8 @@ export interface StartServiceOptions {
   /** Contracts this service answers; omit for a process that only calls others (the gateway). */
   contracts?: readonly (RequestDef | EventDef)[];
   bodyLimitBytes?: number;
+  /** Peers whose X-Forwarded-* headers name the client (TRUST_PROXY); none when omitted. */
+  trustProxy?: TrustProxy;
   /** SIGTERM handling: grace period (SHUTDOWN_GRACE_MS), and whether to stop listening at once (the edge). */
   shutdown?: ShutdownOptions;
   /** Durable JetStream consumers this service owns, whose lag `/metrics` reports. */
@@ -32,7 +35,7 @@ export interface StartServiceOptions {
 export async function startService(options: StartServiceOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? false,
     forceCloseConnections: 'idle',
   });
   const metrics = new ServiceMetrics(options.name);

@@ -5,6 +5,7 @@ import {
   loadConfig,
   RedisConfigSchema,
   ServiceConfigSchema,
+  trustProxyField,
 } from '@conduit/service-kit';
 import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './identity/api-keys/api-key-limits';
 
@@ -27,6 +28,22 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .default(30 * 24 * 3600),
     /** scrypt cost parameter N (a power of two); memory use is 128 * N * r bytes. */
     PASSWORD_SCRYPT_N: z.coerce.number().int().min(1024).default(32_768),
+    /** Password hashes computed at once; each holds a libuv thread (4 by default) and 128 * N * r bytes. */
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+    /** Password checks that may wait for a free slot; beyond that sign-in and sign-up answer 503 with Retry-After. */
+    PASSWORD_HASH_QUEUE_LIMIT: z.coerce.number().int().min(0).default(32),
+    /** Sign-up, sign-in, refresh and logout requests per minute from one client address (IPv6: its /64); 0 turns the limit off. */
+    AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(0).default(30),
+    /** Failed sign-ins in a row for one account from one address before each further failure blocks that pair, for 1 s, 2 s, 4 s... */
+    AUTH_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().min(1).default(5),
+    /** The same, for one account from any address: guessing spread over many addresses slows down too. */
+    AUTH_ACCOUNT_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().min(1).default(20),
+    /** The longest a backoff block lasts. */
+    AUTH_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** Failed sign-ins from one address, over a day from its first failure, after which it may not sign in until that day ends; 0 turns the limit off. */
+    AUTH_FAILURES_PER_DAY_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
+    /** Proxies whose X-Forwarded-For names the client the sign-in limits count by; none by default. */
+    TRUST_PROXY: trustProxyField(),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
     WS_PING_INTERVAL_MS: configFields.milliseconds(30_000),
     WS_MAX_STREAMS_PER_CONNECTION: z.coerce.number().int().positive().default(16),

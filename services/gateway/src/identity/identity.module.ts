@@ -15,6 +15,8 @@ import { RefreshTokenRepository } from './sessions/refresh-token.repository';
 import { RefreshTokenService } from './sessions/refresh-token.service';
 import { SessionController } from './sessions/session.controller';
 import { SessionService } from './sessions/session.service';
+import { SignInAttemptGuard } from './sign-in-protection/sign-in-attempt.guard';
+import { SignInLimiter } from './sign-in-protection/sign-in-limiter.service';
 import { MeController } from './users/me.controller';
 import { UserRepository } from './users/user.repository';
 
@@ -31,6 +33,8 @@ import { UserRepository } from './users/user.repository';
     RefreshTokenRepository,
     RefreshTokenService,
     SessionService,
+    SignInLimiter,
+    SignInAttemptGuard,
     ApiKeyRepository,
     ApiKeyCache,
     ApiKeyService,

@@ -39,6 +39,8 @@ export function testGatewayConfig(
     // Load tests run many streams as one user; suites about rate limits set their own.
     RATE_LIMIT_REQUESTS_PER_MINUTE: '6000',
     RATE_LIMIT_CONCURRENT_STREAMS: '200',
+    // Suites register many accounts from one address; the sign-in limits suite sets its own.
+    AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
   });
   return { ...base, ...overrides };
 }

@@ -1,8 +1,11 @@
 import type { GatewayConfig } from '../../config';
 import { PasswordHasher } from './password-hasher.service';
 
+const withCost = (N: number) =>
+  ({ PASSWORD_SCRYPT_N: N, PASSWORD_HASH_CONCURRENCY: 2, PASSWORD_HASH_QUEUE_LIMIT: 8 }) as GatewayConfig;
+
 describe('PasswordHasher', () => {
-  const hasher = new PasswordHasher({ PASSWORD_SCRYPT_N: 1024 } as GatewayConfig);
+  const hasher = new PasswordHasher(withCost(1024));
 
   it('stores a self-describing, salted scrypt hash that verifies only the right password', async () => {
     const stored = await hasher.hash('correct horse battery staple');
@@ -13,9 +16,7 @@ describe('PasswordHasher', () => {
   });
 
   it('verifies hashes made with another cost, so PASSWORD_SCRYPT_N can change', async () => {
-    const stored = await new PasswordHasher({ PASSWORD_SCRYPT_N: 2048 } as GatewayConfig).hash(
-      's3cret-passw0rd',
-    );
+    const stored = await new PasswordHasher(withCost(2048)).hash('s3cret-passw0rd');
     await expect(hasher.verify('s3cret-passw0rd', stored)).resolves.toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { GatewayConfig } from '../../config';
 import { GATEWAY_CONFIG } from '../../gateway-config.token';
+import { HashingSlots } from './hashing-slots';
 
 const ALGORITHM = 'scrypt';
 const BLOCK_SIZE = 8;
@@ -17,15 +18,18 @@ interface ScryptParams {
 
 /**
  * scrypt password hashes, stored as `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url) so a hash made with
- * an older cost still verifies after PASSWORD_SCRYPT_N changes.
+ * an older cost still verifies after PASSWORD_SCRYPT_N changes. At most PASSWORD_HASH_CONCURRENCY run
+ * at once (see {@link HashingSlots}).
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private readonly params: ScryptParams;
   private decoyHash: Promise<string> | undefined;
+  readonly slots: HashingSlots;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     this.params = { N: config.PASSWORD_SCRYPT_N, r: BLOCK_SIZE, p: PARALLELISM };
+    this.slots = new HashingSlots(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE_LIMIT);
   }
 
   async onModuleInit(): Promise<void> {
@@ -34,7 +38,7 @@ export class PasswordHasher implements OnModuleInit {
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(password, salt, KEY_BYTES, this.params);
+    const key = await this.slots.run(() => derive(password, salt, KEY_BYTES, this.params));
     const { N, r, p } = this.params;
     return [ALGORITHM, N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
   }
@@ -42,7 +46,7 @@ export class PasswordHasher implements OnModuleInit {
   async verify(password: string, stored: string): Promise<boolean> {
     const parsed = parse(stored);
     if (!parsed) return false;
-    const key = await derive(password, parsed.salt, parsed.key.length, parsed.params);
+    const key = await this.slots.run(() => derive(password, parsed.salt, parsed.key.length, parsed.params));
     return timingSafeEqual(key, parsed.key);
   }
 

@@ -1,12 +1,15 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiRoute } from '../../http/api-route.decorator';
+import { SignInAttemptGuard } from '../sign-in-protection/sign-in-attempt.guard';
 import { CredentialsSchema, RefreshTokenBodySchema, SessionSchema } from './session.schemas';
 import type { Credentials, RefreshTokenBody, Session } from './session.schemas';
 import { SessionService } from './session.service';
 
 const TAG = 'identity';
 
+// Public routes, but each request counts against its client address's limit (and sign-in against more).
 @Controller('api/v1/auth')
+@UseGuards(SignInAttemptGuard)
 export class SessionController {
   constructor(private readonly sessions: SessionService) {}
 
@@ -32,8 +35,8 @@ export class SessionController {
     successStatus: 200,
     public: true,
   })
-  login(@Body() body: Credentials): Promise<Session> {
-    return this.sessions.login(body);
+  login(@Body() body: Credentials, @Ip() ip: string): Promise<Session> {
+    return this.sessions.login(body, ip);
   }
 
   @Post('refresh')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { User } from '../../generated/prisma/client';
 import { PasswordHasher } from '../passwords/password-hasher.service';
+import { SignInLimiter } from '../sign-in-protection/sign-in-limiter.service';
 import { unauthenticated } from '../unauthenticated.error';
 import { UserRepository } from '../users/user.repository';
 import { toUserView } from '../users/user.schemas';
@@ -16,6 +17,7 @@ export class SessionService {
     private readonly passwords: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
     private readonly refreshTokens: RefreshTokenService,
+    private readonly signInLimiter: SignInLimiter,
   ) {}
 
   async register({ email, password }: Credentials): Promise<Session> {
@@ -23,12 +25,19 @@ export class SessionService {
     return this.sessionFor(user, await this.refreshTokens.startFamily(user.id));
   }
 
-  async login({ email, password }: Credentials): Promise<Session> {
+  /** `ip` is the client's address, which the sign-in limits count by. */
+  async login({ email, password }: Credentials, ip: string): Promise<Session> {
+    // Refused before the password is checked: a blocked guesser costs no hash and learns nothing.
+    await this.signInLimiter.assertMayTry(ip, email);
     const user = await this.users.findByEmail(email);
     const valid = user
       ? await this.passwords.verify(password, user.passwordHash)
       : await this.passwords.verifyAgainstDecoy(password);
-    if (!user || !valid) throw unauthenticated();
+    if (!user || !valid) {
+      await this.signInLimiter.recordFailure(ip, email);
+      throw unauthenticated();
+    }
+    await this.signInLimiter.recordSuccess(ip, email);
     return this.sessionFor(user, await this.refreshTokens.startFamily(user.id));
   }
 
