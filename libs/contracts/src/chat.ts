@@ -80,13 +80,44 @@ export const ChatSessionSchema = z.object({
 });
 export type ChatSession = z.infer<typeof ChatSessionSchema>;
 
+/** Messages per page unless the caller asks for fewer (or their size stops the page earlier). */
+export const DEFAULT_MESSAGE_PAGE_SIZE = 50;
+export const MAX_MESSAGE_PAGE_SIZE = 100;
+/**
+ * A page of messages stops before its encoded messages pass this many bytes (it always holds at least
+ * one), so any page fits a bus message whatever the messages' lengths.
+ */
+export const MAX_MESSAGE_PAGE_BYTES = 512 * 1024;
+
+const MessageCursorSchema = z.string().min(1).max(200);
+
 export const ChatSessionWithMessagesSchema = ChatSessionSchema.extend({
-  /** Every message of every branch, oldest first. */
+  /**
+   * The session's newest messages (every branch), oldest first: one page. Older ones come from
+   * `chat.message.list` with `olderMessagesCursor`.
+   */
   messages: z.array(ChatMessageSchema),
+  /** Where the next older page starts; null when `messages` reaches back to the first message. */
+  olderMessagesCursor: z.string().nullable(),
   /** The newest message of the branch being continued; null for an empty session. */
   activeLeafId: IdSchema.nullable(),
 });
 export type ChatSessionWithMessages = z.infer<typeof ChatSessionWithMessagesSchema>;
+
+export const ListMessagesQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_MESSAGE_PAGE_SIZE).default(DEFAULT_MESSAGE_PAGE_SIZE),
+  /** `olderMessagesCursor` of a session, or `nextCursor` of a page; none for the newest page. */
+  cursor: MessageCursorSchema.optional(),
+});
+export const ListMessagesRequestSchema = ListMessagesQuerySchema.extend({ sessionId: IdSchema });
+export type ListMessagesRequest = z.infer<typeof ListMessagesRequestSchema>;
+export const MessagePageSchema = z.object({
+  /** Oldest first, every branch; each page is older than the one before. */
+  items: z.array(ChatMessageSchema),
+  /** Where the next older page starts; null at the session's first message. */
+  nextCursor: z.string().nullable(),
+});
+export type MessagePage = z.infer<typeof MessagePageSchema>;
 
 export const MAX_MESSAGE_CHARS = 100_000;
 export const MAX_SYSTEM_PROMPT_CHARS = 20_000;
@@ -248,6 +279,12 @@ export const ChatContract = {
     subject: 'chat.session.get',
     request: SessionRefSchema,
     response: ChatSessionWithMessagesSchema,
+    errors: sessionErrors,
+  }),
+  listMessages: defineRequest({
+    subject: 'chat.message.list',
+    request: ListMessagesRequestSchema,
+    response: MessagePageSchema,
     errors: sessionErrors,
   }),
   updateSession: defineRequest({

@@ -25,6 +25,14 @@ export class SessionsHandler {
     return this.sessions.get(requireUserId(ctx.envelope), payload.sessionId);
   }
 
+  @HandleRequest(ChatContract.listMessages)
+  listMessages(
+    @Payload() payload: ParsedRequestOf<typeof ChatContract.listMessages>,
+    @Ctx() ctx: BusContext,
+  ) {
+    return this.sessions.listMessages(requireUserId(ctx.envelope), payload);
+  }
+
   @HandleRequest(ChatContract.updateSession)
   update(@Payload() payload: ParsedRequestOf<typeof ChatContract.updateSession>, @Ctx() ctx: BusContext) {
     return this.sessions.update(requireUserId(ctx.envelope), payload.sessionId, payload.update);

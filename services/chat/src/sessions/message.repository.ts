@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MessageStatus, TokenUsage } from '@conduit/contracts';
 import type { ChatMessage } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma.service';
+import { KeysetPosition } from './keyset-cursor';
 
 export interface FinalAnswer {
   status: Exclude<MessageStatus, 'streaming'>;
@@ -19,6 +20,22 @@ export class MessageRepository {
 
   findInSession(sessionId: string, messageId: string): Promise<ChatMessage | null> {
     return this.prisma.chatMessage.findFirst({ where: { id: messageId, sessionId } });
+  }
+
+  /** Up to `take` messages of a session older than `before` (all when null), newest first. */
+  listNewestFirst(sessionId: string, take: number, before: KeysetPosition | null): Promise<ChatMessage[]> {
+    return this.prisma.chatMessage.findMany({
+      where: {
+        sessionId,
+        ...(before
+          ? {
+              OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }],
+            }
+          : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+    });
   }
 
   /** Saves what has been generated so far, so a crash loses at most one flush interval. */

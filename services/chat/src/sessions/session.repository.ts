@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ChatSession } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma.service';
-import { SessionCursor } from './session-cursor';
+import { KeysetPosition } from './keyset-cursor';
+
+const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 
 /** Session rows; every query is scoped to the owning user, so another user's session looks absent. */
 @Injectable()
@@ -20,27 +22,26 @@ export class SessionRepository {
     return this.prisma.chatSession.findFirst({ where: { id: sessionId, userId } });
   }
 
-  findOwnedWithMessages(
+  /** The session with its `take` newest messages, newest first. */
+  findOwnedWithNewestMessages(
     userId: string,
     sessionId: string,
+    take: number,
   ): Promise<(ChatSession & { messages: ChatMessage[] }) | null> {
     return this.prisma.chatSession.findFirst({
       where: { id: sessionId, userId },
-      include: { messages: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+      include: { messages: { orderBy: NEWEST_FIRST, take } },
     });
   }
 
   /** One page, newest activity first; fetches one extra row to know whether another page follows. */
-  listPage(userId: string, limit: number, after: SessionCursor | null): Promise<ChatSession[]> {
+  listPage(userId: string, limit: number, after: KeysetPosition | null): Promise<ChatSession[]> {
     return this.prisma.chatSession.findMany({
       where: {
         userId,
         ...(after
           ? {
-              OR: [
-                { updatedAt: { lt: after.updatedAt } },
-                { updatedAt: after.updatedAt, id: { lt: after.id } },
-              ],
+              OR: [{ updatedAt: { lt: after.at } }, { updatedAt: after.at, id: { lt: after.id } }],
             }
           : {}),
       },

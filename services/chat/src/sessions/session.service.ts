@@ -3,13 +3,17 @@ import {
   ChatSession,
   ChatSessionWithMessages,
   CreateSessionRequest,
+  DEFAULT_MESSAGE_PAGE_SIZE,
   DomainError,
   ErrorCode,
+  ListMessagesRequest,
+  MessagePage,
   SessionPage,
   UpdateSessionRequest,
 } from '@conduit/contracts';
 import { ModelCatalog } from '../catalog/model-catalog';
-import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
+import { toMessagePage } from './message-page';
 import { toMessageDto, toSessionDto } from './session.mapper';
 import { DEFAULT_SESSION_TITLE } from './session-defaults';
 import { MessageRepository } from './message.repository';
@@ -37,23 +41,35 @@ export class SessionService {
   }
 
   async list(userId: string, limit: number, cursor: string | undefined): Promise<SessionPage> {
-    const rows = await this.sessions.listPage(userId, limit, cursor ? decodeSessionCursor(cursor) : null);
+    const rows = await this.sessions.listPage(userId, limit, cursor ? decodeKeysetCursor(cursor) : null);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       items: page.map(toSessionDto),
-      nextCursor: rows.length > limit && last ? encodeSessionCursor(last) : null,
+      nextCursor:
+        rows.length > limit && last ? encodeKeysetCursor({ at: last.updatedAt, id: last.id }) : null,
     };
   }
 
+  /** The session with its newest page of messages: the whole history may exceed any one reply. */
   async get(userId: string, sessionId: string): Promise<ChatSessionWithMessages> {
-    const session = await this.sessions.findOwnedWithMessages(userId, sessionId);
+    const limit = DEFAULT_MESSAGE_PAGE_SIZE;
+    const session = await this.sessions.findOwnedWithNewestMessages(userId, sessionId, limit + 1);
     if (!session) throw notFound();
+    const page = toMessagePage(session.messages.map(toMessageDto), limit);
     return {
       ...toSessionDto(session),
-      messages: session.messages.map(toMessageDto),
+      messages: page.items,
+      olderMessagesCursor: page.nextCursor,
       activeLeafId: session.activeLeafId,
     };
+  }
+
+  async listMessages(userId: string, request: ListMessagesRequest): Promise<MessagePage> {
+    const before = request.cursor ? decodeKeysetCursor(request.cursor) : null;
+    if (!(await this.sessions.findOwned(userId, request.sessionId))) throw notFound();
+    const rows = await this.messages.listNewestFirst(request.sessionId, request.limit + 1, before);
+    return toMessagePage(rows.map(toMessageDto), request.limit);
   }
 
   async update(userId: string, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {

@@ -9,6 +9,8 @@ import {
   ChatSessionWithMessagesSchema,
   CreateSessionRequestSchema,
   EditMessageBodySchema,
+  ListMessagesQuerySchema,
+  MessagePageSchema,
   RegenerateBodySchema,
   ListSessionsRequestSchema,
   SendMessageBodySchema,
@@ -81,13 +83,29 @@ export class ChatSessionsController {
 
   @Get('sessions/:sessionId')
   @ApiRoute({
-    summary: 'A chat session with its messages',
+    summary: 'A chat session with its newest page of messages (olderMessagesCursor pages on)',
     tag: TAG,
     params: SessionRefSchema,
     response: ChatSessionWithMessagesSchema,
   })
   get(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: CallerContext) {
     return this.bus.request(ChatContract.getSession, params, caller);
+  }
+
+  @Get('sessions/:sessionId/messages')
+  @ApiRoute({
+    summary: "A page of a session's messages (every branch), oldest first; cursor pages to older ones",
+    tag: TAG,
+    params: SessionRefSchema,
+    query: ListMessagesQuerySchema,
+    response: MessagePageSchema,
+  })
+  listMessages(
+    @Param() params: z.output<typeof SessionRefSchema>,
+    @Query() query: z.output<typeof ListMessagesQuerySchema>,
+    @Caller() caller: CallerContext,
+  ) {
+    return this.bus.request(ChatContract.listMessages, { ...params, ...query }, caller);
   }
 
   @Patch('sessions/:sessionId')
