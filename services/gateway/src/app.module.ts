@@ -8,10 +8,13 @@ import { ApiValidationInterceptor } from './http/api-validation.interceptor';
 import { IdentityModule } from './identity/identity.module';
 import { RedisModule } from './infra/redis.module';
 import { DocsController } from './openapi/docs.controller';
+import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
+import { WsModule } from './ws/ws.module';
 
 @Module({})
 export class AppModule {
@@ -26,7 +29,10 @@ export class AppModule {
         HealthModule,
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
         IdentityModule,
+        StreamingModule,
         ChatModule,
+        OpenAiCompatModule,
+        WsModule,
         RateLimitsModule,
         UsageModule,
       ],

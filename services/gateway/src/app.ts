@@ -3,7 +3,7 @@ import { createLogger, ServiceMetrics, startService } from '@conduit/service-kit
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
-import { ChatWebSocketServer } from './ws/chat-websocket.server';
+import { GatewayWebSocketServer } from './ws/gateway-websocket.server';
 import { registerWebSocketMetrics } from './ws/websocket-metrics';
 
 /** Builds and starts the gateway; shared by main.ts and the integration tests. */
@@ -21,8 +21,8 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     shutdown: { graceMs: config.SHUTDOWN_GRACE_MS, stopListening: true },
     configure: (app) => {
       app.useGlobalFilters(new HttpExceptionFilter(logger));
-      app.get(ChatWebSocketServer).attach(app.getHttpServer());
-      registerWebSocketMetrics(app.get(ServiceMetrics), app.get(ChatWebSocketServer));
+      app.get(GatewayWebSocketServer).attach(app.getHttpServer());
+      registerWebSocketMetrics(app.get(ServiceMetrics), app.get(GatewayWebSocketServer));
     },
   });
 }

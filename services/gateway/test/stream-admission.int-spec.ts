@@ -7,8 +7,8 @@ import {
   admissionCall,
   parseAdmissionReply,
   STREAM_ADMISSION_SCRIPT,
-} from '../src/chat/stream-admission.script';
-import { streamOwnerKey } from '../src/chat/stream-ownership';
+} from '../src/streaming/stream-admission.script';
+import { serializeOwner, streamOwnerKey } from '../src/streaming/stream-ownership';
 import { requestLogKey, streamLeasesKey } from '../src/rate-limits/rate-limit-subject';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
@@ -32,6 +32,7 @@ describe('stream admission', () => {
     const WINDOW_MS = 60_000;
     const LEASE_TTL_MS = 30_000;
     const OWNER_TTL_MS = 120_000;
+    const OWNER = serializeOwner({ userId: 'user-1', stream: 'test.stream' });
     let redis: Redis;
 
     beforeAll(() => {
@@ -45,7 +46,7 @@ describe('stream admission', () => {
       const counted = ([key, limit]: [string, number]) => ({ scope: 'user' as const, key, limit });
       const { keys, args } = admissionCall({
         streamId,
-        userId: 'user-1',
+        owner: OWNER,
         ownerTtlMs: OWNER_TTL_MS,
         requests: o.log ? counted(o.log) : null,
         windowMs: WINDOW_MS,
@@ -76,7 +77,7 @@ describe('stream admission', () => {
         expect(await redis.zscore(set, first.streamId)).not.toBeNull();
         expect(await redis.pttl(set)).toBeGreaterThan(LEASE_TTL_MS - 5_000);
       }
-      expect(await redis.get(streamOwnerKey(first.streamId))).toBe('user-1');
+      expect(await redis.get(streamOwnerKey(first.streamId))).toBe(OWNER);
       const ownerTtl = await redis.pttl(streamOwnerKey(first.streamId));
       expect(ownerTtl).toBeGreaterThan(OWNER_TTL_MS - 5_000);
       expect(ownerTtl).toBeLessThanOrEqual(OWNER_TTL_MS);
@@ -122,12 +123,12 @@ describe('stream admission', () => {
       const noLog = await admit({ sets: [[k.user, 1]] });
       expect(noLog.fullSet).toBe(0);
       expect(await redis.zscore(k.user, noLog.streamId)).not.toBeNull();
-      expect(await redis.get(streamOwnerKey(noLog.streamId))).toBe('user-1');
+      expect(await redis.get(streamOwnerKey(noLog.streamId))).toBe(OWNER);
       expect((await admit({ sets: [[k.user, 1]] })).fullSet).toBe(1);
 
       const unlimited = await admit({ sets: [] });
       expect(unlimited.fullSet).toBe(0);
-      expect(await redis.get(streamOwnerKey(unlimited.streamId))).toBe('user-1');
+      expect(await redis.get(streamOwnerKey(unlimited.streamId))).toBe(OWNER);
     });
   });
 
@@ -373,7 +374,10 @@ describe('stream admission', () => {
       );
       const streamId = response.headers.get('x-stream-id') ?? '';
       await drain(response);
-      expect(await redis.get(`stream-owner:${streamId}`)).toBe(user.userId);
+      expect(JSON.parse((await redis.get(`stream-owner:${streamId}`)) ?? '{}')).toEqual({
+        userId: user.userId,
+        stream: 'chat.completion',
+      });
       const ttl = await redis.pttl(`stream-owner:${streamId}`);
       expect(ttl).toBeGreaterThan(platform.gateway.config.STREAM_RETENTION_MS - 10_000);
       expect(ttl).toBeLessThanOrEqual(platform.gateway.config.STREAM_RETENTION_MS);

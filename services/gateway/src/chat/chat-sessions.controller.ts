@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import type { CallerContext } from '@conduit/contracts';
-import { Caller } from './caller.decorator';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import {
   ChatContract,
@@ -20,42 +19,30 @@ import {
   UpdateSessionRequestSchema,
 } from '@conduit/contracts';
 import type { CreateSessionRequest, ResponseOf, SendMessageBody } from '@conduit/contracts';
-import { DomainError, ErrorCode } from '@conduit/contracts';
-import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
-import { RequestCount, StartsStream, type RequestCountListener } from '../rate-limits/request-count';
-import { ChatStreamsService, type CompletionStream } from './chat-streams.service';
-import { collectAnswer, relayAsSse } from './completion-relay';
-import { SseResponse } from './sse-response';
+import type { AuthenticatedCaller } from '../identity/caller-context';
+import { Caller } from '../identity/caller.decorator';
+import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
+import { resumePoint, sendAsSse } from '../streaming/sse-relay';
+import { RelaysStream } from '../streaming/stream-endpoint';
+import { StreamRelay } from '../streaming/stream-relay.service';
+import {
+  ResumeQuerySchema,
+  StreamRefSchema,
+  type ResumeQuery,
+  type StreamRef,
+} from '../streaming/streams.controller';
+import { ChatStreamEndpoints, type CompletionStream } from './chat-stream-endpoints';
+import { collectAnswer } from './answer-collector';
 
 const TAG = 'chat';
-const StreamRefSchema = z.strictObject({ streamId: z.uuid() });
 const MessageRefSchema = z.strictObject({ sessionId: z.uuid(), messageId: z.uuid() });
-const ResumeQuerySchema = z.strictObject({ after: z.coerce.number().int().min(-1).optional() });
-
-/** The last seq the client has: from an SSE `Last-Event-ID` (`<streamId>:<seq>`), else `?after`, else none. */
-function resumePoint(
-  streamId: string,
-  lastEventId: string | string[] | undefined,
-  after: number | undefined,
-): number {
-  if (typeof lastEventId === 'string' && lastEventId.length > 0) {
-    const [id, seq] = lastEventId.split(':');
-    if (id !== streamId || !/^\d+$/.test(seq ?? '')) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID must be an event id of this stream', {
-        fields: [{ path: 'last-event-id', message: 'expected <streamId>:<seq>' }],
-      });
-    }
-    return Number(seq);
-  }
-  return after ?? -1;
-}
 
 @Controller('api/v1/chat')
 export class ChatSessionsController {
   constructor(
     private readonly bus: Bus,
-    private readonly streams: ChatStreamsService,
+    private readonly streams: StreamRelay,
   ) {}
 
   @Post('sessions')
@@ -66,7 +53,7 @@ export class ChatSessionsController {
     response: ChatSessionSchema,
     successStatus: 201,
   })
-  create(@Body() body: CreateSessionRequest, @Caller() caller: CallerContext) {
+  create(@Body() body: CreateSessionRequest, @Caller() caller: AuthenticatedCaller) {
     return this.bus.request(ChatContract.createSession, body, caller);
   }
 
@@ -77,7 +64,7 @@ export class ChatSessionsController {
     query: ListSessionsRequestSchema,
     response: SessionPageSchema,
   })
-  list(@Query() query: z.output<typeof ListSessionsRequestSchema>, @Caller() caller: CallerContext) {
+  list(@Query() query: z.output<typeof ListSessionsRequestSchema>, @Caller() caller: AuthenticatedCaller) {
     return this.bus.request(ChatContract.listSessions, query, caller);
   }
 
@@ -88,7 +75,7 @@ export class ChatSessionsController {
     params: SessionRefSchema,
     response: ChatSessionWithMessagesSchema,
   })
-  get(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: CallerContext) {
+  get(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: AuthenticatedCaller) {
     return this.bus.request(ChatContract.getSession, params, caller);
   }
 
@@ -119,7 +106,7 @@ export class ChatSessionsController {
   update(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof UpdateSessionRequestSchema>,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
   ) {
     return this.bus.request(ChatContract.updateSession, { ...params, update: body }, caller);
   }
@@ -132,7 +119,7 @@ export class ChatSessionsController {
     successStatus: 204,
     produces: 'none',
   })
-  async delete(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: CallerContext) {
+  async delete(@Param() params: z.output<typeof SessionRefSchema>, @Caller() caller: AuthenticatedCaller) {
     await this.bus.request(ChatContract.deleteSession, params, caller);
   }
 
@@ -146,17 +133,17 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
-  @StartsStream()
+  @RelaysStream(ChatStreamEndpoints.message)
   async send(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: SendMessageBody,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
+    const turn = await this.streams.start(
       caller,
-      ChatContract.startCompletion,
+      ChatStreamEndpoints.message,
       {
         sessionId: params.sessionId,
         content: body.content,
@@ -176,17 +163,17 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
-  @StartsStream()
+  @RelaysStream(ChatStreamEndpoints.regenerate)
   async regenerate(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Body() body: z.output<typeof RegenerateBodySchema>,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
+    const turn = await this.streams.start(
       caller,
-      ChatContract.regenerate,
+      ChatStreamEndpoints.regenerate,
       { sessionId: params.sessionId, ...(body.model ? { model: body.model } : {}) },
       requestCount,
     );
@@ -202,17 +189,17 @@ export class ChatSessionsController {
     response: SendMessageResponseSchema,
     produces: 'json-or-sse',
   })
-  @StartsStream()
+  @RelaysStream(ChatStreamEndpoints.edit)
   async edit(
     @Param() params: z.output<typeof MessageRefSchema>,
     @Body() body: z.output<typeof EditMessageBodySchema>,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const turn = await this.streams.startSessionTurn(
+    const turn = await this.streams.start(
       caller,
-      ChatContract.editMessage,
+      ChatStreamEndpoints.edit,
       {
         sessionId: params.sessionId,
         messageId: params.messageId,
@@ -234,26 +221,26 @@ export class ChatSessionsController {
     produces: 'sse',
   })
   async resume(
-    @Param() params: z.output<typeof StreamRefSchema>,
-    @Query() query: z.output<typeof ResumeQuerySchema>,
+    @Param() params: StreamRef,
+    @Query() query: ResumeQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const afterSeq = resumePoint(params.streamId, lastEventId, query.after);
-    const stream = await this.streams.resume(caller, params.streamId, afterSeq);
-    await relayAsSse(stream, new SseResponse(reply, { 'x-stream-id': params.streamId }));
+    await sendAsSse(reply, await this.streams.resume(caller, params.streamId, afterSeq));
   }
 
   @Delete('streams/:streamId')
   @ApiRoute({
-    summary: 'Stop a running generation (the text so far is kept)',
+    summary:
+      'Stop a running generation, the text so far kept (404: unknown or not yours; 409: already finished)',
     tag: TAG,
     params: StreamRefSchema,
     successStatus: 204,
     produces: 'none',
   })
-  async stop(@Param() params: z.output<typeof StreamRefSchema>, @Caller() caller: CallerContext) {
+  async stop(@Param() params: StreamRef, @Caller() caller: AuthenticatedCaller) {
     await this.streams.cancel(caller, params.streamId);
   }
 }
@@ -269,9 +256,5 @@ async function answer(
     void reply.status(200).send(await collectAnswer(stream, ack));
     return;
   }
-  const sse = new SseResponse(reply, {
-    'x-stream-id': ack.streamId,
-    'x-assistant-message-id': ack.assistantMessageId,
-  });
-  await relayAsSse(stream, sse);
+  await sendAsSse(reply, stream, { 'x-assistant-message-id': ack.assistantMessageId });
 }

@@ -1,19 +1,11 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../identity/identity.module';
-import { RateLimitsModule } from '../rate-limits/rate-limits.module';
-import { OpenAiCompatController } from '../openai-compat/openai-compat.controller';
-import { ChatWebSocketServer } from '../ws/chat-websocket.server';
+import { StreamingModule } from '../streaming/streaming.module';
 import { ChatSessionsController } from './chat-sessions.controller';
-import { ChatStreamsService } from './chat-streams.service';
-import { StreamAdmission } from './stream-admission.service';
-import { StreamOwnership } from './stream-ownership';
 import { ModelsController } from './models.controller';
 
-/** Chat over HTTP/SSE, WebSocket and the OpenAI-compatible API, all relaying the chat service's streams. */
+/** Chat sessions and their answers over HTTP/SSE; `/ws` and `/v1` start the same stream endpoints. */
 @Module({
-  imports: [IdentityModule, RateLimitsModule],
-  controllers: [ChatSessionsController, ModelsController, OpenAiCompatController],
-  providers: [ChatStreamsService, StreamAdmission, StreamOwnership, ChatWebSocketServer],
-  exports: [ChatWebSocketServer],
+  imports: [StreamingModule],
+  controllers: [ChatSessionsController, ModelsController],
 })
 export class ChatModule {}

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import type { CallerContext } from '@conduit/contracts';
-import { Caller } from './caller.decorator';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import { ChatContract, ModelInfoSchema } from '@conduit/contracts';
 import { ApiRoute } from '../http/api-route.decorator';
+import type { AuthenticatedCaller } from '../identity/caller-context';
+import { Caller } from '../identity/caller.decorator';
 
 @Controller('api/v1/models')
 export class ModelsController {
@@ -16,7 +16,7 @@ export class ModelsController {
     tag: 'chat',
     response: z.object({ models: z.array(ModelInfoSchema) }),
   })
-  list(@Caller() caller: CallerContext) {
+  list(@Caller() caller: AuthenticatedCaller) {
     return this.bus.request(ChatContract.listModels, {}, caller);
   }
 }

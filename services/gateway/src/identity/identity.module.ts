@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PrismaService } from '../infra/prisma.service';
 import { ApiKeyCache } from './api-keys/api-key-cache.service';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
+import { ApiKeyRevocations } from './api-keys/api-key-revocations';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthenticationGuard } from './authentication.guard';
@@ -37,10 +38,11 @@ import { UserRepository } from './users/user.repository';
     SignInAttemptGuard,
     ApiKeyRepository,
     ApiKeyCache,
+    ApiKeyRevocations,
     ApiKeyService,
     Authenticator,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
-  exports: [Authenticator, PrismaService],
+  exports: [Authenticator, ApiKeyRevocations, PrismaService],
 })
 export class IdentityModule {}

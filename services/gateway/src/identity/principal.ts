@@ -4,6 +4,8 @@ export interface Principal {
   /** Set when the caller authenticated with an API key rather than an access token. */
   apiKeyId: string | null;
   email?: string;
+  /** When the credential stops being valid (epoch ms), for credentials that expire (access tokens). */
+  expiresAt?: number;
 }
 
 /** Where the authentication guard leaves the principal on the HTTP request. */

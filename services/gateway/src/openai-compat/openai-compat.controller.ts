@@ -1,14 +1,16 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
-import type { CallerContext } from '@conduit/contracts';
-import { Caller } from '../chat/caller.decorator';
 import type { FastifyReply } from 'fastify';
 import { Bus } from '@conduit/bus';
 import { ChatContract, DomainError, ErrorBody, ErrorCode } from '@conduit/contracts';
-import { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
-import { SseResponse } from '../chat/sse-response';
+import { ChatStreamEndpoints, type CompletionStream } from '../chat/chat-stream-endpoints';
 import { ApiRoute } from '../http/api-route.decorator';
 import { openAiErrorFrom } from '../http/openai-error';
-import { RequestCount, StartsStream, type RequestCountListener } from '../rate-limits/request-count';
+import type { AuthenticatedCaller } from '../identity/caller-context';
+import { Caller } from '../identity/caller.decorator';
+import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
+import { SseResponse } from '../streaming/sse-response';
+import { RelaysStream } from '../streaming/stream-endpoint';
+import { StreamRelay } from '../streaming/stream-relay.service';
 import { completion, completionChunk, contentChunkSerializer, usageChunk } from './openai-response';
 import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
 import type { OpenAiChatRequest } from './openai-request.schema';
@@ -18,12 +20,12 @@ import type { OpenAiChatRequest } from './openai-request.schema';
 export class OpenAiCompatController {
   constructor(
     private readonly bus: Bus,
-    private readonly streams: ChatStreamsService,
+    private readonly streams: StreamRelay,
   ) {}
 
   @Get('models')
   @ApiRoute({ summary: 'Models, in OpenAI list format', tag: 'openai-compatible' })
-  async models(@Caller() caller: CallerContext) {
+  async models(@Caller() caller: AuthenticatedCaller) {
     const { models } = await this.bus.request(ChatContract.listModels, {}, caller);
     return {
       object: 'list',
@@ -39,15 +41,16 @@ export class OpenAiCompatController {
     produces: 'json-or-sse',
     successStatus: 200,
   })
-  @StartsStream()
+  @RelaysStream(ChatStreamEndpoints.completion)
   async chatCompletions(
     @Body() body: OpenAiChatRequest,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const { ack, stream } = await this.streams.startStateless(
+    const { ack, stream } = await this.streams.start(
       caller,
+      ChatStreamEndpoints.completion,
       { model: body.model, messages: toCompletionMessages(body), params: toGenerationParams(body) },
       requestCount,
     );

@@ -1,5 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Put, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Delete, Get, Param, Put } from '@nestjs/common';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import {
@@ -12,10 +11,9 @@ import {
   type BudgetLimits,
   type BudgetTarget,
 } from '@conduit/contracts';
-import { callerContextOf } from '../chat/caller-context';
 import { ApiRoute } from '../http/api-route.decorator';
-import { CurrentPrincipal } from '../identity/current-principal.decorator';
-import type { Principal } from '../identity/principal';
+import type { AuthenticatedCaller } from '../identity/caller-context';
+import { Caller } from '../identity/caller.decorator';
 import { ApiKeyOwnership } from './api-key-ownership';
 
 const TAG = 'budgets';
@@ -39,8 +37,8 @@ export class BudgetsController {
     tag: TAG,
     response: BudgetListSchema,
   })
-  list(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    return this.bus.request(UsageContract.listBudgets, {}, callerContextOf(principal, req.headers));
+  list(@Caller() caller: AuthenticatedCaller) {
+    return this.bus.request(UsageContract.listBudgets, {}, caller);
   }
 
   @Put('user')
@@ -50,8 +48,8 @@ export class BudgetsController {
     body: BudgetLimitsSchema,
     response: BudgetSchema,
   })
-  setOwn(@Body() body: BudgetLimits, @CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    return this.set(principal, req, { scope: 'user' }, body);
+  setOwn(@Body() body: BudgetLimits, @Caller() caller: AuthenticatedCaller) {
+    return this.set(caller, { scope: 'user' }, body);
   }
 
   @Put('api-keys/:apiKeyId')
@@ -65,18 +63,17 @@ export class BudgetsController {
   async setForKey(
     @Param() params: ApiKeyRef,
     @Body() body: BudgetLimits,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
+    @Caller() caller: AuthenticatedCaller,
   ) {
-    assertAccessToken(principal);
-    await this.keys.assertOwnedActive(principal.userId, params.apiKeyId);
-    return this.set(principal, req, { scope: 'api_key', apiKeyId: params.apiKeyId }, body);
+    assertAccessToken(caller);
+    await this.keys.assertOwnedActive(caller.userId, params.apiKeyId);
+    return this.set(caller, { scope: 'api_key', apiKeyId: params.apiKeyId }, body);
   }
 
   @Delete('user')
   @ApiRoute({ summary: 'Remove your own budget', tag: TAG, successStatus: 204, produces: 'none' })
-  async deleteOwn(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
-    await this.delete(principal, req, { scope: 'user' });
+  async deleteOwn(@Caller() caller: AuthenticatedCaller) {
+    await this.delete(caller, { scope: 'user' });
   }
 
   @Delete('api-keys/:apiKeyId')
@@ -87,31 +84,23 @@ export class BudgetsController {
     successStatus: 204,
     produces: 'none',
   })
-  async deleteForKey(
-    @Param() params: ApiKeyRef,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.delete(principal, req, { scope: 'api_key', apiKeyId: params.apiKeyId });
+  async deleteForKey(@Param() params: ApiKeyRef, @Caller() caller: AuthenticatedCaller) {
+    await this.delete(caller, { scope: 'api_key', apiKeyId: params.apiKeyId });
   }
 
-  private set(principal: Principal, req: FastifyRequest, target: BudgetTarget, limits: BudgetLimits) {
-    assertAccessToken(principal);
-    return this.bus.request(
-      UsageContract.setBudget,
-      { target, limits },
-      callerContextOf(principal, req.headers),
-    );
+  private set(caller: AuthenticatedCaller, target: BudgetTarget, limits: BudgetLimits) {
+    assertAccessToken(caller);
+    return this.bus.request(UsageContract.setBudget, { target, limits }, caller);
   }
 
-  private async delete(principal: Principal, req: FastifyRequest, target: BudgetTarget): Promise<void> {
-    assertAccessToken(principal);
-    await this.bus.request(UsageContract.deleteBudget, { target }, callerContextOf(principal, req.headers));
+  private async delete(caller: AuthenticatedCaller, target: BudgetTarget): Promise<void> {
+    assertAccessToken(caller);
+    await this.bus.request(UsageContract.deleteBudget, { target }, caller);
   }
 }
 
-function assertAccessToken(principal: Principal): void {
-  if (principal.apiKeyId !== null) {
+function assertAccessToken(caller: AuthenticatedCaller): void {
+  if (caller.apiKeyId !== null) {
     throw new DomainError(
       ErrorCode.Forbidden,
       'Budgets can only be changed when signed in with an access token, not with an API key',

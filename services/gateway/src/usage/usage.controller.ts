@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import type { CallerContext } from '@conduit/contracts';
-import { Caller } from '../chat/caller.decorator';
 import { Bus } from '@conduit/bus';
 import { UsageContract, UsageSummarySchema } from '@conduit/contracts';
 import { ApiRoute } from '../http/api-route.decorator';
+import type { AuthenticatedCaller } from '../identity/caller-context';
+import { Caller } from '../identity/caller.decorator';
 import { UsageQuerySchema, type UsageQuery } from './usage-query.schema';
 
 @Controller('api/v1/usage')
@@ -18,7 +18,7 @@ export class UsageController {
     query: UsageQuerySchema,
     response: UsageSummarySchema,
   })
-  summarize(@Query() query: UsageQuery, @Caller() caller: CallerContext) {
+  summarize(@Query() query: UsageQuery, @Caller() caller: AuthenticatedCaller) {
     return this.bus.request(UsageContract.summarizeUsage, query, caller);
   }
 }

@@ -1,7 +1,5 @@
 import type WebSocket from 'ws';
 import {
-  CallerContext,
-  ChatContract,
   DomainError,
   ErrorBody,
   ErrorCode,
@@ -11,44 +9,61 @@ import {
   WsClientFrameSchema,
   WsServerFrame,
 } from '@conduit/contracts';
-import type { ResponseOf } from '@conduit/contracts';
-import type { ChatStreamsService, CompletionStream } from '../chat/chat-streams.service';
+import type { StreamReader } from '@conduit/bus';
+import type { StreamDef } from '@conduit/contracts';
+import type { AuthenticatedCaller } from '../identity/caller-context';
 import type { RequestRateLimiter } from '../rate-limits/request-rate-limiter.service';
+import { MAX_BUFFERED_BYTES_PER_CLIENT } from '../streaming/client-backpressure';
+import type { StreamCatalog } from '../streaming/stream-catalog';
+import { startPayloadSchemaOf } from '../streaming/stream-endpoint';
+import type { StreamRelay } from '../streaming/stream-relay.service';
 
-type StartAck = ResponseOf<typeof ChatContract.startCompletion>;
+/** The endpoint a `chat.start` frame starts: chat's frame from before frames were generic. */
+const CHAT_START_ENDPOINT = 'chat.message';
 
-/** Past this much unsent data the client is too slow to keep up, and the connection is closed. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Close code for a client that lets too much pile up unread (1008: policy violation). */
+const TOO_SLOW_CLOSE_CODE = 1008;
+
+export interface WsSessionDeps {
+  relay: StreamRelay;
+  catalog: StreamCatalog;
+  requestLimiter: Pick<RequestRateLimiter, 'enforce'>;
+  maxStreams: number;
+}
 
 /**
- * One authenticated WebSocket: runs the client's chat streams side by side, tagged with the client's
- * ids, and lets it cancel any of them. Leaving closes the relays; the answers go on and are saved.
+ * One authenticated WebSocket: runs the client's streams side by side, of any endpoint, each tagged
+ * with the client's id, and lets it cancel any of them. Leaving closes the relays; the producers go on.
  */
 export class WsClientSession {
-  private readonly streams = new Map<string, CompletionStream | 'starting'>();
+  private readonly streams = new Map<string, StreamReader<StreamDef> | 'starting'>();
   alive = true;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly caller: CallerContext,
-    private readonly chat: ChatStreamsService,
-    private readonly maxStreams: number,
-    private readonly requestLimiter: Pick<RequestRateLimiter, 'enforce'>,
+    readonly caller: AuthenticatedCaller,
+    private readonly deps: WsSessionDeps,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.closeAll());
     socket.on('error', () => this.closeAll());
-    this.send({ type: 'ready', userId: caller.userId ?? '' });
+    this.send({ type: 'ready', userId: caller.userId });
   }
 
   send(frame: WsServerFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.socket.close(1008, 'client too slow');
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES_PER_CLIENT) {
+      this.socket.close(TOO_SLOW_CLOSE_CODE, 'client too slow');
       return;
     }
     this.socket.send(JSON.stringify(frame));
+  }
+
+  /** Ends the connection with a close code and reason the client can act on. */
+  close(code: number, reason: string): void {
+    this.closeAll();
+    this.socket.close(code, reason);
   }
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -86,39 +101,48 @@ export class WsClientSession {
         return;
       case 'cancel':
         return this.cancel(frame.id);
-      case 'chat.start':
-        return this.start(frame);
+      case 'start':
+        return this.start(frame.id, frame.stream, frame.request);
+      case 'chat.start': {
+        const { type: _type, id, ...request } = frame;
+        return this.start(id, CHAT_START_ENDPOINT, request);
+      }
       case 'resume':
         return this.resume(frame);
     }
   }
 
-  private start(frame: Extract<WsClientFrame, { type: 'chat.start' }>): Promise<void> {
-    return this.relay(frame.id, async () => {
-      const { ack, stream } = await this.chat.startInSession(this.caller, {
-        sessionId: frame.sessionId,
-        content: frame.content,
-        ...(frame.model ? { model: frame.model } : {}),
-      });
-      return { stream, ack };
+  private start(id: string, endpointName: string, request: Record<string, unknown>): Promise<void> {
+    return this.relay(id, async () => {
+      const endpoint = this.deps.catalog.endpointNamed(endpointName);
+      if (!endpoint) {
+        throw new DomainError(ErrorCode.NotFound, 'No stream endpoint of that name', {
+          stream: endpointName.slice(0, 100),
+          known: this.deps.catalog.endpointNames,
+        });
+      }
+      const payload = startPayloadSchemaOf(endpoint).safeParse(request);
+      if (!payload.success) throw validationError(payload.error, 'request');
+      const { ack, stream } = await this.deps.relay.start(this.caller, endpoint, payload.data as object);
+      return { stream, ack: ack as Record<string, unknown> };
     });
   }
 
   private resume(frame: Extract<WsClientFrame, { type: 'resume' }>): Promise<void> {
     return this.relay(frame.id, async () => {
-      await this.requestLimiter.enforce(this.caller);
-      return { stream: await this.chat.resume(this.caller, frame.streamId, frame.lastSeq), ack: null };
+      await this.deps.requestLimiter.enforce(this.caller);
+      return { stream: await this.deps.relay.resume(this.caller, frame.streamId, frame.lastSeq), ack: null };
     });
   }
 
   /**
-   * Runs one client-tagged stream: limits first, then its events as `chat.event` frames until it ends.
+   * Runs one client-tagged stream: limits first, then its events as frames for its id until it ends.
    * Each start or resume is a request, counted like an HTTP one (a start by its stream admission);
    * refused, it ends in an error frame for its id.
    */
   private async relay(
     id: string,
-    open: () => Promise<{ stream: CompletionStream; ack: StartAck | null }>,
+    open: () => Promise<{ stream: StreamReader<StreamDef>; ack: Record<string, unknown> | null }>,
   ): Promise<void> {
     if (this.streams.has(id)) {
       return this.fail(id, {
@@ -126,10 +150,10 @@ export class WsClientSession {
         message: `A stream with id "${id}" is already running`,
       });
     }
-    if (this.streams.size >= this.maxStreams) {
+    if (this.streams.size >= this.deps.maxStreams) {
       return this.fail(id, {
         code: ErrorCode.RateLimited,
-        message: `At most ${this.maxStreams} streams may run at once per connection`,
+        message: `At most ${this.deps.maxStreams} streams may run at once per connection`,
       });
     }
     this.streams.set(id, 'starting');
@@ -140,8 +164,10 @@ export class WsClientSession {
         return;
       }
       this.streams.set(id, stream);
-      if (ack) this.send({ type: 'chat.started', id, ack });
-      for await (const event of stream) this.send({ type: 'chat.event', id, event });
+      const frames = this.deps.catalog.wsFramesOf(stream.def);
+      // Frame names come from the catalog, so the compiler cannot pair them with their payloads.
+      if (ack) this.send({ type: frames.started, id, streamId: stream.streamId, ack } as WsServerFrame);
+      for await (const event of stream) this.send({ type: frames.event, id, event } as WsServerFrame);
     } catch (error) {
       this.fail(id, errorBodyOf(error));
     } finally {
@@ -155,7 +181,7 @@ export class WsClientSession {
       return this.fail(id, { code: ErrorCode.NotFound, message: `No running stream with id "${id}"` });
     }
     try {
-      await this.chat.cancel(this.caller, stream.streamId);
+      await this.deps.relay.cancel(this.caller, stream.streamId);
     } catch (error) {
       this.fail(id, errorBodyOf(error));
     }

@@ -7,6 +7,7 @@ import { assertKeyLimitsAllowed } from './api-key-limits';
 import type { Principal } from '../principal';
 import { hashSecret } from '../secret-token';
 import { ApiKeyCache } from './api-key-cache.service';
+import { ApiKeyRevocations } from './api-key-revocations';
 import { isWellFormedApiKey, newApiKey } from './api-key-format';
 import { ApiKeyRepository } from './api-key.repository';
 import type { ApiKeyLimits, ApiKeyView, CreatedApiKey } from './api-key.schemas';
@@ -16,6 +17,7 @@ export class ApiKeyService {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
+    private readonly revocations: ApiKeyRevocations,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -46,6 +48,7 @@ export class ApiKeyService {
     // Cache first: if Redis cannot take the tombstone the key stays valid and the caller is told so.
     await this.cache.markRevoked(record.keyHash);
     await this.keys.revoke(record.id, new Date());
+    await this.revocations.announce(record.id);
   }
 
   /** The principal an active key stands for, or null. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiRoute } from '../../http/api-route.decorator';
-import { CurrentPrincipal } from '../current-principal.decorator';
-import type { Principal } from '../principal';
+import type { AuthenticatedCaller } from '../caller-context';
+import { Caller } from '../caller.decorator';
 import {
   ApiKeyIdParamsSchema,
   ApiKeyListSchema,
@@ -25,14 +25,14 @@ export class ApiKeysController {
     response: CreatedApiKeySchema,
     successStatus: 201,
   })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {
-    return this.apiKeys.create(principal.userId, body.name, body.limits);
+  create(@Caller() caller: AuthenticatedCaller, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {
+    return this.apiKeys.create(caller.userId, body.name, body.limits);
   }
 
   @Get()
   @ApiRoute({ summary: 'List your active API keys', tag: TAG, response: ApiKeyListSchema })
-  async list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyList> {
-    return { data: await this.apiKeys.list(principal.userId) };
+  async list(@Caller() caller: AuthenticatedCaller): Promise<ApiKeyList> {
+    return { data: await this.apiKeys.list(caller.userId) };
   }
 
   @Delete(':id')
@@ -43,7 +43,7 @@ export class ApiKeysController {
     produces: 'none',
     successStatus: 204,
   })
-  revoke(@CurrentPrincipal() principal: Principal, @Param() params: ApiKeyIdParams): Promise<void> {
-    return this.apiKeys.revoke(principal.userId, params.id);
+  revoke(@Caller() caller: AuthenticatedCaller, @Param() params: ApiKeyIdParams): Promise<void> {
+    return this.apiKeys.revoke(caller.userId, params.id);
   }
 }

@@ -27,8 +27,10 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     return runPassportStrategy<Principal>(this, { headers: { authorization: `Bearer ${token}` } });
   }
 
-  validate(claims: Partial<AccessTokenClaims>): Principal | false {
+  validate(claims: Partial<AccessTokenClaims> & { exp?: number }): Principal | false {
     if (typeof claims.sub !== 'string' || typeof claims.email !== 'string') return false;
-    return { userId: claims.sub, apiKeyId: null, email: claims.email };
+    const principal: Principal = { userId: claims.sub, apiKeyId: null, email: claims.email };
+    if (typeof claims.exp === 'number') principal.expiresAt = claims.exp * 1000;
+    return principal;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiRoute } from '../../http/api-route.decorator';
-import { CurrentPrincipal } from '../current-principal.decorator';
-import type { Principal } from '../principal';
+import type { AuthenticatedCaller } from '../caller-context';
+import { Caller } from '../caller.decorator';
 import { unauthenticated } from '../unauthenticated.error';
 import { UserRepository } from './user.repository';
 import { toUserView, UserViewSchema, type UserView } from './user.schemas';
@@ -12,8 +12,8 @@ export class MeController {
 
   @Get()
   @ApiRoute({ summary: 'The authenticated account', tag: 'identity', response: UserViewSchema })
-  async me(@CurrentPrincipal() principal: Principal): Promise<UserView> {
-    const user = await this.users.findById(principal.userId);
+  async me(@Caller() caller: AuthenticatedCaller): Promise<UserView> {
+    const user = await this.users.findById(caller.userId);
     // A still-valid token of a deleted account.
     if (!user) throw unauthenticated();
     return toUserView(user);

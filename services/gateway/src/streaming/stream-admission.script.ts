@@ -11,7 +11,7 @@ import { RECORD_OWNER_LUA, streamOwnerKey } from './stream-ownership';
  * owner is recorded. A request refused for want of a slot still counts as a request.
  *
  * KEYS: the stream's owner key, the request log (only when ARGV[4] > 0), then the slot sets.
- * ARGV: stream id (the request's log entry and the lease id), user id, owner ttl ms, request limit
+ * ARGV: stream id (the request's log entry and the lease id), owner record, owner ttl ms, request limit
  * (0: requests are not limited), window ms, lease ttl ms, then the limit of each slot set in order.
  * Returns the request log's observation as `count_request` does ({ 1, 0, now, now } when not
  * limited), then 0 when the stream was admitted, else the 1-based index of the first full slot set.
@@ -36,7 +36,8 @@ return { observed[1], observed[2], observed[3], observed[4], full }
 
 export interface AdmissionRequest {
   streamId: string;
-  userId: string;
+  /** The owner record to keep (see `serializeOwner`). */
+  owner: string;
   ownerTtlMs: number;
   /** The request log, null when requests are not limited. */
   requests: CountedLimit | null;
@@ -56,7 +57,7 @@ export function admissionCall(a: AdmissionRequest): { keys: string[]; args: (str
     ],
     args: [
       a.streamId,
-      a.userId,
+      a.owner,
       a.ownerTtlMs,
       a.requests?.limit ?? 0,
       a.windowMs,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
+import type { StreamDef } from '@conduit/contracts';
 import { withTimeout } from '@conduit/service-kit';
 import { REDIS } from '../infra/redis.module';
 import { FailOpenReporter, REDIS_TIMEOUT_MS } from '../rate-limits/fail-open';
@@ -20,7 +21,7 @@ import {
   STREAM_ADMISSION_SCRIPT,
   type AdmissionObservation,
 } from './stream-admission.script';
-import { StreamOwnership } from './stream-ownership';
+import { serializeOwner, StreamOwnership } from './stream-ownership';
 
 /**
  * Lets a new stream start: counts the request that starts it against the per-minute limit, takes the
@@ -43,13 +44,14 @@ export class StreamAdmission {
   ) {}
 
   /**
-   * Returns the stream's slot, to release when it ends; throws RATE_LIMITED (429 with Retry-After)
+   * Admits a new stream of `stream`'s kind. Returns its slot, to release when it ends; throws RATE_LIMITED (429 with Retry-After)
    * when the request is over its limit, or, counted, finds no slot free. `requestCount` hears how the
    * request was counted before any refusal is thrown.
    */
   async admit(
     subject: RateLimitSubject,
     streamId: string,
+    stream: StreamDef,
     requestCount?: RequestCountListener,
   ): Promise<StreamLease> {
     const userId = subject.userId;
@@ -62,7 +64,7 @@ export class StreamAdmission {
     const windowMs = this.policy.requestWindowMs;
     const { keys, args } = admissionCall({
       streamId,
-      userId,
+      owner: serializeOwner({ userId, stream: stream.name }),
       ownerTtlMs: this.ownership.ttlMs,
       requests,
       windowMs,

@@ -6,20 +6,7 @@ import {
   ResponseOf,
   SendMessageResponse,
 } from '@conduit/contracts';
-import type { CompletionStream } from './chat-streams.service';
-import { SseResponse } from './sse-response';
-
-/** SSE event ids are `<streamId>:<seq>`, which is what a reconnecting client sends back as Last-Event-ID. */
-export const sseEventId = (streamId: string, seq: number) => `${streamId}:${seq}`;
-
-/** Relays a completion stream as SSE until it ends or the client leaves (the generation itself goes on). */
-export async function relayAsSse(stream: CompletionStream, sse: SseResponse): Promise<void> {
-  sse.onClose(() => stream.close());
-  for await (const event of stream) {
-    sse.event(JSON.stringify(event), { id: sseEventId(stream.streamId, event.seq), event: event.type });
-  }
-  sse.end();
-}
+import type { CompletionStream } from './chat-stream-endpoints';
 
 /** Waits for a session answer to finish and returns it whole; a stream error becomes the thrown error. */
 export async function collectAnswer(

@@ -1,10 +1,12 @@
 import type { FastifyReply } from 'fastify';
+import { MAX_BUFFERED_BYTES_PER_CLIENT } from './client-backpressure';
 
 const KEEPALIVE_MS = 15_000;
 
 /**
  * A server-sent-events response written straight to the socket: the relay's hot path, so no framework
- * layers and no buffering. Comment lines keep idle proxies from closing a quiet stream.
+ * layers and no buffering. Comment lines keep idle proxies from closing a quiet stream. A client that
+ * lets more than {@link MAX_BUFFERED_BYTES_PER_CLIENT} pile up unread is cut off (it can resume).
  */
 export class SseResponse {
   private closed = false;
@@ -56,7 +58,14 @@ export class SseResponse {
   }
 
   private write(chunk: string): void {
-    if (!this.closed) this.reply.raw.write(chunk);
+    if (this.closed) return;
+    const raw = this.reply.raw;
+    if (raw.writableLength > MAX_BUFFERED_BYTES_PER_CLIENT) {
+      this.markClosed();
+      raw.destroy();
+      return;
+    }
+    raw.write(chunk);
   }
 
   private markClosed(): void {

@@ -1,47 +1,60 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { WsCloseCode } from '@conduit/contracts';
 import { ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
-import { ChatStreamsService } from '../chat/chat-streams.service';
-import { callerContextOf } from '../chat/caller-context';
 import type { GatewayConfig } from '../config';
 import { GATEWAY_CONFIG } from '../gateway-config.token';
+import { ApiKeyRevocations } from '../identity/api-keys/api-key-revocations';
 import { Authenticator } from '../identity/authenticator.service';
+import { callerContextOf } from '../identity/caller-context';
 import { bearerTokenFrom } from '../identity/bearer-token';
 import type { Principal } from '../identity/principal';
 import { RequestRateLimiter } from '../rate-limits/request-rate-limiter.service';
 import { rateLimitHeaders } from '../rate-limits/request-window';
+import { StreamCatalog } from '../streaming/stream-catalog';
+import { StreamRelay } from '../streaming/stream-relay.service';
 import { WsClientSession } from './ws-client-session';
 
 export const WS_PATH = '/ws';
 const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
- * The `/ws` endpoint: authenticates the upgrade (Authorization header, or `access_token` in the query
- * for browsers), then hands the socket to a {@link WsClientSession}. Pings every connection and drops
- * the ones that stop answering. On shutdown it refuses new upgrades and, before the HTTP server
- * closes, asks every client to reconnect elsewhere (`reconnect`, then close code 1012).
+ * The one multiplexed `/ws` endpoint for every service's streams: authenticates the upgrade
+ * (Authorization header, or `access_token` in the query for browsers), then hands the socket to a
+ * {@link WsClientSession}. Pings every connection and drops the ones that stop answering. A connection
+ * lives no longer than its credential: it is closed when its access token expires (4401) or its API
+ * key is revoked on any replica (4403). On shutdown it refuses new upgrades and, before the HTTP
+ * server closes, asks every client to reconnect elsewhere (`reconnect`, then close code 1012).
  */
 @Injectable()
-export class ChatWebSocketServer implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(ChatWebSocketServer.name);
+export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger(GatewayWebSocketServer.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly sessions = new Map<WebSocket, WsClientSession>();
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping = false;
+  private readonly stopListeningForRevocations: () => void;
 
   constructor(
     private readonly authenticator: Authenticator,
-    private readonly chat: ChatStreamsService,
+    private readonly relay: StreamRelay,
+    private readonly catalog: StreamCatalog,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     shutdown: ShutdownCoordinator,
     private readonly requestLimiter: RequestRateLimiter,
+    revocations: ApiKeyRevocations,
   ) {
     shutdown.register('websockets', {
       stopIntake: () => this.askClientsToReconnect(),
       drain: (deadline) => this.waitForClosed(deadline),
     });
+    this.stopListeningForRevocations = revocations.onRevoked((apiKeyId) => this.closeOpenedWith(apiKeyId));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListeningForRevocations();
   }
 
   get openConnections(): number {
@@ -101,16 +114,37 @@ export class ChatWebSocketServer implements BeforeApplicationShutdown {
       });
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new WsClientSession(
-        ws,
-        callerContextOf(principal, request.headers),
-        this.chat,
-        this.config.WS_MAX_STREAMS_PER_CONNECTION,
-        this.requestLimiter,
-      );
+      const session = new WsClientSession(ws, callerContextOf(principal, request.headers), {
+        relay: this.relay,
+        catalog: this.catalog,
+        requestLimiter: this.requestLimiter,
+        maxStreams: this.config.WS_MAX_STREAMS_PER_CONNECTION,
+      });
       this.sessions.set(ws, session);
-      ws.on('close', () => this.sessions.delete(ws));
+      const expiry =
+        principal.expiresAt === undefined ? null : this.closeAtExpiry(session, principal.expiresAt);
+      ws.on('close', () => {
+        if (expiry) clearTimeout(expiry);
+        this.sessions.delete(ws);
+      });
     });
+  }
+
+  private closeAtExpiry(session: WsClientSession, expiresAt: number): NodeJS.Timeout {
+    const timer = setTimeout(
+      () => session.close(WsCloseCode.CredentialExpired, 'access token expired'),
+      // setTimeout fires at once past its 32-bit limit; no access token lives that long anyway.
+      Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
+    );
+    timer.unref();
+    return timer;
+  }
+
+  private closeOpenedWith(apiKeyId: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.caller.apiKeyId === apiKeyId)
+        session.close(WsCloseCode.CredentialRevoked, 'API key revoked');
+    }
   }
 
   private pingAll(): void {

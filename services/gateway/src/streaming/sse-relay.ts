@@ -1,0 +1,49 @@
+import type { FastifyReply } from 'fastify';
+import type { StreamReader } from '@conduit/bus';
+import { DomainError, ErrorCode, type StreamDef } from '@conduit/contracts';
+import { SseResponse } from './sse-response';
+
+/** SSE event ids are `<streamId>:<seq>`, which is what a reconnecting client sends back as Last-Event-ID. */
+export const sseEventId = (streamId: string, seq: number) => `${streamId}:${seq}`;
+
+/**
+ * Relays a stream as SSE until it ends or the client leaves (the producer itself goes on): each event
+ * as its JSON, named by its type, with an id to resume from.
+ */
+export async function relayAsSse<S extends StreamDef>(
+  stream: StreamReader<S>,
+  sse: SseResponse,
+): Promise<void> {
+  sse.onClose(() => stream.close());
+  for await (const event of stream) {
+    sse.event(JSON.stringify(event), { id: sseEventId(stream.streamId, event.seq), event: event.type });
+  }
+  sse.end();
+}
+
+/** Answers `reply` with `stream` as SSE; `x-stream-id` names it, for resuming and cancelling. */
+export function sendAsSse<S extends StreamDef>(
+  reply: FastifyReply,
+  stream: StreamReader<S>,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  return relayAsSse(stream, new SseResponse(reply, { 'x-stream-id': stream.streamId, ...headers }));
+}
+
+/** The last seq the client has: from an SSE `Last-Event-ID` (`<streamId>:<seq>`), else `?after`, else none. */
+export function resumePoint(
+  streamId: string,
+  lastEventId: string | string[] | undefined,
+  after: number | undefined,
+): number {
+  if (typeof lastEventId === 'string' && lastEventId.length > 0) {
+    const [id, seq] = lastEventId.split(':');
+    if (id !== streamId || !/^\d+$/.test(seq ?? '')) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID must be an event id of this stream', {
+        fields: [{ path: 'last-event-id', message: 'expected <streamId>:<seq>' }],
+      });
+    }
+    return Number(seq);
+  }
+  return after ?? -1;
+}
