@@ -90,7 +90,7 @@ export class ChatSessionsController {
   listMessages(
     @Param() params: z.output<typeof SessionRefSchema>,
     @Query() query: z.output<typeof ListMessagesQuerySchema>,
-    @Caller() caller: CallerContext,
+    @Caller() caller: AuthenticatedCaller,
   ) {
     return this.bus.request(ChatContract.listMessages, { ...params, ...query }, caller);
   }
