@@ -6,7 +6,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import { ChatContract, defineRequest } from '@conduit/contracts';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import { busInstrumentationFor, startTracing, traceContextMixin } from '../src';
 
 const exporter = new InMemorySpanExporter();
@@ -72,8 +72,8 @@ describe('tracing across NATS', () => {
 
     const traceId = incoming.spanContext().traceId;
     expect(answer.traceId).toBe(traceId);
-    const request = one((s) => s.name === 'send test.traced.ping');
-    const handler = one((s) => s.name === 'process test.traced.ping');
+    const request = await one((s) => s.name === 'send test.traced.ping');
+    const handler = await one((s) => s.name === 'process test.traced.ping');
     expect(request.kind).toBe(SpanKind.CLIENT);
     expect(request.parentSpanContext?.spanId).toBe(incoming.spanContext().spanId);
     expect(handler.kind).toBe(SpanKind.SERVER);
@@ -111,7 +111,7 @@ describe('tracing across NATS', () => {
       response: z.object({}),
     });
     await expect(client.request(Missing, {}, alice)).rejects.toBeDefined();
-    const span = one((s) => s.name === 'send test.traced.missing');
+    const span = await one((s) => s.name === 'send test.traced.missing');
     expect(span.status.code).toBe(2); // ERROR
     expect(span.attributes['error.type']).toBe('SERVICE_UNAVAILABLE');
   });
@@ -126,8 +126,8 @@ describe('tracing across NATS', () => {
     writer.fail({ code: 'PROVIDER_TIMEOUT', message: 'too slow' });
     await expect(reader.collect()).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
 
-    const produced = one((s) => s.name === 'produce stream chat.completion');
-    const consumed = one((s) => s.name === 'consume stream chat.completion');
+    const produced = await one((s) => s.name === 'produce stream chat.completion');
+    const consumed = await one((s) => s.name === 'consume stream chat.completion');
     expect(insideStream).toBe(produced.spanContext().spanId);
     for (const span of [produced, consumed]) {
       expect(span.attributes).toMatchObject({
@@ -143,8 +143,14 @@ describe('tracing across NATS', () => {
   });
 });
 
-function one(match: (span: ReadableSpan) => boolean): ReadableSpan {
-  const spans = exporter.getFinishedSpans().filter(match);
+/**
+ * The one finished span that matches. Spans end, and reach the exporter, after the answer that a test
+ * awaits has already left (the handler's span closes once its reply is written), so wait for it.
+ */
+async function one(match: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
+  const matching = () => exporter.getFinishedSpans().filter(match);
+  await waitFor(() => matching().length > 0, 'the span to be exported');
+  const spans = matching();
   if (spans.length !== 1) throw new Error(`expected one span, found ${spans.length}`);
   return spans[0]!;
 }

@@ -4,3 +4,4 @@ export * from './fake-providers';
 export * from './service-process';
 export * from './sse-client';
 export * from './nats-server-process';
+export * from './wait-for';
