@@ -28,8 +28,9 @@ const shared = {
 
 /** @type {Config} */
 const config = {
-  // Integration suites start real processes and servers; the limit is a hang guard, not a speed target.
-  testTimeout: 60_000,
+  // Integration suites start real processes and servers; the limit is a hang guard, not a speed target,
+  // and CI shares its machine: a suite that starts two services can take minutes there.
+  testTimeout: 180_000,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'] },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ChatContract, defineEvent, defineRequest, DomainError, ErrorCode } from '@conduit/contracts';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import {
   Bus,
   BusInstrumentation,
@@ -176,7 +176,7 @@ describe('Bus instrumentation hooks (no OpenTelemetry involved)', () => {
 
   it('wraps published and received events', async () => {
     await client.publish(Happened, { n: 1 }, alice);
-    await waitFor(() => serverHooks.calls.some((c) => c.hook === 'event'));
+    await waitFor(() => serverHooks.calls.some((c) => c.hook === 'event'), 'the event hook');
     expect(clientHooks.calls.filter((c) => c.hook === 'publish')).toEqual([
       { hook: 'publish', subject: Happened.subject, outcome: { ok: true } },
     ]);
@@ -277,11 +277,3 @@ describe('Bus instrumentation hooks (no OpenTelemetry involved)', () => {
     expect(order).toEqual(['a in', 'b in', 'work', 'b out', 'a out', 'a end', 'b end']);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -38,6 +38,7 @@ export async function startServiceProcess(
   name: string,
   env: Record<string, string | undefined>,
   options: {
+    /** Default 90 s. */
     readyTimeoutMs?: number;
     /** Sees everything the process writes to stdout and stderr, from its first byte. */
     onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
@@ -81,7 +82,9 @@ export async function startServiceProcess(
       await exited;
     },
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  // Readiness is the condition waited for; the limit only stops a process that never gets there. Loading
+  // a service takes a second on an idle machine and twenty or more on a busy shared one.
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${process_.output()}`);
     try {

@@ -78,7 +78,7 @@ describe('logs of the running services', () => {
     await driveTraffic();
     // SIGTERM: each process flushes its spans and logs on the way out.
     await Promise.all([gateway.stop(10_000), chat.stop(10_000)]);
-  }, 90_000);
+  });
   afterAll(async () => {
     await Promise.all([gateway?.kill(), chat?.kill()]);
     await Promise.all([openai?.close(), collector?.close(), ...drops.map((drop) => drop())]);
