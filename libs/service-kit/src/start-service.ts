@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { Logger } from 'pino';
 import { Bus, BusTransport } from '@conduit/bus';
 import { EventDef, RequestDef } from '@conduit/contracts';
+import { drainUnreadBodies } from './http/body-drain';
 import type { TrustProxy } from './http/trust-proxy';
 import { PinoNestLogger } from './logger';
 import { instrumentHttpServer } from './metrics/http-metrics';
@@ -11,6 +12,8 @@ import { JetStreamConsumerRef, JetStreamLagCollector } from './metrics/jetstream
 import { observedServiceModule } from './metrics/observability.module';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { ShutdownCoordinator, ShutdownOptions } from './shutdown-coordinator';
+
+const DEFAULT_BODY_DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export interface StartServiceOptions {
   name: string;
@@ -21,6 +24,8 @@ export interface StartServiceOptions {
   /** Contracts this service answers; omit for a process that only calls others (the gateway). */
   contracts?: readonly (RequestDef | EventDef)[];
   bodyLimitBytes?: number;
+  /** How much of a refused body is read and discarded so the answer reaches its client (see drainUnreadBodies). */
+  bodyDrainLimitBytes?: number;
   /** Peers whose X-Forwarded-* headers name the client (TRUST_PROXY); none when omitted. */
   trustProxy?: TrustProxy;
   /** SIGTERM handling: grace period (SHUTDOWN_GRACE_MS), and whether to stop listening at once (the edge). */
@@ -40,6 +45,7 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
   });
   const metrics = new ServiceMetrics(options.name);
   instrumentHttpServer(adapter.getInstance(), metrics, options.logger);
+  drainUnreadBodies(adapter.getInstance(), options.bodyDrainLimitBytes ?? DEFAULT_BODY_DRAIN_LIMIT_BYTES);
   const module = observedServiceModule(options.module, metrics, options.logger);
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),

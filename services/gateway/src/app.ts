@@ -16,6 +16,7 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     port: config.PORT,
     logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    bodyDrainLimitBytes: config.BODY_DRAIN_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // The edge: on SIGTERM no new connections; relays in flight get the grace period.
     shutdown: { graceMs: config.SHUTDOWN_GRACE_MS, stopListening: true },

@@ -45,6 +45,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
     /** Proxies whose X-Forwarded-For names the client the sign-in limits count by; none by default. */
     TRUST_PROXY: trustProxyField(),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+    /** Of a body refused for its size, how much is read and discarded so the 413 reaches a client still sending it. */
+    BODY_DRAIN_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(16 * 1024 * 1024),
     WS_PING_INTERVAL_MS: configFields.milliseconds(30_000),
     WS_MAX_STREAMS_PER_CONNECTION: z.coerce.number().int().positive().default(16),
     /** Requests per window per API key (or per user, without a key); 0 turns the limit off. */
