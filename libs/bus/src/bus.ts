@@ -173,7 +173,7 @@ export class Bus {
   /** Publishes an event; durable events are acknowledged by JetStream before this resolves. */
   async publish<D extends EventDef>(def: D, payload: PayloadOf<D>, caller: CallerContext): Promise<void> {
     const parsed = def.payload.safeParse(payload);
-    if (!parsed.success) throw validationError(parsed.error, `${def.subject} event`);
+    if (!parsed.success) throw validationError(parsed.error, 'event');
     const messageId = randomUUID();
     const headers = envelopeToHeaders(caller, messageId);
     const data = encodeJson(parsed.data);
@@ -537,7 +537,8 @@ export class Bus {
   private readReply<D extends RequestDef>(def: D, msg: Msg): ResponseOf<D> {
     const reply = ReplySchema.safeParse(safeDecode(msg.data));
     if (!reply.success) {
-      throw new DomainError(ErrorCode.Internal, `Malformed reply on ${def.subject}`);
+      this.logger.error('malformed reply', { subject: def.subject });
+      throw new DomainError(ErrorCode.Internal, 'The service sent a malformed reply');
     }
     if (!reply.data.ok) throw DomainError.fromBody(reply.data.error);
     const response = def.response.safeParse(reply.data.data);
@@ -546,24 +547,27 @@ export class Bus {
         subject: def.subject,
         issues: response.error.issues,
       });
-      throw new DomainError(ErrorCode.Internal, `Invalid response on ${def.subject}`);
+      throw new DomainError(ErrorCode.Internal, 'The service sent an invalid reply');
     }
     return response.data as ResponseOf<D>;
   }
 
+  /** Callers learn what went wrong, never which subject: internal names stay in the logs. */
   private translateRequestFailure(error: unknown, subject: string): DomainError {
     const code = (error as { code?: string }).code;
     if (code === NatsErrorCode.NoResponders) {
-      return new DomainError(ErrorCode.ServiceUnavailable, `No service is answering ${subject}`);
+      return new DomainError(ErrorCode.ServiceUnavailable, 'No service is answering this request right now');
     }
     if (code === NatsErrorCode.MaxPayloadExceeded) return requestTooLarge(null, this.maxPayloadBytes());
     if (code === NatsErrorCode.Timeout) {
-      return new DomainError(ErrorCode.Timeout, `No answer on ${subject} in time`);
+      this.logger.warn('no answer in time', { subject });
+      return new DomainError(ErrorCode.Timeout, 'The service did not answer in time');
     }
     if (this.connection.isClosed() || !this.isConnectedNow) {
       return new DomainError(ErrorCode.ServiceUnavailable, 'The message bus is unavailable');
     }
-    return new DomainError(ErrorCode.Internal, `Request on ${subject} failed`);
+    this.logger.error('request failed', { subject, error: String(error) });
+    return new DomainError(ErrorCode.Internal, 'The request could not be passed on');
   }
 
   private assertConnected(): void {
