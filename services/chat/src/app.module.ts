@@ -6,6 +6,7 @@ import { CHAT_CONFIG } from './chat-config.token';
 import type { ChatConfig } from './config';
 import { EventStreamsInitializer } from './events/event-streams.initializer';
 import { MessageEventsPublisher } from './events/message-events.publisher';
+import { AnswerLeaseKeeper } from './generation/answer-lease-keeper';
 import { CompletionRunner } from './generation/completion-runner';
 import { InFlightGenerations } from './generation/in-flight-generations';
 import { SessionCompletionService } from './generation/session-completion.service';
@@ -19,6 +20,7 @@ import { SessionsHandler } from './handlers/sessions.handler';
 import { ProviderTelemetry } from './providers/instrumented.provider';
 import { HotPathPool } from './infra/pg-pool.provider';
 import { PrismaService } from './infra/prisma.service';
+import { AnswerLeaseRepository } from './sessions/answer-lease.repository';
 import { TurnStore } from './sessions/turn.store';
 import { MessageRepository } from './sessions/message.repository';
 import { SessionRepository } from './sessions/session.repository';
@@ -61,6 +63,8 @@ export class AppModule {
         StatelessCompletionService,
         MessageEventsPublisher,
         EventStreamsInitializer,
+        AnswerLeaseRepository,
+        AnswerLeaseKeeper,
         StaleStreamSweeper,
         SessionTitler,
         ...usageProviders,

@@ -37,7 +37,10 @@ export const ChatConfigSchema = ChatBaseConfigSchema.extend({
   PROVIDER_STALL_TIMEOUT_MS: configFields.milliseconds(30_000),
   /** How often a streaming answer's partial text is saved. */
   PARTIAL_FLUSH_INTERVAL_MS: configFields.milliseconds(1_000),
-  /** A message still `streaming` with no save for this long belonged to a replica that died. */
+  /**
+   * How long the lease on an answer being generated lasts. The replica producing it renews it four
+   * times per lease; an answer whose lease ran out belonged to a replica that died.
+   */
   STALE_STREAM_AFTER_MS: configFields.milliseconds(60_000),
   /** JSON: per-model `{ maxRetries?, fallbacks? }`, e.g. {"openai/gpt-4o-mini":{"fallbacks":["anthropic/claude-haiku-4-5"]}}. */
   CHAT_MODEL_POLICIES: z.string().optional(),

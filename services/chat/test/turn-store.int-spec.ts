@@ -18,7 +18,13 @@ describe('TurnStore: the raw queries before every first token', () => {
       session: { id: session.id, activeLeafId: null },
       branch: [],
     });
-    const base = { userId: 'u1', sessionId: session.id, model: 'openai/gpt-4o-mini', answerTo: null };
+    const base = {
+      userId: 'u1',
+      sessionId: session.id,
+      model: 'openai/gpt-4o-mini',
+      answerTo: null,
+      leaseMs: 60_000,
+    };
     const first = await store.insert({
       ...base,
       streamId: crypto.randomUUID(),
@@ -60,6 +66,7 @@ describe('TurnStore: the raw queries before every first token', () => {
       streamId: crypto.randomUUID(),
       userMessage: { parentId: null, content: 'elsewhere' },
       answerTo: null,
+      leaseMs: 60_000,
     });
     expect((await store.load('u2', session.id, turn.userMessageId))?.branch).toEqual([]);
   });

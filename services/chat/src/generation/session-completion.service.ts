@@ -16,7 +16,8 @@ import { MessageEventsPublisher } from '../events/message-events.publisher';
 import type { ChatMessage } from '../generated/prisma/client';
 import { BranchMessage, TurnContext, TurnStore } from '../sessions/turn.store';
 import { SessionTitler } from '../sessions/session-titler';
-import { MessageRepository } from '../sessions/message.repository';
+import { FinishedAnswer, MessageRepository } from '../sessions/message.repository';
+import { AnswerLeaseKeeper } from './answer-lease-keeper';
 import { CompletionOutcome, CompletionRunner, CompletionStreamWriter } from './completion-runner';
 import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
@@ -60,6 +61,7 @@ export class SessionCompletionService {
     private readonly attempts: AttemptRepository,
     private readonly titler: SessionTitler,
     private readonly usage: UsageMeter,
+    private readonly leases: AnswerLeaseKeeper,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
@@ -145,6 +147,7 @@ export class SessionCompletionService {
         streamId: request.streamId,
         userMessage: turn.userMessage,
         answerTo: turn.answerTo,
+        leaseMs: this.config.STALE_STREAM_AFTER_MS,
       });
     } catch (error) {
       admission.release();
@@ -196,40 +199,52 @@ export class SessionCompletionService {
     userId: string,
     admission: Admission,
   ): Promise<CompletionOutcome> {
-    const saver = new PartialTextSaver(
-      this.messages,
-      assistantMessageId,
-      this.config.PARTIAL_FLUSH_INTERVAL_MS,
-    );
-    const outcome = await this.runner.run({
-      model,
-      messages: prompt,
-      params: {},
-      writer,
-      timeouts: {
-        firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
-        stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
-      },
-      onText: (text) => saver.update(text),
-    });
-    await saver.stop();
-    const [saved] = await Promise.all([
-      this.saveAnswer(assistantMessageId, outcome),
-      this.attempts.record(
-        { streamId: writer.streamId, messageId: assistantMessageId, userId },
-        outcome.attempts,
-      ),
-      admission.record({ streamId: writer.streamId, messageId: assistantMessageId, outcome }),
-    ]);
+    // Released once the final save is done: until then the answer is this replica's, however long it takes.
+    const releaseLease = this.leases.hold(assistantMessageId);
+    let outcome: CompletionOutcome;
+    let saved: ChatMessage | null;
+    try {
+      const saver = new PartialTextSaver(
+        this.messages,
+        assistantMessageId,
+        this.config.PARTIAL_FLUSH_INTERVAL_MS,
+      );
+      outcome = await this.runner.run({
+        model,
+        messages: prompt,
+        params: {},
+        writer,
+        timeouts: {
+          firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
+          stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
+        },
+        onText: (text) => saver.update(text),
+      });
+      await saver.stop();
+      [saved] = await Promise.all([
+        this.saveAnswer(assistantMessageId, outcome),
+        this.attempts.record(
+          { streamId: writer.streamId, messageId: assistantMessageId, userId },
+          outcome.attempts,
+        ),
+        admission.record({ streamId: writer.streamId, messageId: assistantMessageId, outcome }),
+      ]);
+    } finally {
+      releaseLease();
+    }
     emitOutcome(writer, outcome, assistantMessageId);
     if (saved) await this.events.messageCreated(saved);
     return outcome;
   }
 
-  /** Stores the final answer; a failure is logged and the stream still ends, the client has the text. */
+  /**
+   * Stores the final answer; the stream still ends if that fails (the client has the text), and a save
+   * that finds no answer to update says why in the log.
+   */
   private async saveAnswer(messageId: string, outcome: CompletionOutcome): Promise<ChatMessage | null> {
+    let finished: FinishedAnswer;
     try {
-      return await this.messages.finish(messageId, {
+      finished = await this.messages.finish(messageId, {
         status: outcome.status,
         model: outcome.model.info.id,
         content: outcome.text,
@@ -240,6 +255,21 @@ export class SessionCompletionService {
     } catch (error) {
       this.logger.error(`could not save answer ${messageId}: ${String(error)}`);
       return null;
+    }
+    switch (finished.kind) {
+      case 'saved':
+        return finished.message;
+      case 'restored':
+        this.logger.warn(
+          `answer ${messageId} had been marked interrupted (its lease was not renewed in time); saved as ${outcome.status}`,
+        );
+        return finished.message;
+      case 'gone':
+        this.logger.warn(`answer ${messageId} was not saved: it was deleted with its session`);
+        return null;
+      case 'already-final':
+        this.logger.error(`answer ${messageId} was not saved: it had already ended as ${finished.status}`);
+        return null;
     }
   }
 }

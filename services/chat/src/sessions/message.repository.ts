@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MessageStatus, TokenUsage } from '@conduit/contracts';
+import { ErrorCode, MessageStatus, TokenUsage } from '@conduit/contracts';
 import type { ChatMessage } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma.service';
 import { KeysetPosition } from './keyset-cursor';
@@ -13,6 +13,13 @@ export interface FinalAnswer {
   costUsd: number | null;
   errorCode: string | null;
 }
+
+/** What a final save found: the answer as stored, or why there was nothing to save it to. */
+export type FinishedAnswer =
+  | { kind: 'saved' | 'restored'; message: ChatMessage }
+  /** Deleted, with its session, while it was being generated. */
+  | { kind: 'gone' }
+  | { kind: 'already-final'; status: MessageStatus };
 
 @Injectable()
 export class MessageRepository {
@@ -46,36 +53,39 @@ export class MessageRepository {
     });
   }
 
-  async finish(messageId: string, answer: FinalAnswer): Promise<ChatMessage | null> {
-    const { count } = await this.prisma.chatMessage.updateMany({
+  /**
+   * Stores how an answer ended. An answer the sweeper took for abandoned (its lease could not be renewed
+   * for a while) is restored: what was generated is what its user received.
+   */
+  async finish(messageId: string, answer: FinalAnswer): Promise<FinishedAnswer> {
+    const data = {
+      status: answer.status,
+      model: answer.model,
+      content: answer.content,
+      inputTokens: answer.usage?.inputTokens ?? null,
+      outputTokens: answer.usage?.outputTokens ?? null,
+      cachedTokens: answer.usage?.cachedTokens ?? null,
+      usageEstimated: answer.usage?.estimated ?? null,
+      costUsd: answer.costUsd,
+      errorCode: answer.errorCode,
+      leaseExpiresAt: null,
+      updatedAt: new Date(),
+    };
+    const saved = await this.prisma.chatMessage.updateMany({
       where: { id: messageId, status: 'streaming' },
-      data: {
-        status: answer.status,
-        model: answer.model,
-        content: answer.content,
-        inputTokens: answer.usage?.inputTokens ?? null,
-        outputTokens: answer.usage?.outputTokens ?? null,
-        cachedTokens: answer.usage?.cachedTokens ?? null,
-        usageEstimated: answer.usage?.estimated ?? null,
-        costUsd: answer.costUsd,
-        errorCode: answer.errorCode,
-        updatedAt: new Date(),
-      },
+      data,
     });
-    return count === 0 ? null : this.prisma.chatMessage.findUnique({ where: { id: messageId } });
+    if (saved.count === 1) return { kind: 'saved', message: await this.byId(messageId) };
+    const restored = await this.prisma.chatMessage.updateMany({
+      where: { id: messageId, status: 'interrupted', errorCode: ErrorCode.StreamLost },
+      data,
+    });
+    if (restored.count === 1) return { kind: 'restored', message: await this.byId(messageId) };
+    const current = await this.prisma.chatMessage.findUnique({ where: { id: messageId } });
+    return current ? { kind: 'already-final', status: current.status } : { kind: 'gone' };
   }
 
-  /** Marks answers whose producer stopped saving long ago (its replica died) as interrupted. */
-  async interruptStale(olderThan: Date): Promise<ChatMessage[]> {
-    const stale = await this.prisma.chatMessage.findMany({
-      where: { status: 'streaming', updatedAt: { lt: olderThan } },
-      take: 500,
-    });
-    if (stale.length === 0) return [];
-    await this.prisma.chatMessage.updateMany({
-      where: { id: { in: stale.map((m) => m.id) }, status: 'streaming' },
-      data: { status: 'interrupted', errorCode: 'STREAM_LOST', updatedAt: new Date() },
-    });
-    return stale.map((m) => ({ ...m, status: 'interrupted' as const, errorCode: 'STREAM_LOST' }));
+  private byId(messageId: string): Promise<ChatMessage> {
+    return this.prisma.chatMessage.findUniqueOrThrow({ where: { id: messageId } });
   }
 }

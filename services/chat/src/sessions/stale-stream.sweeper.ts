@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../chat-config.token';
-import { MessageRepository } from './message.repository';
+import { AnswerLeaseRepository } from './answer-lease.repository';
 
 /**
- * Finds answers left `streaming` by a replica that died (they stop being saved) and marks them
- * interrupted, keeping the text saved so far. Any replica may run it; the update is idempotent.
+ * Finds answers left `streaming` by a replica that died (their lease ran out: nobody renews it) and
+ * marks them interrupted, keeping the text saved so far. Every replica runs it; they skip each other's
+ * rows.
  */
 @Injectable()
 export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -13,7 +14,7 @@ export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplication
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly messages: MessageRepository,
+    private readonly leases: AnswerLeaseRepository,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
@@ -28,9 +29,7 @@ export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplication
 
   async sweep(): Promise<number> {
     try {
-      const interrupted = await this.messages.interruptStale(
-        new Date(Date.now() - this.config.STALE_STREAM_AFTER_MS),
-      );
+      const interrupted = await this.leases.interruptExpired();
       if (interrupted.length > 0)
         this.logger.warn(`marked ${interrupted.length} abandoned answer(s) as interrupted`);
       return interrupted.length;

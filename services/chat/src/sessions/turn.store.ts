@@ -32,6 +32,8 @@ export interface NewTurn {
   streamId: string;
   userMessage: { parentId: string | null; content: string } | null;
   answerTo: string | null;
+  /** How long the new answer's first lease lasts. */
+  leaseMs: number;
 }
 
 export interface StoredTurn {
@@ -63,12 +65,17 @@ SELECT o.*, COALESCE((
   FROM branch), '[]'::json) AS branch
 FROM owned o`;
 
-// Both messages and the session's new active leaf, atomically, in one round trip.
+// Both messages and the session's new active leaf, atomically, in one round trip. The streaming answer
+// starts with its lease ($13 ms, database time), which the generating replica then renews.
 const INSERT_TURN = `
 WITH inserted AS (
-  INSERT INTO chat_messages (id, session_id, parent_id, user_id, role, content, status, model, stream_id, created_at, updated_at)
-  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::"MessageRole"[], $6::text[],
-                       $7::"MessageStatus"[], $8::text[], $9::uuid[], $10::timestamptz[], $10::timestamptz[])
+  INSERT INTO chat_messages (id, session_id, parent_id, user_id, role, content, status, model, stream_id,
+                             created_at, updated_at, lease_expires_at)
+  SELECT t.*, t.created_at,
+         CASE WHEN t.status = 'streaming' THEN now() + $13 * interval '1 millisecond' END
+  FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::"MessageRole"[], $6::text[],
+              $7::"MessageStatus"[], $8::text[], $9::uuid[], $10::timestamptz[])
+       AS t(id, session_id, parent_id, user_id, role, content, status, model, stream_id, created_at)
   RETURNING id
 )
 UPDATE chat_sessions SET active_leaf_id = $11, updated_at = $12 WHERE id = $2[1] AND (SELECT count(*) FROM inserted) > 0`;
@@ -154,6 +161,7 @@ export class TurnStore {
       column(7),
       assistantMessageId,
       new Date(now + 1),
+      turn.leaseMs,
     ]);
     return { userMessageId, assistantMessageId, createdAt: new Date(now) };
   }
