@@ -3,6 +3,8 @@ import { createLogger, ServiceMetrics, startService } from '@conduit/service-kit
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
+import { registerSecurityHeaders } from './http/security-headers';
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH } from './openapi/docs.controller';
 import { GatewayWebSocketServer } from './ws/gateway-websocket.server';
 import { registerWebSocketMetrics } from './ws/websocket-metrics';
 
@@ -21,6 +23,10 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     // The edge: on SIGTERM no new connections; relays in flight get the grace period.
     shutdown: { graceMs: config.SHUTDOWN_GRACE_MS, stopListening: true },
     configure: (app) => {
+      registerSecurityHeaders(app.getHttpAdapter().getInstance(), {
+        hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
+        pages: [{ pathPrefix: DOCS_PATH, directives: DOCS_CONTENT_SECURITY_POLICY }],
+      });
       app.useGlobalFilters(new HttpExceptionFilter(logger));
       app.get(GatewayWebSocketServer).attach(app.getHttpServer());
       registerWebSocketMetrics(app.get(ServiceMetrics), app.get(GatewayWebSocketServer));

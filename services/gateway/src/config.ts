@@ -42,6 +42,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
     AUTH_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).default(900),
     /** Failed sign-ins from one address, over a day from its first failure, after which it may not sign in until that day ends; 0 turns the limit off. */
     AUTH_FAILURES_PER_DAY_PER_ADDRESS: z.coerce.number().int().min(0).default(100),
+    /** Strict-Transport-Security max-age sent on HTTPS requests (direct, or X-Forwarded-Proto from a trusted proxy); 0 sends none. */
+    HSTS_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(365 * 24 * 3600),
     /** Proxies whose X-Forwarded-For names the client the sign-in limits count by; none by default. */
     TRUST_PROXY: trustProxyField(),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
