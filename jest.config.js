@@ -21,7 +21,10 @@ const shared = {
   testEnvironment: 'node',
   transform: swcTransform,
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    '^@conduit/([a-z-]+)/([a-z-]+)$': '<rootDir>/libs/$1/src/$2',
+  },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   rootDir: __dirname,
 };

@@ -7,7 +7,7 @@ export type {
 } from './migrations';
 export { ensureDatabase, dropSchema } from './database-admin';
 export { createPrismaAdapter } from './prisma-adapter';
-export type { PrismaAdapterOptions } from './prisma-adapter';
+export type { PrismaAdapterOptions, PrismaAdapterOnPoolOptions } from './prisma-adapter';
 export { generatePrismaClient } from './prisma-generate';
 export type { GenerateOptions, GenerateResult } from './prisma-generate';
 export { loadSchemaEngine, openSchemaEngine, SchemaEngineError } from './schema-engine';

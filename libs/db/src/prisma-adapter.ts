@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { Pool } from 'pg';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './pg-client';
 import { assertSchemaName, searchPathOption } from './schema-name';
 
@@ -10,9 +11,20 @@ export interface PrismaAdapterOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** A PrismaPg adapter bound to one schema: pass it to a generated `new PrismaClient({ adapter })`. */
-export function createPrismaAdapter(options: PrismaAdapterOptions): PrismaPg {
+export interface PrismaAdapterOnPoolOptions {
+  /** The process's pool (from {@link createPgPool} with the same schema); the adapter never ends it. */
+  readonly pool: Pool;
+  readonly schema: string;
+}
+
+/**
+ * A PrismaPg adapter bound to one schema: pass it to a generated `new PrismaClient({ adapter })`. Given
+ * a pool it runs on that pool, so Prisma and raw SQL share one set of connections; otherwise it opens
+ * its own.
+ */
+export function createPrismaAdapter(options: PrismaAdapterOptions | PrismaAdapterOnPoolOptions): PrismaPg {
   const schema = assertSchemaName(options.schema);
+  if ('pool' in options) return new PrismaPg(options.pool, { schema });
   return new PrismaPg(
     {
       connectionString: options.databaseUrl,

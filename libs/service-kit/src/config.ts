@@ -17,8 +17,10 @@ export function loadConfig<S extends z.ZodType>(
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const schemaName = () =>
+  z.string().regex(/^[a-z_][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "_" or "-" (max 63)');
 
-export const configFields = { port, milliseconds };
+export const configFields = { port, milliseconds, schemaName };
 
 export const LogConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -48,7 +50,10 @@ export type BusConfig = z.infer<typeof BusConfigSchema>;
 
 export const DatabaseConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:5432/conduit'),
+  /** Connections in the process's one pool, shared by Prisma and raw SQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** The Postgres schema of the service's tables; the service's name when unset. */
+  DATABASE_SCHEMA: schemaName().optional(),
 });
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
 

@@ -1,26 +1,33 @@
-import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Logger } from 'pino';
 import { Bus, BusTransport } from '@conduit/bus';
 import { EventDef, RequestDef } from '@conduit/contracts';
+import { BusModule, busOptionsFrom } from './bus.module';
+import type { ServiceConfig } from './config';
+import { HealthModule } from './health.module';
 import { drainUnreadBodies } from './http/body-drain';
 import type { TrustProxy } from './http/trust-proxy';
-import { PinoNestLogger } from './logger';
+import { createLogger, PinoNestLogger } from './logger';
 import { instrumentHttpServer } from './metrics/http-metrics';
 import { JetStreamConsumerRef, JetStreamLagCollector } from './metrics/jetstream-lag.collector';
-import { observedServiceModule } from './metrics/observability.module';
+import { ObservabilityModule } from './metrics/observability.module';
 import { ServiceMetrics } from './metrics/service-metrics';
-import { ShutdownCoordinator, ShutdownOptions } from './shutdown-coordinator';
+import { ServiceConfigModule } from './service-config';
+import { ShutdownCoordinator } from './shutdown-coordinator';
 
 const DEFAULT_BODY_DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
-export interface StartServiceOptions {
-  name: string;
+/** What every service's config has: the kit's {@link ServiceConfig} plus the port it listens on. */
+export type StartableConfig = ServiceConfig & { PORT: number };
+
+export interface StartServiceOptions<C extends StartableConfig = StartableConfig> {
+  /** The service's name: NATS queue group, logs' and metrics' `service`, default database schema. */
+  service: string;
+  /** The parsed config; injectable everywhere with `@InjectConfig()`. */
+  config: C;
+  /** The service's own module: its features. Bus, health, config, logs and metrics come with the kit. */
   module: DynamicModule | Type<unknown>;
-  host: string;
-  port: number;
-  logger: Logger;
   /** Contracts this service answers; omit for a process that only calls others (the gateway). */
   contracts?: readonly (RequestDef | EventDef)[];
   bodyLimitBytes?: number;
@@ -28,35 +35,60 @@ export interface StartServiceOptions {
   bodyDrainLimitBytes?: number;
   /** Peers whose X-Forwarded-* headers name the client (TRUST_PROXY); none when omitted. */
   trustProxy?: TrustProxy;
-  /** SIGTERM handling: grace period (SHUTDOWN_GRACE_MS), and whether to stop listening at once (the edge). */
-  shutdown?: ShutdownOptions;
+  /**
+   * On SIGTERM, stop listening for HTTP connections at once (the edge: its endpoint is already gone from
+   * the load balancer). Internal services keep answering probes, with /readyz at 503, while they drain.
+   */
+  stopListeningOnShutdown?: boolean;
   /** Durable JetStream consumers this service owns, whose lag `/metrics` reports. */
   jetstreamConsumers?: readonly JetStreamConsumerRef[];
   /** Lets the caller touch the app before it listens (HTTP hooks, WebSocket servers). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
 
-/** Boots a service: Fastify HTTP for probes and metrics, the bus transport for its handlers, shutdown hooks. */
-export async function startService(options: StartServiceOptions): Promise<NestFastifyApplication> {
+@Module({})
+class ServiceRootModule {}
+
+/**
+ * Boots a service: Fastify HTTP for probes and metrics, the bus transport for its handlers, graceful
+ * shutdown. Does not install signal handlers ({@link runService} does), so tests can start many.
+ */
+export async function startService<C extends StartableConfig>(
+  options: StartServiceOptions<C>,
+): Promise<NestFastifyApplication> {
+  const { service, config } = options;
+  const logger = createLogger(service, config.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     trustProxy: options.trustProxy ?? false,
     forceCloseConnections: 'idle',
   });
-  const metrics = new ServiceMetrics(options.name);
-  instrumentHttpServer(adapter.getInstance(), metrics, options.logger);
+  const metrics = new ServiceMetrics(service);
+  instrumentHttpServer(adapter.getInstance(), metrics, logger);
   drainUnreadBodies(adapter.getInstance(), options.bodyDrainLimitBytes ?? DEFAULT_BODY_DRAIN_LIMIT_BYTES);
-  const module = observedServiceModule(options.module, metrics, options.logger);
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: new PinoNestLogger(options.logger.child({ component: 'nest' })),
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [
+      ObservabilityModule.forService(metrics, logger),
+      ServiceConfigModule.forService(service, config),
+      BusModule.forRoot(busOptionsFrom(config, service)),
+      HealthModule,
+      options.module,
+    ],
+  };
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
   });
   // Not Nest's enableShutdownHooks: its hooks wait for work in flight while the transport still takes more.
-  app.get(ShutdownCoordinator).attach(app, options.shutdown).exitOnSignals();
+  app.get(ShutdownCoordinator).attach(app, {
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    stopListening: options.stopListeningOnShutdown ?? false,
+  });
   if (options.contracts) {
     const bus = app.get(Bus);
     app.connectMicroservice(
-      { strategy: new BusTransport(bus, { queue: options.name, contracts: options.contracts }) },
+      { strategy: new BusTransport(bus, { queue: service, contracts: options.contracts }) },
       { inheritAppConfig: false },
     );
     await app.startAllMicroservices();
@@ -65,8 +97,7 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
     new JetStreamLagCollector(app.get(Bus), options.jetstreamConsumers).register(metrics);
   }
   await options.configure?.(app);
-  await app.listen(options.port, options.host);
-  options.logger.info({ port: listeningPort(app) }, `${options.name} started`);
+  await app.listen(config.PORT, config.HOST);
   return app;
 }
 

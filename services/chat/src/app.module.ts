@@ -1,30 +1,28 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BusModule, busOptionsFrom, HealthModule, ServiceMetrics } from '@conduit/service-kit';
+import { DatabaseModule, RedisModule, ServiceMetrics } from '@conduit/service-kit';
 import { buildProviderRegistry } from './catalog/build-provider-registry';
 import { ModelCatalog } from './catalog/model-catalog';
-import { CHAT_CONFIG } from './chat-config.token';
+import { ModelsHandler } from './catalog/models.handler';
 import type { ChatConfig } from './config';
+import { PrismaClient } from './generated/prisma/client';
 import { EventStreamsInitializer } from './events/event-streams.initializer';
 import { MessageEventsPublisher } from './events/message-events.publisher';
 import { AnswerLeaseKeeper } from './generation/answer-lease-keeper';
 import { CompletionRunner } from './generation/completion-runner';
+import { CompletionsHandler } from './generation/completions.handler';
 import { InFlightGenerations } from './generation/in-flight-generations';
 import { SessionCompletionService } from './generation/session-completion.service';
 import { StatelessCompletionService } from './generation/stateless-completion.service';
 import { AttemptRepository } from './generation/routing/attempt.repository';
 import { DeploymentHealth } from './generation/routing/deployment-health';
 import { MODEL_POLICIES, ModelRouter } from './generation/routing/model-router';
-import { CompletionsHandler } from './handlers/completions.handler';
-import { ModelsHandler } from './handlers/models.handler';
-import { SessionsHandler } from './handlers/sessions.handler';
 import { ProviderTelemetry } from './providers/instrumented.provider';
-import { HotPathPool } from './infra/pg-pool.provider';
-import { PrismaService } from './infra/prisma.service';
 import { AnswerLeaseRepository } from './sessions/answer-lease.repository';
 import { TurnStore } from './sessions/turn.store';
 import { MessageRepository } from './sessions/message.repository';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionService } from './sessions/session.service';
+import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionTitler } from './sessions/session-titler';
 import { StaleStreamSweeper } from './sessions/stale-stream.sweeper';
 import { usageHandlers, usageProviders } from './usage/usage.providers';
@@ -34,10 +32,13 @@ export class AppModule {
   static forRoot(config: ChatConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [BusModule.forRoot(busOptionsFrom(config, 'chat')), HealthModule],
+      imports: [
+        DatabaseModule.forRoot({ client: PrismaClient }),
+        // Budgets fall back to the ledger while Redis is down: it is no reason to stop taking traffic.
+        RedisModule.forRoot({ requiredForReadiness: false }),
+      ],
       controllers: [SessionsHandler, CompletionsHandler, ModelsHandler, ...usageHandlers],
       providers: [
-        { provide: CHAT_CONFIG, useValue: config },
         {
           provide: ModelCatalog,
           useFactory: (metrics?: ServiceMetrics) => catalogWithPolicies(config, metrics),
@@ -51,8 +52,6 @@ export class AppModule {
         },
         ModelRouter,
         AttemptRepository,
-        PrismaService,
-        HotPathPool,
         TurnStore,
         SessionRepository,
         MessageRepository,

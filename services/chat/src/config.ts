@@ -13,10 +13,7 @@ const ChatBaseConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.sha
 
 export const ChatConfigSchema = ChatBaseConfigSchema.extend({
   PORT: configFields.port(3101),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/)
-    .default('chat'),
+  DATABASE_SCHEMA: configFields.schemaName().default('chat'),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalUrl,
   ANTHROPIC_API_KEY: optionalSecret,

@@ -1,9 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
+import { runService } from '@conduit/service-kit';
 import { startChat } from './app';
 import { loadChatConfig } from './config';
 
-void startChat(loadChatConfig()).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runService({ service: 'chat', loadConfig: loadChatConfig, start: startChat });

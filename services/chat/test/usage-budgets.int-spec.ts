@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
 import {
   BudgetExceededDetails,
   CallerContext,
@@ -10,13 +11,13 @@ import {
   GenerationParams,
   UsageContract,
 } from '@conduit/contracts';
+import { REDIS } from '@conduit/service-kit';
 import {
   sseBody,
   startScriptedHttpServer,
   type ScriptedHttpServer,
 } from '../src/providers/testing/scripted-http.server';
 import { costOf, estimatePromptTokens, estimateTokens } from '../src/generation/token-accounting';
-import { BudgetRedis } from '../src/usage/budget-redis';
 import { startTestChat, type ChatTestService } from './support/chat-test-service';
 
 const MINI_PRICING = { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6, cachedInputPerMTokUsd: 0.075 };
@@ -332,7 +333,7 @@ describe('usage ledger and budgets in the chat service', () => {
       );
 
       // Redis loses the counters (restart, eviction): they are rebuilt from the ledger, limits hold.
-      const redis = chat.app.get(BudgetRedis).client;
+      const redis = chat.app.get<Redis>(REDIS);
       const prefix = chat.config.REDIS_KEY_PREFIX;
       const keys = await redis.keys(`${prefix}budget:*`);
       expect(keys.length).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, ServiceMetrics, startService } from '@conduit/service-kit';
+import type { Logger } from 'pino';
+import { SERVICE_LOGGER, ServiceMetrics, startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
@@ -10,24 +11,21 @@ import { registerWebSocketMetrics } from './ws/websocket-metrics';
 
 /** Builds and starts the gateway; shared by main.ts and the integration tests. */
 export async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
-  const logger = createLogger('gateway', config.LOG_LEVEL);
   return startService({
-    name: 'gateway',
-    module: AppModule.forRoot(config),
-    host: config.HOST,
-    port: config.PORT,
-    logger,
+    service: 'gateway',
+    config,
+    module: AppModule,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     bodyDrainLimitBytes: config.BODY_DRAIN_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // The edge: on SIGTERM no new connections; relays in flight get the grace period.
-    shutdown: { graceMs: config.SHUTDOWN_GRACE_MS, stopListening: true },
+    stopListeningOnShutdown: true,
     configure: (app) => {
       registerSecurityHeaders(app.getHttpAdapter().getInstance(), {
         hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
         pages: [{ pathPrefix: DOCS_PATH, directives: DOCS_CONTENT_SECURITY_POLICY }],
       });
-      app.useGlobalFilters(new HttpExceptionFilter(logger));
+      app.useGlobalFilters(new HttpExceptionFilter(app.get<Logger>(SERVICE_LOGGER)));
       app.get(GatewayWebSocketServer).attach(app.getHttpServer());
       registerWebSocketMetrics(app.get(ServiceMetrics), app.get(GatewayWebSocketServer));
     },

@@ -13,10 +13,7 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
   .extend(RedisConfigSchema.shape)
   .extend({
     PORT: configFields.port(3000),
-    DATABASE_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]*$/)
-      .default('gateway'),
+    DATABASE_SCHEMA: configFields.schemaName().default('gateway'),
     /** HMAC secret for access tokens. Without it a random one is made at start (tokens die with the process). */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ISSUER: z.string().default('conduit'),

@@ -1,9 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
+import { runService } from '@conduit/service-kit';
 import { startGateway } from './app';
 import { loadGatewayConfig } from './config';
 
-void startGateway(loadGatewayConfig()).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runService({ service: 'gateway', loadConfig: loadGatewayConfig, start: startGateway });

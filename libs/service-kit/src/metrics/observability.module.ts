@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, OnApplicationShutdown, Type } from '@nestjs/common';
+import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { currentTracing } from '../telemetry/tracing';
 import { ServiceMetrics } from './service-metrics';
@@ -30,19 +30,4 @@ export class ObservabilityModule {
       exports: [ServiceMetrics, SERVICE_LOGGER],
     };
   }
-}
-
-@Module({})
-class ObservedServiceModule {}
-
-/** The application's root: its own module, plus what every service has for metrics and tracing. */
-export function observedServiceModule(
-  module: DynamicModule | Type<unknown>,
-  metrics: ServiceMetrics,
-  logger: Logger,
-): DynamicModule {
-  return {
-    module: ObservedServiceModule,
-    imports: [ObservabilityModule.forService(metrics, logger), module],
-  };
 }

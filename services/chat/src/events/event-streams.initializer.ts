@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 import { ChatContract, durableEventsOf } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 
 /**
  * Makes sure, before anything is published, that the JetStream streams exist: the one behind chat's
@@ -12,7 +12,7 @@ import { CHAT_CONFIG } from '../chat-config.token';
 export class EventStreamsInitializer implements OnApplicationBootstrap {
   constructor(
     private readonly bus: Bus,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import { AnswerLeaseRepository } from '../sessions/answer-lease.repository';
 
 /**
@@ -16,7 +16,7 @@ export class AnswerLeaseKeeper implements OnApplicationShutdown {
 
   constructor(
     private readonly leases: AnswerLeaseRepository,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {
     // Four renewals per lease: one slow or failed renewal does not lose it.
     this.timer = setInterval(() => void this.renew(), Math.max(50, config.STALE_STREAM_AFTER_MS / 4));

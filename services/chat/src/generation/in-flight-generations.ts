@@ -1,7 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InjectConfig, ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import type { CompletionStreamWriter } from './completion-runner';
 
 /**
@@ -15,7 +14,7 @@ export class InFlightGenerations implements BeforeApplicationShutdown {
   private readonly running = new Map<CompletionStreamWriter, Promise<void>>();
 
   constructor(
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
     shutdown: ShutdownCoordinator,
   ) {
     shutdown.register('generations', { drain: (deadline) => this.drain(deadline) });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 import {
   CallerContext,
@@ -9,9 +9,9 @@ import {
   ParsedRequestOf,
   ResponseOf,
 } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
 import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import { MessageEventsPublisher } from '../events/message-events.publisher';
 import type { ChatMessage } from '../generated/prisma/client';
 import { BranchMessage, TurnContext, TurnStore } from '../sessions/turn.store';
@@ -62,7 +62,7 @@ export class SessionCompletionService {
     private readonly titler: SessionTitler,
     private readonly usage: UsageMeter,
     private readonly leases: AnswerLeaseKeeper,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
   /** A new user message, continuing the session's active branch. */

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 import { CallerContext, ChatContract, ParsedRequestOf, ResponseOf } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
 import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import { CompletionRunner } from './completion-runner';
 import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
@@ -23,7 +23,7 @@ export class StatelessCompletionService {
     private readonly inFlight: InFlightGenerations,
     private readonly attempts: AttemptRepository,
     private readonly usage: UsageMeter,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
   async start(

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { HotPathPool } from '../infra/pg-pool.provider';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@conduit/service-kit';
 
 /** How many abandoned answers one sweep marks; the next sweep takes the rest. */
 const SWEEP_BATCH = 500;
@@ -28,16 +29,16 @@ RETURNING id`;
  */
 @Injectable()
 export class AnswerLeaseRepository {
-  constructor(private readonly hotPath: HotPathPool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async renew(messageIds: readonly string[], leaseMs: number): Promise<void> {
     if (messageIds.length === 0) return;
-    await this.hotPath.pool.query(RENEW, [messageIds, leaseMs]);
+    await this.pool.query(RENEW, [messageIds, leaseMs]);
   }
 
   /** Marks answers whose lease ran out as interrupted, keeping the text saved so far; their ids. */
   async interruptExpired(): Promise<string[]> {
-    const { rows } = await this.hotPath.pool.query<{ id: string }>(INTERRUPT_EXPIRED);
+    const { rows } = await this.pool.query<{ id: string }>(INTERRUPT_EXPIRED);
     return rows.map((row) => row.id);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, MessageStatus, TokenUsage } from '@conduit/contracts';
-import type { ChatMessage } from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma.service';
+import { PrismaClient, type ChatMessage } from '../generated/prisma/client';
 import { KeysetPosition } from './keyset-cursor';
 
 export interface FinalAnswer {
@@ -23,7 +22,7 @@ export type FinishedAnswer =
 
 @Injectable()
 export class MessageRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   findInSession(sessionId: string, messageId: string): Promise<ChatMessage | null> {
     return this.prisma.chatMessage.findFirst({ where: { id: messageId, sessionId } });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage, ChatSession } from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma.service';
+import { PrismaClient, type ChatMessage, type ChatSession } from '../generated/prisma/client';
 import { KeysetPosition } from './keyset-cursor';
 
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
@@ -9,7 +8,7 @@ const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 /** Session rows; every query is scoped to the owning user, so another user's session looks absent. */
 @Injectable()
 export class SessionRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   create(
     userId: string,

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import { AnswerLeaseRepository } from './answer-lease.repository';
 
 /**
@@ -15,7 +15,7 @@ export class StaleStreamSweeper implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly leases: AnswerLeaseRepository,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { ChatRole, MessageStatus } from '@conduit/contracts';
-import { HotPathPool } from '../infra/pg-pool.provider';
+import { PG_POOL } from '@conduit/service-kit';
 
 /** What a turn needs of its session: the settings, and the one branch it continues. */
 export interface TurnContext {
@@ -86,11 +87,11 @@ UPDATE chat_sessions SET active_leaf_id = $11, updated_at = $12 WHERE id = $2[1]
  */
 @Injectable()
 export class TurnStore {
-  constructor(private readonly hotPath: HotPathPool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** Null when the session does not exist or belongs to someone else. */
   async load(userId: string, sessionId: string, branchEnd: string | null): Promise<TurnContext | null> {
-    const { rows } = await this.hotPath.pool.query(LOAD_TURN_CONTEXT, [sessionId, userId, branchEnd]);
+    const { rows } = await this.pool.query(LOAD_TURN_CONTEXT, [sessionId, userId, branchEnd]);
     const row = rows[0] as
       | {
           id: string;
@@ -148,7 +149,7 @@ export class TurnStore {
       ],
     ];
     const column = (index: number) => rows.map((row) => row[index]);
-    await this.hotPath.pool.query(INSERT_TURN, [
+    await this.pool.query(INSERT_TURN, [
       column(0),
       rows.map(() => turn.sessionId),
       column(1),

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { BudgetPeriod, BudgetScope } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import type { Budget } from '../generated/prisma/client';
 import { BudgetCache } from './budget-cache';
 import { BudgetRepository } from './budget.repository';
@@ -32,7 +32,7 @@ export class BudgetPolicy {
   constructor(
     private readonly budgets: BudgetRepository,
     private readonly cache: BudgetCache,
-    @Inject(CHAT_CONFIG) config: ChatConfig,
+    @InjectConfig() config: ChatConfig,
   ) {
     const usd = config.CHAT_USER_BUDGET_USD;
     const tokens = config.CHAT_USER_BUDGET_TOKENS;

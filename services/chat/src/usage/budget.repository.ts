@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { BudgetLimits, BudgetTarget } from '@conduit/contracts';
 import type { Budget } from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma.service';
+import { PrismaClient } from '../generated/prisma/client';
 
 /** Budgets users set; every query is scoped to the owner. */
 @Injectable()
 export class BudgetRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   /** The user's budget and their keys' budgets. */
   listOwned(userId: string): Promise<Budget[]> {

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import type { TokenUsage, UsageGroup, UsageSummary, UsageTotals } from '@conduit/contracts';
-import { Prisma } from '../generated/prisma/client';
-import { HotPathPool } from '../infra/pg-pool.provider';
-import { PrismaService } from '../infra/prisma.service';
+import { PG_POOL } from '@conduit/service-kit';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { toNanoUsd } from './money';
 
 export interface UsageRow {
@@ -53,12 +53,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 @Injectable()
 export class UsageLedgerRepository {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly hotPath: HotPathPool,
+    private readonly prisma: PrismaClient,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   async insert(row: UsageRow): Promise<void> {
-    await this.hotPath.pool.query(INSERT_USAGE_RECORD, [
+    await this.pool.query(INSERT_USAGE_RECORD, [
       row.id,
       row.userId,
       row.apiKeyId,

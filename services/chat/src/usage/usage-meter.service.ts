@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { CompletionMessage, GenerationParams } from '@conduit/contracts';
+import { InjectConfig, REDIS } from '@conduit/service-kit';
 import type { ResolvedModel } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import type { CompletionOutcome } from '../generation/completion-runner';
 import { ModelRouter } from '../generation/routing/model-router';
 import { periodWindow } from './budget-period';
 import { ActiveBudget, BudgetPolicy } from './budget-policy';
 import { BudgetCounters, counterKey, ScopeRef, scopesOf, type CheckResult } from './budget-counters';
 import { budgetExceeded } from './budget-exceeded.error';
-import { BudgetRedis } from './budget-redis';
 import { LocalReservations } from './local-reservations';
 import { billableUsageOf, costCeilingOf, nanoUsdOf, tokensOf, type CostCeiling } from './request-cost';
 import { UsageLedgerRepository, type Spend } from './usage-ledger.repository';
@@ -68,10 +68,10 @@ export class UsageMeter {
     private readonly policy: BudgetPolicy,
     private readonly ledger: UsageLedgerRepository,
     private readonly router: ModelRouter,
-    redis: BudgetRedis,
-    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
+    @Inject(REDIS) redis: Redis,
+    @InjectConfig() private readonly config: ChatConfig,
   ) {
-    this.counters = new BudgetCounters(redis.client, config.CHAT_BUDGET_REDIS_TIMEOUT_MS);
+    this.counters = new BudgetCounters(redis, config.CHAT_BUDGET_REDIS_TIMEOUT_MS);
   }
 
   /** The budgets that apply to a caller; independent of the request, so callers may look them up early. */

@@ -1,11 +1,10 @@
 import type { Provider, Type } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
+import { SERVICE_CONFIG } from '@conduit/service-kit';
 import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../chat-config.token';
 import { BudgetCache } from './budget-cache';
 import { BudgetChanges } from './budget-changes';
 import { activeBudgetOf, BudgetPolicy } from './budget-policy';
-import { BudgetRedis } from './budget-redis';
 import { BudgetRepository } from './budget.repository';
 import { BudgetsService } from './budgets.service';
 import { UsageLedgerRepository } from './usage-ledger.repository';
@@ -14,7 +13,6 @@ import { UsageMeter } from './usage-meter.service';
 
 /** Usage ledger, budgets and their enforcement: what the chat app module registers. */
 export const usageProviders: Provider[] = [
-  BudgetRedis,
   BudgetRepository,
   {
     provide: BudgetCache,
@@ -23,7 +21,7 @@ export const usageProviders: Provider[] = [
         ttlMs: config.CHAT_BUDGET_CACHE_TTL_MS,
         maxUsers: config.CHAT_BUDGET_CACHE_MAX_USERS,
       }),
-    inject: [BudgetRepository, CHAT_CONFIG],
+    inject: [BudgetRepository, SERVICE_CONFIG],
   },
   // Built while the app is, so every replica hears of changes before it serves its first request.
   {

@@ -11,14 +11,14 @@ import {
 } from '@conduit/testing';
 import { startChat } from '../../src/app';
 import { ChatConfig, loadChatConfig } from '../../src/config';
-import { PrismaService } from '../../src/infra/prisma.service';
+import { PrismaClient } from '../../src/generated/prisma/client';
 
 export interface ChatTestService {
   app: NestFastifyApplication;
   config: ChatConfig;
   /** A client on the same subject prefix, acting as the gateway would. */
   bus: Bus;
-  prisma: PrismaService;
+  prisma: PrismaClient;
   openai: FakeOpenAIServer;
   anthropic: FakeAnthropicServer;
   /** Another replica of the same deployment (schema, subjects, Redis keys, providers); `env` overrides. */
@@ -77,7 +77,7 @@ export async function startTestChat(
     app,
     config,
     bus,
-    prisma: app.get(PrismaService),
+    prisma: app.get(PrismaClient),
     openai,
     anthropic,
     startReplica: async (overrides = {}) => {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PrismaService } from '../infra/prisma.service';
 import { ApiKeyCache } from './api-keys/api-key-cache.service';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
 import { ApiKeyRevocations } from './api-keys/api-key-revocations';
@@ -25,7 +24,6 @@ import { UserRepository } from './users/user.repository';
 @Module({
   controllers: [SessionController, MeController, ApiKeysController],
   providers: [
-    PrismaService,
     UserRepository,
     PasswordHasher,
     accessTokenSecretProvider,
@@ -43,6 +41,6 @@ import { UserRepository } from './users/user.repository';
     Authenticator,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
-  exports: [Authenticator, ApiKeyRevocations, PrismaService],
+  exports: [Authenticator, ApiKeyRevocations],
 })
 export class IdentityModule {}

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../config';
-import { GATEWAY_CONFIG } from '../gateway-config.token';
-import { PrismaService } from '../infra/prisma.service';
+import { PrismaClient } from '../generated/prisma/client';
 import { ApiKeyLimitOverrides, effectiveKeyLimits, RateLimits } from '../identity/api-keys/api-key-limits';
 import { requestLogKey, streamLeasesKey, type LimitScope, type RateLimitSubject } from './rate-limit-subject';
 
@@ -36,8 +36,8 @@ export class RateLimitPolicy {
   readonly requestWindowMs: number;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    private readonly prisma: PrismaService,
+    @InjectConfig() config: GatewayConfig,
+    private readonly prisma: PrismaClient,
   ) {
     this.defaults = {
       requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,

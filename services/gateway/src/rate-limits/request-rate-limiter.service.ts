@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { REDIS } from '../infra/redis.module';
 import { FailOpenReporter, REDIS_TIMEOUT_MS } from './fail-open';
 import { RateLimitPolicy } from './rate-limit-policy.service';
 import type { RateLimitSubject } from './rate-limit-subject';
 import { tooManyRequests } from './rate-limited.error';
 import { decide, parseWindowReply, REQUEST_WINDOW_SCRIPT, type RequestDecision } from './request-window';
-import { withTimeout } from '@conduit/service-kit';
+import { REDIS, withTimeout } from '@conduit/service-kit';
 
 /**
  * Requests per window, per API key (or per user without one), counted in Redis for every replica at

@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { GatewayConfig } from '../config';
-import { GATEWAY_CONFIG } from '../gateway-config.token';
-import { REDIS } from '../infra/redis.module';
 import { FailOpenReporter, REDIS_TIMEOUT_MS } from './fail-open';
 import { RateLimitPolicy } from './rate-limit-policy.service';
 import type { RateLimitSubject } from './rate-limit-subject';
 import { tooManyStreams } from './rate-limited.error';
-import { withTimeout } from '@conduit/service-kit';
+import { InjectConfig, REDIS, withTimeout } from '@conduit/service-kit';
 import { ACQUIRE_LEASE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT } from './stream-leases';
 
 /** A stream's slot. `release` may be called any number of times; only the first does anything. */
@@ -37,7 +35,7 @@ export class StreamConcurrencyLimiter implements OnApplicationShutdown {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly policy: RateLimitPolicy,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @InjectConfig() config: GatewayConfig,
   ) {
     this.ttlMs = config.RATE_LIMIT_STREAM_LEASE_TTL_MS;
   }

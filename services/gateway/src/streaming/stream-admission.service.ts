@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { StreamDef } from '@conduit/contracts';
-import { withTimeout } from '@conduit/service-kit';
-import { REDIS } from '../infra/redis.module';
+import { REDIS, withTimeout } from '@conduit/service-kit';
 import { FailOpenReporter, REDIS_TIMEOUT_MS } from '../rate-limits/fail-open';
 import { RateLimitPolicy } from '../rate-limits/rate-limit-policy.service';
 import type { RateLimitSubject } from '../rate-limits/rate-limit-subject';

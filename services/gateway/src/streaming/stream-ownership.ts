@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { InjectConfig, REDIS } from '@conduit/service-kit';
 import type { GatewayConfig } from '../config';
-import { GATEWAY_CONFIG } from '../gateway-config.token';
-import { REDIS } from '../infra/redis.module';
 
 /** Whose a stream is, and which contract's stream it is (so it can be resumed knowing only its id). */
 export interface StreamOwner {
@@ -24,7 +23,7 @@ export class StreamOwnership {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @InjectConfig() config: GatewayConfig,
   ) {
     this.ttlMs = config.STREAM_RETENTION_MS;
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@conduit/contracts';
-import { PrismaService } from '../infra/prisma.service';
+import { PrismaClient } from '../generated/prisma/client';
 
 /**
  * The gateway owns API keys, so it is the one to check that a key budget names an active key of the
@@ -8,7 +8,7 @@ import { PrismaService } from '../infra/prisma.service';
  */
 @Injectable()
 export class ApiKeyOwnership {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   async assertOwnedActive(userId: string, apiKeyId: string): Promise<void> {
     const key = await this.prisma.apiKey.findFirst({

@@ -1,11 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WsCloseCode } from '@conduit/contracts';
-import { ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
+import { InjectConfig, ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import type { GatewayConfig } from '../config';
-import { GATEWAY_CONFIG } from '../gateway-config.token';
 import { ApiKeyRevocations } from '../identity/api-keys/api-key-revocations';
 import { Authenticator } from '../identity/authenticator.service';
 import { callerContextOf } from '../identity/caller-context';
@@ -41,7 +40,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     private readonly authenticator: Authenticator,
     private readonly relay: StreamRelay,
     private readonly catalog: StreamCatalog,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @InjectConfig() private readonly config: GatewayConfig,
     shutdown: ShutdownCoordinator,
     private readonly requestLimiter: RequestRateLimiter,
     revocations: ApiKeyRevocations,

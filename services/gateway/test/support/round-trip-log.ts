@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type Redis from 'ioredis';
 import { Bus } from '@conduit/bus';
 import type { RequestDef } from '@conduit/contracts';
-import { REDIS } from '../../src/infra/redis.module';
+import { REDIS } from '@conduit/service-kit';
 
 export type RoundTrip = { to: 'redis'; command: string; keys: string[] } | { to: 'nats'; subject: string };
 

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { HotPathPool } from '../../infra/pg-pool.provider';
+import { PG_POOL } from '@conduit/service-kit';
 import type { AttemptRecord } from './model-router';
 
 // Every attempt of one completion in one statement: each array is a column, one element per attempt.
@@ -18,7 +19,7 @@ FROM UNNEST($1::uuid[], $5::text[], $6::text[], $7::text[], $8::int[], $9::times
 export class AttemptRepository {
   private readonly logger = new Logger(AttemptRepository.name);
 
-  constructor(private readonly hotPath: HotPathPool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** Never throws: losing the attempt log must not fail the answer it describes. */
   async record(
@@ -27,7 +28,7 @@ export class AttemptRepository {
   ): Promise<void> {
     if (attempts.length === 0) return;
     try {
-      await this.hotPath.pool.query(INSERT_ATTEMPTS, [
+      await this.pool.query(INSERT_ATTEMPTS, [
         attempts.map(() => randomUUID()),
         stream.streamId,
         stream.messageId,

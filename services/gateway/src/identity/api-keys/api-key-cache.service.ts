@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DomainError, ErrorCode } from '@conduit/contracts';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS } from '@conduit/service-kit';
 
 export interface CachedApiKey {
   apiKeyId: string;

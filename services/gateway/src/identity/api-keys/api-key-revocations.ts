@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS } from '../../infra/redis.module';
+import { REDIS } from '@conduit/service-kit';
 
 type RevocationListener = (apiKeyId: string) => void;
 

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import type { ApiKey } from '../../generated/prisma/client';
 import { assertKeyLimitsAllowed } from './api-key-limits';
 import type { Principal } from '../principal';
@@ -18,7 +18,7 @@ export class ApiKeyService {
     private readonly keys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
     private readonly revocations: ApiKeyRevocations,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @InjectConfig() private readonly config: GatewayConfig,
   ) {}
 
   async create(userId: string, name: string, limits: ApiKeyLimits = {}): Promise<CreatedApiKey> {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import { HashingSlots } from './hashing-slots';
 
 const ALGORITHM = 'scrypt';
@@ -27,7 +27,7 @@ export class PasswordHasher implements OnModuleInit {
   private decoyHash: Promise<string> | undefined;
   readonly slots: HashingSlots;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@InjectConfig() config: GatewayConfig) {
     this.params = { N: config.PASSWORD_SCRYPT_N, r: BLOCK_SIZE, p: PARALLELISM };
     this.slots = new HashingSlots(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE_LIMIT);
   }

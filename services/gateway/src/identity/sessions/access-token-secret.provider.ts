@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { SERVICE_CONFIG } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 
 export const ACCESS_TOKEN_SECRET = Symbol('access-token-secret');
 
@@ -11,7 +11,7 @@ export const ACCESS_TOKEN_SECRET = Symbol('access-token-secret');
  */
 export const accessTokenSecretProvider: Provider = {
   provide: ACCESS_TOKEN_SECRET,
-  inject: [GATEWAY_CONFIG],
+  inject: [SERVICE_CONFIG],
   useFactory: (config: GatewayConfig): KeyObject => {
     if (config.JWT_SECRET) return createSecretKey(Buffer.from(config.JWT_SECRET));
     new Logger('AccessTokens').warn(

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import { ACCESS_TOKEN_SECRET } from './access-token-secret.provider';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims } from './access-token-claims';
 
@@ -15,7 +15,7 @@ export interface IssuedAccessToken {
 @Injectable()
 export class AccessTokenService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @InjectConfig() private readonly config: GatewayConfig,
     @Inject(ACCESS_TOKEN_SECRET) private readonly secret: KeyObject,
   ) {}
 

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import type { Principal } from '../principal';
 import { ACCESS_TOKEN_SECRET } from './access-token-secret.provider';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims } from './access-token-claims';
@@ -12,7 +12,7 @@ import { runPassportStrategy } from './run-passport-strategy';
 /** Checks access tokens with passport-jwt: HS256 only, our issuer, not expired. */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(ACCESS_TOKEN_SECRET) secret: KeyObject) {
+  constructor(@InjectConfig() config: GatewayConfig, @Inject(ACCESS_TOKEN_SECRET) secret: KeyObject) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // jsonwebtoken accepts a KeyObject; passport-jwt's types predate that.

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { RefreshToken } from '../../generated/prisma/client';
-import { PrismaService } from '../../infra/prisma.service';
+import { PrismaClient, type RefreshToken } from '../../generated/prisma/client';
 
 @Injectable()
 export class RefreshTokenRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   create(data: {
     userId: string;

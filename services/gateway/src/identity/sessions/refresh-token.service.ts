@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { InjectConfig } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
 import { hashSecret, randomSecret } from '../secret-token';
 import { unauthenticated } from '../unauthenticated.error';
 import { RefreshTokenRepository } from './refresh-token.repository';
@@ -14,7 +14,7 @@ import { RefreshTokenRepository } from './refresh-token.repository';
 @Injectable()
 export class RefreshTokenService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @InjectConfig() private readonly config: GatewayConfig,
     private readonly tokens: RefreshTokenRepository,
   ) {}
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RateLimiterRes, type RLWrapperTimeouts } from 'rate-limiter-flexible';
+import { InjectConfig, REDIS } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
-import { GATEWAY_CONFIG } from '../../gateway-config.token';
-import { REDIS } from '../../infra/redis.module';
 import { clientAddressKey } from './client-address';
 import { FailureBackoff } from './failure-backoff';
 import { sharedLimiter } from './shared-limiter';
@@ -31,7 +30,7 @@ export class SignInLimiter {
   private readonly dailyAddressFailures: RLWrapperTimeouts | null;
   private readonly failuresPerDayPerAddress: number;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(REDIS) redis: Redis, @InjectConfig() config: GatewayConfig) {
     const perMinute = config.AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS;
     this.attempts =
       perMinute > 0

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@conduit/contracts';
-import { Prisma, type User } from '../../generated/prisma/client';
-import { PrismaService } from '../../infra/prisma.service';
+import { Prisma, PrismaClient, type User } from '../../generated/prisma/client';
 
 const UNIQUE_VIOLATION = 'P2002';
 
 @Injectable()
 export class UserRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: PrismaClient) {}
 
   /** Fails with CONFLICT when the email is taken. `email` must already be lower-cased. */
   async create(email: string, passwordHash: string): Promise<User> {

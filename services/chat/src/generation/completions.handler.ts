@@ -3,8 +3,8 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
 import { ChatContract } from '@conduit/contracts';
 import type { ParsedRequestOf } from '@conduit/contracts';
-import { SessionCompletionService } from '../generation/session-completion.service';
-import { StatelessCompletionService } from '../generation/stateless-completion.service';
+import { SessionCompletionService } from './session-completion.service';
+import { StatelessCompletionService } from './stateless-completion.service';
 import { requireUserId } from '../sessions/require-user';
 
 @Controller()

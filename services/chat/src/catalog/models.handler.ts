@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { HandleRequest } from '@conduit/bus';
 import { ChatContract } from '@conduit/contracts';
-import { ModelCatalog } from '../catalog/model-catalog';
+import { ModelCatalog } from './model-catalog';
 
 @Controller()
 export class ModelsHandler {

@@ -3,8 +3,8 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
 import { ChatContract } from '@conduit/contracts';
 import type { ParsedRequestOf } from '@conduit/contracts';
-import { requireUserId } from '../sessions/require-user';
-import { SessionService } from '../sessions/session.service';
+import { requireUserId } from './require-user';
+import { SessionService } from './session.service';
 
 @Controller()
 export class SessionsHandler {

@@ -1,1 +1,0 @@
-export const CHAT_CONFIG = Symbol('chat-config');
