@@ -34,7 +34,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (typeof retryAfterMs === 'number') void reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
     if (mapped.body.code === ErrorCode.Unauthenticated) void reply.header('www-authenticate', 'Bearer');
     if (request.url.startsWith('/v1/')) {
-      void reply.status(problem.status).type('application/json').send(openAiErrorFrom(mapped.body));
+      void reply
+        .status(problem.status)
+        .type('application/json')
+        .send(openAiErrorFrom(mapped.body, problem.status));
     } else {
       void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
     }

@@ -13,6 +13,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 403;
     case ErrorCode.NotFound:
     case ErrorCode.UnknownModel:
+    // Not usable here (its provider has no credentials): retrying will not help, unlike a 503.
+    case ErrorCode.ModelUnavailable:
       return 404;
     case ErrorCode.Conflict:
       return 409;
@@ -34,7 +36,6 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.StreamLost:
       return 502;
     case ErrorCode.ServiceUnavailable:
-    case ErrorCode.ModelUnavailable:
       return 503;
     case ErrorCode.Timeout:
     case ErrorCode.ProviderTimeout:

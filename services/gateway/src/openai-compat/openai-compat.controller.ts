@@ -24,12 +24,18 @@ export class OpenAiCompatController {
   ) {}
 
   @Get('models')
-  @ApiRoute({ summary: 'Models, in OpenAI list format', tag: 'openai-compatible' })
+  @ApiRoute({
+    summary: 'The models this deployment can answer with, in OpenAI list format',
+    tag: 'openai-compatible',
+  })
   async models(@Caller() caller: AuthenticatedCaller) {
     const { models } = await this.bus.request(ChatContract.listModels, {}, caller);
+    // As OpenAI lists the models a key may use: one whose provider has no credentials here is not usable.
     return {
       object: 'list',
-      data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
+      data: models
+        .filter((m) => m.available)
+        .map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.provider })),
     };
   }
 

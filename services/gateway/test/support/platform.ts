@@ -25,7 +25,12 @@ export interface TestPlatform {
  * on one isolated namespace, with a fake OpenAI server behind the real SDK.
  */
 export async function startPlatform(
-  options: { chatReplicas?: number; chatEnv?: Record<string, string>; gateway?: Partial<GatewayConfig> } = {},
+  options: {
+    chatReplicas?: number;
+    /** Overrides for the chat replicas; `undefined` leaves a variable unset. */
+    chatEnv?: Record<string, string | undefined>;
+    gateway?: Partial<GatewayConfig>;
+  } = {},
 ): Promise<TestPlatform> {
   const gateway = await startTestGateway(options.gateway);
   const openai = await startFakeOpenAI({
