@@ -1,20 +1,40 @@
 #!/usr/bin/env node
-// Starts the whole platform locally: applies migrations, then runs every service and the gateway as
-// child processes with their output prefixed, on offline defaults unless the environment says otherwise.
-// Ctrl-C (or SIGTERM) stops them all gracefully.
+// Starts the whole platform locally (`npm start`): builds, applies migrations, then runs every service
+// and the gateway as child processes, on offline defaults unless the environment says otherwise.
+// It stays quiet: one line per step and one per service once its /readyz answers, then only what the
+// services log at warn or above (set LOG_LEVEL, e.g. LOG_LEVEL=info, to see everything at that level).
+// Ctrl-C (or SIGTERM) stops them all gracefully. `--no-build` skips the build.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const defaults = {
+const READY_TIMEOUT_MS = 120_000;
+const WARN_LEVEL = 40; // pino's numeric level for warn
+const LEVEL_NAMES = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+const userLogLevel = process.env.LOG_LEVEL;
+const env = {
   NATS_URL: 'nats://127.0.0.1:4222',
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/conduit',
   REDIS_URL: 'redis://127.0.0.1:6379',
-  LOG_LEVEL: 'info',
+  ...process.env,
+  // Services announce their port at info when they listen; what is shown is filtered here instead.
+  LOG_LEVEL: userLogLevel ?? 'info',
 };
-const env = { ...defaults, ...process.env };
+const gatewayPort = env.PORT ?? '3000';
+
+if (!process.argv.includes('--no-build')) {
+  const started = Date.now();
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, env, encoding: 'utf8' });
+  if (build.status !== 0) {
+    process.stdout.write(build.stdout + build.stderr);
+    console.error('build failed');
+    process.exit(build.status ?? 1);
+  }
+  console.log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
 
 /** Services in start order; the gateway last, so its readiness means the platform is up. */
 const services = readdirSync(join(root, 'services'))
@@ -29,55 +49,125 @@ if (services.length === 0) {
   process.exit(1);
 }
 
+// One line per service: "chat (schema chat): up to date".
 const migrate = spawnSync(
   process.execPath,
   [join(root, 'libs/db/dist/cli.js'), 'migrate', 'deploy', ...dataServices],
-  {
-    env,
-    stdio: 'inherit',
-  },
+  { env, stdio: 'inherit' },
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const colors = [36, 35, 33, 32, 34, 31, 90];
-const children = services.map((name, i) => {
+const colors = process.stdout.isTTY ? [36, 35, 33, 32, 34, 31, 90] : [];
+let stopping = false;
+const children = services.map((name, i) => startService(name, colors[i % colors.length]));
+
+function startService(name, color) {
+  // PORT is the gateway's; another service takes <NAME>_PORT (CHAT_PORT) if set, else its own default.
+  const serviceEnv = { ...env };
+  delete serviceEnv.PORT;
+  const ownPort = env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`];
+  if (ownPort !== undefined) serviceEnv.PORT = ownPort;
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', join(root, 'services', name, 'dist', 'main.js')],
     {
-      env,
+      env: name === 'gateway' ? { ...serviceEnv, PORT: gatewayPort } : serviceEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const prefix = `\x1b[${colors[i % colors.length]}m${name.padEnd(12)}\x1b[0m| `;
+  const prefix = color ? `\x1b[${color}m${name.padEnd(12)}\x1b[0m| ` : `${name.padEnd(12)}| `;
+  const hidden = []; // the latest lines not shown, for when the service fails or never gets ready
+  let ready = false;
+  const onLine = (line) => {
+    const entry = parseLogLine(line);
+    if (entry?.msg === `${name} started` && typeof entry.port === 'number') {
+      void waitUntilReady(entry.port).then((ok) => {
+        if (!ok || stopping) return;
+        ready = true;
+        console.log(`${prefix}ready ${describe(name, entry.port)}`);
+        if (children.every((c) => c.ready())) {
+          console.log(`all ${children.length} services ready; Ctrl-C stops everything`);
+        }
+      });
+    }
+    if (userLogLevel !== undefined || entry === null || entry.level >= WARN_LEVEL) {
+      process.stdout.write(prefix + (entry === null ? line : formatEntry(entry)) + '\n');
+    } else {
+      hidden.push(line);
+      if (hidden.length > 30) hidden.shift();
+    }
+  };
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.on('data', (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
+      lines.forEach(onLine);
     });
   }
+  const timer = setTimeout(() => {
+    if (ready || stopping) return;
+    console.log(`${prefix}not ready after ${READY_TIMEOUT_MS / 1000} s; its latest info lines:`);
+    for (const line of hidden) console.log(prefix + line);
+  }, READY_TIMEOUT_MS);
+  timer.unref();
   child.on('exit', (code, signal) => {
-    console.log(`${prefix}exited (${signal ?? code})`);
-    if (!stopping) stop(code || 1);
+    if (!stopping) {
+      console.log(`${prefix}exited (${signal ?? code}); its latest info lines:`);
+      for (const line of hidden) console.log(prefix + line);
+      stop(code || 1);
+    }
   });
-  return child;
-});
+  return { child, ready: () => ready };
+}
 
-console.log(
-  `started ${services.join(', ')}; gateway on http://127.0.0.1:${env.PORT ?? 3000} (Ctrl-C stops everything)`,
-);
+function describe(name, port) {
+  return name === 'gateway'
+    ? `on http://127.0.0.1:${port} (API docs at /docs)`
+    : `(health and metrics on :${port})`;
+}
 
-let stopping = false;
+async function waitUntilReady(port) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return true;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+function parseLogLine(line) {
+  if (!line.startsWith('{')) return null;
+  try {
+    const entry = JSON.parse(line);
+    return typeof entry.level === 'number' ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `WARN message {other fields}`: the level and message first, without pino's bookkeeping fields. */
+function formatEntry(entry) {
+  const rest = { ...entry };
+  for (const key of ['level', 'msg', 'time', 'pid', 'hostname', 'service']) delete rest[key];
+  const { level, msg } = entry;
+  const fields = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  return `${LEVEL_NAMES[level] ?? level} ${msg ?? ''}${fields}`;
+}
+
 function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 30_000);
+  const running = children.map((c) => c.child).filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  const force = setTimeout(() => running.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 30_000);
   force.unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(
-    () => process.exit(exitCode),
+  Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve)))).then(() =>
+    process.exit(exitCode),
   );
 }
 process.on('SIGINT', () => stop(0));

@@ -39,12 +39,29 @@ export function busLoggerFrom(logger: Logger): BusLogger {
   };
 }
 
+/**
+ * Nest's own start-up narration: a line per module initialised and per route mapped (dozens per
+ * service). It helps when debugging the wiring and drowns everything else, so it logs at debug.
+ */
+const NEST_STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'NestMicroservice',
+]);
+
 /** Routes Nest's own logging through pino so every line is structured JSON. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    if (context !== undefined && NEST_STARTUP_CONTEXTS.has(context)) {
+      this.logger.debug({ context }, String(message));
+    } else {
+      this.logger.info({ context }, String(message));
+    }
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));
