@@ -126,6 +126,46 @@ describe('chat over WebSocket', () => {
     socket.ws.close();
   });
 
+  it('starts any stream endpoint by name with a generic start frame', async () => {
+    const socket = await TestSocket.open(wsUrl, { authorization: `Bearer ${alice.accessToken}` });
+    socket.send({
+      type: 'start',
+      id: 's1',
+      stream: 'chat.message',
+      request: { sessionId, content: 'hello' },
+    });
+    socket.send({
+      type: 'start',
+      id: 's2',
+      stream: 'chat.completion',
+      request: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+    });
+    socket.send({ type: 'start', id: 's3', stream: 'no.such.endpoint', request: {} });
+    socket.send({ type: 'start', id: 's4', stream: 'chat.message', request: { sessionId, content: 42 } });
+    socket.send({
+      type: 'start',
+      id: 's5',
+      stream: 'chat.message',
+      request: { sessionId, content: 'x', streamId: sessionId },
+    });
+    await socket.until(() => socket.ended('s1') && socket.ended('s2'));
+    await socket.until((f) => f.filter((x) => x.type === 'error').length >= 3);
+    for (const id of ['s1', 's2']) {
+      expect(socket.eventsOf(id).at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
+      const started = socket.frames.find((f) => f.type === 'chat.started' && f.id === id);
+      expect(started).toMatchObject({ streamId: expect.any(String), ack: { streamId: expect.any(String) } });
+    }
+    const errors = socket.frames.flatMap((f) => (f.type === 'error' ? [[f.id, f.error.code]] : []));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        ['s3', 'NOT_FOUND'],
+        ['s4', 'VALIDATION_FAILED'],
+        ['s5', 'VALIDATION_FAILED'],
+      ]),
+    );
+    socket.ws.close();
+  });
+
   it('keeps the answer when the client disconnects mid-stream', async () => {
     platform.openai.enqueue({
       kind: 'answer',

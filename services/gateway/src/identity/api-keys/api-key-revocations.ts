@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS } from '@conduit/service-kit';
+import { REDIS, withTimeout } from '@conduit/service-kit';
 
 type RevocationListener = (apiKeyId: string) => void;
+
+const SUBSCRIBE_TIMEOUT_MS = 2_000;
 
 /**
  * Tells every gateway replica that an API key was revoked, over Redis pub/sub, so each can end what
@@ -31,7 +33,17 @@ export class ApiKeyRevocations implements OnModuleInit, OnApplicationShutdown {
       if (channel === this.channel) for (const listener of this.listeners) listener(apiKeyId);
     });
     subscriber.on('error', (error: Error) => this.logger.warn(`revocation subscriber: ${error.message}`));
-    await subscriber.subscribe(this.channel);
+    try {
+      await withTimeout(
+        subscriber.subscribe(this.channel),
+        SUBSCRIBE_TIMEOUT_MS,
+        'subscribing to revocations',
+      );
+    } catch (error) {
+      // Redis is away: start anyway, like everything else here that uses it; the subscription is
+      // made once it is back.
+      this.logger.warn(`not yet subscribed to API key revocations: ${String(error)}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
