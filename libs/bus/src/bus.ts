@@ -38,6 +38,7 @@ import { envelopeFromHeaders, envelopeToHeaders } from './envelope-headers';
 import {
   BusInstrumentation,
   noopBusInstrumentation,
+  StreamInfo,
   withinOperation,
 } from './instrumentation/bus-instrumentation';
 import { errorReply, okReply, Reply, ReplySchema } from './reply';
@@ -267,7 +268,7 @@ export class Bus {
       { idleTimeoutMs: this.options.streamIdleTimeoutMs },
       { unsubscribe: () => void messages.close().catch(() => undefined) },
       (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
-      this.instrumentation.onStreamConsume({ stream: def.name, streamId }),
+      this.instrumentation.onStreamConsume(streamInfo(def, streamId)),
     );
     reader.resumeAfter(afterSeq);
     this.readers.add(reader as unknown as StreamReader<StreamDef>);
@@ -357,7 +358,7 @@ export class Bus {
       { idleTimeoutMs: options.idleTimeoutMs ?? this.options.streamIdleTimeoutMs },
       subscription,
       (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
-      this.instrumentation.onStreamConsume({ stream: def.name, streamId }),
+      this.instrumentation.onStreamConsume(streamInfo(def, streamId)),
     );
     this.readers.add(reader as unknown as StreamReader<StreamDef>);
     return reader;
@@ -377,7 +378,7 @@ export class Bus {
       this.streamPublisher,
       this.subject(streamEventsSubject(def, streamId)),
       (w) => this.writers.delete(w as unknown as StreamWriter<StreamDef>),
-      this.instrumentation.onStreamProduce({ stream: def.name, streamId }),
+      this.instrumentation.onStreamProduce(streamInfo(def, streamId)),
     );
     const cancelDef = cancelRequestDef(def, streamId);
     writer.attachCancelSubscription(
@@ -626,4 +627,10 @@ function safeDecode(data: Uint8Array): unknown {
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function streamInfo(def: StreamDef, streamId: string): StreamInfo {
+  return def.outputTokensOf
+    ? { stream: def.name, streamId, outputTokensOf: def.outputTokensOf }
+    : { stream: def.name, streamId };
 }

@@ -333,6 +333,10 @@ export const ChatContract = {
     event: ChatStreamEventSchema,
     retention: { stream: 'CHAT_COMPLETIONS' },
     isFrequentEvent: isTextDeltaEvent,
+    outputTokensOf: (event) =>
+      event.type === 'done' && event.usage.outputTokens > 0
+        ? { count: event.usage.outputTokens, model: event.model }
+        : null,
   }),
   messageCreated: defineEvent({
     subject: 'chat.message.created',

@@ -37,6 +37,17 @@ export interface StreamDef<
    * every stream, so skipping the full schema for the common case matters.
    */
   readonly isFrequentEvent?: (value: unknown) => boolean;
+  /**
+   * The output tokens an event reports (typically the `done` event of a generation), with the model
+   * that produced them: what the bus's token metrics count. Streams that generate no tokens omit it.
+   * Called with events the schema accepted.
+   */
+  readonly outputTokensOf?: (event: StreamEventBase) => OutputTokens | null;
+}
+
+export interface OutputTokens {
+  count: number;
+  model: string;
 }
 
 export interface StreamEventBase {
@@ -82,8 +93,14 @@ export function defineStream<Event extends z.ZodType<StreamEventBase>>(def: {
   event: Event;
   retention?: { stream: string };
   isFrequentEvent?: (value: unknown) => boolean;
+  outputTokensOf?: (event: z.output<Event>) => OutputTokens | null;
 }): StreamDef<Event> {
-  return { kind: 'stream', ...def };
+  const { outputTokensOf, ...rest } = def;
+  return {
+    kind: 'stream',
+    ...rest,
+    ...(outputTokensOf ? { outputTokensOf: (event) => outputTokensOf(event as z.output<Event>) } : {}),
+  };
 }
 
 /**

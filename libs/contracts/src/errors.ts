@@ -1,31 +1,21 @@
 import { z } from 'zod';
+import { CommonErrorCode } from './error-codes/common';
+import { ProviderErrorCode } from './error-codes/provider';
+import { UsageErrorCode } from './error-codes/usage';
 
-/** The closed set of error codes any service may answer with. Transports map them exhaustively. */
-export const ErrorCode = {
-  ValidationFailed: 'VALIDATION_FAILED',
-  NotFound: 'NOT_FOUND',
-  Conflict: 'CONFLICT',
-  Unauthenticated: 'UNAUTHENTICATED',
-  Forbidden: 'FORBIDDEN',
-  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
-  RateLimited: 'RATE_LIMITED',
-  BudgetExceeded: 'BUDGET_EXCEEDED',
-  UnknownModel: 'UNKNOWN_MODEL',
-  ModelUnavailable: 'MODEL_UNAVAILABLE',
-  ContextLengthExceeded: 'CONTEXT_LENGTH_EXCEEDED',
-  ProviderRateLimited: 'PROVIDER_RATE_LIMITED',
-  ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
-  ProviderTimeout: 'PROVIDER_TIMEOUT',
-  ProviderAuthFailed: 'PROVIDER_AUTH_FAILED',
-  ProviderContentRejected: 'PROVIDER_CONTENT_REJECTED',
-  ProviderBadResponse: 'PROVIDER_BAD_RESPONSE',
-  Cancelled: 'CANCELLED',
-  StreamLost: 'STREAM_LOST',
-  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
-  Timeout: 'TIMEOUT',
-  Internal: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/**
+ * The closed set of error codes any service may answer with: each domain declares its own in
+ * `error-codes/`, merged here. Transports map the union exhaustively (the gateway's HTTP statuses).
+ */
+export const ErrorCode = { ...CommonErrorCode, ...ProviderErrorCode, ...UsageErrorCode } as const;
+export type ErrorCode = CommonErrorCode | ProviderErrorCode | UsageErrorCode;
+
+/** Each domain's codes, for checks that no two domains claim the same name or value. */
+export const ERROR_CODE_DOMAINS = {
+  common: CommonErrorCode,
+  provider: ProviderErrorCode,
+  usage: UsageErrorCode,
+};
 
 const errorCodeValues = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
 export const ErrorCodeSchema = z.enum(errorCodeValues);

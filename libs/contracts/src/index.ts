@@ -1,4 +1,7 @@
 export * from './errors';
+export * from './error-codes/common';
+export * from './error-codes/provider';
+export * from './error-codes/usage';
 export * from './envelope';
 export * from './definitions';
 export * from './chat';

@@ -1,5 +1,12 @@
 import type { MsgHdrs } from 'nats';
-import { DomainError, ErrorBody, ErrorCode, isDomainError, StreamEventBase } from '@conduit/contracts';
+import {
+  DomainError,
+  ErrorBody,
+  ErrorCode,
+  isDomainError,
+  StreamDef,
+  StreamEventBase,
+} from '@conduit/contracts';
 
 /**
  * Hooks the {@link Bus} calls around every message it sends or handles and every stream it produces
@@ -37,6 +44,8 @@ export interface StreamInfo {
   /** The stream definition's name, e.g. `chat.completion`. */
   stream: string;
   streamId: string;
+  /** What the stream's contract says its events report as output tokens (see `defineStream`). */
+  outputTokensOf?: StreamDef['outputTokensOf'];
 }
 
 export type BusOutcome = { ok: true } | { ok: false; error: ErrorBody };

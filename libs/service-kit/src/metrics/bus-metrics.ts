@@ -93,12 +93,12 @@ export class BusMetrics implements BusInstrumentation {
     });
     this.tokensGenerated = metrics.counter({
       name: `${p}tokens_generated_total`,
-      help: 'Output tokens of the streams this service produced (from their done events), by model',
+      help: 'Output tokens of the streams this service produced (as their contract reports them), by model',
       labelNames: ['stream', 'model'],
     });
     this.tokensRelayed = metrics.counter({
       name: `${p}tokens_relayed_total`,
-      help: 'Output tokens of the streams this service relayed to clients (from their done events), by model',
+      help: 'Output tokens of the streams this service relayed to clients (as their contract reports them), by model',
       labelNames: ['stream', 'model'],
     });
   }
@@ -154,7 +154,7 @@ export class BusMetrics implements BusInstrumentation {
     };
   }
 
-  private streamObserver({ stream }: StreamInfo, role: Role): BusStreamObserver {
+  private streamObserver({ stream, outputTokensOf }: StreamInfo, role: Role): BusStreamObserver {
     const startedAt = performance.now();
     const elapsed = () => (performance.now() - startedAt) / 1000;
     let sawFirst = false;
@@ -168,9 +168,9 @@ export class BusMetrics implements BusInstrumentation {
           sawFirst = true;
           this.firstTokenSeconds.observe({ stream, role }, elapsed());
         }
-        const tokens = outputTokensOf(event);
-        if (tokens) {
-          const labels = { stream, model: modelOf(event) };
+        const tokens = outputTokensOf?.(event);
+        if (tokens && tokens.count > 0) {
+          const labels = { stream, model: tokens.model };
           (role === 'produce' ? this.tokensGenerated : this.tokensRelayed).inc(labels, tokens.count);
         }
       },
@@ -185,18 +185,6 @@ export class BusMetrics implements BusInstrumentation {
       },
     };
   }
-}
-
-/** `usage.outputTokens` of a `done` event (chat completions report it there). */
-function outputTokensOf(event: StreamEventBase): { count: number } | null {
-  if (event.type !== 'done') return null;
-  const count = (event as { usage?: { outputTokens?: unknown } }).usage?.outputTokens;
-  return typeof count === 'number' && count > 0 ? { count } : null;
-}
-
-function modelOf(event: StreamEventBase): string {
-  const model = (event as { model?: unknown }).model;
-  return typeof model === 'string' ? model : '';
 }
 
 function errorCodeOf(event: StreamEventBase): string | null {
