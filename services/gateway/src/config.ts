@@ -23,6 +23,10 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(30 * 24 * 3600),
+    /** How often one replica deletes expired refresh tokens and revoked sessions; 0 never. */
+    REFRESH_TOKEN_PRUNE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+    /** Tokens one prune transaction deletes at most. */
+    REFRESH_TOKEN_PRUNE_BATCH_SIZE: z.coerce.number().int().min(1).default(1_000),
     /** scrypt cost parameter N (a power of two); memory use is 128 * N * r bytes. */
     PASSWORD_SCRYPT_N: z.coerce.number().int().min(1024).default(32_768),
     /** Password hashes computed at once; each holds a libuv thread (4 by default) and 128 * N * r bytes. */

@@ -12,6 +12,7 @@ import { AccessTokenService } from './sessions/access-token.service';
 import { accessTokenSecretProvider } from './sessions/access-token-secret.provider';
 import { AccessTokenStrategy } from './sessions/access-token.strategy';
 import { RefreshTokenRepository } from './sessions/refresh-token.repository';
+import { RefreshTokenPruner } from './sessions/refresh-token-pruner.service';
 import { RefreshTokenService } from './sessions/refresh-token.service';
 import { SessionController } from './sessions/session.controller';
 import { SessionService } from './sessions/session.service';
@@ -31,6 +32,7 @@ import { UserRepository } from './users/user.repository';
     AccessTokenStrategy,
     RefreshTokenRepository,
     RefreshTokenService,
+    RefreshTokenPruner,
     SessionService,
     SignInLimiter,
     SignInAttemptGuard,
