@@ -1,3 +1,4 @@
+import { Module, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { SERVICE_LOGGER, ServiceMetrics, startService } from '@conduit/service-kit';
@@ -9,12 +10,25 @@ import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH } from './openapi/docs.controll
 import { GatewayWebSocketServer } from './ws/gateway-websocket.server';
 import { registerWebSocketMetrics } from './ws/websocket-metrics';
 
-/** Builds and starts the gateway; shared by main.ts and the integration tests. */
-export async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+/** The gateway's own features plus more, for tests that add an endpoint the way a new service would. */
+@Module({})
+class ExtendedAppModule {}
+
+/**
+ * Builds and starts the gateway; shared by main.ts and the integration tests. `extraFeatures` are
+ * feature modules served beside the gateway's own.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  extraFeatures: Type<unknown>[] = [],
+): Promise<NestFastifyApplication> {
   return startService({
     service: 'gateway',
     config,
-    module: AppModule,
+    module:
+      extraFeatures.length === 0
+        ? AppModule
+        : { module: ExtendedAppModule, imports: [AppModule, ...extraFeatures] },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     bodyDrainLimitBytes: config.BODY_DRAIN_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,

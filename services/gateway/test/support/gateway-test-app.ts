@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
@@ -49,7 +50,10 @@ export function testGatewayConfig(
  * Starts the real gateway on a free port, with its own database schema, NATS subjects and Redis keys.
  * A `DATABASE_SCHEMA` override is taken as someone else's: it is migrated but never dropped.
  */
-export async function startTestGateway(overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  overrides: Partial<GatewayConfig> = {},
+  extraFeatures: Type<unknown>[] = [],
+): Promise<TestGateway> {
   const namespace = isolatedNamespace('gateway');
   const config = testGatewayConfig(namespace, overrides);
   const ownsSchema = overrides.DATABASE_SCHEMA === undefined;
@@ -59,7 +63,7 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}): 
   };
   let app: NestFastifyApplication;
   try {
-    app = await startGateway(config);
+    app = await startGateway(config, extraFeatures);
   } catch (error) {
     await dropOwnSchema();
     throw error;

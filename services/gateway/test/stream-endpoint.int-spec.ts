@@ -1,0 +1,222 @@
+import { Body, Controller, Module, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { Bus } from '@conduit/bus';
+import {
+  defineRequest,
+  defineStream,
+  ErrorCode,
+  SeqSchema,
+  streamErrorEvent,
+  type WsServerFrame,
+} from '@conduit/contracts';
+import { readSse } from '@conduit/testing';
+import { ApiRoute } from '../src/http/api-route.decorator';
+import type { AuthenticatedCaller } from '../src/identity/caller-context';
+import { Caller } from '../src/identity/caller.decorator';
+import { RequestCount, type RequestCountListener } from '../src/rate-limits/request-count';
+import { sendAsSse } from '../src/streaming/sse-relay';
+import { defineStreamEndpoint, RelaysStream } from '../src/streaming/stream-endpoint';
+import { StreamRelay } from '../src/streaming/stream-relay.service';
+import { StreamingModule } from '../src/streaming/streaming.module';
+import { registerUser, startTestGateway, type TestGateway } from './support/gateway-test-app';
+import { api } from './support/platform';
+
+// A service that streams, as a new one would be added: its contract ...
+const CountdownRequestSchema = z.strictObject({
+  streamId: z.uuid(),
+  from: z.number().int().min(1).max(10_000),
+  intervalMs: z.number().int().min(0).max(100).default(0),
+});
+const CountdownContract = {
+  start: defineRequest({
+    subject: 'demo.countdown.start',
+    request: CountdownRequestSchema,
+    response: z.object({ streamId: z.uuid() }),
+  }),
+  ticks: defineStream({
+    name: 'demo.countdown',
+    event: z.discriminatedUnion('type', [
+      z.object({ seq: SeqSchema, type: z.literal('tick'), n: z.number().int() }),
+      z.object({ seq: SeqSchema, type: z.literal('done') }),
+      streamErrorEvent,
+    ]),
+    retention: { stream: 'DEMO_COUNTDOWNS' },
+  }),
+};
+
+// ... and its gateway side: one endpoint and one controller method.
+const countdown = defineStreamEndpoint({
+  name: 'demo.countdown',
+  start: CountdownContract.start,
+  stream: CountdownContract.ticks,
+});
+const CountdownBodySchema = CountdownRequestSchema.omit({ streamId: true });
+
+@Controller('api/v1/demo')
+class CountdownController {
+  constructor(private readonly relay: StreamRelay) {}
+
+  @Post('countdowns')
+  @ApiRoute({ summary: 'Count down (SSE)', tag: 'demo', body: CountdownBodySchema, produces: 'sse' })
+  @RelaysStream(countdown)
+  async start(
+    @Body() body: z.output<typeof CountdownBodySchema>,
+    @Caller() caller: AuthenticatedCaller,
+    @Res() reply: FastifyReply,
+    @RequestCount() requestCount: RequestCountListener,
+  ): Promise<void> {
+    const { stream } = await this.relay.start(caller, countdown, body, requestCount);
+    await sendAsSse(reply, stream);
+  }
+}
+
+@Module({ imports: [StreamingModule], controllers: [CountdownController] })
+class CountdownModule {}
+
+/** The producing service: counts down, one tick per interval, until done or cancelled. */
+async function startCountdownService(gateway: TestGateway): Promise<Bus> {
+  const bus = await Bus.connect({
+    url: gateway.config.NATS_URL,
+    name: 'demo',
+    subjectPrefix: gateway.config.NATS_SUBJECT_PREFIX,
+  });
+  await bus.ensureStreamRetention([CountdownContract.ticks], { maxAgeMs: 60_000, maxBytes: 1024 * 1024 });
+  bus.serve(
+    CountdownContract.start,
+    (request, envelope) => {
+      const writer = bus.createStreamWriter(CountdownContract.ticks, request.streamId, envelope);
+      void (async () => {
+        for (let n = request.from; n > 0; n--) {
+          if (writer.signal.aborted) {
+            return writer.fail({ code: ErrorCode.Cancelled, message: 'Cancelled by its owner' });
+          }
+          writer.emit({ type: 'tick', n });
+          if (request.intervalMs > 0) await new Promise((r) => setTimeout(r, request.intervalMs));
+        }
+        writer.emit({ type: 'done' });
+      })();
+      return { streamId: request.streamId };
+    },
+    { queue: 'demo' },
+  );
+  return bus;
+}
+
+/** A `/ws` client that keeps every frame, to wait on. */
+class Frames {
+  readonly all: WsServerFrame[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => this.all.push(JSON.parse(data.toString())));
+  }
+  static async open(gateway: TestGateway, token: string): Promise<Frames> {
+    const ws = new WebSocket(`${gateway.baseUrl.replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const frames = new Frames(ws);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    return frames;
+  }
+  async until(predicate: (frames: WsServerFrame[]) => boolean): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!predicate(this.all)) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.all).slice(0, 2000)}`);
+      await new Promise((resolve) => {
+        this.ws.once('message', resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+  eventsOf(id: string): { seq: number; type: string; n?: number }[] {
+    return this.all.flatMap((f) => (f.type === 'event' && f.id === id ? [f.event] : []));
+  }
+}
+
+describe('a new service streams through the gateway with one endpoint and one controller method', () => {
+  let gateway: TestGateway;
+  let producer: Bus;
+  let token: string;
+  let asOwner: ReturnType<typeof api>;
+  let asOther: ReturnType<typeof api>;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({}, [CountdownModule]);
+    producer = await startCountdownService(gateway);
+    token = (await registerUser(gateway.baseUrl)).accessToken;
+    asOwner = api(gateway.baseUrl, token);
+    asOther = api(gateway.baseUrl, (await registerUser(gateway.baseUrl)).accessToken);
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await gateway?.close();
+  });
+
+  it('streams over SSE, and resumes by id for its owner only', async () => {
+    const response = await asOwner('/api/v1/demo/countdowns', { body: { from: 3 } });
+    expect(response.status).toBe(200);
+    const streamId = response.headers.get('x-stream-id') ?? '';
+    const messages = [];
+    for await (const message of readSse(response.body)) messages.push(message);
+    expect(messages.map((m) => [m.id, m.event, JSON.parse(m.data)])).toEqual([
+      [`${streamId}:0`, 'tick', { seq: 0, type: 'tick', n: 3 }],
+      [`${streamId}:1`, 'tick', { seq: 1, type: 'tick', n: 2 }],
+      [`${streamId}:2`, 'tick', { seq: 2, type: 'tick', n: 1 }],
+      [`${streamId}:3`, 'done', { seq: 3, type: 'done' }],
+    ]);
+
+    const resumed = await asOwner(`/api/v1/streams/${streamId}`, {
+      headers: { 'last-event-id': `${streamId}:1` },
+    });
+    const rest = [];
+    for await (const message of readSse(resumed.body)) rest.push(JSON.parse(message.data));
+    expect(rest.map((e) => e.seq)).toEqual([2, 3]);
+    expect((await asOther(`/api/v1/streams/${streamId}`)).status).toBe(404);
+    expect((await asOwner('/api/v1/demo/countdowns', { body: { from: 0 } })).status).toBe(400);
+  });
+
+  it('starts over /ws by name, in generic started and event frames', async () => {
+    const socket = await Frames.open(gateway, token);
+    socket.ws.send(
+      JSON.stringify({ type: 'start', id: 'c', stream: 'demo.countdown', request: { from: 2 } }),
+    );
+    socket.ws.send(
+      JSON.stringify({ type: 'start', id: 'bad', stream: 'demo.countdown', request: { from: -1 } }),
+    );
+    await socket.until(() => socket.eventsOf('c').some((e) => e.type === 'done'));
+    await socket.until((frames) => frames.some((f) => f.type === 'error' && f.id === 'bad'));
+    const started = socket.all.find((f) => f.type === 'started' && f.id === 'c');
+    expect(started).toMatchObject({ streamId: expect.any(String), ack: { streamId: expect.any(String) } });
+    expect(socket.eventsOf('c')).toEqual([
+      { seq: 0, type: 'tick', n: 2 },
+      { seq: 1, type: 'tick', n: 1 },
+      { seq: 2, type: 'done' },
+    ]);
+    expect(socket.all.find((f) => f.type === 'error' && f.id === 'bad')).toMatchObject({
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    socket.ws.close();
+  });
+
+  it('cancels by id: 404 to anyone else, 204 to its owner, then 409 once it has ended', async () => {
+    const socket = await Frames.open(gateway, token);
+    socket.ws.send(
+      JSON.stringify({
+        type: 'start',
+        id: 'long',
+        stream: 'demo.countdown',
+        request: { from: 10_000, intervalMs: 20 },
+      }),
+    );
+    await socket.until(() => socket.eventsOf('long').length >= 2);
+    const started = socket.all.find((f) => f.type === 'started' && f.id === 'long');
+    const streamId = started?.type === 'started' ? started.streamId : '';
+    expect((await asOther(`/api/v1/streams/${streamId}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await asOwner(`/api/v1/streams/${streamId}`, { method: 'DELETE' })).status).toBe(204);
+    await socket.until(() => socket.eventsOf('long').some((e) => e.type === 'error'));
+    expect(socket.eventsOf('long').at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED' } });
+    expect((await asOwner(`/api/v1/streams/${streamId}`, { method: 'DELETE' })).status).toBe(409);
+    socket.ws.close();
+  });
+});
