@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import {
+  AckPolicy,
   connect,
+  DeliverPolicy,
   DiscardPolicy,
   StorageType,
   ErrorCode as NatsErrorCode,
@@ -72,6 +74,11 @@ export type EventHandler<D extends EventDef> = (
   payload: PayloadOf<D>,
   envelope: Envelope,
 ) => Promise<void> | void;
+
+/** A running durable consumer; `stop` lets the event in hand finish and takes no more. */
+export interface DurableConsumption {
+  stop(): Promise<void>;
+}
 
 const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdleTimeoutMs: 5_000 };
 
@@ -171,11 +178,20 @@ export class Bus {
     });
   }
 
-  /** Publishes an event; durable events are acknowledged by JetStream before this resolves. */
-  async publish<D extends EventDef>(def: D, payload: PayloadOf<D>, caller: CallerContext): Promise<void> {
+  /**
+   * Publishes an event; durable events are acknowledged by JetStream before this resolves. A durable
+   * event published again with the same `messageId` (a retry after a lost acknowledgement) is stored
+   * once, within the stream's duplicate window.
+   */
+  async publish<D extends EventDef>(
+    def: D,
+    payload: PayloadOf<D>,
+    caller: CallerContext,
+    options: { messageId?: string } = {},
+  ): Promise<void> {
     const parsed = def.payload.safeParse(payload);
     if (!parsed.success) throw validationError(parsed.error, 'event');
-    const messageId = randomUUID();
+    const messageId = options.messageId ?? randomUUID();
     const headers = envelopeToHeaders(caller, messageId);
     const data = encodeJson(parsed.data);
     const durable = def.durable !== null;
@@ -336,6 +352,67 @@ export class Bus {
       },
     });
     return this.takesWork(subscription);
+  }
+
+  /**
+   * Consumes a durable event through a durable JetStream consumer shared by every replica (created if
+   * missing): each event goes to one replica, is acknowledged once `handler` resolves, and comes back
+   * after `retryDelayMs(attempt)` when it throws, for as long as it keeps failing. An event that does
+   * not parse is dropped for good (logged). Resolves once consuming has started.
+   */
+  async consumeDurableEvent<D extends EventDef>(
+    def: D,
+    consumerName: string,
+    handler: EventHandler<D>,
+    options: { retryDelayMs: (attempt: number) => number; ackWaitMs?: number; batch?: number },
+  ): Promise<DurableConsumption> {
+    if (!def.durable) throw new Error(`${def.subject} is not a durable event`);
+    const stream = this.streamName(def.durable.stream);
+    const manager = await this.connection.jetstreamManager();
+    await manager.consumers.info(stream, consumerName).catch(() =>
+      manager.consumers.add(stream, {
+        durable_name: consumerName,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: this.subject(def.subject),
+        ack_wait: (options.ackWaitMs ?? 30_000) * 1e6,
+      }),
+    );
+    const consumer = await this.jetstream().consumers.get(stream, consumerName);
+    const messages = await consumer.consume({ max_messages: options.batch ?? 64 });
+    const done = (async () => {
+      for await (const message of messages) {
+        const envelope = envelopeFromHeaders(message.headers);
+        const parsed = def.payload.safeParse(safeDecode(message.data));
+        if (!parsed.success) {
+          this.logger.error('dropped a durable event that does not fit its contract', {
+            subject: def.subject,
+            messageId: envelope.messageId,
+          });
+          message.term();
+          continue;
+        }
+        try {
+          await handler(parsed.data as PayloadOf<D>, envelope);
+          await message.ackAck();
+        } catch (error) {
+          const attempt = message.info.deliveryCount;
+          this.logger.warn('a durable event handler failed; the event will be delivered again', {
+            subject: def.subject,
+            messageId: envelope.messageId,
+            attempt,
+            error: String(error),
+          });
+          message.nak(options.retryDelayMs(attempt));
+        }
+      }
+    })();
+    return {
+      stop: async () => {
+        await messages.close().catch(() => undefined);
+        await done.catch(() => undefined);
+      },
+    };
   }
 
   /** Subscribes to a stream's events; call before asking the producer to start, so nothing is missed. */

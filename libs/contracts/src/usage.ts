@@ -3,8 +3,9 @@ import { defineEvent, defineRequest } from './definitions';
 import { ErrorCode } from './errors';
 
 /**
- * Usage and budgets, owned by the chat service: the usage ledger summarised per day, model and API key,
- * and spending limits per user and per API key. Every request is answered for the envelope's user only.
+ * Usage and budgets, owned by the usage service: the ledger of what every service's calls consumed,
+ * summarised per day, model, API key and service, and spending limits per user and per API key that
+ * every service enforces through libs/metering. Every request is answered for the envelope's user only.
  */
 
 export const BudgetScopeSchema = z.enum(['user', 'api_key']);
@@ -81,7 +82,7 @@ export interface BudgetExceededDetails {
   resetsAt: string;
 }
 
-export const UsageGroupSchema = z.enum(['day', 'model', 'apiKey']);
+export const UsageGroupSchema = z.enum(['day', 'model', 'apiKey', 'service']);
 export type UsageGroup = z.infer<typeof UsageGroupSchema>;
 
 /** Longest range one usage summary may cover. */
@@ -93,7 +94,7 @@ export const UsageSummaryRequestSchema = z
     from: z.iso.datetime(),
     /** Exclusive. */
     to: z.iso.datetime(),
-    groupBy: z.array(UsageGroupSchema).min(1).max(3),
+    groupBy: z.array(UsageGroupSchema).min(1).max(UsageGroupSchema.options.length),
   })
   .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: 'from must be before to', path: ['to'] })
   .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= MAX_USAGE_RANGE_DAYS * 86_400_000, {
@@ -103,13 +104,20 @@ export const UsageSummaryRequestSchema = z
 export type UsageSummaryRequest = z.infer<typeof UsageSummaryRequestSchema>;
 
 export const UsageTotalsSchema = z.object({
-  /** Completions, whatever their outcome. */
+  /** Metered calls (completions, syntheses, generations...), whatever their outcome. */
   requests: z.number().int().nonnegative(),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   cachedTokens: z.number().int().nonnegative(),
+  /** Characters synthesised to speech. */
+  characters: z.number().int().nonnegative(),
+  /** Seconds of audio transcribed or video generated. */
+  seconds: z.number().nonnegative(),
+  images: z.number().int().nonnegative(),
+  /** Agent steps. */
+  steps: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
-  /** Completions whose provider reported no usage: their tokens and cost are our estimate. */
+  /** Calls whose provider reported no usage: their quantities and cost are our estimate. */
   estimatedRequests: z.number().int().nonnegative(),
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
@@ -124,8 +132,67 @@ export const UsageSummarySchema = z.object({
   byModel: z.array(UsageTotalsSchema.extend({ model: z.string() })).optional(),
   /** By API key, most expensive first; `apiKeyId` null for calls made with an access token. */
   byApiKey: z.array(UsageTotalsSchema.extend({ apiKeyId: z.string().nullable() })).optional(),
+  /** By the service that metered the calls (chat, voice, ...), most expensive first. */
+  byService: z.array(UsageTotalsSchema.extend({ service: z.string() })).optional(),
 });
 export type UsageSummary = z.infer<typeof UsageSummarySchema>;
+
+/** What a metered call consumed, in the units it is priced in; absent means none. */
+export const UsageQuantitiesSchema = z.strictObject({
+  inputTokens: z.int().nonnegative().optional(),
+  outputTokens: z.int().nonnegative().optional(),
+  /** The part of `inputTokens` read from the provider's prompt cache. */
+  cachedTokens: z.int().nonnegative().optional(),
+  characters: z.int().nonnegative().optional(),
+  seconds: z.number().nonnegative().optional(),
+  images: z.int().nonnegative().optional(),
+  steps: z.int().nonnegative().optional(),
+});
+export type UsageQuantities = z.infer<typeof UsageQuantitiesSchema>;
+
+/** Services that meter usage; a name appears in the ledger and in `byService`. */
+export const MeteredServiceSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
+
+/**
+ * One metered call, published by the service that made it (libs/metering) and written to the ledger by
+ * the usage service. `recordId` is the message id JetStream de-duplicates on and the ledger's key, so a
+ * record published twice (a retry after a lost acknowledgement) is counted once.
+ */
+export const UsageRecordedEventSchema = z.strictObject({
+  recordId: z.uuid(),
+  userId: z.string().min(1),
+  apiKeyId: z.string().min(1).nullable(),
+  service: MeteredServiceSchema,
+  /** The model or engine that did the work (`openai/gpt-4o-mini`, `offline/espeak-ng`). */
+  model: z.string().min(1).max(200),
+  /** How the call ended: complete, cancelled, failed, interrupted. */
+  status: z.string().min(1).max(40),
+  quantities: UsageQuantitiesSchema,
+  /** true when the provider reported nothing and the quantities are our estimate. */
+  estimated: z.boolean(),
+  costUsd: z.number().nonnegative().max(MAX_BUDGET_USD),
+  /** What the call belongs to in its service (a completion's stream id), for tracing a row back. */
+  reference: z.string().max(200).nullable(),
+  occurredAt: z.iso.datetime(),
+});
+export type UsageRecordedEvent = z.infer<typeof UsageRecordedEventSchema>;
+
+/** A budget as enforcement sees it: limits in integer nano-USD (exact in Redis and Lua) and tokens. */
+export const BudgetLimitSchema = z.object({
+  scope: BudgetScopeSchema,
+  /** The user id for a user budget, the key id for a key budget. */
+  scopeId: z.string().min(1),
+  source: z.enum(['user', 'deployment']),
+  period: BudgetPeriodSchema,
+  limitNanoUsd: z.int().nonnegative().nullable(),
+  limitTokens: z.int().nonnegative().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+});
+export type BudgetLimit = z.infer<typeof BudgetLimitSchema>;
+
+/** What one scope spent in `[from, to)`: nano-USD and tokens (input plus output). */
+export const SpendSchema = z.object({ nanoUsd: z.int().nonnegative(), tokens: z.int().nonnegative() });
+export type Spend = z.infer<typeof SpendSchema>;
 
 /** A user's budgets (their own or their keys') were set or deleted. */
 export const BudgetsChangedEventSchema = z.object({ userId: z.string().min(1) });
@@ -133,29 +200,61 @@ export type BudgetsChangedEvent = z.infer<typeof BudgetsChangedEventSchema>;
 
 export const UsageContract = {
   summarizeUsage: defineRequest({
-    subject: 'chat.usage.summarize',
+    subject: 'usage.summary.get',
     request: UsageSummaryRequestSchema,
     response: UsageSummarySchema,
   }),
   listBudgets: defineRequest({
-    subject: 'chat.budget.list',
+    subject: 'usage.budget.list',
     request: z.strictObject({}),
     response: BudgetListSchema,
   }),
   setBudget: defineRequest({
-    subject: 'chat.budget.set',
+    subject: 'usage.budget.set',
     request: z.strictObject({ target: BudgetTargetSchema, limits: BudgetLimitsSchema }),
     response: BudgetSchema,
   }),
   deleteBudget: defineRequest({
-    subject: 'chat.budget.delete',
+    subject: 'usage.budget.delete',
     request: z.strictObject({ target: BudgetTargetSchema }),
     response: z.object({ deleted: z.literal(true) }),
     errors: [ErrorCode.NotFound],
   }),
   /**
-   * Internal to chat, for every replica (not one per queue group): each drops its cached copy of that
-   * user's budgets. Not durable: a replica that misses one catches up when its copy expires.
+   * For metering services: the budgets that may apply to the envelope's user (theirs, their keys', and
+   * the deployment's per-user budget), limits only. Metering caches them until `budgetsChanged`.
    */
-  budgetsChanged: defineEvent({ subject: 'chat.budget.changed', payload: BudgetsChangedEventSchema }),
+  budgetLimits: defineRequest({
+    subject: 'usage.budget.limits',
+    request: z.strictObject({}),
+    response: z.object({ data: z.array(BudgetLimitSchema) }),
+  }),
+  /**
+   * For metering services: what the envelope's user (or one of their keys) spent in a period, from the
+   * ledger once it has written every record published before the request.
+   */
+  spent: defineRequest({
+    subject: 'usage.spend.get',
+    request: z.strictObject({
+      apiKeyId: z.string().min(1).max(100).nullable(),
+      from: z.iso.datetime(),
+      to: z.iso.datetime(),
+    }),
+    response: SpendSchema,
+  }),
+  /**
+   * Published by the usage service, heard by every replica of every metering service (not one per queue
+   * group): each drops its cached copy of that user's budgets. Not durable: a replica that misses one
+   * catches up when its copy expires.
+   */
+  budgetsChanged: defineEvent({ subject: 'usage.budget.changed', payload: BudgetsChangedEventSchema }),
+  /** Every metered call, durable: the ledger is written from this stream, so no record is lost. */
+  usageRecorded: defineEvent({
+    subject: 'usage.recorded',
+    payload: UsageRecordedEventSchema,
+    durable: { stream: 'USAGE_RECORDS' },
+  }),
 } as const;
+
+/** The durable consumer through which the usage service writes the ledger. */
+export const USAGE_LEDGER_CONSUMER = 'usage-ledger';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UnitPrices } from './quantity-cost';
 import catalogJson from '../model_prices_and_context_window.json';
 
 /** What a priced model does; LiteLLM's `mode` values for the kinds this platform serves. */
@@ -38,7 +39,7 @@ export type ModelPriceEntry = z.infer<typeof ModelPriceEntrySchema>;
 export const ModelPriceCatalogSchema = z.record(z.string().min(1), ModelPriceEntrySchema);
 
 /** A model's limits and unit prices, USD per unit; a price the catalog does not name is 0. */
-export interface ModelPrice {
+export interface ModelPrice extends Required<UnitPrices> {
   /** `<provider>/<model>`, as the platform names models. */
   id: string;
   provider: string;

@@ -1,4 +1,13 @@
-import type { ModelPrice } from './model-prices';
+/** USD per unit of each quantity; a model's `ModelPrice` is one, and so is any custom model's. */
+export interface UnitPrices {
+  perInputToken: number;
+  perOutputToken: number;
+  /** Defaults to the input price. */
+  perCachedInputToken?: number;
+  perCharacter?: number;
+  perSecond?: number;
+  perImage?: number;
+}
 
 /** What a call consumed, in the units prices are quoted in; absent means none. */
 export interface PricedQuantities {
@@ -11,18 +20,23 @@ export interface PricedQuantities {
   images?: number;
 }
 
-/** USD for the quantities at the model's unit prices, rounded to the ledger's 8 decimals. */
-export function costOfQuantities(price: ModelPrice, q: PricedQuantities): number {
+/** USD for the quantities at the unit prices, unrounded (callers round as their ledger or ceiling needs). */
+export function usdOfQuantities(prices: UnitPrices, q: PricedQuantities): number {
   const inputTokens = q.inputTokens ?? 0;
   const cachedTokens = Math.min(q.cachedTokens ?? 0, inputTokens);
-  const usd =
-    (inputTokens - cachedTokens) * price.perInputToken +
-    cachedTokens * price.perCachedInputToken +
-    (q.outputTokens ?? 0) * price.perOutputToken +
-    (q.characters ?? 0) * price.perCharacter +
-    (q.seconds ?? 0) * price.perSecond +
-    (q.images ?? 0) * price.perImage;
-  return Number(usd.toFixed(8));
+  return (
+    (inputTokens - cachedTokens) * prices.perInputToken +
+    cachedTokens * (prices.perCachedInputToken ?? prices.perInputToken) +
+    (q.outputTokens ?? 0) * prices.perOutputToken +
+    (q.characters ?? 0) * (prices.perCharacter ?? 0) +
+    (q.seconds ?? 0) * (prices.perSecond ?? 0) +
+    (q.images ?? 0) * (prices.perImage ?? 0)
+  );
+}
+
+/** USD for the quantities at the unit prices, rounded to the ledger's 8 decimals. */
+export function costOfQuantities(prices: UnitPrices, q: PricedQuantities): number {
+  return Number(usdOfQuantities(prices, q).toFixed(8));
 }
 
 /** A per-token price as USD per million tokens, without float noise (1.5e-7 → 0.15). */

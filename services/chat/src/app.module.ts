@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { MeteringModule } from '@conduit/metering';
 import { DatabaseModule, RedisModule, ServiceMetrics } from '@conduit/service-kit';
 import { buildProviderRegistry } from './catalog/build-provider-registry';
 import { ModelCatalog } from './catalog/model-catalog';
@@ -8,6 +9,7 @@ import { PrismaClient } from './generated/prisma/client';
 import { EventStreamsInitializer } from './events/event-streams.initializer';
 import { MessageEventsPublisher } from './events/message-events.publisher';
 import { AnswerLeaseKeeper } from './generation/answer-lease-keeper';
+import { CompletionMetering } from './generation/completion-metering';
 import { CompletionRunner } from './generation/completion-runner';
 import { CompletionsHandler } from './generation/completions.handler';
 import { InFlightGenerations } from './generation/in-flight-generations';
@@ -25,7 +27,6 @@ import { SessionService } from './sessions/session.service';
 import { SessionsHandler } from './sessions/sessions.handler';
 import { SessionTitler } from './sessions/session-titler';
 import { StaleStreamSweeper } from './sessions/stale-stream.sweeper';
-import { usageHandlers, usageProviders } from './usage/usage.providers';
 
 @Module({})
 export class AppModule {
@@ -36,8 +37,9 @@ export class AppModule {
         DatabaseModule.forRoot({ client: PrismaClient }),
         // Budgets fall back to the ledger while Redis is down: it is no reason to stop taking traffic.
         RedisModule.forRoot({ requiredForReadiness: false }),
+        MeteringModule.forRoot(),
       ],
-      controllers: [SessionsHandler, CompletionsHandler, ModelsHandler, ...usageHandlers],
+      controllers: [SessionsHandler, CompletionsHandler, ModelsHandler],
       providers: [
         {
           provide: ModelCatalog,
@@ -58,6 +60,7 @@ export class AppModule {
         SessionService,
         CompletionRunner,
         InFlightGenerations,
+        CompletionMetering,
         SessionCompletionService,
         StatelessCompletionService,
         MessageEventsPublisher,
@@ -66,7 +69,6 @@ export class AppModule {
         AnswerLeaseKeeper,
         StaleStreamSweeper,
         SessionTitler,
-        ...usageProviders,
       ],
     };
   }

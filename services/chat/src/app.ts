@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ChatContract, handledDefinitionsOf, UsageContract } from '@conduit/contracts';
+import { ChatContract, handledDefinitionsOf } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { ChatConfig } from './config';
@@ -10,6 +10,6 @@ export function startChat(config: ChatConfig): Promise<NestFastifyApplication> {
     service: 'chat',
     config,
     module: AppModule.forRoot(config),
-    contracts: [...handledDefinitionsOf(ChatContract), ...handledDefinitionsOf(UsageContract)],
+    contracts: handledDefinitionsOf(ChatContract),
   });
 }

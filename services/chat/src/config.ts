@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 import { providersConfigFrom, type ProvidersConfig } from './catalog/providers-config';
 import { ModelPolicies } from './generation/routing/model-policy';
-import { UsageConfigSchema } from './usage/usage-config';
+import { MeteringConfigSchema } from '@conduit/metering';
 
 const optionalSecret = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
 
 const ChatBaseConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend(
-  UsageConfigSchema.shape,
+  MeteringConfigSchema.shape,
 );
 
 export const ChatConfigSchema = ChatBaseConfigSchema.extend({

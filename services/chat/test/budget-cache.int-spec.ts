@@ -3,24 +3,23 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { connect } from 'nats';
 import { BudgetLimits, DomainError, ErrorCode, UsageContract } from '@conduit/contracts';
+import { Metering } from '@conduit/metering';
 import { NatsServerProcess, waitFor } from '@conduit/testing';
 import { ModelCatalog } from '../src/catalog/model-catalog';
-import { BudgetPolicy } from '../src/usage/budget-policy';
-import { BudgetsService } from '../src/usage/budgets.service';
-import { UsageMeter } from '../src/usage/usage-meter.service';
+import { CompletionMetering } from '../src/generation/completion-metering';
 import { startTestChat, type ChatTestService } from './support/chat-test-service';
 
 /** Long enough that only an announcement, never expiry, can explain a replica seeing a change. */
-const NO_EXPIRY = { CHAT_BUDGET_CACHE_TTL_MS: '600000' };
+const NO_EXPIRY = { METERING_BUDGET_CACHE_TTL_MS: '600000' };
 
 /** The token limits of the budgets a replica would enforce on a call of the user. */
 const limitsOn = async (replica: INestApplication, userId: string) =>
-  (await replica.get(BudgetPolicy).applicable(userId, null)).map((b) => b.limitTokens);
+  (await replica.get(Metering).budgetsFor({ userId, apiKeyId: null })).map((b) => b.limitTokens);
 
 /** Admits a small completion on one replica and gives the hold straight back; the refusal's code otherwise. */
 async function admitOn(replica: INestApplication, userId: string): Promise<'admitted' | ErrorCode> {
   try {
-    const admission = await replica.get(UsageMeter).admit({
+    const admission = await replica.get(CompletionMetering).admit({
       userId,
       apiKeyId: null,
       model: replica.get(ModelCatalog).resolve('openai/gpt-4o-mini'),
@@ -35,12 +34,9 @@ async function admitOn(replica: INestApplication, userId: string): Promise<'admi
   }
 }
 
-const setOn = (replica: INestApplication, userId: string, limits: BudgetLimits) =>
-  replica.get(BudgetsService).set(userId, { scope: 'user' }, limits);
-
 const tokensPerDay = (limitTokens: number): BudgetLimits => ({ period: 'day', limitTokens });
 
-describe('budgets cached by every chat replica', () => {
+describe('budgets cached by every chat replica (libs/metering)', () => {
   let chat: ChatTestService;
   let first: INestApplication;
   let second: INestApplication;
@@ -50,30 +46,36 @@ describe('budgets cached by every chat replica', () => {
     chat = await startTestChat(NO_EXPIRY);
     first = chat.app;
     second = await chat.startReplica();
-    shortLived = await chat.startReplica({ CHAT_BUDGET_CACHE_TTL_MS: '300' });
+    shortLived = await chat.startReplica({ METERING_BUDGET_CACHE_TTL_MS: '300' });
   });
   afterAll(() => chat?.close());
 
   /** Writes a budget behind every replica's back, as a change whose announcement was lost would look. */
   const writeUnannounced = (userId: string, limitTokens: number) =>
-    chat.prisma.budget.upsert({
-      where: { userId_scope_scopeId: { userId, scope: 'user', scopeId: userId } },
-      create: { id: randomUUID(), userId, scope: 'user', scopeId: userId, period: 'day', limitTokens },
-      update: { limitTokens },
-    });
+    chat.usageDb.query(
+      `INSERT INTO budgets (id, user_id, scope, scope_id, period, limit_tokens)
+       VALUES ($1, $2, 'user', $2, 'day', $3)
+       ON CONFLICT (user_id, scope, scope_id) DO UPDATE SET limit_tokens = EXCLUDED.limit_tokens`,
+      [randomUUID(), userId, limitTokens],
+    );
 
-  it('a budget set on one replica is enforced by another as soon as the announcement arrives', async () => {
+  /** Through the usage service, which stores the budget and announces the change. */
+  const setBudget = (userId: string, limits: BudgetLimits) =>
+    chat.bus.request(UsageContract.setBudget, { target: { scope: 'user' }, limits }, { userId });
+
+  it('a budget set through the usage service is enforced by every replica as soon as the announcement arrives', async () => {
     const user = `olga-${randomUUID()}`;
+    expect(await admitOn(first, user)).toBe('admitted');
     expect(await admitOn(second, user)).toBe('admitted');
 
-    await setOn(first, user, tokensPerDay(1));
-    // The replica that stored it needs no announcement.
-    expect(await limitsOn(first, user)).toEqual([1]);
-    await waitFor(async () => (await limitsOn(second, user)).length > 0, 'the budget on the second replica');
-    expect(await limitsOn(second, user)).toEqual([1]);
-    expect(await admitOn(second, user)).toBe(ErrorCode.BudgetExceeded);
+    await setBudget(user, tokensPerDay(1));
+    for (const replica of [first, second]) {
+      await waitFor(async () => (await limitsOn(replica, user)).length > 0, 'the budget on each replica');
+      expect(await limitsOn(replica, user)).toEqual([1]);
+      expect(await admitOn(replica, user)).toBe(ErrorCode.BudgetExceeded);
+    }
 
-    await first.get(BudgetsService).delete(user, { scope: 'user' });
+    await chat.bus.request(UsageContract.deleteBudget, { target: { scope: 'user' } }, { userId: user });
     await waitFor(async () => (await limitsOn(second, user)).length === 0, 'the deletion on the second');
     expect(await admitOn(second, user)).toBe('admitted');
   });
@@ -92,7 +94,7 @@ describe('budgets cached by every chat replica', () => {
     }
   });
 
-  it('an entry expires after CHAT_BUDGET_CACHE_TTL_MS, so a lost announcement heals on its own', async () => {
+  it('an entry expires after METERING_BUDGET_CACHE_TTL_MS, so a lost announcement heals on its own', async () => {
     const user = `pia-${randomUUID()}`;
     expect(await limitsOn(second, user)).toEqual([]);
     // The short-lived replica's entry is filled during this call, so it cannot expire before 300 ms from here.
@@ -117,7 +119,7 @@ describe('budgets cached by every chat replica', () => {
     // Rita's row changes unannounced: her entry on the second replica is now knowingly stale.
     await writeUnannounced(rita, 3);
 
-    await setOn(first, quinn, tokensPerDay(9));
+    await setBudget(quinn, tokensPerDay(9));
     await waitFor(async () => (await limitsOn(second, quinn)).length > 0, "quinn's budget on the second");
     expect(await limitsOn(second, quinn)).toEqual([9]);
     // Quinn's announcement did not drop Rita's entry...
@@ -125,7 +127,7 @@ describe('budgets cached by every chat replica', () => {
     expect(await admitOn(second, rita)).toBe('admitted');
 
     // ...her own does.
-    await setOn(first, rita, tokensPerDay(4));
+    await setBudget(rita, tokensPerDay(4));
     await waitFor(async () => (await limitsOn(second, rita)).length > 0, "rita's budget on the second");
     expect(await limitsOn(second, rita)).toEqual([4]);
     expect(await limitsOn(second, quinn)).toEqual([9]);
@@ -136,6 +138,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
   const passwords = {
     gateway: `gw-${randomBytes(12).toString('hex')}`,
     chat: `chat-${randomBytes(12).toString('hex')}`,
+    usage: `usage-${randomBytes(12).toString('hex')}`,
   };
   let nats: NatsServerProcess;
   let chat: ChatTestService;
@@ -149,7 +152,11 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
   beforeAll(async () => {
     nats = await NatsServerProcess.start({
       configFile: join(__dirname, '..', '..', '..', 'deploy', 'nats', 'nats.conf'),
-      env: { NATS_GATEWAY_PASSWORD: passwords.gateway, NATS_CHAT_PASSWORD: passwords.chat },
+      env: {
+        NATS_GATEWAY_PASSWORD: passwords.gateway,
+        NATS_CHAT_PASSWORD: passwords.chat,
+        NATS_USAGE_PASSWORD: passwords.usage,
+      },
     });
     // As deployed: an empty subject prefix, chat as its own user, and the test client as the gateway.
     chat = await startTestChat(
@@ -161,6 +168,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
         NATS_PASSWORD: passwords.chat,
       },
       { user: 'gateway', password: passwords.gateway },
+      { user: 'usage', password: passwords.usage },
     );
     second = await chat.startReplica();
   });
@@ -169,7 +177,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
     await nats?.stop();
   });
 
-  it('chat may announce and hear budget changes on every replica, with no violation', async () => {
+  it('the usage service announces budget changes and every chat replica hears them, with no violation', async () => {
     const user = `sara-${randomUUID()}`;
     for (const replica of [chat.app, second]) expect(await limitsOn(replica, user)).toEqual([]);
     await chat.bus.request(

@@ -18,7 +18,7 @@ import {
   type ScriptedHttpServer,
 } from '../src/providers/testing/scripted-http.server';
 import { costOf, estimatePromptTokens, estimateTokens } from '../src/generation/token-accounting';
-import { startTestChat, type ChatTestService } from './support/chat-test-service';
+import { ledgerRow, startTestChat, type ChatTestService } from './support/chat-test-service';
 
 const MINI_PRICING = { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6, cachedInputPerMTokUsd: 0.075 };
 /** A compatible server that, like some self-hosted ones, ignores `stream_options.include_usage`. */
@@ -86,12 +86,12 @@ function helpers(chat: () => ChatTestService) {
       },
     );
 
-  const row = (streamId: string) => chat().prisma.usageRecord.findUniqueOrThrow({ where: { streamId } });
+  const row = (streamId: string) => ledgerRow(chat(), streamId);
 
   return { send, run, refusal, row };
 }
 
-describe('usage ledger and budgets in the chat service', () => {
+describe('usage ledger and budgets of chat completions (chat meters, the usage service keeps the ledger)', () => {
   let chat: ChatTestService;
   let noUsage: ScriptedHttpServer;
   const { send, run, refusal, row } = helpers(() => chat);
@@ -143,7 +143,7 @@ describe('usage ledger and budgets in the chat service', () => {
       expect(stored).toMatchObject({
         userId: 'alice',
         apiKeyId: 'key-alice-1',
-        messageId: ack.assistantMessageId,
+        reference: ack.assistantMessageId,
         model: 'openai/gpt-4o-mini',
         status: 'complete',
         inputTokens: 12,
@@ -151,7 +151,7 @@ describe('usage ledger and budgets in the chat service', () => {
         cachedTokens: 0,
         estimated: false,
       });
-      expect(stored.costUsd.toNumber()).toBeCloseTo((12 * 0.15 + 4 * 0.6) / 1e6, 12);
+      expect(stored.costUsd).toBeCloseTo((12 * 0.15 + 4 * 0.6) / 1e6, 12);
     });
 
     it('a stateless completion: no message, same accounting', async () => {
@@ -162,8 +162,8 @@ describe('usage ledger and budgets in the chat service', () => {
       });
       const { streamId } = await run({ userId: 'alice', apiKeyId: null }, { maxTokens: 10 });
       const stored = await row(streamId);
-      expect(stored).toMatchObject({ apiKeyId: null, messageId: null, inputTokens: 7, outputTokens: 3 });
-      expect(stored.costUsd.toNumber()).toBeCloseTo(
+      expect(stored).toMatchObject({ apiKeyId: null, reference: null, inputTokens: 7, outputTokens: 3 });
+      expect(stored.costUsd).toBeCloseTo(
         costOf({ inputTokens: 7, outputTokens: 3, cachedTokens: 0, estimated: false }, MINI_PRICING),
         12,
       );
@@ -183,8 +183,8 @@ describe('usage ledger and budgets in the chat service', () => {
         inputTokens,
         outputTokens: estimateTokens(text),
       });
-      expect(stored.costUsd.toNumber()).toBeCloseTo((inputTokens * 1 + estimateTokens(text) * 2) / 1e6, 12);
-      expect(stored.costUsd.toNumber()).toBeGreaterThan(0);
+      expect(stored.costUsd).toBeCloseTo((inputTokens * 1 + estimateTokens(text) * 2) / 1e6, 12);
+      expect(stored.costUsd).toBeGreaterThan(0);
     });
 
     it('a failure after some text: partial usage, estimated, status failed', async () => {
@@ -199,7 +199,7 @@ describe('usage ledger and budgets in the chat service', () => {
         outputTokens: estimateTokens('one two'),
       });
       expect(stored.inputTokens).toBeGreaterThan(0);
-      expect(stored.costUsd.toNumber()).toBeGreaterThan(0);
+      expect(stored.costUsd).toBeGreaterThan(0);
     });
 
     it('a failure before any text: a row with nothing charged (providers bill no refused call)', async () => {
@@ -208,7 +208,7 @@ describe('usage ledger and budgets in the chat service', () => {
       expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: ErrorCode.ProviderAuthFailed } });
       const stored = await row(streamId);
       expect(stored).toMatchObject({ status: 'failed', inputTokens: 0, outputTokens: 0, estimated: true });
-      expect(stored.costUsd.toNumber()).toBe(0);
+      expect(stored.costUsd).toBe(0);
     });
 
     it('a cancelled answer: what was generated, estimated, status cancelled', async () => {
@@ -456,14 +456,14 @@ describe('usage ledger and budgets in the chat service', () => {
   });
 });
 
-describe('the deployment-wide budget per user (CHAT_USER_BUDGET_*)', () => {
+describe('the deployment-wide budget per user (USAGE_USER_BUDGET_*)', () => {
   let chat: ChatTestService;
   const { run, refusal } = helpers(() => chat);
 
   beforeAll(async () => {
     chat = await startTestChat({
-      CHAT_USER_BUDGET_TOKENS: String(2 * HI_CEILING_TOKENS),
-      CHAT_USER_BUDGET_PERIOD: 'day',
+      USAGE_USER_BUDGET_TOKENS: String(2 * HI_CEILING_TOKENS),
+      USAGE_USER_BUDGET_PERIOD: 'day',
     });
     chat.openai.setBehavior({ kind: 'answer', usage: { inputTokens: 5, outputTokens: 10 } });
   });
@@ -521,7 +521,9 @@ describe('budgets while Redis is unreachable', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => run(ivan)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
     await expect(refusal(run(ivan))).resolves.toMatchObject({ scope: 'user', spentTokens: 45 });
-    const rows = await chat.prisma.usageRecord.count({ where: { userId: 'ivan' } });
-    expect(rows).toBe(3);
+    const { rows } = await chat.usageDb.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM usage_records WHERE user_id = 'ivan'",
+    );
+    expect(rows[0]!.n).toBe(3);
   });
 });

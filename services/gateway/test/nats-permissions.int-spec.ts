@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { ChatContract, ChatStreamEvent, handledDefinitionsOf } from '@conduit/contracts';
+import { ChatContract, ChatStreamEvent, handledDefinitionsOf, UsageContract } from '@conduit/contracts';
 import { migrateServiceSchema } from '@conduit/db';
 import {
   isolatedNamespace,
@@ -21,6 +21,7 @@ const DEPLOYED_CONFIG = join(__dirname, '..', '..', '..', 'deploy', 'nats', 'nat
 const PASSWORDS = {
   gateway: `gw-${randomBytes(12).toString('hex')}`,
   chat: `chat-${randomBytes(12).toString('hex')}`,
+  usage: `usage-${randomBytes(12).toString('hex')}`,
 };
 
 async function readEvents(response: Response): Promise<ChatStreamEvent[]> {
@@ -99,7 +100,11 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
   beforeAll(async () => {
     nats = await NatsServerProcess.start({
       configFile: DEPLOYED_CONFIG,
-      env: { NATS_GATEWAY_PASSWORD: PASSWORDS.gateway, NATS_CHAT_PASSWORD: PASSWORDS.chat },
+      env: {
+        NATS_GATEWAY_PASSWORD: PASSWORDS.gateway,
+        NATS_CHAT_PASSWORD: PASSWORDS.chat,
+        NATS_USAGE_PASSWORD: PASSWORDS.usage,
+      },
     });
   });
   afterAll(async () => {
@@ -120,23 +125,31 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
     }
   });
 
-  describe('with the gateway and a chat replica running as their own users', () => {
+  describe('with the gateway, a chat replica and the usage service running as their own users', () => {
     const namespace = isolatedNamespace('natsperm');
     let openai: FakeOpenAIServer;
     let chat: ServiceProcess;
+    let usage: ServiceProcess;
     let gateway: ServiceProcess;
     const drops: (() => Promise<void>)[] = [];
 
     beforeAll(async () => {
       const infra = testEnv();
       openai = await startFakeOpenAI({ apiKey: FAKE_OPENAI_KEY, defaultAnswer: 'Least privilege works.' });
-      for (const service of ['chat', 'gateway'] as const) {
+      for (const service of ['chat', 'usage', 'gateway'] as const) {
         drops.push(
           (await migrateServiceSchema(service, infra.databaseUrl, namespace.schemaFor(service))).drop,
         );
       }
       // Deployed as in compose and k8s: an empty subject prefix (auth.conf names the subjects as they are).
       const shared = { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: '', DATABASE_URL: infra.databaseUrl };
+      usage = await startServiceProcess('usage', {
+        ...shared,
+        NATS_USER: 'usage',
+        NATS_PASSWORD: PASSWORDS.usage,
+        DATABASE_SCHEMA: namespace.schemaFor('usage'),
+        SHUTDOWN_GRACE_MS: '5000',
+      });
       chat = await startServiceProcess('chat', {
         ...shared,
         NATS_USER: 'chat',
@@ -162,6 +175,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
     afterAll(async () => {
       await gateway?.stop();
       await chat?.stop();
+      await usage?.stop();
       await openai?.close();
       for (const drop of drops) await drop();
     });
@@ -288,6 +302,49 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       await expect(
         (await chatNc.jetstreamManager()).consumers.add('CHAT_EVENTS', { durable_name: 'snoop' }),
       ).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    });
+
+    it('every request subject in the usage contract is served by usage, callable by the gateway or by metering services', async () => {
+      const forGateway = [
+        UsageContract.summarizeUsage,
+        UsageContract.listBudgets,
+        UsageContract.setBudget,
+        UsageContract.deleteBudget,
+      ].map((d) => d.subject);
+      const forMetering = [UsageContract.budgetLimits, UsageContract.spent].map((d) => d.subject);
+      // Drift guard: every request subject of the contract is in one of the two lists.
+      expect(
+        handledDefinitionsOf(UsageContract)
+          .flatMap((d) => (d.kind === 'request' ? [d.subject] : []))
+          .sort(),
+      ).toEqual([...forGateway, ...forMetering].sort());
+      const ask = async (user: 'gateway' | 'chat', subject: string) => {
+        try {
+          const reply = await (
+            await as(user)
+          ).request(subject, new TextEncoder().encode('not json'), {
+            timeout: 3_000,
+          });
+          return JSON.parse(new TextDecoder().decode(reply.data)).error?.code as string;
+        } catch (error) {
+          return String((error as { code?: string }).code ?? error);
+        }
+      };
+      for (const subject of forGateway)
+        expect([subject, await ask('gateway', subject)]).toEqual([subject, 'VALIDATION_FAILED']);
+      for (const subject of forMetering)
+        expect([subject, await ask('chat', subject)]).toEqual([subject, 'VALIDATION_FAILED']);
+      // The gateway cannot read another user's spend or budgets as a metering service would, nor record usage.
+      const gatewayNc = await as('gateway');
+      for (const subject of [
+        ...forMetering,
+        UsageContract.usageRecorded.subject,
+        UsageContract.budgetsChanged.subject,
+      ]) {
+        await expectPublishDenied(gatewayNc, 'gateway', subject);
+      }
+      expect(usage.output()).not.toMatch(/Permissions Violation/);
+      expect(chat.output()).not.toMatch(/Permissions Violation/);
     });
 
     it('the gateway cannot serve chat requests, take cancels, forge stream events or use JetStream beyond reading kept streams', async () => {

@@ -25,7 +25,7 @@ import { InFlightGenerations } from './in-flight-generations';
 import { PartialTextSaver } from './partial-text-saver';
 import { ResolvedModel } from '../catalog/model-catalog';
 import { AttemptRepository } from './routing/attempt.repository';
-import { Admission, UsageMeter } from '../usage/usage-meter.service';
+import { CompletionAdmission, CompletionMetering } from './completion-metering';
 
 type StartRequest = ParsedRequestOf<typeof ChatContract.startCompletion>;
 type RegenerateRequest = ParsedRequestOf<typeof ChatContract.regenerate>;
@@ -60,7 +60,7 @@ export class SessionCompletionService {
     private readonly events: MessageEventsPublisher,
     private readonly attempts: AttemptRepository,
     private readonly titler: SessionTitler,
-    private readonly usage: UsageMeter,
+    private readonly usage: CompletionMetering,
     private readonly leases: AnswerLeaseKeeper,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
@@ -197,7 +197,7 @@ export class SessionCompletionService {
     prompt: CompletionMessage[],
     assistantMessageId: string,
     userId: string,
-    admission: Admission,
+    admission: CompletionAdmission,
   ): Promise<CompletionOutcome> {
     // Released once the final save is done: until then the answer is this replica's, however long it takes.
     const releaseLease = this.leases.hold(assistantMessageId);

@@ -9,7 +9,7 @@ import { fitToContextWindow } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { AttemptRepository } from './routing/attempt.repository';
-import { UsageMeter } from '../usage/usage-meter.service';
+import { CompletionMetering } from './completion-metering';
 
 type RunRequest = ParsedRequestOf<typeof ChatContract.runCompletion>;
 
@@ -22,7 +22,7 @@ export class StatelessCompletionService {
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
     private readonly attempts: AttemptRepository,
-    private readonly usage: UsageMeter,
+    private readonly usage: CompletionMetering,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
 

@@ -1,13 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Pool } from 'pg';
 import { Bus } from '@conduit/bus';
-import { migrateServiceSchema } from '@conduit/db';
+import { createPgPool, migrateServiceSchema } from '@conduit/db';
 import {
   isolatedNamespace,
   startFakeAnthropic,
   startFakeOpenAI,
+  startServiceProcess,
   testEnv,
   type FakeAnthropicServer,
   type FakeOpenAIServer,
+  type ServiceProcess,
 } from '@conduit/testing';
 import { startChat } from '../../src/app';
 import { ChatConfig, loadChatConfig } from '../../src/config';
@@ -21,6 +24,10 @@ export interface ChatTestService {
   prisma: PrismaClient;
   openai: FakeOpenAIServer;
   anthropic: FakeAnthropicServer;
+  /** The usage service (built, as its own process) that keeps the ledger and budgets chat meters against. */
+  usage: ServiceProcess;
+  /** The usage service's schema, for reading its ledger. */
+  usageDb: Pool;
   /** Another replica of the same deployment (schema, subjects, Redis keys, providers); `env` overrides. */
   startReplica(env?: Record<string, string>): Promise<NestFastifyApplication>;
   close(): Promise<void>;
@@ -28,11 +35,16 @@ export interface ChatTestService {
 
 export const FAKE_KEY = 'sk-test-key';
 
-/** The chat service in-process, on its own schema and subject prefix, with fake providers behind real SDKs. */
+/**
+ * The chat service in-process, on its own schema and subject prefix, with fake providers behind real
+ * SDKs, and the usage service beside it. Variables named `USAGE_*` in `env` go to the usage service;
+ * `usageUser` is its NATS user on a server that has users.
+ */
 export async function startTestChat(
   env: Record<string, string> = {},
   /** The NATS user the test client connects as, on a server that has users. */
   client: { user: string; password: string } | null = null,
+  usageUser: { user: string; password: string } | null = null,
 ): Promise<ChatTestService> {
   const namespace = isolatedNamespace('chat');
   const infra = testEnv();
@@ -42,6 +54,8 @@ export async function startTestChat(
   ]);
   const schema = namespace.schemaFor('chat');
   const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, schema);
+  const usageSchema = namespace.schemaFor('usage');
+  const usageMigration = await migrateServiceSchema('usage', infra.databaseUrl, usageSchema);
   const deployment = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
@@ -63,6 +77,16 @@ export async function startTestChat(
     STREAM_RETENTION_MAX_BYTES: String(4 * 1024 * 1024),
     ...env,
   };
+  const usage = await startServiceProcess('usage', {
+    NATS_URL: deployment.NATS_URL,
+    NATS_SUBJECT_PREFIX: deployment.NATS_SUBJECT_PREFIX,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: usageSchema,
+    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'warn',
+    ...(usageUser ? { NATS_USER: usageUser.user, NATS_PASSWORD: usageUser.password } : {}),
+    ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('USAGE_'))),
+  });
+  const usageDb = createPgPool({ databaseUrl: infra.databaseUrl, schema: usageSchema, poolSize: 2 });
   const config = loadChatConfig(deployment);
   const app = await startChat(config);
   const replicas: NestFastifyApplication[] = [];
@@ -80,6 +104,8 @@ export async function startTestChat(
     prisma: app.get(PrismaClient),
     openai,
     anthropic,
+    usage,
+    usageDb,
     startReplica: async (overrides = {}) => {
       const replica = await startChat(loadChatConfig({ ...deployment, ...overrides }));
       replicas.push(replica);
@@ -89,8 +115,51 @@ export async function startTestChat(
       await bus.close();
       await Promise.all(replicas.map((replica) => replica.close()));
       await app.close();
+      await usage.stop(5_000);
+      await usageDb.end();
       await Promise.all([openai.close(), anthropic.close()]);
       await drop();
+      await usageMigration.drop();
     },
   };
+}
+
+/** A ledger row as the tests read it back. */
+export interface LedgerRow {
+  userId: string;
+  apiKeyId: string | null;
+  service: string;
+  reference: string | null;
+  model: string;
+  status: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  estimated: boolean;
+  costUsd: number;
+  createdAt: Date;
+}
+
+/**
+ * The usage service's ledger row of a completion (keyed by its stream id), once written: chat publishes
+ * usage records as a completion ends and the ledger writes them a moment later.
+ */
+export async function ledgerRow(
+  chat: ChatTestService,
+  streamId: string,
+  timeoutMs = 10_000,
+): Promise<LedgerRow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await chat.usageDb.query<LedgerRow>(
+      `SELECT user_id AS "userId", api_key_id AS "apiKeyId", service, reference, model, status,
+              input_tokens AS "inputTokens", output_tokens AS "outputTokens", cached_tokens AS "cachedTokens",
+              estimated, cost_usd::float8 AS "costUsd", created_at AS "createdAt"
+       FROM usage_records WHERE id = $1`,
+      [streamId],
+    );
+    if (rows[0]) return rows[0];
+    if (Date.now() > deadline) throw new Error(`no ledger row for stream ${streamId}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

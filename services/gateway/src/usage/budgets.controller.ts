@@ -21,7 +21,7 @@ const ApiKeyRefSchema = z.strictObject({ apiKeyId: z.uuid() });
 type ApiKeyRef = z.output<typeof ApiKeyRefSchema>;
 
 /**
- * Spending limits per user and per API key, enforced by chat before every completion. Reading works with
+ * Spending limits per user and per API key, enforced by every metered service before each call. Reading works with
  * any credential; changing a budget takes an access token, so an API key cannot lift its own limit.
  */
 @Controller('api/v1/budgets')

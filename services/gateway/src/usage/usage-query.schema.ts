@@ -8,7 +8,7 @@ const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 /**
  * `GET /api/v1/usage` query: `from` and `to` as UTC dates (`2026-11-01`; `to` includes that whole day) or
  * ISO date-times (`to` exclusive); by default the current calendar month so far. `groupBy` is a comma-separated
- * subset of `day,model,apiKey`, all three by default. Parsed into the chat contract's request.
+ * subset of `day,model,apiKey,service`, all by default. Parsed into the usage contract's request.
  */
 export const UsageQuerySchema = z
   .strictObject({
@@ -25,7 +25,7 @@ export const UsageQuerySchema = z
         `must be a comma-separated list of ${GROUPS.join(', ')}`,
       )
       .optional()
-      .describe('Breakdowns to include, comma-separated: day, model, apiKey (default: all)'),
+      .describe('Breakdowns to include, comma-separated: day, model, apiKey, service (default: all)'),
   })
   .transform((query, ctx) => {
     const now = new Date();

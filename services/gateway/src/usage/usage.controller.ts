@@ -13,7 +13,7 @@ export class UsageController {
   @Get()
   @ApiRoute({
     summary:
-      'Your usage (completions, tokens, cost in USD) in a range, in total and by UTC day, model and API key',
+      'Your usage (calls, tokens, characters, seconds, images, steps, cost in USD) in a range, in total and by UTC day, model, API key and service',
     tag: 'usage',
     query: UsageQuerySchema,
     response: UsageSummarySchema,

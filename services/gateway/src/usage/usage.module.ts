@@ -4,7 +4,7 @@ import { ApiKeyOwnership } from './api-key-ownership';
 import { BudgetsController } from './budgets.controller';
 import { UsageController } from './usage.controller';
 
-/** Usage summaries and budgets: relayed to the chat service, which keeps the ledger and enforces budgets. */
+/** Usage summaries and budgets: relayed to the usage service, which keeps the ledger; every metering service enforces the budgets. */
 @Module({
   imports: [IdentityModule],
   controllers: [UsageController, BudgetsController],

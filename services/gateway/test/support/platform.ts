@@ -15,20 +15,23 @@ export interface TestPlatform {
   gateway: TestGateway;
   openai: FakeOpenAIServer;
   chats: ServiceProcess[];
+  /** The usage service: the ledger and budgets chat meters against. */
+  usage: ServiceProcess;
   /** Starts one more chat replica in the same queue group. */
   addChatReplica(): Promise<ServiceProcess>;
   close(): Promise<void>;
 }
 
 /**
- * The gateway in-process plus chat replicas as separate processes (built `dist/`, as deployed), all
- * on one isolated namespace, with a fake OpenAI server behind the real SDK.
+ * The gateway in-process plus chat replicas and the usage service as separate processes (built
+ * `dist/`, as deployed), all on one isolated namespace, with a fake OpenAI server behind the real SDK.
  */
 export async function startPlatform(
   options: {
     chatReplicas?: number;
     /** Overrides for the chat replicas; `undefined` leaves a variable unset. */
     chatEnv?: Record<string, string | undefined>;
+    usageEnv?: Record<string, string>;
     gateway?: Partial<GatewayConfig>;
   } = {},
 ): Promise<TestPlatform> {
@@ -39,7 +42,13 @@ export async function startPlatform(
   });
   const infra = testEnv();
   const chatSchema = gateway.namespace.schemaFor('chat');
-  const { drop } = await migrateServiceSchema('chat', infra.databaseUrl, chatSchema);
+  const { drop: dropChat } = await migrateServiceSchema('chat', infra.databaseUrl, chatSchema);
+  const usageSchema = gateway.namespace.schemaFor('usage');
+  const { drop: dropUsage } = await migrateServiceSchema('usage', infra.databaseUrl, usageSchema);
+  const drop = async () => {
+    await dropChat();
+    await dropUsage();
+  };
   const chatEnv = {
     NATS_URL: gateway.config.NATS_URL,
     NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
@@ -54,6 +63,19 @@ export async function startPlatform(
     SHUTDOWN_GRACE_MS: '10000',
     ...options.chatEnv,
   };
+  const usage = await startServiceProcess('usage', {
+    NATS_URL: chatEnv.NATS_URL,
+    NATS_SUBJECT_PREFIX: chatEnv.NATS_SUBJECT_PREFIX,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: usageSchema,
+    SHUTDOWN_GRACE_MS: '10000',
+    ...options.usageEnv,
+  }).catch(async (error: unknown) => {
+    await gateway.close();
+    await openai.close();
+    await drop();
+    throw error;
+  });
   const chats: ServiceProcess[] = [];
   const addChatReplica = async () => {
     const chat = await startServiceProcess('chat', chatEnv);
@@ -64,6 +86,7 @@ export async function startPlatform(
     for (let i = 0; i < (options.chatReplicas ?? 1); i++) await addChatReplica();
   } catch (error) {
     await Promise.all(chats.map((c) => c.kill()));
+    await usage.kill();
     await gateway.close();
     await openai.close();
     await drop();
@@ -73,9 +96,11 @@ export async function startPlatform(
     gateway,
     openai,
     chats,
+    usage,
     addChatReplica,
     close: async () => {
       await Promise.all(chats.map((c) => c.stop(5_000)));
+      await usage.stop(5_000);
       await gateway.close();
       await openai.close();
       await drop();

@@ -2,32 +2,14 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
 import { UsageContract } from '@conduit/contracts';
-import type { ParsedRequestOf, ResponseOf } from '@conduit/contracts';
-import { requireUserId } from '../sessions/require-user';
+import type { ParsedRequestOf } from '@conduit/contracts';
+import { requireUserId } from '../require-user';
 import { BudgetsService } from './budgets.service';
-import { UsageLedgerRepository } from './usage-ledger.repository';
 
-/** Usage summaries and budgets, always for the envelope's user. */
+/** Budgets, always the envelope's user's. */
 @Controller()
-export class UsageHandler {
-  constructor(
-    private readonly ledger: UsageLedgerRepository,
-    private readonly budgets: BudgetsService,
-  ) {}
-
-  @HandleRequest(UsageContract.summarizeUsage)
-  async summarize(
-    @Payload() payload: ParsedRequestOf<typeof UsageContract.summarizeUsage>,
-    @Ctx() ctx: BusContext,
-  ): Promise<ResponseOf<typeof UsageContract.summarizeUsage>> {
-    const summary = await this.ledger.summarize(
-      requireUserId(ctx.envelope),
-      new Date(payload.from),
-      new Date(payload.to),
-      payload.groupBy,
-    );
-    return { from: payload.from, to: payload.to, ...summary };
-  }
+export class BudgetsHandler {
+  constructor(private readonly budgets: BudgetsService) {}
 
   @HandleRequest(UsageContract.listBudgets)
   list(@Ctx() ctx: BusContext) {
@@ -42,5 +24,10 @@ export class UsageHandler {
   @HandleRequest(UsageContract.deleteBudget)
   delete(@Payload() payload: ParsedRequestOf<typeof UsageContract.deleteBudget>, @Ctx() ctx: BusContext) {
     return this.budgets.delete(requireUserId(ctx.envelope), payload.target);
+  }
+
+  @HandleRequest(UsageContract.budgetLimits)
+  async limits(@Ctx() ctx: BusContext) {
+    return { data: await this.budgets.limits(requireUserId(ctx.envelope)) };
   }
 }

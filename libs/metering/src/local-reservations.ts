@@ -1,14 +1,13 @@
-import type { CostCeiling } from './request-cost';
-import type { Spend } from './usage-ledger.repository';
+import type { Spend } from '@conduit/contracts';
 
 /**
  * This replica's own holds, by scope. Redis holds every replica's; these are what a check falls back
  * on while Redis is unavailable, so concurrent calls on one replica still see each other.
  */
 export class LocalReservations {
-  private readonly holds = new Map<string, { scopes: string[]; ceiling: CostCeiling }>();
+  private readonly holds = new Map<string, { scopes: string[]; ceiling: Spend }>();
 
-  hold(reservationId: string, scopes: string[], ceiling: CostCeiling): void {
+  hold(reservationId: string, scopes: string[], ceiling: Spend): void {
     if (scopes.length > 0) this.holds.set(reservationId, { scopes, ceiling });
   }
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { BudgetCounters, counterKey, heldKey } from '../src/usage/budget-counters';
-import type { ActiveBudget } from '../src/usage/budget-policy';
-import { periodWindow } from '../src/usage/budget-period';
-import type { Spend } from '../src/usage/usage-ledger.repository';
+import type { BudgetLimit, Spend } from '@conduit/contracts';
+import { BudgetCounters, counterKey, heldKey } from '../src/budget-counters';
+import { periodWindow } from '../src/budget-period';
 
 /** The Lua side of budget enforcement, against the real Redis. */
 describe('budget counters and reservations in Redis', () => {
@@ -22,7 +21,7 @@ describe('budget counters and reservations in Redis', () => {
     await redis.quit();
   });
 
-  const userBudget = (userId: string, over: Partial<ActiveBudget> = {}): ActiveBudget => ({
+  const userBudget = (userId: string, over: Partial<BudgetLimit> = {}): BudgetLimit => ({
     scope: 'user',
     scopeId: userId,
     source: 'user',
@@ -33,7 +32,7 @@ describe('budget counters and reservations in Redis', () => {
     ...over,
   });
 
-  function check(userId: string, budgets: ActiveBudget[], nanoUsd: number, options: { now?: number } = {}) {
+  function check(userId: string, budgets: BudgetLimit[], nanoUsd: number, options: { now?: number } = {}) {
     const now = options.now ?? Date.now();
     return {
       userId,
@@ -145,7 +144,7 @@ describe('budget counters and reservations in Redis', () => {
   it('checks every budget: a key budget is held in its own scope, and token caps count too', async () => {
     const user = randomUUID();
     const key = randomUUID();
-    const budgets: ActiveBudget[] = [
+    const budgets: BudgetLimit[] = [
       userBudget(user, { limitNanoUsd: 10_000 }),
       { ...userBudget(user), scope: 'api_key', scopeId: key, limitNanoUsd: null, limitTokens: 25 },
     ];

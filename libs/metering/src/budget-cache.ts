@@ -1,4 +1,4 @@
-import type { ActiveBudget } from './budget-policy';
+import type { BudgetLimit } from '@conduit/contracts';
 
 export interface BudgetCacheLimits {
   /** How long an entry is used after its read began. */
@@ -8,7 +8,7 @@ export interface BudgetCacheLimits {
 }
 
 interface Entry {
-  budgets: readonly ActiveBudget[];
+  budgets: readonly BudgetLimit[];
   expiresAt: number;
 }
 
@@ -23,15 +23,15 @@ interface Entry {
 export class BudgetCache {
   /** In order of use, least recent first (a Map iterates in insertion order). */
   private readonly entries = new Map<string, Entry>();
-  private readonly reads = new Map<string, Promise<readonly ActiveBudget[]>>();
+  private readonly reads = new Map<string, Promise<readonly BudgetLimit[]>>();
 
   constructor(
-    private readonly read: (userId: string) => Promise<readonly ActiveBudget[]>,
+    private readonly read: (userId: string) => Promise<readonly BudgetLimit[]>,
     private readonly limits: BudgetCacheLimits,
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(userId: string): Promise<readonly ActiveBudget[]> {
+  get(userId: string): Promise<readonly BudgetLimit[]> {
     const entry = this.entries.get(userId);
     if (entry) {
       this.entries.delete(userId);
@@ -52,10 +52,10 @@ export class BudgetCache {
     return this.entries.size;
   }
 
-  private startRead(userId: string): Promise<readonly ActiveBudget[]> {
+  private startRead(userId: string): Promise<readonly BudgetLimit[]> {
     const expiresAt = this.now() + this.limits.ttlMs;
     const stillCurrent = () => this.reads.get(userId) === reading;
-    const reading: Promise<readonly ActiveBudget[]> = this.read(userId).then(
+    const reading: Promise<readonly BudgetLimit[]> = this.read(userId).then(
       (budgets) => {
         if (stillCurrent()) {
           this.reads.delete(userId);

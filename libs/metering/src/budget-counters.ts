@@ -1,10 +1,7 @@
 import type Redis from 'ioredis';
-import type { BudgetScope } from '@conduit/contracts';
-import type { ActiveBudget } from './budget-policy';
-import type { PeriodWindow } from './budget-period';
+import type { BudgetLimit, BudgetScope, Spend } from '@conduit/contracts';
 import { RedisScript, withTimeout } from '@conduit/service-kit';
-import type { CostCeiling } from './request-cost';
-import type { Spend } from './usage-ledger.repository';
+import type { PeriodWindow } from './budget-period';
 
 /**
  * Redis layout, every key of one user in one hash slot (`{userId}`) so a script may touch them all:
@@ -160,11 +157,11 @@ return 1
 
 export interface BudgetCheck {
   userId: string;
-  budgets: readonly ActiveBudget[];
+  budgets: readonly BudgetLimit[];
   /** The current period of each budget, same order. */
   windows: readonly PeriodWindow[];
   reservationId: string;
-  ceiling: CostCeiling;
+  ceiling: Spend;
   now: number;
   ttlMs: number;
 }
@@ -274,7 +271,7 @@ export class BudgetCounters {
     userId: string;
     reservationId: string;
     heldScopes: readonly ScopeRef[];
-    ceiling: CostCeiling;
+    ceiling: Spend;
     expiresAt: number;
     ttlMs: number;
   }): Promise<void> {

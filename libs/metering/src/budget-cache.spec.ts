@@ -1,7 +1,7 @@
 import { BudgetCache } from './budget-cache';
-import type { ActiveBudget } from './budget-policy';
+import type { BudgetLimit } from '@conduit/contracts';
 
-const budget = (userId: string, limitTokens: number): ActiveBudget => ({
+const budget = (userId: string, limitTokens: number): BudgetLimit => ({
   scope: 'user',
   scopeId: userId,
   source: 'user',
@@ -13,7 +13,7 @@ const budget = (userId: string, limitTokens: number): ActiveBudget => ({
 
 /** Stored budgets per user, and every read the cache makes of them. */
 function store() {
-  const rows = new Map<string, ActiveBudget[]>();
+  const rows = new Map<string, BudgetLimit[]>();
   const reads: string[] = [];
   const read = async (userId: string) => {
     reads.push(userId);
@@ -86,7 +86,7 @@ describe('BudgetCache', () => {
   });
 
   it('does not keep a read that was running when the user was invalidated: it may predate the change', async () => {
-    const pending = [deferred<ActiveBudget[]>(), deferred<ActiveBudget[]>()];
+    const pending = [deferred<BudgetLimit[]>(), deferred<BudgetLimit[]>()];
     let call = 0;
     const cache = new BudgetCache(() => pending[call++]!.promise, { ttlMs: 30_000, maxUsers: 10 }, clock);
     const before = cache.get('u1');

@@ -1,16 +1,15 @@
 import { DomainError, ErrorCode, type BudgetExceededDetails } from '@conduit/contracts';
-import type { ActiveBudget } from './budget-policy';
+import type { BudgetLimit, Spend } from '@conduit/contracts';
 import type { PeriodWindow } from './budget-period';
 import type { CheckResult } from './budget-counters';
 import { fromNanoUsd } from './money';
-import type { CostCeiling } from './request-cost';
 
 /** BUDGET_EXCEEDED (HTTP 402) naming the budget, where it stands, and when it resets. */
 export function budgetExceeded(
-  budget: ActiveBudget,
+  budget: BudgetLimit,
   window: PeriodWindow,
   refusal: Extract<CheckResult, { kind: 'refused' }>,
-  ceiling: CostCeiling,
+  ceiling: Spend,
 ): DomainError {
   const details: BudgetExceededDetails = {
     scope: budget.scope,

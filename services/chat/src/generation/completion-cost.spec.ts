@@ -1,9 +1,16 @@
-import type { ModelInfo } from '@conduit/contracts';
+import type { CompletionMessage, GenerationParams, ModelInfo } from '@conduit/contracts';
+import { ceilingOf, toNanoUsd } from '@conduit/metering';
 import type { ResolvedModel } from '../catalog/model-catalog';
-import type { CompletionOutcome } from '../generation/completion-runner';
-import { costOf } from '../generation/token-accounting';
-import { toNanoUsd } from './money';
-import { billableUsageOf, costCeilingOf } from './request-cost';
+import { billableUsageOf, usageEstimatesOf } from './completion-cost';
+import type { CompletionOutcome } from './completion-runner';
+import { costOf } from './token-accounting';
+
+/** What metering holds for a completion: the dearest of its estimates. */
+const costCeilingOf = (
+  candidates: readonly ResolvedModel[],
+  messages: readonly CompletionMessage[],
+  params: GenerationParams,
+) => ceilingOf(usageEstimatesOf(candidates, messages, params));
 
 function model(id: string, pricing: Partial<ModelInfo['pricing']>, maxOutputTokens = 1_000): ResolvedModel {
   return {
