@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChatContract, ChatStreamEvent, UsageContract } from '@conduit/contracts';
+import { waitFor } from '@conduit/testing';
 import { ledgerRow, startTestChat, type ChatTestService } from './support/chat-test-service';
 
 /**
@@ -78,15 +79,3 @@ describe('usage recorded while the ledger cannot be written', () => {
     expect(await ledgerCount('usage_records', streamId)).toBe(1);
   });
 });
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
