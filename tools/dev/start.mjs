@@ -77,10 +77,13 @@ function startService(name, color) {
   );
   const prefix = color ? `\x1b[${color}m${name.padEnd(12)}\x1b[0m| ` : `${name.padEnd(12)}| `;
   const hidden = []; // the latest lines not shown, for when the service fails or never gets ready
+  let listening = false;
   let ready = false;
   const onLine = (line) => {
     const entry = parseLogLine(line);
-    if (entry?.msg === `${name} started` && typeof entry.port === 'number') {
+    // A service says where it listens (`{"port":…,"msg":"<name> ready"}`) once; /readyz decides the rest.
+    if (entry !== null && typeof entry.port === 'number' && !listening) {
+      listening = true;
       void waitUntilReady(entry.port).then((ok) => {
         if (!ok || stopping) return;
         ready = true;
