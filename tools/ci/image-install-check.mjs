@@ -9,13 +9,26 @@
 //    service and lib the image ships is loaded from it, as the runtime image would.
 // Paths the Dockerfile uses inside the image (/src, /app) are mapped onto a temporary folder.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dockerfile = parseDockerfile(readFileSync(join(root, 'deploy/Dockerfile'), 'utf8'));
+const dockerfileText = readFileSync(join(root, 'deploy/Dockerfile'), 'utf8');
+const dockerfile = parseDockerfile(dockerfileText);
+const imageNpm = /^ARG NPM_VERSION=(\S+)$/m.exec(dockerfileText)?.[1];
+const runEnv = { ...process.env, PATH: [npmBinDir(imageNpm), process.env.PATH].filter(Boolean).join(':') };
 const work = mkdtempSync(join(tmpdir(), 'image-install-'));
 
 try {
@@ -46,6 +59,31 @@ try {
   process.exitCode = 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * A folder holding an `npm` of the image's version, when the one here differs (null when it is the
+ * same): the npm registry ships npm itself, fetched once into the user's cache.
+ */
+function npmBinDir(version) {
+  if (!version) throw new Error('deploy/Dockerfile pins no NPM_VERSION');
+  const current = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
+  console.log(`npm ${version} as in the image${current === version ? '' : ` (here: ${current})`}`);
+  if (current === version) return null;
+  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'conduit', `npm-${version}`);
+  if (!existsSync(join(dir, 'bin', 'npm'))) {
+    const unpack = mkdtempSync(`${dir}-`);
+    execFileSync('npm', ['pack', '--silent', `npm@${version}`], { cwd: unpack, stdio: 'ignore' });
+    execFileSync('tar', ['-xzf', `npm-${version}.tgz`], { cwd: unpack });
+    mkdirSync(join(unpack, 'bin'));
+    writeFileSync(
+      join(unpack, 'bin', 'npm'),
+      `#!/bin/sh\nexec node "${join(dir, 'package', 'bin', 'npm-cli.js')}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    renameSync(unpack, dir);
+  }
+  return join(dir, 'bin');
 }
 
 /** Stages with their ENV and RUN lines; continuation lines joined, `--mount=` options dropped. */
@@ -117,7 +155,7 @@ function runStage(name, paths, select = () => true) {
     console.log(`\n== ${name}: ${command}`);
     const result = spawnSync('bash', ['-eo', 'pipefail', '-c', mapped], {
       cwd: paths['/app'],
-      env: { ...process.env, ...stage.env },
+      env: { ...runEnv, ...stage.env },
       stdio: 'inherit',
     });
     check(result.status === 0, `stage ${name} failed: ${command}`);

@@ -32,6 +32,10 @@ describe('the supported Node release', () => {
     expect(read('deploy/Dockerfile')).toContain(`ARG NODE_IMAGE=node:${pinned}-bookworm-slim`);
   });
 
+  it('comes with the npm that honours allowScripts (11) in the image too', () => {
+    expect(read('deploy/Dockerfile')).toMatch(/^ARG NPM_VERSION=11\.\d+\.\d+$/m);
+  });
+
   it('is the one CI runs the tests on', () => {
     expect(read('.ci/run')).toContain('PATH="$(tools/dev/node-path.sh):$PATH"');
     expect(read('tools/dev/node-path.sh')).toContain('.nvmrc');
