@@ -33,8 +33,8 @@ export class ResponseRequestCount implements RequestCountListener {
 export const STARTS_STREAM = 'conduit:starts-stream';
 
 /**
- * Marks a route whose handler starts a stream through the chat streams service, handing it
- * {@link RequestCount}: the stream admission counts the request in the same Redis call that takes
+ * Marks a route whose handler starts a stream through `StreamRelay` (`@RelaysStream` applies it),
+ * handing it {@link RequestCount}: the stream admission counts the request in the same Redis call that takes
  * the stream's slot, so `RequestRateLimitInterceptor` does not count it up front (only if the handler
  * ends before the admission ran).
  */
