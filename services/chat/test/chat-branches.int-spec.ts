@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChatContract, ChatStreamEvent, ErrorCode } from '@conduit/contracts';
+import { waitFor } from '@conduit/testing';
 import { startTestChat, ChatTestService } from './support/chat-test-service';
 
 const alice = { userId: 'alice' };
@@ -46,7 +47,7 @@ describe('session niceties: titles, regenerate, edit as a branch', () => {
       sessionId: session.id,
       content: 'What is the weather like in Paris?',
     });
-    await waitFor(async () => (await getSession(session.id)).title !== 'New chat');
+    await waitFor(async () => (await getSession(session.id)).title !== 'New chat', 'the automatic title');
     expect((await getSession(session.id)).title).toBe('Paris weather today');
   });
 
@@ -141,11 +142,3 @@ describe('session niceties: titles, regenerate, edit as a branch', () => {
     ).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

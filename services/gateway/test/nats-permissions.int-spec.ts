@@ -10,6 +10,7 @@ import {
   startFakeOpenAI,
   startServiceProcess,
   testEnv,
+  waitFor,
   type FakeOpenAIServer,
   type ServiceProcess,
 } from '@conduit/testing';
@@ -28,14 +29,6 @@ async function readEvents(response: Response): Promise<ChatStreamEvent[]> {
   const events: ChatStreamEvent[] = [];
   for await (const message of readSse(response.body)) events.push(JSON.parse(message.data));
   return events;
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Anything a subscription receives within `ms`. */
@@ -75,7 +68,6 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
     await nc.flush();
     await waitFor(
       () => nats.output().includes(`Publish Violation - User "${user}", Subject "${subject}"`),
-      3_000,
       `publish violation for ${user} on ${subject}`,
     );
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { ChatContract, type WsServerFrame } from '@conduit/contracts';
-import { isolatedNamespace, readSse, testEnv, type OpenAIChatRequestBody } from '@conduit/testing';
+import { isolatedNamespace, readSse, testEnv, waitFor, type OpenAIChatRequestBody } from '@conduit/testing';
 import {
   admissionCall,
   parseAdmissionReply,
@@ -17,15 +17,6 @@ import { RoundTripLog, type RoundTrip } from './support/round-trip-log';
 
 const START = ChatContract.startCompletion.subject;
 const RUN = ChatContract.runCompletion.subject;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 describe('stream admission', () => {
   describe('the script', () => {
@@ -162,7 +153,10 @@ describe('stream admission', () => {
       user = await registerUser(base);
       // Scripts load on first use; what is measured below is every use after that.
       await quickAnswer(user.accessToken, await newSession());
-      await waitFor(() => log.redisCommands.some((c) => c.to === 'redis' && c.keys.length === 1));
+      await waitFor(
+        () => log.redisCommands.some((c) => c.to === 'redis' && c.keys.length === 1),
+        'the admission call',
+      );
     });
     afterAll(async () => {
       await redis?.quit();
@@ -254,7 +248,7 @@ describe('stream admission', () => {
         const sessionId = await newSession();
         log.clear();
         await start(sessionId);
-        await waitFor(() => log.redisCommands.length >= 2);
+        await waitFor(() => log.redisCommands.length >= 2, 'two Redis calls');
         expect({ transport, before: log.redisBefore(subject) }).toEqual({
           transport,
           before: [admission(ANY_OWNER_KEY, userLog, userSlots)],
@@ -273,7 +267,7 @@ describe('stream admission', () => {
       const started = await socket.next((f) => f.type === 'chat.started');
       await socket.next((f) => f.type === 'chat.event' && f.event.type === 'done');
       socket.close();
-      await waitFor(() => log.redisCommands.length >= 2);
+      await waitFor(() => log.redisCommands.length >= 2, 'two Redis calls');
       const streamId = started.type === 'chat.started' ? started.ack.streamId : '';
       const admitted = admission(streamOwnerKey(streamId), userLog, userSlots);
       expect(log.redisBefore(START)).toEqual([admitted]);
@@ -456,11 +450,11 @@ async function openSocket(baseUrl: string, token: string) {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  await waitFor(() => frames.some((f) => f.type === 'ready'));
+  await waitFor(() => frames.some((f) => f.type === 'ready'), 'the ready frame');
   return {
     send: (frame: unknown) => ws.send(JSON.stringify(frame)),
     next: async (match: (frame: WsServerFrame) => boolean): Promise<WsServerFrame> => {
-      await waitFor(() => frames.some(match), 10_000);
+      await waitFor(() => frames.some(match), 'the expected frame');
       const index = frames.findIndex(match);
       return frames.splice(index, 1)[0]!;
     },
