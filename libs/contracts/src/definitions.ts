@@ -64,6 +64,45 @@ export type StreamEventOf<D extends StreamDef> = z.output<D['event']>;
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type UnsequencedEventOf<D extends StreamDef> = DistributiveOmit<StreamEventOf<D>, 'seq'>;
 
+/** A service's contract: its request, event and stream definitions by name. */
+export type Contract = Record<string, RequestDef | EventDef | StreamDef>;
+
+/** Requests and streams a service answers or produces, or sends and reads: whole contracts or single definitions. */
+export type ServicePart = Contract | RequestDef | StreamDef;
+
+/** A durable JetStream consumer a service reads an event through. */
+export interface DurableConsumer {
+  readonly event: EventDef;
+  readonly durable: string;
+}
+
+/**
+ * What a service does on the bus, from which its NATS user's rights are rendered (deploy/nats/auth.conf,
+ * `npm run nats:auth`): it answers the requests and produces the streams it `handles` (in its queue
+ * group), publishes the events it `publishes` (creating their durable JetStream streams), sends the
+ * requests and reads the streams it `calls`, hears on every replica the events it `listens` to, and
+ * reads durable events through the JetStream consumers it `consumes`.
+ */
+export interface ServiceDef {
+  readonly name: string;
+  readonly handles: readonly ServicePart[];
+  readonly publishes: readonly EventDef[];
+  readonly calls: readonly ServicePart[];
+  readonly listens: readonly EventDef[];
+  readonly consumes: readonly DurableConsumer[];
+}
+
+export function defineService(def: {
+  name: string;
+  handles?: readonly ServicePart[];
+  publishes?: readonly EventDef[];
+  calls?: readonly ServicePart[];
+  listens?: readonly EventDef[];
+  consumes?: readonly DurableConsumer[];
+}): ServiceDef {
+  return { handles: [], publishes: [], calls: [], listens: [], consumes: [], ...def };
+}
+
 export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(def: {
   subject: string;
   request: Req;

@@ -7,3 +7,4 @@ export * from './definitions';
 export * from './chat';
 export * from './gateway-ws';
 export * from './usage';
+export * from './services';

@@ -1,0 +1,33 @@
+import { ChatContract } from './chat';
+import { defineService } from './definitions';
+import { UsageContract } from './usage';
+
+/** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
+export const SERVICES = [
+  defineService({
+    name: 'gateway',
+    calls: [
+      ChatContract,
+      UsageContract.summarizeUsage,
+      UsageContract.listBudgets,
+      UsageContract.setBudget,
+      UsageContract.deleteBudget,
+    ],
+  }),
+  defineService({
+    name: 'chat',
+    handles: [ChatContract],
+    publishes: [ChatContract.messageCreated, UsageContract.usageRecorded],
+    // Metering its completions (libs/metering): budgets and spend before a completion starts.
+    calls: [UsageContract.budgetLimits, UsageContract.spent],
+    // Every replica drops its cached budgets when they change.
+    listens: [UsageContract.budgetsChanged],
+  }),
+  defineService({
+    name: 'usage',
+    handles: [UsageContract],
+    publishes: [UsageContract.budgetsChanged],
+    // The ledger is written from the durable usage records.
+    consumes: [{ event: UsageContract.usageRecorded, durable: 'usage-ledger' }],
+  }),
+] as const;
