@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Body, Controller, Module, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import WebSocket from 'ws';
@@ -28,6 +30,13 @@ const CountdownRequestSchema = z.strictObject({
   streamId: z.uuid(),
   from: z.number().int().min(1).max(10_000),
   intervalMs: z.number().int().min(0).max(100).default(0),
+  /** Filler per tick, to make a lot of data quickly. */
+  padBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(128 * 1024)
+    .default(0),
 });
 const CountdownContract = {
   start: defineRequest({
@@ -38,7 +47,7 @@ const CountdownContract = {
   ticks: defineStream({
     name: 'demo.countdown',
     event: z.discriminatedUnion('type', [
-      z.object({ seq: SeqSchema, type: z.literal('tick'), n: z.number().int() }),
+      z.object({ seq: SeqSchema, type: z.literal('tick'), n: z.number().int(), pad: z.string().optional() }),
       z.object({ seq: SeqSchema, type: z.literal('done') }),
       streamErrorEvent,
     ]),
@@ -75,6 +84,9 @@ class CountdownController {
 @Module({ imports: [StreamingModule], controllers: [CountdownController] })
 class CountdownModule {}
 
+/** Streams the producer has finished, by id. */
+const finished = new Set<string>();
+
 /** The producing service: counts down, one tick per interval, until done or cancelled. */
 async function startCountdownService(gateway: TestGateway): Promise<Bus> {
   const bus = await Bus.connect({
@@ -92,10 +104,15 @@ async function startCountdownService(gateway: TestGateway): Promise<Bus> {
           if (writer.signal.aborted) {
             return writer.fail({ code: ErrorCode.Cancelled, message: 'Cancelled by its owner' });
           }
-          writer.emit({ type: 'tick', n });
+          writer.emit({
+            type: 'tick',
+            n,
+            ...(request.padBytes > 0 ? { pad: 'x'.repeat(request.padBytes) } : {}),
+          });
           if (request.intervalMs > 0) await new Promise((r) => setTimeout(r, request.intervalMs));
         }
         writer.emit({ type: 'done' });
+        finished.add(request.streamId);
       })();
       return { streamId: request.streamId };
     },
@@ -218,5 +235,38 @@ describe('a new service streams through the gateway with one endpoint and one co
     expect(socket.eventsOf('long').at(-1)).toMatchObject({ type: 'error', error: { code: 'CANCELLED' } });
     expect((await asOwner(`/api/v1/streams/${streamId}`, { method: 'DELETE' })).status).toBe(409);
     socket.ws.close();
+  });
+
+  it('cuts off an SSE client that lets 8 MiB pile up unread, instead of buffering it all', async () => {
+    // More than loopback's socket buffers can hold (up to 32 MiB received, 4 MiB sent) plus the 8 MiB.
+    const ticks = 700;
+    const padBytes = 100 * 1024;
+    const request = httpRequest(`${gateway.baseUrl}/api/v1/demo/countdowns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    request.end(JSON.stringify({ from: ticks, padBytes }));
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    response.pause(); // a client that stops reading
+    const streamId = String(response.headers['x-stream-id']);
+    // The gateway is done with the stream once it relayed the last event, or gave up on the client.
+    const relays = gateway.app.get(Bus);
+    const deadline = Date.now() + 60_000;
+    while (!finished.has(streamId) || relays.activeStreamReaders > 0) {
+      if (Date.now() > deadline) throw new Error('the gateway did not finish relaying');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    let received = 0;
+    let text = '';
+    response.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      text = (text + chunk.toString('latin1')).slice(-200);
+    });
+    response.resume();
+    await new Promise((resolve) => {
+      response.once('end', resolve).once('close', resolve).once('error', resolve);
+    });
+    expect(received).toBeLessThan(ticks * padBytes);
+    expect(text).not.toContain('event: done');
   });
 });
