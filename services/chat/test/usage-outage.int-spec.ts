@@ -11,7 +11,7 @@ describe('usage recorded while the ledger cannot be written', () => {
   let chat: ChatTestService;
 
   beforeAll(async () => {
-    chat = await startTestChat({ USAGE_LEDGER_RETRY_MAX_MS: '200', USAGE_LEDGER_CATCH_UP_MS: '200' });
+    chat = await startTestChat({ USAGE_LEDGER_RETRY_MAX_MS: '200' });
   });
   afterAll(() => chat?.close());
 

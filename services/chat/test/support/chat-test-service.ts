@@ -83,6 +83,8 @@ export async function startTestChat(
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: usageSchema,
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'warn',
+    // Reads that must see every record published before them may wait this long on a busy machine.
+    USAGE_LEDGER_CATCH_UP_MS: '15000',
     ...(usageUser ? { NATS_USER: usageUser.user, NATS_PASSWORD: usageUser.password } : {}),
     ...Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('USAGE_'))),
   });

@@ -69,6 +69,8 @@ export async function startPlatform(
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: usageSchema,
     SHUTDOWN_GRACE_MS: '10000',
+    // Reads that must see every record published before them may wait this long on a busy machine.
+    USAGE_LEDGER_CATCH_UP_MS: '15000',
     ...options.usageEnv,
   }).catch(async (error: unknown) => {
     await gateway.close();
