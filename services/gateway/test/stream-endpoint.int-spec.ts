@@ -269,4 +269,32 @@ describe('a new service streams through the gateway with one endpoint and one co
     expect(received).toBeLessThan(ticks * padBytes);
     expect(text).not.toContain('event: done');
   });
+
+  it('closes a WebSocket that lets 8 MiB pile up unread with 1008, and stops relaying to it', async () => {
+    const ticks = 700;
+    const socket = await Frames.open(gateway, token);
+    await socket.until((frames) => frames.some((f) => f.type === 'ready'));
+    socket.ws.pause(); // a client that stops reading
+    const finishedBefore = finished.size;
+    socket.ws.send(
+      JSON.stringify({
+        type: 'start',
+        id: 'big',
+        stream: 'demo.countdown',
+        request: { from: ticks, padBytes: 100 * 1024 },
+      }),
+    );
+    // The gateway is done with the stream once the producer finished it and no relay reads it.
+    const relays = gateway.app.get(Bus);
+    const deadline = Date.now() + 60_000;
+    while (finished.size === finishedBefore || relays.activeStreamReaders > 0) {
+      if (Date.now() > deadline) throw new Error('the gateway did not finish relaying');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const closed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
+    socket.ws.resume();
+    expect(await closed).toBe(1008);
+    expect(socket.eventsOf('big').length).toBeLessThan(ticks);
+    expect(socket.eventsOf('big').some((e) => e.type === 'done')).toBe(false);
+  });
 });

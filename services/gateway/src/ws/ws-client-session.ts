@@ -54,7 +54,8 @@ export class WsClientSession {
   send(frame: WsServerFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES_PER_CLIENT) {
-      this.socket.close(TOO_SLOW_CLOSE_CODE, 'client too slow');
+      // Its relays stop at once: the closing handshake itself waits behind what the client has not read.
+      this.close(TOO_SLOW_CLOSE_CODE, 'client too slow');
       return;
     }
     this.socket.send(JSON.stringify(frame));
