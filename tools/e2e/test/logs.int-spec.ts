@@ -31,6 +31,7 @@ describe('logs of the running services', () => {
   let openai: FakeOpenAIServer;
   let gateway: ServiceProcess;
   let chat: ServiceProcess;
+  let usage: ServiceProcess;
   const drops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('logs of the running services', () => {
     const namespace = isolatedNamespace('logs');
     collector = await startOtlpCollector();
     openai = await startFakeOpenAI({ apiKey: providerKey, defaultAnswer: 'Sunny and mild in Paris today.' });
-    for (const service of ['gateway', 'chat']) {
+    for (const service of ['gateway', 'chat', 'usage']) {
       drops.push((await migrateServiceSchema(service, infra.databaseUrl, namespace.schemaFor(service))).drop);
     }
     const common = {
@@ -51,6 +52,8 @@ describe('logs of the running services', () => {
       SHUTDOWN_GRACE_MS: '3000',
     };
     const capture = (service: 'gateway' | 'chat') => (chunk: string) => output[service].push(chunk);
+    // The ledger and budgets chat meters against.
+    usage = await startServiceProcess('usage', { ...common, DATABASE_SCHEMA: namespace.schemaFor('usage') });
     chat = await startServiceProcess(
       'chat',
       {
@@ -78,9 +81,10 @@ describe('logs of the running services', () => {
     await driveTraffic();
     // SIGTERM: each process flushes its spans and logs on the way out.
     await Promise.all([gateway.stop(10_000), chat.stop(10_000)]);
+    await usage.stop(10_000);
   });
   afterAll(async () => {
-    await Promise.all([gateway?.kill(), chat?.kill()]);
+    await Promise.all([gateway?.kill(), chat?.kill(), usage?.kill()]);
     await Promise.all([openai?.close(), collector?.close(), ...drops.map((drop) => drop())]);
   });
 
