@@ -6,7 +6,6 @@
 //
 // Written as JSON lines to $BENCH_PROBE_DIR/<name>-<pid>.jsonl every 250 ms and at exit.
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a `node --require` preload is CommonJS, and patches CommonJS modules in place */
 const { appendFileSync } = require('node:fs');
 const { join } = require('node:path');
 const http = require('node:http');
