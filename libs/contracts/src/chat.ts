@@ -54,6 +54,17 @@ export const TokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
+/** What of a session's history an answer was given: the oldest turns are left out when it outgrows the window. */
+export const PromptContextSchema = z.object({
+  /** History messages sent to the model, the newest of them last (a system prompt is not counted). */
+  includedMessages: z.number().int().nonnegative(),
+  /** The oldest history messages left out so that the prompt and the answer fit the model's window. */
+  omittedMessages: z.number().int().nonnegative(),
+  /** The prompt's size as counted before sending it (o200k tokens, message framing included). */
+  promptTokens: z.number().int().nonnegative(),
+});
+export type PromptContext = z.infer<typeof PromptContextSchema>;
+
 export const ChatMessageSchema = z.object({
   id: IdSchema,
   sessionId: IdSchema,
@@ -66,6 +77,8 @@ export const ChatMessageSchema = z.object({
   usage: TokenUsageSchema.nullable(),
   costUsd: z.number().nonnegative().nullable(),
   errorCode: z.string().nullable(),
+  /** For an answer: what of the history its model was given; null for other messages. */
+  promptContext: PromptContextSchema.nullable(),
   createdAt: IsoDate,
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
@@ -236,6 +249,8 @@ export const ChatStreamEventSchema = z.discriminatedUnion('type', [
     usage: TokenUsageSchema,
     costUsd: z.number().nonnegative(),
     messageId: IdSchema.nullable(),
+    /** What of the history the model was given (session answers). */
+    promptContext: PromptContextSchema.optional(),
   }),
   streamErrorEvent,
 ]);
@@ -356,5 +371,6 @@ export const SendMessageResponseSchema = z.object({
   finishReason: FinishReasonSchema,
   usage: TokenUsageSchema,
   costUsd: z.number().nonnegative(),
+  promptContext: PromptContextSchema.optional(),
 });
 export type SendMessageResponse = z.infer<typeof SendMessageResponseSchema>;

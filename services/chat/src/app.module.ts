@@ -11,6 +11,7 @@ import { MessageEventsPublisher } from './events/message-events.publisher';
 import { AnswerLeaseKeeper } from './generation/answer-lease-keeper';
 import { CompletionMetering } from './generation/completion-metering';
 import { CompletionRunner } from './generation/completion-runner';
+import { ContextWindowFitter } from './generation/context-window';
 import { CompletionsHandler } from './generation/completions.handler';
 import { InFlightGenerations } from './generation/in-flight-generations';
 import { SessionCompletionService } from './generation/session-completion.service';
@@ -61,6 +62,7 @@ export class AppModule {
         CompletionRunner,
         InFlightGenerations,
         CompletionMetering,
+        ContextWindowFitter,
         SessionCompletionService,
         StatelessCompletionService,
         MessageEventsPublisher,

@@ -24,6 +24,7 @@ describe('TurnStore: the raw queries before every first token', () => {
       model: 'openai/gpt-4o-mini',
       answerTo: null,
       leaseMs: 60_000,
+      promptContext: { includedMessages: 0, omittedMessages: 0, promptTokens: 10 },
     };
     const first = await store.insert({
       ...base,
@@ -67,6 +68,7 @@ describe('TurnStore: the raw queries before every first token', () => {
       userMessage: { parentId: null, content: 'elsewhere' },
       answerTo: null,
       leaseMs: 60_000,
+      promptContext: { includedMessages: 0, omittedMessages: 0, promptTokens: 10 },
     });
     expect((await store.load('u2', session.id, turn.userMessageId))?.branch).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import type { PromptContext } from '@conduit/contracts';
 import type { CompletionOutcome, CompletionStreamWriter } from './completion-runner';
 
 /** Ends a stream with exactly one terminal event describing the outcome. */
@@ -5,6 +6,7 @@ export function emitOutcome(
   writer: CompletionStreamWriter,
   outcome: CompletionOutcome,
   messageId: string | null,
+  promptContext?: PromptContext,
 ): void {
   if (outcome.error) {
     writer.fail(outcome.error);
@@ -18,5 +20,6 @@ export function emitOutcome(
     usage: outcome.usage,
     costUsd: outcome.costUsd,
     messageId,
+    ...(promptContext ? { promptContext } : {}),
   });
 }

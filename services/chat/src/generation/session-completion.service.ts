@@ -3,7 +3,6 @@ import { Bus } from '@conduit/bus';
 import {
   CallerContext,
   ChatContract,
-  CompletionMessage,
   DomainError,
   ErrorCode,
   ParsedRequestOf,
@@ -19,7 +18,7 @@ import { SessionTitler } from '../sessions/session-titler';
 import { FinishedAnswer, MessageRepository } from '../sessions/message.repository';
 import { AnswerLeaseKeeper } from './answer-lease-keeper';
 import { CompletionOutcome, CompletionRunner, CompletionStreamWriter } from './completion-runner';
-import { fitToContextWindow } from './context-window';
+import { ContextWindowFitter, FittedPrompt } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { PartialTextSaver } from './partial-text-saver';
@@ -62,6 +61,7 @@ export class SessionCompletionService {
     private readonly titler: SessionTitler,
     private readonly usage: CompletionMetering,
     private readonly leases: AnswerLeaseKeeper,
+    private readonly fitter: ContextWindowFitter,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
@@ -124,10 +124,10 @@ export class SessionCompletionService {
     const { session } = context;
     const turn = plan(context);
     const model = this.catalog.resolve(request.model ?? session.model);
-    const prompt = fitToContextWindow(
+    const prompt = this.fitter.fit(
       [
         ...(session.systemPrompt ? [{ role: 'system' as const, content: session.systemPrompt }] : []),
-        ...turn.history.filter(usableInHistory).map((m) => ({ role: m.role, content: m.content })),
+        ...turn.history.filter(usableInHistory).map((m) => ({ id: m.id, role: m.role, content: m.content })),
         ...(turn.userMessage ? [{ role: 'user' as const, content: turn.userMessage.content }] : []),
       ],
       model.info.contextWindow,
@@ -135,7 +135,7 @@ export class SessionCompletionService {
     );
     // Before anything is stored: a refused turn leaves no trace in the session.
     const admission = await this.usage.admit(
-      { userId, apiKeyId: caller.apiKeyId ?? null, model, messages: prompt, params: {} },
+      { userId, apiKeyId: caller.apiKeyId ?? null, model, messages: prompt.messages, params: {} },
       budgets,
     );
     let stored;
@@ -148,6 +148,7 @@ export class SessionCompletionService {
         userMessage: turn.userMessage,
         answerTo: turn.answerTo,
         leaseMs: this.config.STALE_STREAM_AFTER_MS,
+        promptContext: prompt.context,
       });
     } catch (error) {
       admission.release();
@@ -159,7 +160,7 @@ export class SessionCompletionService {
     const generation = writer.run(() =>
       this.generate(writer, model, prompt, stored.assistantMessageId, userId, admission).then((outcome) => {
         if (isFirstAnswer && outcome.status === 'complete') {
-          return this.titler.nameIfUntitled(session, prompt, outcome.text, model);
+          return this.titler.nameIfUntitled(session, prompt.messages, outcome.text, model);
         }
       }),
     );
@@ -194,7 +195,7 @@ export class SessionCompletionService {
   private async generate(
     writer: CompletionStreamWriter,
     model: ResolvedModel,
-    prompt: CompletionMessage[],
+    prompt: FittedPrompt,
     assistantMessageId: string,
     userId: string,
     admission: CompletionAdmission,
@@ -211,7 +212,7 @@ export class SessionCompletionService {
       );
       outcome = await this.runner.run({
         model,
-        messages: prompt,
+        messages: prompt.messages,
         params: {},
         writer,
         timeouts: {
@@ -232,7 +233,7 @@ export class SessionCompletionService {
     } finally {
       releaseLease();
     }
-    emitOutcome(writer, outcome, assistantMessageId);
+    emitOutcome(writer, outcome, assistantMessageId, prompt.context);
     if (saved) await this.events.messageCreated(saved);
     return outcome;
   }

@@ -5,7 +5,7 @@ import { InjectConfig } from '@conduit/service-kit';
 import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
 import { CompletionRunner } from './completion-runner';
-import { fitToContextWindow } from './context-window';
+import { ContextWindowFitter } from './context-window';
 import { emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { AttemptRepository } from './routing/attempt.repository';
@@ -23,6 +23,7 @@ export class StatelessCompletionService {
     private readonly inFlight: InFlightGenerations,
     private readonly attempts: AttemptRepository,
     private readonly usage: CompletionMetering,
+    private readonly fitter: ContextWindowFitter,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
@@ -31,7 +32,7 @@ export class StatelessCompletionService {
     caller: CallerContext,
   ): Promise<ResponseOf<typeof ChatContract.runCompletion>> {
     const model = this.catalog.resolve(request.model);
-    const messages = fitToContextWindow(
+    const { messages } = this.fitter.fit(
       request.messages,
       model.info.contextWindow,
       request.params.maxTokens ?? model.info.maxOutputTokens,

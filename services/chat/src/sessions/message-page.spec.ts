@@ -15,6 +15,7 @@ function message(index: number, chars: number): ChatMessage {
     usage: null,
     costUsd: null,
     errorCode: null,
+    promptContext: null,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
   };
 }

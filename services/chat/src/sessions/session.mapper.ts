@@ -1,4 +1,9 @@
-import { ChatMessage as ChatMessageDto, ChatSession as ChatSessionDto } from '@conduit/contracts';
+import {
+  ChatMessage as ChatMessageDto,
+  ChatSession as ChatSessionDto,
+  PromptContext,
+  PromptContextSchema,
+} from '@conduit/contracts';
 import type { ChatMessage, ChatSession } from '../generated/prisma/client';
 
 export function toSessionDto(session: ChatSession): ChatSessionDto {
@@ -32,6 +37,12 @@ export function toMessageDto(message: ChatMessage): ChatMessageDto {
       : null,
     costUsd: message.costUsd === null ? null : Number(message.costUsd),
     errorCode: message.errorCode,
+    promptContext: promptContextOf(message.promptContext),
     createdAt: message.createdAt.toISOString(),
   };
+}
+
+function promptContextOf(stored: unknown): PromptContext | null {
+  const parsed = PromptContextSchema.safeParse(stored);
+  return parsed.success ? parsed.data : null;
 }

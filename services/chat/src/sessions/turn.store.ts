@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { ChatRole, MessageStatus } from '@conduit/contracts';
+import { ChatRole, MessageStatus, PromptContext } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
 /** What a turn needs of its session: the settings, and the one branch it continues. */
@@ -35,6 +35,8 @@ export interface NewTurn {
   answerTo: string | null;
   /** How long the new answer's first lease lasts. */
   leaseMs: number;
+  /** What of the history the answer's model is given. */
+  promptContext: PromptContext;
 }
 
 export interface StoredTurn {
@@ -67,13 +69,15 @@ SELECT o.*, COALESCE((
 FROM owned o`;
 
 // Both messages and the session's new active leaf, atomically, in one round trip. The streaming answer
-// starts with its lease ($13 ms, database time), which the generating replica then renews.
+// starts with its lease ($13 ms, database time), which the generating replica then renews, and says
+// what of the history its model is given ($14).
 const INSERT_TURN = `
 WITH inserted AS (
   INSERT INTO chat_messages (id, session_id, parent_id, user_id, role, content, status, model, stream_id,
-                             created_at, updated_at, lease_expires_at)
+                             created_at, updated_at, lease_expires_at, prompt_context)
   SELECT t.*, t.created_at,
-         CASE WHEN t.status = 'streaming' THEN now() + $13 * interval '1 millisecond' END
+         CASE WHEN t.status = 'streaming' THEN now() + $13 * interval '1 millisecond' END,
+         CASE WHEN t.status = 'streaming' THEN $14::jsonb END
   FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::"MessageRole"[], $6::text[],
               $7::"MessageStatus"[], $8::text[], $9::uuid[], $10::timestamptz[])
        AS t(id, session_id, parent_id, user_id, role, content, status, model, stream_id, created_at)
@@ -163,6 +167,7 @@ export class TurnStore {
       assistantMessageId,
       new Date(now + 1),
       turn.leaseMs,
+      JSON.stringify(turn.promptContext),
     ]);
     return { userMessageId, assistantMessageId, createdAt: new Date(now) };
   }

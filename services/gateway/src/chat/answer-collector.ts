@@ -30,6 +30,7 @@ export async function collectAnswer(
           finishReason: event.finishReason,
           usage: event.usage,
           costUsd: event.costUsd,
+          ...(event.promptContext ? { promptContext: event.promptContext } : {}),
         };
     }
   }
