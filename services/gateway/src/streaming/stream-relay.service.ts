@@ -16,7 +16,7 @@ import { StreamConcurrencyLimiter } from '../rate-limits/stream-concurrency-limi
 import { StreamAdmission } from './stream-admission.service';
 import { StreamCatalog } from './stream-catalog';
 import type { StreamEndpoint } from './stream-endpoint';
-import { StreamOwnership, type StreamOwner } from './stream-ownership';
+import { StreamOwnership } from './stream-ownership';
 
 /** What starting a stream gives back: the producer's ack and the stream, subscribed before the start. */
 export interface StartedStream<D extends RequestDef, S extends StreamDef> {
@@ -82,7 +82,7 @@ export class StreamRelay {
    * did not exist): first the events the client missed, in order, then the live rest.
    */
   async resume(caller: CallerContext, streamId: string, afterSeq: number): Promise<StreamReader<StreamDef>> {
-    const { def } = await this.owned(caller, streamId);
+    const def = await this.definitionOfOwned(caller, streamId);
     const lease = await this.concurrency.acquire(caller);
     try {
       const stream = await this.bus.resumeStream(def, streamId, afterSeq);
@@ -99,7 +99,7 @@ export class StreamRelay {
    * else's, CONFLICT for one of the caller's that no longer runs.
    */
   async cancel(caller: CallerContext, streamId: string): Promise<void> {
-    const { def } = await this.owned(caller, streamId);
+    const def = await this.definitionOfOwned(caller, streamId);
     try {
       await this.bus.cancelStream(def, streamId, caller);
     } catch (error) {
@@ -108,14 +108,12 @@ export class StreamRelay {
     }
   }
 
-  private async owned(
-    caller: CallerContext,
-    streamId: string,
-  ): Promise<{ owner: StreamOwner; def: StreamDef }> {
+  /** The definition of a stream of the caller's; NOT_FOUND for any other, as if it did not exist. */
+  private async definitionOfOwned(caller: CallerContext, streamId: string): Promise<StreamDef> {
     const owner = await this.ownership.ownedBy(streamId, caller.userId);
     const def = owner && this.catalog.streamNamed(owner.stream);
-    if (!owner || !def) throw new DomainError(ErrorCode.NotFound, UNKNOWN_STREAM);
-    return { owner, def };
+    if (!def) throw new DomainError(ErrorCode.NotFound, UNKNOWN_STREAM);
+    return def;
   }
 
   /** No producer answers a cancel once its stream ended (or it said it runs no such stream). */
