@@ -50,8 +50,9 @@ export function diagnosticsFor({ cpuProfDir = null, probeFile = null }) {
 }
 
 /**
- * Migrates, then starts chat (pointed at `fake`) and the gateway. Resolves with both services and
- * `assertAlive()`, which throws if either (or the fake) has died.
+ * Migrates, then starts the usage service (chat meters its completions against it), chat (pointed at
+ * `fake`) and the gateway. Resolves with chat, the gateway and `assertAlive()`, which throws if any of
+ * them (or the fake) has died.
  */
 export async function startChatPlatform({
   infra,
@@ -64,8 +65,12 @@ export async function startChatPlatform({
   // Registered first, so they run last: after the processes that use them have stopped.
   cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
   cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
-  const schemas = { gateway: ns.schemaFor('gateway'), chat: ns.schemaFor('chat') };
-  for (const service of ['gateway', 'chat']) {
+  const schemas = {
+    gateway: ns.schemaFor('gateway'),
+    chat: ns.schemaFor('chat'),
+    usage: ns.schemaFor('usage'),
+  };
+  for (const service of ['gateway', 'chat', 'usage']) {
     log(`migrating ${service} into schema ${schemas[service]}`);
     cleanup.add(`drop schema ${schemas[service]}`, () =>
       requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
@@ -80,6 +85,9 @@ export async function startChatPlatform({
     ...diagnostics.env,
   };
   const { nodeArgs } = diagnostics;
+  log('starting usage');
+  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage }, { nodeArgs });
+  cleanup.add('usage', () => usage.stop());
   log('starting chat');
   const chat = await startService(
     'chat',
@@ -109,7 +117,7 @@ export async function startChatPlatform({
   );
   cleanup.add('gateway', () => gateway.stop());
   const assertAlive = () => {
-    for (const service of [chat, gateway]) {
+    for (const service of [usage, chat, gateway]) {
       if (!service.alive())
         throw new HarnessError(
           `${service.name} died during the benchmark (${service.exitStatus()}):\n${service.output()}`,
