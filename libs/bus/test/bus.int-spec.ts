@@ -247,6 +247,9 @@ describe('Bus over a real NATS server', () => {
       await client.cancelStream(Stream, streamId, alice);
       expect(writer.signal.aborted).toBe(true);
       writer.fail({ code: ErrorCode.Cancelled, message: 'stopped' });
+      // The writer drops its cancel subscription at once; a busy server may not have processed that
+      // yet when the next request arrives (it would then time out instead of finding no responder).
+      await server.connection.flush();
       await expect(client.cancelStream(Stream, streamId, alice)).rejects.toMatchObject({
         code: ErrorCode.ServiceUnavailable,
       });
