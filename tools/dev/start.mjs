@@ -63,10 +63,15 @@ const children = services.map((name, i) => startService(name, colors[i % colors.
 
 function startService(name, color) {
   // PORT is the gateway's; another service takes <NAME>_PORT (CHAT_PORT) if set, else its own default.
+  // Likewise <NAME>_METRICS_PORT (GATEWAY_METRICS_PORT, CHAT_METRICS_PORT) for each one's /metrics.
   const serviceEnv = { ...env };
   delete serviceEnv.PORT;
-  const ownPort = env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`];
+  delete serviceEnv.METRICS_PORT;
+  const envName = name.toUpperCase().replace(/-/g, '_');
+  const ownPort = env[`${envName}_PORT`];
   if (ownPort !== undefined) serviceEnv.PORT = ownPort;
+  const ownMetricsPort = env[`${envName}_METRICS_PORT`];
+  if (ownMetricsPort !== undefined) serviceEnv.METRICS_PORT = ownMetricsPort;
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', join(root, 'services', name, 'dist', 'main.js')],
@@ -87,7 +92,7 @@ function startService(name, color) {
       void waitUntilReady(entry.port).then((ok) => {
         if (!ok || stopping) return;
         ready = true;
-        console.log(`${prefix}ready ${describe(name, entry.port)}`);
+        console.log(`${prefix}ready ${describe(name, entry.port, entry.metricsPort)}`);
         if (children.every((c) => c.ready())) {
           console.log(`all ${children.length} services ready; Ctrl-C stops everything`);
         }
@@ -124,10 +129,10 @@ function startService(name, color) {
   return { child, ready: () => ready };
 }
 
-function describe(name, port) {
+function describe(name, port, metricsPort) {
   return name === 'gateway'
-    ? `on http://127.0.0.1:${port} (API docs at /docs)`
-    : `(health and metrics on :${port})`;
+    ? `on http://127.0.0.1:${port} (API docs at /docs, metrics on :${metricsPort})`
+    : `(health on :${port}, metrics on :${metricsPort})`;
 }
 
 async function waitUntilReady(port) {

@@ -614,6 +614,18 @@ function validateConduitRules(render) {
     if (!port) errors.push(`${id}: no container port named "http"`);
     else if (env.PORT !== undefined && Number(env.PORT) !== port.containerPort)
       errors.push(`${id}: PORT=${env.PORT} but the "http" port is ${port.containerPort}`);
+    // /metrics is served on METRICS_PORT only, a port the ingress never routes: scrapes must go there.
+    const metrics = (app.ports ?? []).find((/** @type {any} */ p) => p.name === 'metrics');
+    const scrapePort = d.spec?.template?.metadata?.annotations?.['prometheus.io/port'];
+    if (!metrics) errors.push(`${id}: no container port named "metrics" (METRICS_PORT)`);
+    else if (env.METRICS_PORT !== undefined && Number(env.METRICS_PORT) !== metrics.containerPort)
+      errors.push(
+        `${id}: METRICS_PORT=${env.METRICS_PORT} but the "metrics" port is ${metrics.containerPort}`,
+      );
+    else if (scrapePort !== undefined && Number(scrapePort) !== metrics.containerPort)
+      errors.push(
+        `${id}: prometheus.io/port is ${scrapePort}, not the "metrics" port ${metrics.containerPort}`,
+      );
 
     const selects = (/** @type {any} */ selector) =>
       selector &&
@@ -659,6 +671,8 @@ function validateConduitRules(render) {
         for (const p of rule.http?.paths ?? []) {
           const backend = p.backend?.service;
           const service = backend && find('Service', backend.name);
+          if (backend?.port?.name === 'metrics')
+            errors.push(`${id}: routes the "metrics" port of "${backend.name}" to the outside`);
           if (!service) errors.push(`${id}: backend Service "${backend?.name}" is not in the render`);
           else if (
             backend.port?.name &&

@@ -13,6 +13,7 @@ export * from './telemetry/log-trace-context';
 export * from './metrics/service-metrics';
 export * from './metrics/bus-metrics';
 export * from './metrics/http-metrics';
+export * from './metrics/metrics-server';
 export * from './metrics/jetstream-lag.collector';
 export * from './metrics/observability.module';
 export * from './metrics/bus-instrumentation.factory';

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { SERVICE_LOGGER } from './metrics/observability.module';
 import { ShutdownCoordinator } from './shutdown-coordinator';
-import { listeningPort } from './start-service';
+import { listeningMetricsPort, listeningPort } from './start-service';
 
 export interface RunServiceOptions<C> {
   service: string;
@@ -35,6 +35,8 @@ export function runService<C>(options: RunServiceOptions<C>): void {
   }
   options.start(config).then((app) => {
     app.get(ShutdownCoordinator).exitOnSignals();
-    app.get<Logger>(SERVICE_LOGGER).info({ port: listeningPort(app) }, `${options.service} ready`);
+    app
+      .get<Logger>(SERVICE_LOGGER)
+      .info({ port: listeningPort(app), metricsPort: listeningMetricsPort(app) }, `${options.service} ready`);
   }, fail);
 }

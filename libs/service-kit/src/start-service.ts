@@ -11,6 +11,7 @@ import type { TrustProxy } from './http/trust-proxy';
 import { createLogger, PinoNestLogger } from './logger';
 import { instrumentHttpServer } from './metrics/http-metrics';
 import { JetStreamConsumerRef, JetStreamLagCollector } from './metrics/jetstream-lag.collector';
+import { MetricsServer } from './metrics/metrics-server';
 import { ObservabilityModule } from './metrics/observability.module';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { ServiceConfigModule } from './service-config';
@@ -18,8 +19,11 @@ import { ShutdownCoordinator } from './shutdown-coordinator';
 
 const DEFAULT_BODY_DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** What every service's config has: the kit's {@link ServiceConfig} plus the port it listens on. */
-export type StartableConfig = ServiceConfig & { PORT: number };
+/**
+ * What every service's config has: the kit's {@link ServiceConfig}, the port it listens on, and the
+ * port `/metrics` is served on (each service its own default, so several can share a host).
+ */
+export type StartableConfig = ServiceConfig & { PORT: number; METRICS_PORT: number };
 
 export interface StartServiceOptions<C extends StartableConfig = StartableConfig> {
   /** The service's name: NATS queue group, logs' and metrics' `service`, default database schema. */
@@ -50,7 +54,7 @@ export interface StartServiceOptions<C extends StartableConfig = StartableConfig
 class ServiceRootModule {}
 
 /**
- * Boots a service: Fastify HTTP for probes and metrics, the bus transport for its handlers, graceful
+ * Boots a service: Fastify HTTP for probes (and the gateway's API), `/metrics` on METRICS_PORT, the bus transport for its handlers, graceful
  * shutdown. Does not install signal handlers ({@link runService} does), so tests can start many.
  */
 export async function startService<C extends StartableConfig>(
@@ -97,6 +101,7 @@ export async function startService<C extends StartableConfig>(
     new JetStreamLagCollector(app.get(Bus), options.jetstreamConsumers).register(metrics);
   }
   await options.configure?.(app);
+  await app.get(MetricsServer).listen(config.METRICS_PORT, config.HOST);
   await app.listen(config.PORT, config.HOST);
   return app;
 }
@@ -104,4 +109,9 @@ export async function startService<C extends StartableConfig>(
 export function listeningPort(app: INestApplication): number {
   const address = app.getHttpServer().address();
   return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** The port the service's `/metrics` listens on (METRICS_PORT, or the one taken for 0). */
+export function listeningMetricsPort(app: INestApplication): number {
+  return app.get(MetricsServer).port;
 }

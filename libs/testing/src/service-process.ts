@@ -46,7 +46,15 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT) || (await freePort());
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // METRICS_PORT 0 unless told: several replicas of one service run side by side in tests.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      METRICS_PORT: '0',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -13,6 +13,8 @@ const ChatBaseConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.sha
 
 export const ChatConfigSchema = ChatBaseConfigSchema.extend({
   PORT: configFields.port(3101),
+  /** `/metrics` (Prometheus) is served here only, never on PORT. */
+  METRICS_PORT: configFields.port(9465),
   DATABASE_SCHEMA: configFields.schemaName().default('chat'),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalUrl,

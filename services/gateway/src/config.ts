@@ -13,6 +13,8 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
   .extend(RedisConfigSchema.shape)
   .extend({
     PORT: configFields.port(3000),
+    /** `/metrics` (Prometheus) is served here only, never on PORT, which may be public. */
+    METRICS_PORT: configFields.port(9464),
     DATABASE_SCHEMA: configFields.schemaName().default('gateway'),
     /** HMAC secret for access tokens. Without it a random one is made at start (tokens die with the process). */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

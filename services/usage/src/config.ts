@@ -4,6 +4,8 @@ import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } f
 
 export const UsageConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend({
   PORT: configFields.port(3102),
+  /** `/metrics` (Prometheus) is served here only, never on PORT. */
+  METRICS_PORT: configFields.port(9466),
   DATABASE_SCHEMA: configFields.schemaName().default('usage'),
   /** A budget every user has, in USD per USAGE_USER_BUDGET_PERIOD; users may only set stricter ones. */
   USAGE_USER_BUDGET_USD: z.coerce.number().positive().max(MAX_BUDGET_USD).optional(),

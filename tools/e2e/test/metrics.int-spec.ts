@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { listeningPort } from '@conduit/service-kit';
+import { listeningMetricsPort } from '@conduit/service-kit';
 import { readSse } from '@conduit/testing';
 import { startTestChat, type ChatTestService } from '@conduit/chat/test/support/chat-test-service';
 import {
@@ -18,7 +18,9 @@ const MODEL = 'openai/gpt-4o-mini';
 describe('GET /metrics on every service', () => {
   let gateway: TestGateway;
   let chat: ChatTestService;
-  let chatUrl: string;
+  /** Where each service serves /metrics: METRICS_PORT, not the API port. */
+  let gatewayMetricsUrl: string;
+  let chatMetricsUrl: string;
   let user: RegisteredUser;
   let sessionId: string;
   let outputTokens = 0;
@@ -26,7 +28,8 @@ describe('GET /metrics on every service', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     chat = await startTestChat({ NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX });
-    chatUrl = `http://127.0.0.1:${listeningPort(chat.app)}`;
+    gatewayMetricsUrl = `http://127.0.0.1:${listeningMetricsPort(gateway.app)}`;
+    chatMetricsUrl = `http://127.0.0.1:${listeningMetricsPort(chat.app)}`;
     user = await registerUser(gateway.baseUrl);
     const session = await post('/api/v1/chat/sessions', { title: 'Measured' });
     sessionId = ((await session.json()) as { id: string }).id;
@@ -52,7 +55,7 @@ describe('GET /metrics on every service', () => {
   });
 
   it('serves Prometheus text without credentials', async () => {
-    for (const url of [gateway.baseUrl, chatUrl]) {
+    for (const url of [gatewayMetricsUrl, chatMetricsUrl]) {
       const response = await fetch(`${url}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -61,7 +64,7 @@ describe('GET /metrics on every service', () => {
   });
 
   it('gateway: HTTP requests by route and status, bus requests, the relayed stream, Node defaults', async () => {
-    const m = await scrape(gateway.baseUrl);
+    const m = await scrape(gatewayMetricsUrl);
     const service = { service: 'gateway' };
     const messages = { ...service, method: 'POST', route: MESSAGE_ROUTE, status: '200' };
     expect(sampleValue(m, 'conduit_http_requests_total', messages)).toBe(2);
@@ -106,13 +109,15 @@ describe('GET /metrics on every service', () => {
           }),
       ),
     );
-    expect(sampleValue(await scrape(gateway.baseUrl), 'conduit_websockets_open')).toBe(2);
+    expect(sampleValue(await scrape(gatewayMetricsUrl), 'conduit_websockets_open')).toBe(2);
     await Promise.all(sockets.map((ws) => new Promise((resolve) => (ws.once('close', resolve), ws.close()))));
-    await waitUntil(async () => sampleValue(await scrape(gateway.baseUrl), 'conduit_websockets_open') === 0);
+    await waitUntil(
+      async () => sampleValue(await scrape(gatewayMetricsUrl), 'conduit_websockets_open') === 0,
+    );
   });
 
   it('chat: messages handled, streams produced, time to first token, tokens, provider errors by kind', async () => {
-    const m = await scrape(chatUrl);
+    const m = await scrape(chatMetricsUrl);
     const handled = { service: 'chat', subject: 'chat.completion.start', kind: 'request', outcome: 'ok' };
     expect(sampleValue(m, 'conduit_bus_messages_handled_total', handled)).toBe(2);
     expect(sampleValue(m, 'conduit_bus_handler_duration_seconds_count', handled)).toBe(2);

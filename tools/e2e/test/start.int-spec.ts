@@ -38,7 +38,15 @@ describe('npm start', () => {
       REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
       JWT_SECRET: randomBytes(32).toString('hex'),
       PORT: '0',
-      ...Object.fromEntries(built.map((name) => [`${name.toUpperCase().replace(/-/g, '_')}_PORT`, '0'])),
+      ...Object.fromEntries(
+        built.flatMap((name) => {
+          const envName = name.toUpperCase().replace(/-/g, '_');
+          return [
+            [`${envName}_PORT`, '0'],
+            [`${envName}_METRICS_PORT`, '0'],
+          ];
+        }),
+      ),
     };
     delete env.LOG_LEVEL;
     start = spawn(process.execPath, [join(ROOT, 'tools', 'dev', 'start.mjs'), '--no-build'], {

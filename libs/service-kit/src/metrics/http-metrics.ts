@@ -3,13 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { METRIC_PREFIX, ServiceMetrics } from './service-metrics';
 
-export const METRICS_PATH = '/metrics';
-/** Polled by Prometheus and the orchestrator: counted, never logged. */
-const POLLED_ROUTES = new Set([METRICS_PATH, '/healthz', '/readyz']);
+/** Polled by the orchestrator: counted, never logged. */
+const POLLED_ROUTES = new Set(['/healthz', '/readyz']);
 
 /**
- * Serves `GET /metrics` (Prometheus text format, no authentication: keep it off public ingress paths)
- * and counts every HTTP request by method, route pattern and status, with its duration. The route is
+ * Counts every HTTP request by method, route pattern and status, with its duration. The route is
  * the pattern (`/api/v1/chat/sessions/:sessionId`), never the raw URL; unmatched paths count as
  * `unmatched`. A streamed (SSE) response counts when it ends, so its duration is the stream's.
  * With a logger, each request is also one debug line (the same fields, in the request's trace).
@@ -56,10 +54,5 @@ export function instrumentHttpServer(
       }
     });
     done();
-  });
-
-  fastify.get(METRICS_PATH, async (_request, reply) => {
-    const body = await metrics.render();
-    return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(body);
   });
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { currentTracing } from '../telemetry/tracing';
+import { MetricsServer } from './metrics-server';
 import { ServiceMetrics } from './service-metrics';
 
 /** The service's root pino logger (what `startService` was given). */
@@ -26,8 +27,9 @@ export class ObservabilityModule {
         { provide: ServiceMetrics, useValue: metrics },
         { provide: SERVICE_LOGGER, useValue: logger },
         SpanFlusher,
+        MetricsServer,
       ],
-      exports: [ServiceMetrics, SERVICE_LOGGER],
+      exports: [ServiceMetrics, SERVICE_LOGGER, MetricsServer],
     };
   }
 }

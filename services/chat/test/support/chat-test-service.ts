@@ -64,6 +64,7 @@ export async function startTestChat(
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
     PORT: '0',
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
     OPENAI_API_KEY: FAKE_KEY,

@@ -34,6 +34,7 @@ export function testGatewayConfig(
     REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_SCRYPT_N: '1024',
