@@ -111,6 +111,8 @@ export async function startChatPlatform({
       REDIS_URL: infra.redisUrl,
       REDIS_KEY_PREFIX: ns.redisKeyPrefix,
       JWT_SECRET,
+      // Every benchmark account signs up from loopback; the per-address sign-up limit is for the internet.
+      AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
       BENCH_PROBE_NAME: 'gateway',
     },
     { nodeArgs },
