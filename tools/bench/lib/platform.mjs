@@ -100,7 +100,15 @@ export async function startService(name, env, { nodeArgs = [], readyTimeoutMs = 
   const port = Number(env.PORT) || (await freePort());
   const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // METRICS_PORT 0: a benchmark never collides with a running platform's fixed metrics ports.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      METRICS_PORT: '0',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
