@@ -66,6 +66,17 @@ function registerKubernetes(tree, n) {
   );
 }
 
+/** The production NATS server (official Helm chart) reads the new user's password from its environment. */
+function registerHelmValues(tree, n) {
+  const key = `NATS_${n.constantName}_PASSWORD`;
+  insertAfterLast(
+    tree,
+    'deploy/nats/helm-values.yaml',
+    /^ {8}secretKeyRef: \{ name: nats-auth, key: NATS_[A-Z_]+_PASSWORD \}$/,
+    [`    ${key}:`, '      valueFrom:', `        secretKeyRef: { name: nats-auth, key: ${key} }`].join('\n'),
+  );
+}
+
 function registerCompose(tree, n, port) {
   const password = `\${NATS_${n.constantName}_PASSWORD:-dev-only-${n.fileName}-nats-password}`;
   insertAfterLast(
@@ -117,6 +128,7 @@ async function serviceGenerator(tree, options) {
   registerContract(tree, n);
   registerKubernetes(tree, n);
   registerCompose(tree, n, port);
+  registerHelmValues(tree, n);
   await formatFiles(tree);
   return () => {
     // The auth.conf is rendered from the contracts, so it needs the new declaration on disk first.

@@ -72,6 +72,9 @@ describe('npm run new:service', () => {
       '../services/demo-svc',
     );
     expect(readFileSync(join(workspace, 'docker-compose.yml'), 'utf8')).toContain('NATS_USER: demo-svc');
+    expect(readFileSync(join(workspace, 'deploy/nats/helm-values.yaml'), 'utf8')).toContain(
+      'key: NATS_DEMO_SVC_PASSWORD',
+    );
     const auth = readFileSync(join(workspace, 'deploy/nats/auth.conf'), 'utf8');
     expect(auth).toContain('"demo-svc.health.check demo-svc"');
     expect(auth).toContain(
