@@ -6,14 +6,28 @@ const { formatFiles, generateFiles, names } = require('@nx/devkit');
 const { renderAuthConf } = require('../../nats/render-auth-conf.cjs');
 
 const FIRST_PORT = 3101;
+const FIRST_METRICS_PORT = 9464;
 
-/** The next port after every service's own (k8s/services/<name>/config.env PORT=...). */
-function nextFreePort(tree) {
+/** The next port after every service's own `<variable>` (k8s/services/<name>/config.env). */
+function nextFreePort(tree, variable, first) {
   const taken = tree
     .children('k8s/services')
     .map((service) => tree.read(`k8s/services/${service}/config.env`, 'utf-8') ?? '')
-    .map((env) => Number(/^PORT=(\d+)$/m.exec(env)?.[1] ?? 0));
-  return Math.max(FIRST_PORT - 1, ...taken) + 1;
+    .map((env) => Number(new RegExp(`^${variable}=(\\d+)$`, 'm').exec(env)?.[1] ?? 0));
+  return Math.max(first - 1, ...taken) + 1;
+}
+
+/** The OpenTelemetry collector scrapes each service's METRICS_PORT in compose. */
+function registerScrapeTarget(tree, n, metricsPort) {
+  const file = 'deploy/otel/collector.yaml';
+  const text = tree.read(file, 'utf-8');
+  const targets = /^(\s*- targets: \[)(.*)\]$/m;
+  if (!targets.test(text))
+    throw new Error(`${file}: no "- targets: [...]" line; add ${n.fileName}:${metricsPort} by hand`);
+  tree.write(
+    file,
+    text.replace(targets, (_, head, list) => `${head}${list}, '${n.fileName}:${metricsPort}']`),
+  );
 }
 
 /** Inserts `line` after the last line matching `after`; throws when there is none (the file changed shape). */
@@ -77,7 +91,7 @@ function registerHelmValues(tree, n) {
   );
 }
 
-function registerCompose(tree, n, port) {
+function registerCompose(tree, n, port, metricsPort) {
   const password = `\${NATS_${n.constantName}_PASSWORD:-dev-only-${n.fileName}-nats-password}`;
   insertAfterLast(
     tree,
@@ -97,6 +111,7 @@ function registerCompose(tree, n, port) {
     '      <<: *service-env',
     `      OTEL_SERVICE_NAME: ${n.fileName}`,
     `      PORT: ${port}`,
+    `      METRICS_PORT: ${metricsPort}`,
     '      SHUTDOWN_GRACE_MS: 25000',
     `      NATS_USER: ${n.fileName}`,
     `      NATS_PASSWORD: ${password}`,
@@ -119,15 +134,17 @@ async function serviceGenerator(tree, options) {
   const n = names(options.name);
   if (n.fileName !== options.name) throw new Error(`use a kebab-case name, e.g. ${n.fileName}`);
   if (tree.exists(`services/${n.fileName}`)) throw new Error(`services/${n.fileName} already exists`);
-  const port = options.port ?? nextFreePort(tree);
-  const substitutions = { ...n, name: n.fileName, port, tmpl: '' };
+  const port = options.port ?? nextFreePort(tree, 'PORT', FIRST_PORT);
+  const metricsPort = nextFreePort(tree, 'METRICS_PORT', FIRST_METRICS_PORT);
+  const substitutions = { ...n, name: n.fileName, port, metricsPort, tmpl: '' };
   const files = path.join(__dirname, 'files');
   generateFiles(tree, path.join(files, 'service'), `services/${n.fileName}`, substitutions);
   generateFiles(tree, path.join(files, 'k8s'), `k8s/services/${n.fileName}`, substitutions);
   generateFiles(tree, path.join(files, 'contracts'), 'libs/contracts/src', substitutions);
   registerContract(tree, n);
   registerKubernetes(tree, n);
-  registerCompose(tree, n, port);
+  registerCompose(tree, n, port, metricsPort);
+  registerScrapeTarget(tree, n, metricsPort);
   registerHelmValues(tree, n);
   await formatFiles(tree);
   return () => {

@@ -75,6 +75,7 @@ describe('npm run new:service', () => {
     expect(readFileSync(join(workspace, 'deploy/nats/helm-values.yaml'), 'utf8')).toContain(
       'key: NATS_DEMO_SVC_PASSWORD',
     );
+    expect(readFileSync(join(workspace, 'deploy/otel/collector.yaml'), 'utf8')).toMatch(/'demo-svc:\d+'/);
     const auth = readFileSync(join(workspace, 'deploy/nats/auth.conf'), 'utf8');
     expect(auth).toContain('"demo-svc.health.check demo-svc"');
     expect(auth).toContain(
