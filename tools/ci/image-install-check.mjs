@@ -167,14 +167,24 @@ function runStage(name, paths, select = () => true) {
  * the production install only (the built `dist/` folders are placed where the image puts them).
  */
 function loadShippedModules(prod) {
+  // The libs go in with build-libs' own `cp --parents -r ... /out/` (dist folders and any data files).
+  const libsCopy = /cp --parents -r ((?:libs\/\S+\s+)+)\/out\//.exec(
+    dockerfile.get('build-libs').runs.join(' '),
+  );
+  check(libsCopy, 'the build-libs stage copies no libs to /out/');
+  const copied = spawnSync('bash', ['-c', `cp --parents -r ${libsCopy[1]} "${prod}/"`], { cwd: root });
+  check(copied.status === 0, 'the build-libs copy of the libs failed: run `npm run build` first');
   const shipped = [];
-  for (const group of ['libs', 'services']) {
-    for (const name of readdirSync(join(root, group))) {
-      const dist = join(root, group, name, 'dist');
-      if (name === 'testing' || !existsSync(dist)) continue;
-      cpSync(dist, join(prod, group, name, 'dist'), { recursive: true });
-      shipped.push(...jsFiles(join(prod, group, name, 'dist')));
+  for (const name of readdirSync(join(prod, 'libs'))) {
+    if (name !== 'testing' && existsSync(join(prod, 'libs', name, 'dist'))) {
+      shipped.push(...jsFiles(join(prod, 'libs', name, 'dist')));
     }
+  }
+  for (const name of readdirSync(join(root, 'services'))) {
+    const dist = join(root, 'services', name, 'dist');
+    if (!existsSync(dist)) continue;
+    cpSync(dist, join(prod, 'services', name, 'dist'), { recursive: true });
+    shipped.push(...jsFiles(join(prod, 'services', name, 'dist')));
   }
   check(
     shipped.some((file) => file.includes('/services/')),
