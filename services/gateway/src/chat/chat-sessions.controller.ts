@@ -23,7 +23,7 @@ import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
 import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
-import { resumePoint, sendAsSse } from '../streaming/sse-relay';
+import { resumeAsSse, sendAsSse } from '../streaming/sse-relay';
 import { RelaysStream } from '../streaming/stream-endpoint';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import {
@@ -227,8 +227,7 @@ export class ChatSessionsController {
     @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const afterSeq = resumePoint(params.streamId, lastEventId, query.after);
-    await sendAsSse(reply, await this.streams.resume(caller, params.streamId, afterSeq));
+    await resumeAsSse(this.streams, caller, reply, { ...params, lastEventId, after: query.after });
   }
 
   @Delete('streams/:streamId')

@@ -1,7 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import type { StreamReader } from '@conduit/bus';
-import { DomainError, ErrorCode, type StreamDef } from '@conduit/contracts';
+import { type CallerContext, DomainError, ErrorCode, type StreamDef } from '@conduit/contracts';
 import { SseResponse } from './sse-response';
+import type { StreamRelay } from './stream-relay.service';
 
 /** SSE event ids are `<streamId>:<seq>`, which is what a reconnecting client sends back as Last-Event-ID. */
 export const sseEventId = (streamId: string, seq: number) => `${streamId}:${seq}`;
@@ -46,4 +47,15 @@ export function resumePoint(
     return Number(seq);
   }
   return after ?? -1;
+}
+
+/** Answers `reply` with the rest of a stream its owner lost: the events after the resume point, then the live rest. */
+export async function resumeAsSse(
+  relay: StreamRelay,
+  caller: CallerContext,
+  reply: FastifyReply,
+  resume: { streamId: string; lastEventId: string | string[] | undefined; after: number | undefined },
+): Promise<void> {
+  const afterSeq = resumePoint(resume.streamId, resume.lastEventId, resume.after);
+  await sendAsSse(reply, await relay.resume(caller, resume.streamId, afterSeq));
 }

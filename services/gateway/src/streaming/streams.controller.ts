@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
-import { resumePoint, sendAsSse } from './sse-relay';
+import { resumeAsSse } from './sse-relay';
 import { StreamRelay } from './stream-relay.service';
 
 const TAG = 'streams';
@@ -34,8 +34,7 @@ export class StreamsController {
     @Caller() caller: AuthenticatedCaller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const afterSeq = resumePoint(params.streamId, lastEventId, query.after);
-    return this.relay.resume(caller, params.streamId, afterSeq).then((stream) => sendAsSse(reply, stream));
+    return resumeAsSse(this.relay, caller, reply, { ...params, lastEventId, after: query.after });
   }
 
   @Delete(':streamId')
