@@ -148,7 +148,7 @@ export class Metering implements OnApplicationShutdown {
       spend = { nanoUsd: toNanoUsd(usage.costUsd), tokens: tokensOf(usage.quantities) };
       await this.outbox.deliver(this.recordOf(held, usage, at));
     }
-    this.local.release(held.reservationId);
+    this.local.release(held.reservationId, spend);
     if (held.heldScopes.length === 0 && spend.nanoUsd === 0 && spend.tokens === 0) return;
     // Every counter this call's spend belongs to, budgeted or not, so a budget set later starts right.
     const counters = [
@@ -252,8 +252,14 @@ export class Metering implements OnApplicationShutdown {
     } catch (error) {
       this.reportRedisDown(error);
     }
-    const spends = await Promise.all(budgets.map((_, index) => spentInLedger(index)));
-    const result = this.checkAgainstLedger(budgets, spends, localScopes, input);
+    const readAt = this.local.beginLedgerRead();
+    let result: CheckResult;
+    try {
+      const spends = await Promise.all(budgets.map((_, index) => spentInLedger(index)));
+      result = this.checkAgainstLedger(budgets, spends, localScopes, { ...input, readAt });
+    } finally {
+      this.local.endLedgerRead(readAt);
+    }
     if (result.kind === 'refused') {
       // A script that timed out may still have held the reservation: give it back (an admitted call's
       // settlement does the same).
@@ -278,12 +284,12 @@ export class Metering implements OnApplicationShutdown {
     budgets: BudgetLimit[],
     spends: Spend[],
     scopes: string[],
-    input: { reservationId: string; ceiling: Spend },
+    input: { reservationId: string; ceiling: Spend; readAt: number },
   ): CheckResult {
     const { ceiling } = input;
     for (const [index, budget] of budgets.entries()) {
       const spent = spends[index]!;
-      const held = this.local.heldIn(localScopeKey(budget));
+      const held = this.local.heldIn(localScopeKey(budget), input.readAt);
       if (
         budget.limitNanoUsd !== null &&
         spent.nanoUsd + held.nanoUsd + ceiling.nanoUsd > budget.limitNanoUsd
