@@ -3,6 +3,7 @@ export * from './error-codes/common';
 export * from './error-codes/provider';
 export * from './error-codes/usage';
 export * from './envelope';
+export * from './require-user';
 export * from './definitions';
 export * from './chat';
 export * from './gateway-ws';

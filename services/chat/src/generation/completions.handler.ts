@@ -1,11 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
-import { ChatContract } from '@conduit/contracts';
+import { ChatContract, requireUserId } from '@conduit/contracts';
 import type { ParsedRequestOf } from '@conduit/contracts';
 import { SessionCompletionService } from './session-completion.service';
 import { StatelessCompletionService } from './stateless-completion.service';
-import { requireUserId } from '../sessions/require-user';
 
 @Controller()
 export class CompletionsHandler {

@@ -1,9 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
-import { ChatContract } from '@conduit/contracts';
+import { ChatContract, requireUserId } from '@conduit/contracts';
 import type { ParsedRequestOf } from '@conduit/contracts';
-import { requireUserId } from './require-user';
 import { SessionService } from './session.service';
 
 @Controller()

@@ -1,9 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
-import { UsageContract } from '@conduit/contracts';
+import { UsageContract, requireUserId } from '@conduit/contracts';
 import type { ParsedRequestOf } from '@conduit/contracts';
-import { requireUserId } from '../require-user';
 import { BudgetsService } from './budgets.service';
 
 /** Budgets, always the envelope's user's. */

@@ -1,9 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
-import { UsageContract } from '@conduit/contracts';
+import { UsageContract, requireUserId } from '@conduit/contracts';
 import type { ParsedRequestOf, ResponseOf } from '@conduit/contracts';
-import { requireUserId } from '../require-user';
 import { LedgerCatchUp } from './ledger-catch-up';
 import { UsageLedgerRepository } from './usage-ledger.repository';
 
