@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer';
 import { ChatContract, ChatStreamEvent, ErrorCode } from '@conduit/contracts';
 import { startTestChat, ChatTestService } from './support/chat-test-service';
+import { storeConversation } from './support/stored-conversation';
 
 const alice = { userId: `alice-${randomUUID()}` };
 const MODEL = 'openai/gpt-4o-mini';
@@ -37,21 +38,8 @@ describe("history fitted to the model's context window, counted by a real tokeni
     );
     // 30 stored messages of 9,000 CJK characters: some 300,000 tokens, over twice the window, though
     // "four characters a token" puts them at 70,000 and would send them all.
-    const ids = Array.from({ length: 30 }, () => randomUUID());
-    const start = Date.now() - 60_000;
-    await chat.prisma.chatMessage.createMany({
-      data: ids.map((id, i) => ({
-        id,
-        sessionId: session.id,
-        parentId: i === 0 ? null : ids[i - 1]!,
-        userId: alice.userId,
-        role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `${i}: ${cjkText(9_000, i)}`,
-        status: 'complete' as const,
-        createdAt: new Date(start + i * 1_000),
-      })),
-    });
-    await chat.prisma.chatSession.update({ where: { id: session.id }, data: { activeLeafId: ids.at(-1)! } });
+    const contents = Array.from({ length: 30 }, (_, i) => `${i}: ${cjkText(9_000, i)}`);
+    await storeConversation(chat.prisma, session.id, alice.userId, contents);
     const stored = await chat.prisma.chatMessage.findMany({ where: { sessionId: session.id } });
     expect(tokensOf(stored)).toBeGreaterThan(2 * model.contextWindow);
 

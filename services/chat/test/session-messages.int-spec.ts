@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChatContract, ErrorCode, MAX_MESSAGE_PAGE_BYTES } from '@conduit/contracts';
 import { startTestChat, ChatTestService } from './support/chat-test-service';
+import { storeConversation } from './support/stored-conversation';
 
 const alice = { userId: `alice-${randomUUID()}` };
 const bob = { userId: `bob-${randomUUID()}` };
@@ -16,22 +17,11 @@ describe('session messages, paged: any session opens, however long', () => {
   /** A stored conversation of `count` turns' messages, one branch, `chars` characters each. */
   async function storedConversation(count: number, chars: number) {
     const session = await chat.bus.request(ChatContract.createSession, { title: 'long' }, alice);
-    const start = Date.now() - count * 1_000;
-    const ids = Array.from({ length: count }, () => randomUUID());
     const sentence = 'The quick brown fox jumps over the lazy dog, again and again. ';
-    await chat.prisma.chatMessage.createMany({
-      data: ids.map((id, i) => ({
-        id,
-        sessionId: session.id,
-        parentId: i === 0 ? null : ids[i - 1]!,
-        userId: alice.userId,
-        role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `#${i} ${sentence.repeat(Math.ceil(chars / sentence.length))}`.slice(0, chars),
-        status: 'complete' as const,
-        createdAt: new Date(start + i * 1_000),
-      })),
-    });
-    await chat.prisma.chatSession.update({ where: { id: session.id }, data: { activeLeafId: ids.at(-1)! } });
+    const contents = Array.from({ length: count }, (_, i) =>
+      `#${i} ${sentence.repeat(Math.ceil(chars / sentence.length))}`.slice(0, chars),
+    );
+    const ids = await storeConversation(chat.prisma, session.id, alice.userId, contents);
     return { session, ids };
   }
 
