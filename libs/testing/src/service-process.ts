@@ -44,7 +44,26 @@ export async function startServiceProcess(
     onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   } = {},
 ): Promise<ServiceProcess> {
-  const port = Number(env.PORT) || (await freePort());
+  if (Number(env.PORT)) return startOnce(name, env, Number(env.PORT), options);
+  // A port found free can be taken by another process before the child binds it (parallel test
+  // workers do that now and then): try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(name, env, await freePort(), options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(
+  name: string,
+  env: Record<string, string | undefined>,
+  port: number,
+  options: Parameters<typeof startServiceProcess>[2] = {},
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'main.js')], {
     // METRICS_PORT 0 unless told: several replicas of one service run side by side in tests.
     env: {
@@ -94,7 +113,11 @@ export async function startServiceProcess(
   // a service takes a second on an idle machine and twenty or more on a busy shared one.
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${process_.output()}`);
+    if (child.exitCode !== null) {
+      const output = process_.output();
+      const message = `${name} exited during start-up:\n${output}`;
+      throw output.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message);
+    }
     try {
       if ((await fetch(`${baseUrl}/readyz`)).status === 200) return process_;
     } catch {
