@@ -9,3 +9,4 @@ export * from './chat';
 export * from './gateway-ws';
 export * from './usage';
 export * from './services';
+export * from './search';

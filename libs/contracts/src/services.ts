@@ -1,6 +1,7 @@
 import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { UsageContract } from './usage';
+import { SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
 export const SERVICES = [
@@ -30,4 +31,5 @@ export const SERVICES = [
     // The ledger is written from the durable usage records.
     consumes: [{ event: UsageContract.usageRecorded, durable: 'usage-ledger' }],
   }),
+  defineService({ name: 'search', handles: [SearchContract] }),
 ] as const;
