@@ -8,6 +8,7 @@ import {
   streamErrorEvent,
 } from './definitions';
 import { ErrorCode } from './errors';
+import { MemorySettingsSchema, MemoryUseSchema } from './memory';
 
 /** `provider/model`, e.g. `openai/gpt-4o-mini`; the model part may itself hold slashes (`vllm/meta-llama/x`). */
 export const ModelIdSchema = z
@@ -62,6 +63,8 @@ export const PromptContextSchema = z.object({
   omittedMessages: z.number().int().nonnegative(),
   /** The prompt's size as counted before sending it (o200k tokens, message framing included). */
   promptTokens: z.number().int().nonnegative(),
+  /** For a turn that drew on memory: what was recalled into the prompt, or why nothing was. */
+  memory: MemoryUseSchema.optional(),
 });
 export type PromptContext = z.infer<typeof PromptContextSchema>;
 
@@ -88,6 +91,8 @@ export const ChatSessionSchema = z.object({
   title: z.string(),
   model: ModelIdSchema,
   systemPrompt: z.string().nullable(),
+  /** Whether turns recall past conversations and named collections (off unless set). */
+  memory: MemorySettingsSchema,
   createdAt: IsoDate,
   updatedAt: IsoDate,
 });
@@ -143,6 +148,7 @@ export const CreateSessionRequestSchema = z.strictObject({
   title: TitleSchema.optional(),
   model: ModelIdSchema.optional(),
   systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
+  memory: MemorySettingsSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
 
@@ -162,14 +168,19 @@ export const UpdateSessionRequestSchema = z
     title: TitleSchema.optional(),
     /** Switch to another branch: the message new turns continue from. */
     activeLeafId: IdSchema.optional(),
+    memory: MemorySettingsSchema.optional(),
   })
-  .refine((update) => update.title !== undefined || update.activeLeafId !== undefined, {
-    message: 'give a title, an activeLeafId, or both',
-  });
+  .refine(
+    (update) =>
+      update.title !== undefined || update.activeLeafId !== undefined || update.memory !== undefined,
+    { message: 'give at least one of title, activeLeafId and memory' },
+  );
 export type UpdateSessionRequest = z.infer<typeof UpdateSessionRequestSchema>;
 export const SendMessageBodySchema = z.strictObject({
   content: ContentSchema,
   model: ModelIdSchema.optional(),
+  /** This turn only: overrides the session's memory settings. */
+  memory: MemorySettingsSchema.optional(),
   stream: z.boolean().default(true),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
@@ -179,12 +190,14 @@ export const StartCompletionRequestSchema = z.strictObject({
   sessionId: IdSchema,
   content: ContentSchema,
   model: ModelIdSchema.optional(),
+  memory: MemorySettingsSchema.optional(),
 });
 /** Answer the last user message again; the new answer is a sibling of the old one. */
 export const RegenerateRequestSchema = z.strictObject({
   streamId: IdSchema,
   sessionId: IdSchema,
   model: ModelIdSchema.optional(),
+  memory: MemorySettingsSchema.optional(),
 });
 export const RegenerateBodySchema = RegenerateRequestSchema.omit({ streamId: true, sessionId: true }).extend({
   stream: z.boolean().default(true),
@@ -197,6 +210,7 @@ export const EditMessageRequestSchema = z.strictObject({
   messageId: IdSchema,
   content: ContentSchema,
   model: ModelIdSchema.optional(),
+  memory: MemorySettingsSchema.optional(),
 });
 export const EditMessageBodySchema = EditMessageRequestSchema.omit({
   streamId: true,

@@ -6,6 +6,7 @@ export * from './envelope';
 export * from './require-user';
 export * from './definitions';
 export * from './chat';
+export * from './memory';
 export * from './gateway-ws';
 export * from './usage';
 export * from './services';

@@ -1,5 +1,6 @@
 import { ChatContract } from './chat';
 import { defineService } from './definitions';
+import { MemoryContract } from './memory';
 import { UsageContract } from './usage';
 import { SearchContract } from './search';
 
@@ -19,8 +20,9 @@ export const SERVICES = [
     name: 'chat',
     handles: [ChatContract],
     publishes: [ChatContract.messageCreated, UsageContract.usageRecorded],
-    // Metering its completions (libs/metering): budgets and spend before a completion starts.
-    calls: [UsageContract.budgetLimits, UsageContract.spent],
+    // Metering its completions (libs/metering): budgets and spend before a completion starts; and
+    // recalling memory for turns that use it.
+    calls: [UsageContract.budgetLimits, UsageContract.spent, MemoryContract.recall],
     // Every replica drops its cached budgets when they change.
     listens: [UsageContract.budgetsChanged],
   }),

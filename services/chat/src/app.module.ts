@@ -15,6 +15,7 @@ import { ContextWindowFitter } from './generation/context-window';
 import { CompletionsHandler } from './generation/completions.handler';
 import { InFlightGenerations } from './generation/in-flight-generations';
 import { SessionCompletionService } from './generation/session-completion.service';
+import { MemoryRecaller } from './memory/memory-recaller';
 import { StatelessCompletionService } from './generation/stateless-completion.service';
 import { AttemptRepository } from './generation/routing/attempt.repository';
 import { DeploymentHealth } from './generation/routing/deployment-health';
@@ -64,6 +65,7 @@ export class AppModule {
         CompletionMetering,
         ContextWindowFitter,
         SessionCompletionService,
+        MemoryRecaller,
         StatelessCompletionService,
         MessageEventsPublisher,
         EventStreamsInitializer,

@@ -47,6 +47,12 @@ export const ChatConfigSchema = ChatBaseConfigSchema.extend({
   CHAT_RETRY_MAX_WAIT_MS: configFields.milliseconds(10_000),
   CHAT_COOLDOWN_AFTER_FAILURES: z.coerce.number().int().positive().default(3),
   CHAT_COOLDOWN_MS: configFields.milliseconds(30_000),
+  /** Longest wait for the search service's recall on a turn that uses memory; the answer goes without after it. */
+  MEMORY_RECALL_TIMEOUT_MS: configFields.milliseconds(300),
+  /** Passages recalled per turn that uses memory. */
+  MEMORY_RECALL_TOP_K: z.coerce.number().int().min(1).max(20).default(5),
+  /** Most characters of recalled passages put into one prompt (whole passages only). */
+  MEMORY_MAX_PROMPT_CHARS: z.coerce.number().int().min(200).max(100_000).default(8_000),
 });
 export type ChatSettings = z.infer<typeof ChatConfigSchema>;
 /** The parsed settings plus the provider set they describe. */

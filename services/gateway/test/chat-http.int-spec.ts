@@ -87,6 +87,25 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
     expect((await asAlice(`/api/v1/chat/sessions/${session.id}`)).status).toBe(404);
   });
 
+  it('keeps memory settings on a session, and answers a turn that uses memory even with no search running', async () => {
+    const session = await createSession(asAlice, { memory: { enabled: true, collections: ['notes'] } });
+    expect(session).toMatchObject({ memory: { enabled: true, collections: ['notes'] } });
+    const { events } = await streamAnswer(
+      await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'Where is Ada?' } }),
+    );
+    const done = events.at(-1);
+    expect(done?.type).toBe('done');
+    expect(done?.type === 'done' && done.promptContext?.memory).toEqual({
+      status: 'unavailable',
+      citations: [],
+    });
+    const off = await asAlice(`/api/v1/chat/sessions/${session.id}`, {
+      method: 'PATCH',
+      body: { memory: { enabled: false } },
+    });
+    expect(await json(off)).toMatchObject({ memory: { enabled: false, collections: [] } });
+  });
+
   it("keeps users out of each other's sessions: 404 as if absent", async () => {
     const session = await createSession(asAlice);
     const path = `/api/v1/chat/sessions/${session.id}`;
@@ -112,6 +131,18 @@ describe('chat over HTTP: gateway → NATS → chat service → provider', () =>
       ['a wrong type', { content: 42 }, 400, 'content'],
       ['an unknown model', { content: 'hi', model: 'openai/gpt-9000' }, 404, null],
       ['a malformed model id', { content: 'hi', model: 'gpt4' }, 400, 'model'],
+      [
+        'memory settings with a bad collection name',
+        { content: 'hi', memory: { enabled: true, collections: ['Not a name'] } },
+        400,
+        'memory.collections.0',
+      ],
+      [
+        'memory settings without enabled',
+        { content: 'hi', memory: { collections: [] } },
+        400,
+        'memory.enabled',
+      ],
     ])('%s', async (_name, body, status, field) => {
       const session = await createSession();
       const response = await asAlice(`/api/v1/chat/sessions/${session.id}/messages`, { body });

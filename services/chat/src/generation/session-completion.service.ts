@@ -5,6 +5,8 @@ import {
   ChatContract,
   DomainError,
   ErrorCode,
+  MemorySettings,
+  MemoryUse,
   ParsedRequestOf,
   ResponseOf,
 } from '@conduit/contracts';
@@ -25,6 +27,9 @@ import { PartialTextSaver } from './partial-text-saver';
 import { ResolvedModel } from '../catalog/model-catalog';
 import { AttemptRepository } from './routing/attempt.repository';
 import { CompletionAdmission, CompletionMetering } from './completion-metering';
+import { MemoryRecaller } from '../memory/memory-recaller';
+import { memoryPromptOf } from '../memory/memory-prompt';
+import { memorySettingsOf } from '../sessions/session.mapper';
 
 type StartRequest = ParsedRequestOf<typeof ChatContract.startCompletion>;
 type RegenerateRequest = ParsedRequestOf<typeof ChatContract.regenerate>;
@@ -62,6 +67,7 @@ export class SessionCompletionService {
     private readonly usage: CompletionMetering,
     private readonly leases: AnswerLeaseKeeper,
     private readonly fitter: ContextWindowFitter,
+    private readonly memory: MemoryRecaller,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
@@ -111,7 +117,12 @@ export class SessionCompletionService {
    */
   private async begin(
     userId: string,
-    request: { streamId: string; sessionId: string; model?: string | undefined },
+    request: {
+      streamId: string;
+      sessionId: string;
+      model?: string | undefined;
+      memory?: MemorySettings | undefined;
+    },
     caller: CallerContext,
     branchEnd: string | null,
     plan: (context: TurnContext) => TurnPlan,
@@ -124,15 +135,24 @@ export class SessionCompletionService {
     const { session } = context;
     const turn = plan(context);
     const model = this.catalog.resolve(request.model ?? session.model);
-    const prompt = this.fitter.fit(
+    const recalled = await this.recall(
+      caller,
+      request.memory ?? memorySettingsOf(session.memory),
+      turn,
+      session.id,
+      model.info.contextWindow,
+    );
+    const fitted = this.fitter.fit(
       [
         ...(session.systemPrompt ? [{ role: 'system' as const, content: session.systemPrompt }] : []),
+        ...(recalled?.prompt ? [{ role: 'system' as const, content: recalled.prompt }] : []),
         ...turn.history.filter(usableInHistory).map((m) => ({ id: m.id, role: m.role, content: m.content })),
         ...(turn.userMessage ? [{ role: 'user' as const, content: turn.userMessage.content }] : []),
       ],
       model.info.contextWindow,
       model.info.maxOutputTokens,
     );
+    const prompt = recalled ? { ...fitted, context: { ...fitted.context, memory: recalled.use } } : fitted;
     // Before anything is stored: a refused turn leaves no trace in the session.
     const admission = await this.usage.admit(
       { userId, apiKeyId: caller.apiKeyId ?? null, model, messages: prompt.messages, params: {} },
@@ -189,6 +209,30 @@ export class SessionCompletionService {
       userMessageId: stored.userMessageId ?? (turn.answerTo as string),
       assistantMessageId: stored.assistantMessageId,
       model: model.info.id,
+    };
+  }
+
+  /**
+   * For a turn that uses memory: the passages recalled for its question, as a system message that fits
+   * a quarter of the model's window (at most MEMORY_MAX_PROMPT_CHARS), and what the answer will cite.
+   */
+  private async recall(
+    caller: CallerContext,
+    settings: MemorySettings,
+    turn: TurnPlan,
+    sessionId: string,
+    contextWindow: number,
+  ): Promise<{ prompt: string | null; use: MemoryUse } | null> {
+    const question = turn.userMessage?.content ?? turn.history.at(-1)?.content;
+    if (!settings.enabled || !question) return null;
+    const { passages, use } = await this.memory.recall(caller, settings, question, sessionId);
+    // About four characters per token: a quarter of the window at most goes to memory.
+    const prompt = memoryPromptOf(passages, Math.min(this.config.MEMORY_MAX_PROMPT_CHARS, contextWindow));
+    if (use.status !== 'used') return { prompt: null, use };
+    const included = prompt?.included ?? 0;
+    return {
+      prompt: prompt?.content ?? null,
+      use: { status: included > 0 ? 'used' : 'none', citations: use.citations.slice(0, included) },
     };
   }
 

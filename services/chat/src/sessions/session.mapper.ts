@@ -1,4 +1,6 @@
 import {
+  MemorySettings,
+  MemorySettingsSchema,
   ChatMessage as ChatMessageDto,
   ChatSession as ChatSessionDto,
   PromptContext,
@@ -12,6 +14,7 @@ export function toSessionDto(session: ChatSession): ChatSessionDto {
     title: session.title,
     model: session.model,
     systemPrompt: session.systemPrompt,
+    memory: memorySettingsOf(session.memory),
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),
   };
@@ -45,4 +48,12 @@ export function toMessageDto(message: ChatMessage): ChatMessageDto {
 function promptContextOf(stored: unknown): PromptContext | null {
   const parsed = PromptContextSchema.safeParse(stored);
   return parsed.success ? parsed.data : null;
+}
+
+const MEMORY_OFF: MemorySettings = { enabled: false, collections: [] };
+
+/** A session's stored memory settings; none (or unreadable ones) mean memory is off. */
+export function memorySettingsOf(stored: unknown): MemorySettings {
+  const parsed = MemorySettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : MEMORY_OFF;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PrismaClient, type ChatMessage, type ChatSession } from '../generated/prisma/client';
+import type { MemorySettings } from '@conduit/contracts';
+import { Prisma, PrismaClient, type ChatMessage, type ChatSession } from '../generated/prisma/client';
 import { KeysetPosition } from './keyset-cursor';
 
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
@@ -12,9 +13,11 @@ export class SessionRepository {
 
   create(
     userId: string,
-    data: { title: string; model: string; systemPrompt: string | null },
+    data: { title: string; model: string; systemPrompt: string | null; memory: MemorySettings | null },
   ): Promise<ChatSession> {
-    return this.prisma.chatSession.create({ data: { id: randomUUID(), userId, ...data } });
+    return this.prisma.chatSession.create({
+      data: { id: randomUUID(), userId, ...data, memory: data.memory ?? Prisma.DbNull },
+    });
   }
 
   findOwned(userId: string, sessionId: string): Promise<ChatSession | null> {
@@ -52,13 +55,18 @@ export class SessionRepository {
   async update(
     userId: string,
     sessionId: string,
-    update: { title?: string | undefined; activeLeafId?: string | undefined },
+    update: {
+      title?: string | undefined;
+      activeLeafId?: string | undefined;
+      memory?: MemorySettings | undefined;
+    },
   ): Promise<ChatSession | null> {
     const { count } = await this.prisma.chatSession.updateMany({
       where: { id: sessionId, userId },
       data: {
         ...(update.title !== undefined ? { title: update.title } : {}),
         ...(update.activeLeafId !== undefined ? { activeLeafId: update.activeLeafId } : {}),
+        ...(update.memory !== undefined ? { memory: update.memory } : {}),
         updatedAt: new Date(),
       },
     });

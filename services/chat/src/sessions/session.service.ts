@@ -36,6 +36,7 @@ export class SessionService {
       title: request.title ?? DEFAULT_SESSION_TITLE,
       model,
       systemPrompt: request.systemPrompt ?? null,
+      memory: request.memory ?? null,
     });
     return toSessionDto(session);
   }

@@ -13,6 +13,8 @@ export interface TurnContext {
     model: string;
     systemPrompt: string | null;
     activeLeafId: string | null;
+    /** Stored memory settings, as `memorySettingsOf` reads them. */
+    memory: unknown;
   };
   /** Root first, ending at the message the branch was read up to. */
   branch: BranchMessage[];
@@ -51,7 +53,7 @@ const MAX_BRANCH_DEPTH = 2_000;
 // The session (owned by the user) and the branch ending at $3, or at the active leaf, in one round trip.
 const LOAD_TURN_CONTEXT = `
 WITH RECURSIVE owned AS (
-  SELECT id, user_id, title, model, system_prompt, active_leaf_id
+  SELECT id, user_id, title, model, system_prompt, active_leaf_id, memory
   FROM chat_sessions WHERE id = $1 AND user_id = $2
 ), branch AS (
   SELECT m.id, m.parent_id, m.role, m.content, m.status, 0 AS depth
@@ -104,6 +106,7 @@ export class TurnStore {
           model: string;
           system_prompt: string | null;
           active_leaf_id: string | null;
+          memory: unknown;
           branch: BranchMessage[];
         }
       | undefined;
@@ -116,6 +119,7 @@ export class TurnStore {
         model: row.model,
         systemPrompt: row.system_prompt,
         activeLeafId: row.active_leaf_id,
+        memory: row.memory,
       },
       branch: row.branch,
     };

@@ -148,6 +148,7 @@ export class ChatSessionsController {
         sessionId: params.sessionId,
         content: body.content,
         ...(body.model ? { model: body.model } : {}),
+        ...(body.memory ? { memory: body.memory } : {}),
       },
       requestCount,
     );
@@ -174,7 +175,11 @@ export class ChatSessionsController {
     const turn = await this.streams.start(
       caller,
       ChatStreamEndpoints.regenerate,
-      { sessionId: params.sessionId, ...(body.model ? { model: body.model } : {}) },
+      {
+        sessionId: params.sessionId,
+        ...(body.model ? { model: body.model } : {}),
+        ...(body.memory ? { memory: body.memory } : {}),
+      },
       requestCount,
     );
     await answer(reply, turn, body.stream);
@@ -205,6 +210,7 @@ export class ChatSessionsController {
         messageId: params.messageId,
         content: body.content,
         ...(body.model ? { model: body.model } : {}),
+        ...(body.memory ? { memory: body.memory } : {}),
       },
       requestCount,
     );
