@@ -11,3 +11,5 @@ export * from './nest/bus-exception.filter';
 export * from './nest/bus.transport';
 export * from './instrumentation/bus-instrumentation';
 export * from './instrumentation/otel-bus-instrumentation';
+export * from './object-transfer';
+export * from './durable-batches';

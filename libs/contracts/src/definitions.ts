@@ -81,7 +81,8 @@ export interface DurableConsumer {
  * `npm run nats:auth`): it answers the requests and produces the streams it `handles` (in its queue
  * group), publishes the events it `publishes` (creating their durable JetStream streams), sends the
  * requests and reads the streams it `calls`, hears on every replica the events it `listens` to, and
- * reads durable events through the JetStream consumers it `consumes`.
+ * reads durable events through the JetStream consumers it `consumes`, and reads, writes and deletes
+ * objects in the JetStream Object Store buckets of `objectStores` (creating them if missing).
  */
 export interface ServiceDef {
   readonly name: string;
@@ -90,6 +91,7 @@ export interface ServiceDef {
   readonly calls: readonly ServicePart[];
   readonly listens: readonly EventDef[];
   readonly consumes: readonly DurableConsumer[];
+  readonly objectStores: readonly string[];
 }
 
 export function defineService(def: {
@@ -99,8 +101,9 @@ export function defineService(def: {
   calls?: readonly ServicePart[];
   listens?: readonly EventDef[];
   consumes?: readonly DurableConsumer[];
+  objectStores?: readonly string[];
 }): ServiceDef {
-  return { handles: [], publishes: [], calls: [], listens: [], consumes: [], ...def };
+  return { handles: [], publishes: [], calls: [], listens: [], consumes: [], objectStores: [], ...def };
 }
 
 export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(def: {

@@ -1,20 +1,27 @@
 import { z } from 'zod';
 import { CommonErrorCode } from './error-codes/common';
 import { ProviderErrorCode } from './error-codes/provider';
+import { SearchErrorCode } from './error-codes/search';
 import { UsageErrorCode } from './error-codes/usage';
 
 /**
  * The closed set of error codes any service may answer with: each domain declares its own in
  * `error-codes/`, merged here. Transports map the union exhaustively (the gateway's HTTP statuses).
  */
-export const ErrorCode = { ...CommonErrorCode, ...ProviderErrorCode, ...UsageErrorCode } as const;
-export type ErrorCode = CommonErrorCode | ProviderErrorCode | UsageErrorCode;
+export const ErrorCode = {
+  ...CommonErrorCode,
+  ...ProviderErrorCode,
+  ...UsageErrorCode,
+  ...SearchErrorCode,
+} as const;
+export type ErrorCode = CommonErrorCode | ProviderErrorCode | UsageErrorCode | SearchErrorCode;
 
 /** Each domain's codes, for checks that no two domains claim the same name or value. */
 export const ERROR_CODE_DOMAINS = {
   common: CommonErrorCode,
   provider: ProviderErrorCode,
   usage: UsageErrorCode,
+  search: SearchErrorCode,
 };
 
 const errorCodeValues = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

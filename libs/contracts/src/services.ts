@@ -2,7 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract } from './memory';
 import { UsageContract } from './usage';
-import { SearchContract } from './search';
+import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
 export const SERVICES = [
@@ -14,7 +14,10 @@ export const SERVICES = [
       UsageContract.listBudgets,
       UsageContract.setBudget,
       UsageContract.deleteBudget,
+      SearchContract,
     ],
+    // Batches and files too large for one bus message reach the search service through this bucket.
+    objectStores: [SEARCH_UPLOADS_BUCKET],
   }),
   defineService({
     name: 'chat',
@@ -33,5 +36,15 @@ export const SERVICES = [
     // The ledger is written from the durable usage records.
     consumes: [{ event: UsageContract.usageRecorded, durable: 'usage-ledger' }],
   }),
-  defineService({ name: 'search', handles: [SearchContract] }),
+  defineService({
+    name: 'search',
+    handles: [SearchContract],
+    publishes: [SearchContract.documentAccepted, UsageContract.usageRecorded],
+    // Accepted documents are indexed from their durable stream, by one replica each.
+    consumes: [{ event: SearchContract.documentAccepted, durable: SEARCH_INDEXER_CONSUMER }],
+    // Metering its paid embedding calls (libs/metering).
+    calls: [UsageContract.budgetLimits, UsageContract.spent],
+    listens: [UsageContract.budgetsChanged],
+    objectStores: [SEARCH_UPLOADS_BUCKET],
+  }),
 ] as const;

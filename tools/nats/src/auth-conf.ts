@@ -83,6 +83,26 @@ const readingStream = (stream: string) => [
   `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
 ];
 
+/**
+ * JetStream API and subjects for reading, writing and deleting objects in one Object Store bucket (the
+ * stream `OBJ_<bucket>`; reads go through an ordered consumer delivered to the service's own inbox).
+ */
+const usingObjectStore = (bucket: string) => {
+  const stream = `OBJ_${bucket}`;
+  return [
+    ...owningStream(stream),
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.STREAM.PURGE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$O.${bucket}.>`,
+  ];
+};
+
 interface Permissions {
   publish: string[];
   subscribe: string[];
@@ -105,9 +125,10 @@ export function permissionsOf(service: ServiceDef): Permissions {
     ...calledStreams.flatMap((def) => (def.retention ? readingStream(def.retention.stream) : [])),
     ...handledStreams.map((def) => streamEventsSubject(def, '*')),
     ...service.publishes.map((def) => def.subject),
-    ...(ownedJetStreams.length > 0 ? ['$JS.API.INFO'] : []),
+    ...(ownedJetStreams.length > 0 || service.objectStores.length > 0 ? ['$JS.API.INFO'] : []),
     ...[...new Set(ownedJetStreams)].flatMap(owningStream),
     ...service.consumes.flatMap(consuming),
+    ...service.objectStores.flatMap(usingObjectStore),
   ];
   const subscribe = [
     // Requests in the service's queue group, so its replicas share them.

@@ -20,6 +20,9 @@ export function httpStatusFor(code: ErrorCode): number {
       return 409;
     case ErrorCode.PayloadTooLarge:
       return 413;
+    case ErrorCode.UnsupportedFileType:
+      return 415;
+    case ErrorCode.UnreadableFile:
     case ErrorCode.ContextLengthExceeded:
     case ErrorCode.ProviderContentRejected:
       return 422;

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { StorageType, type ObjectStore } from 'nats';
+import { DomainError, ErrorCode } from '@conduit/contracts';
+import type { Bus } from './bus';
+
+/**
+ * Payloads too large for one bus message (NATS' max_payload, 1 MB by default), handed from one service to
+ * another through a JetStream Object Store bucket, which splits them into chunks: the sender puts the
+ * bytes and sends the object's name in its request; the receiver takes them (reads and deletes). Objects
+ * nobody takes (the sender died before its request) expire after `ttlMs`.
+ */
+export class ObjectTransfer {
+  private store: Promise<ObjectStore> | null = null;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly bucket: string,
+    private readonly ttlMs = 3_600_000,
+  ) {}
+
+  /** Stores the bytes under a new name and returns it. */
+  async put(data: Uint8Array | ReadableStream<Uint8Array>): Promise<string> {
+    const store = await this.open();
+    const name = randomUUID().replace(/-/g, '');
+    if (data instanceof Uint8Array) await store.putBlob({ name }, data);
+    else await store.put({ name }, data);
+    return name;
+  }
+
+  /** Reads an object and deletes it; NOT_FOUND when there is none, PAYLOAD_TOO_LARGE over `maxBytes`. */
+  async take(name: string, maxBytes: number): Promise<Uint8Array> {
+    const store = await this.open();
+    const info = await store.info(name);
+    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    try {
+      if (info.size > maxBytes) {
+        throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
+          bytes: info.size,
+          maxBytes,
+        });
+      }
+      const data = await store.getBlob(name);
+      if (!data) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+      return data;
+    } finally {
+      await this.delete(name);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    const store = await this.open();
+    await store.delete(name).catch(() => undefined);
+  }
+
+  private open(): Promise<ObjectStore> {
+    this.store ??= this.bus.connection
+      .jetstream()
+      .views.os(this.bus.streamName(this.bucket), { storage: StorageType.File, ttl: this.ttlMs * 1e6 })
+      .catch((error: unknown) => {
+        this.store = null;
+        throw error;
+      });
+    return this.store;
+  }
+}
