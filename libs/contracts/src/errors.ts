@@ -62,7 +62,7 @@ export function isDomainError(error: unknown): error is DomainError {
 
 /** Field-level problems from a zod failure, as `details.fields` for a VALIDATION_FAILED error. */
 export function validationError(error: z.ZodError, what = 'request'): DomainError {
-  const fields = error.issues.flatMap((issue) => {
+  const fields = closestIssues(error.issues).flatMap((issue) => {
     const base = issue.path.map(String);
     // An unknown-keys issue sits on the parent object; name each offending field instead.
     if (issue.code === 'unrecognized_keys') {
@@ -75,4 +75,16 @@ export function validationError(error: z.ZodError, what = 'request'): DomainErro
   });
   const summary = fields.map((f) => `${f.path}: ${f.message}`).join('; ');
   return new DomainError(ErrorCode.ValidationFailed, `Invalid ${what}: ${summary}`, { fields });
+}
+
+/**
+ * A value that fits no option of a union is reported as the option it came closest to (the fewest
+ * issues), so `{documents: [...1,001 items]}` says the array is too long rather than "Invalid input".
+ */
+function closestIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    const closest = issue.errors.reduce((best, option) => (option.length < best.length ? option : best));
+    return closestIssues(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  });
 }
