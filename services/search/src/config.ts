@@ -1,10 +1,28 @@
 import { z } from 'zod';
 import { configFields, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 
+const optionalSecret = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
 export const SearchConfigSchema = ServiceConfigSchema.extend({
   PORT: configFields.port(3103),
   /** `/metrics` (Prometheus) is served here only, never on PORT. */
   METRICS_PORT: configFields.port(9467),
+
+  /** `<provider>/<model>`: `offline/lexical-v1` (no download, lexical) or `openai/<model>`. */
+  SEARCH_EMBEDDING_MODEL: z
+    .string()
+    .regex(/^[a-z0-9-]+\/[A-Za-z0-9._:-]+$/, 'must be <provider>/<model>, e.g. offline/lexical-v1')
+    .default('offline/lexical-v1'),
+  /** Vector size; unset takes the model's own (offline 384, text-embedding-3-small 1536). */
+  SEARCH_EMBEDDING_DIMENSIONS: count(16, 8192).optional(),
+  SEARCH_EMBEDDING_BATCH_INPUTS: count(1, 2048).default(256),
+  SEARCH_EMBEDDING_BATCH_TOKENS: count(1_000, 300_000).default(100_000),
+  SEARCH_EMBEDDING_TIMEOUT_MS: configFields.milliseconds(60_000),
+  SEARCH_EMBEDDING_MAX_RETRIES: count(0, 10).default(2),
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: optionalUrl,
 });
 export type SearchConfig = z.infer<typeof SearchConfigSchema>;
 

@@ -198,10 +198,10 @@ describe('fake OpenAI server driven by the openai SDK', () => {
     });
     expect(notJson.status).toBe(400);
 
-    const unknownRoute = await fetch(`${fake.url}/embeddings`, { method: 'POST', body: '{}' });
+    const unknownRoute = await fetch(`${fake.url}/moderations`, { method: 'POST', body: '{}' });
     expect(unknownRoute.status).toBe(404);
     expect(await unknownRoute.json()).toMatchObject({
-      error: { message: 'Invalid URL (POST /v1/embeddings)' },
+      error: { message: 'Invalid URL (POST /v1/moderations)' },
     });
   });
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { countWords, type FakeGenerationPlan } from './fake-provider.behavior';
+import { openAIEmbeddingsEndpoint } from './fake-openai-embeddings';
 import {
   startFakeProviderServer,
   type FakeProviderOptions,
@@ -12,7 +13,10 @@ import {
   type SseEncoder,
 } from './fake-provider.server';
 
-/** A fake of the OpenAI Chat Completions API (`POST /v1/chat/completions`, `GET /v1/models`). */
+/**
+ * A fake of the OpenAI API: Chat Completions (`POST /v1/chat/completions`), `GET /v1/models` and
+ * Embeddings (`POST /v1/embeddings`, scripted through `server.endpoint('/v1/embeddings')`).
+ */
 
 export interface OpenAIChatContentPart {
   type: string;
@@ -325,4 +329,5 @@ export const openAIProtocol: ProviderProtocol<OpenAIChatRequestBody> = {
   }),
   streamEncoder,
   completionBody,
+  endpoints: [openAIEmbeddingsEndpoint],
 };

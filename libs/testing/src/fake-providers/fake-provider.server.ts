@@ -9,6 +9,7 @@ import {
   type FakeGenerationPlan,
   type FakeHttpErrorBehavior,
   type FakeRecordedRequest,
+  type FakeUsageOverride,
 } from './fake-provider.behavior';
 
 /**
@@ -59,6 +60,29 @@ export interface FakeProviderServer<TBody> {
   diagnostics(): FakeProviderDiagnostics;
   /** Stops listening, cancels pacing timers and destroys every open socket (stalled streams included). */
   close(): Promise<void>;
+  /** Scripts a non-generation endpoint of the protocol (e.g. OpenAI's `/v1/embeddings`) by its path. */
+  endpoint(path: string): FakeEndpointControl;
+}
+
+/** Behaviors of one extra endpoint, scripted like generations (queued first, then the chooser). */
+export interface FakeEndpointControl {
+  /** A chooser (given the parsed JSON body), one behavior for every request, or `undefined` for the normal answer. */
+  setBehavior(next: FakeBehaviorChooser<unknown> | FakeBehavior | undefined): void;
+  enqueue(...behaviors: FakeBehavior[]): void;
+}
+
+/**
+ * A JSON request/response endpoint beside the generation one. Behaviors apply as for a non-streaming
+ * generation: `http-error` answers the error (with `retry-after`), `drop` destroys the socket, `stall`
+ * never answers, `malformed-chunk` sends half the body, `stream-error` answers the error its type maps to.
+ */
+export interface FakeJsonEndpoint {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Validates the parsed JSON body; a provider error is answered as-is. */
+  validate(json: unknown): ProviderErrorSpec | undefined;
+  /** The 200 body for a valid request; `usage` overrides what the fake counted. */
+  answer(json: unknown, usage: FakeUsageOverride | undefined): unknown;
 }
 
 export interface ProviderErrorSpec {
@@ -133,6 +157,8 @@ export interface ProviderProtocol<TBody> {
     identity: GenerationIdentity,
     plan: FakeGenerationPlan,
   ): unknown;
+  /** Further JSON endpoints the provider serves (auth and JSON parsing as for generations). */
+  readonly endpoints?: readonly FakeJsonEndpoint[];
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -159,6 +185,12 @@ export async function startFakeProviderServer<TBody>(
   const defaultIntervalMs = options.tokenIntervalMs ?? 0;
   const models = options.models ?? protocol.defaultModels;
   const record = options.recordRequests ?? true;
+  const endpoints = new Map(
+    (protocol.endpoints ?? []).map((endpoint) => [
+      `${endpoint.method} ${endpoint.path}`,
+      { endpoint, schedule: new FakeBehaviorSchedule<unknown>(undefined) },
+    ]),
+  );
   let sequence = 0;
   let closing: Promise<void> | undefined;
 
@@ -233,7 +265,8 @@ export async function startFakeProviderServer<TBody>(
 
     const isGeneration = method === 'POST' && path === protocol.generationPath;
     const isModels = method === 'GET' && path === protocol.modelsPath;
-    if (!isGeneration && !isModels) return sendError(protocol.notFound(method, path));
+    const extra = endpoints.get(`${method} ${path}`);
+    if (!isGeneration && !isModels && !extra) return sendError(protocol.notFound(method, path));
 
     const headerError = protocol.checkHeaders(req.headers, options.apiKey);
     if (headerError) return sendError(headerError);
@@ -246,6 +279,7 @@ export async function startFakeProviderServer<TBody>(
     } catch {
       return sendError(protocol.invalidJson());
     }
+    if (extra) return serveEndpoint(res, entry, extra.endpoint, extra.schedule, json, send, sendError);
     const generation = protocol.parseGeneration(json);
     if (isProviderError(generation)) return sendError(generation);
 
@@ -266,6 +300,43 @@ export async function startFakeProviderServer<TBody>(
     };
     if (generation.stream) streamGeneration(res, entry, generation, identity, plan);
     else completeGeneration(res, generation, identity, plan, send, sendError);
+  }
+
+  function serveEndpoint(
+    res: ServerResponse,
+    entry: FakeRecordedRequest<TBody>,
+    endpoint: FakeJsonEndpoint,
+    schedule: FakeBehaviorSchedule<unknown>,
+    json: unknown,
+    send: (status: number, body: string) => void,
+    sendError: (error: ProviderErrorSpec, headers?: Record<string, string>) => void,
+  ): void {
+    const invalid = endpoint.validate(json);
+    if (invalid) return sendError(invalid);
+    const behavior: FakeBehavior =
+      schedule.next(json, entry as FakeRecordedRequest<unknown>) ?? ({ kind: 'answer' } as const);
+    entry.behavior = behavior;
+    switch (behavior.kind) {
+      case 'http-error':
+        return sendError(httpError(behavior), retryAfter(behavior));
+      case 'answer':
+        return send(200, JSON.stringify(endpoint.answer(json, behavior.usage)));
+      case 'malformed-chunk': {
+        const body = JSON.stringify(endpoint.answer(json, undefined));
+        return send(200, body.slice(0, Math.ceil(body.length / 2)));
+      }
+      case 'stream-error': {
+        const type = behavior.errorType ?? protocol.defaultStreamErrorType;
+        return sendError(
+          protocol.errorFor(protocol.statusForErrorType(type), { type, message: behavior.message }),
+        );
+      }
+      case 'drop':
+        res.socket?.destroy();
+        return;
+      case 'stall':
+        return;
+    }
   }
 
   function httpError(behavior: FakeHttpErrorBehavior): ProviderErrorSpec {
@@ -405,6 +476,15 @@ export async function startFakeProviderServer<TBody>(
     reset: () => {
       requests.length = 0;
       schedule.reset();
+      for (const { schedule: endpointSchedule } of endpoints.values()) endpointSchedule.reset();
+    },
+    endpoint: (path) => {
+      const found = [...endpoints.values()].find((candidate) => candidate.endpoint.path === path);
+      if (!found) throw new Error(`the fake serves no endpoint ${path}`);
+      return {
+        setBehavior: (next) => found.schedule.set(next),
+        enqueue: (...behaviors) => found.schedule.enqueue(behaviors),
+      };
     },
     diagnostics: () => ({
       openSockets: [...sockets].filter((socket) => !socket.destroyed).length,

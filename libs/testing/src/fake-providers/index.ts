@@ -14,7 +14,13 @@ export {
   type FakeAnthropicOptions,
   type FakeAnthropicServer,
 } from './fake-anthropic.server';
+export {
+  fakeOpenAIEmbedding,
+  OPENAI_EMBEDDING_LIMITS,
+  type OpenAIEmbeddingsRequestBody,
+} from './fake-openai-embeddings';
 export type {
+  FakeEndpointControl,
   FakeProviderDiagnostics,
   FakeProviderOptions,
   FakeProviderServer,

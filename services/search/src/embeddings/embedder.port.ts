@@ -20,10 +20,12 @@ export interface EmbeddingBatch {
   readonly inputTokens: number;
 }
 
+export type EmbeddingPurpose = 'document' | 'query';
+
 export interface Embedder {
   readonly space: EmbeddingSpace;
   /** The model id metering and prices know it by (`openai/text-embedding-3-small`), null when free. */
   readonly meteredModel: string | null;
   /** Embeds texts, batching as the provider allows; `purpose` lets asymmetric models tell queries apart. */
-  embed(texts: readonly string[], purpose: 'document' | 'query'): Promise<EmbeddingBatch>;
+  embed(texts: readonly string[], purpose: EmbeddingPurpose): Promise<EmbeddingBatch>;
 }
