@@ -1,0 +1,75 @@
+// The platform's search path as the benchmarks run it: the usage service, search (embedded store in a
+// temporary folder, offline embedding unless the env says otherwise) and the gateway, built code on a
+// namespace of the local NATS/Postgres/Redis. Everything it starts is registered for cleanup.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  deleteJetStreamStreams,
+  deleteRedisKeys,
+  HarnessError,
+  migrateSchema,
+  requireFromRoot,
+  startService,
+} from './platform.mjs';
+
+const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
+
+/** Resolves with the gateway, search and `assertAlive()`, which throws if a service has died. */
+export async function startSearchPlatform({ infra, ns, cleanup, log, searchEnv = {} }) {
+  // Registered first, so they run last: after the processes that use them have stopped.
+  cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
+  cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
+  const storePath = mkdtempSync(join(tmpdir(), `${ns.id}-store-`));
+  cleanup.add('search store folder', () => rmSync(storePath, { recursive: true, force: true }));
+  const schemas = {
+    gateway: ns.schemaFor('gateway'),
+    search: ns.schemaFor('search'),
+    usage: ns.schemaFor('usage'),
+  };
+  for (const service of ['gateway', 'search', 'usage']) {
+    log(`migrating ${service} into schema ${schemas[service]}`);
+    cleanup.add(`drop schema ${schemas[service]}`, () =>
+      requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
+    );
+    await migrateSchema(service, infra.databaseUrl, schemas[service]);
+  }
+  const common = {
+    NATS_URL: infra.natsUrl,
+    NATS_SUBJECT_PREFIX: ns.subjectPrefix,
+    DATABASE_URL: infra.databaseUrl,
+    LOG_LEVEL: 'warn',
+  };
+  log('starting usage');
+  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
+  cleanup.add('usage', () => usage.stop());
+  log('starting search');
+  const search = await startService('search', {
+    ...common,
+    DATABASE_SCHEMA: schemas.search,
+    SEARCH_LANCEDB_PATH: storePath,
+    ...searchEnv,
+  });
+  cleanup.add('search', () => search.stop());
+  log('starting gateway');
+  const gateway = await startService('gateway', {
+    ...common,
+    DATABASE_SCHEMA: schemas.gateway,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: ns.redisKeyPrefix,
+    JWT_SECRET,
+    // Benchmark accounts sign up from loopback and send far more than a person would.
+    AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+  });
+  cleanup.add('gateway', () => gateway.stop());
+  const assertAlive = () => {
+    for (const service of [usage, search, gateway]) {
+      if (!service.alive())
+        throw new HarnessError(
+          `${service.name} died during the benchmark (${service.exitStatus()}):\n${service.output()}`,
+        );
+    }
+  };
+  return { gateway, search, assertAlive };
+}
