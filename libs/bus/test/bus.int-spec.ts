@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ChatContract, defineRequest, DomainError, ErrorCode } from '@conduit/contracts';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import {
+  ChatContract,
+  defineRequest,
+  DomainError,
+  EnvelopeHeader,
+  ErrorCode,
+  streamEventsSubject,
+} from '@conduit/contracts';
+import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import { Bus, decodeJson, encodeJson } from '../src';
 
 const Echo = defineRequest({
@@ -190,8 +197,21 @@ describe('Bus over a real NATS server', () => {
       const streamId = randomUUID();
       const reader = client.openStream(Stream, streamId);
       await client.connection.flush();
+      // Silence for more than twice the idle timeout (600 ms), seen on the wire as the heartbeats that
+      // fill it (one per 100 ms while quiet): the time itself is what the reader must outlast.
+      let heartbeats = 0;
+      const wire = client.connection.subscribe(client.subject(streamEventsSubject(Stream, streamId)), {
+        callback: (_err, msg) => {
+          if (msg.headers?.has(EnvelopeHeader.StreamHeartbeat)) heartbeats += 1;
+        },
+      });
+      await client.connection.flush();
       const writer = server.createStreamWriter(Stream, streamId, alice);
-      await new Promise((r) => setTimeout(r, 1_500)); // more than twice the idle timeout
+      await waitFor(
+        () => heartbeats >= 13,
+        () => `13 heartbeats, seen ${heartbeats}`,
+      );
+      wire.unsubscribe();
       writer.fail({ code: ErrorCode.Cancelled, message: 'bye' });
       const events = [];
       for await (const event of reader) events.push(event);
@@ -225,7 +245,11 @@ describe('Bus over a real NATS server', () => {
       const reading = (async () => {
         for await (const event of resumed) events.push(event);
       })();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The kept events are read before the next one is written, so that one arrives live.
+      await waitFor(
+        () => events.length === 2,
+        () => `the kept events after seq 2, got ${JSON.stringify(events)}`,
+      );
       writer.emit({ type: 'delta', text: 'live ' });
       writer.fail({ code: ErrorCode.Cancelled, message: 'end' });
       await reading;

@@ -1,6 +1,6 @@
 import { AckPolicy } from 'nats';
 import { Bus } from '@conduit/bus';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import { JetStreamLagCollector, ServiceMetrics } from '../src';
 
 const STREAM = 'LAG_TEST';
@@ -46,9 +46,19 @@ describe('JetStream consumer lag on /metrics', () => {
       if (read++ === 0) message.ack(); // one acknowledged, two still in flight
       if (read === 3) break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the collector's cache
-    expect(await sample('conduit_jetstream_consumer_pending_messages', 'indexer')).toBe(2);
-    expect(await sample('conduit_jetstream_consumer_ack_pending_messages', 'indexer')).toBe(2);
+    // The collector caches its reading for a second, and the ack reaches the server on its own: the
+    // gauges are watched until they show the two messages in flight, or the last reading is reported.
+    let seen: (number | undefined)[] = [];
+    await waitFor(
+      async () => {
+        seen = [
+          await sample('conduit_jetstream_consumer_pending_messages', 'indexer'),
+          await sample('conduit_jetstream_consumer_ack_pending_messages', 'indexer'),
+        ];
+        return seen[0] === 2 && seen[1] === 2;
+      },
+      () => `2 pending and 2 unacknowledged; last seen ${JSON.stringify(seen)}`,
+    );
   });
 
   it('has no series for a consumer it cannot read', async () => {

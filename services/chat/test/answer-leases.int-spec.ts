@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChatContract, ChatStreamEvent, ErrorCode, MessageCreatedEvent } from '@conduit/contracts';
+import { waitFor } from '@conduit/testing';
 import { StaleStreamSweeper } from '../src/sessions/stale-stream.sweeper';
 import { startTestChat, ChatTestService } from './support/chat-test-service';
 
@@ -38,9 +39,6 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
   }
 
   const stored = (id: string) => chat.prisma.chatMessage.findUniqueOrThrow({ where: { id } });
-  const until = async (check: () => boolean | Promise<boolean>) => {
-    while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 25));
-  };
 
   it('keeps a live answer that waits three leases for its first token, then saves and announces it', async () => {
     // Before leases, the sweeper took it for abandoned after one lease without a save: the answer the
@@ -49,10 +47,15 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
     const { ack, finished } = await startAnswer();
     let done = false;
     void finished.then(() => (done = true));
-    while (!done) {
-      await sweeper.sweep();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The sweeper runs over and over while the answer waits for its tokens, as often as it could run.
+    await waitFor(
+      async () => {
+        await sweeper.sweep();
+        return done;
+      },
+      'the slow answer to end',
+      30_000,
+    );
     expect((await finished).at(-1)).toMatchObject({ type: 'done', messageId: ack.assistantMessageId });
     expect(await stored(ack.assistantMessageId)).toMatchObject({
       status: 'complete',
@@ -60,7 +63,10 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
       errorCode: null,
       leaseExpiresAt: null,
     });
-    await until(() => created.some((e) => e.messageId === ack.assistantMessageId));
+    await waitFor(
+      () => created.some((e) => e.messageId === ack.assistantMessageId),
+      'chat.message.created for the answer',
+    );
     expect(created.find((e) => e.messageId === ack.assistantMessageId)).toMatchObject({
       status: 'complete',
       content: 'Thought through.',
@@ -72,13 +78,13 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
     const { ack, finished } = await startAnswer();
     const id = ack.assistantMessageId;
     // As if the replica had lost the database for longer than a lease: the lease runs out and is swept.
-    await until(async () => {
+    await waitFor(async () => {
       await chat.prisma.chatMessage.updateMany({
         where: { id, status: 'streaming' },
         data: { leaseExpiresAt: new Date(Date.now() - 60_000) },
       });
       return (await sweeper.sweep()) > 0 || (await stored(id)).status !== 'streaming';
-    });
+    }, 'the answer whose lease ran out to be swept');
     expect(await stored(id)).toMatchObject({ status: 'interrupted', errorCode: ErrorCode.StreamLost });
     expect((await finished).at(-1)).toMatchObject({ type: 'done', messageId: id });
     expect(await stored(id)).toMatchObject({
@@ -86,7 +92,7 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
       content: 'Late but whole.',
       errorCode: null,
     });
-    await until(() => created.some((e) => e.messageId === id));
+    await waitFor(() => created.some((e) => e.messageId === id), 'chat.message.created for the answer');
     expect(created.find((e) => e.messageId === id)).toMatchObject({ status: 'complete' });
   });
 
@@ -107,8 +113,9 @@ describe('answer leases: only an answer whose replica is gone is swept', () => {
     // Quiet for an hour, but its replica renews the lease: a model still thinking.
     const thinking = row('', new Date(Date.now() + 60_000), hourAgo);
     await chat.prisma.chatMessage.createMany({ data: [abandoned, thinking] });
-    await until(
+    await waitFor(
       async () => (await stored(abandoned.id)).status !== 'streaming' || (await sweeper.sweep()) > 0,
+      'the abandoned answer to be swept',
     );
     expect(await stored(abandoned.id)).toMatchObject({
       status: 'interrupted',

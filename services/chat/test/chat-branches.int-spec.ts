@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChatContract, ChatStreamEvent, ErrorCode } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
+import { InFlightGenerations } from '../src/generation/in-flight-generations';
 import { startTestChat, ChatTestService } from './support/chat-test-service';
 
 const alice = { userId: 'alice' };
@@ -54,8 +55,11 @@ describe('session niceties: titles, regenerate, edit as a branch', () => {
   it('leaves a title someone chose alone', async () => {
     const session = await chat.bus.request(ChatContract.createSession, { title: 'Mine' }, alice);
     await streamed('startCompletion', { sessionId: session.id, content: 'hello' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A generation is tracked until its titling, if any, has settled too.
+    const generations = chat.app.get(InFlightGenerations);
+    await waitFor(() => generations.size === 0, 'the answer and any titling after it to settle');
     expect((await getSession(session.id)).title).toBe('Mine');
+    expect(chat.openai.requests).toHaveLength(1); // the answer; no title was asked for
   });
 
   it('regenerates the last answer as a sibling and continues from the new one', async () => {

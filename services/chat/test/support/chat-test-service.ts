@@ -8,6 +8,7 @@ import {
   startFakeOpenAI,
   startServiceProcess,
   testEnv,
+  waitFor,
   type FakeAnthropicServer,
   type FakeOpenAIServer,
   type ServiceProcess,
@@ -147,13 +148,9 @@ export interface LedgerRow {
  * The usage service's ledger row of a completion (keyed by its stream id), once written: chat publishes
  * usage records as a completion ends and the ledger writes them a moment later.
  */
-export async function ledgerRow(
-  chat: ChatTestService,
-  streamId: string,
-  timeoutMs = 10_000,
-): Promise<LedgerRow> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+export async function ledgerRow(chat: ChatTestService, streamId: string): Promise<LedgerRow> {
+  let row: LedgerRow | undefined;
+  await waitFor(async () => {
     const { rows } = await chat.usageDb.query<LedgerRow>(
       `SELECT user_id AS "userId", api_key_id AS "apiKeyId", service, reference, model, status,
               input_tokens AS "inputTokens", output_tokens AS "outputTokens", cached_tokens AS "cachedTokens",
@@ -161,8 +158,8 @@ export async function ledgerRow(
        FROM usage_records WHERE id = $1`,
       [streamId],
     );
-    if (rows[0]) return rows[0];
-    if (Date.now() > deadline) throw new Error(`no ledger row for stream ${streamId}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    row = rows[0];
+    return row !== undefined;
+  }, `the ledger row of stream ${streamId}`);
+  return row!;
 }
