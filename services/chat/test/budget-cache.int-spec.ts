@@ -139,6 +139,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
     gateway: `gw-${randomBytes(12).toString('hex')}`,
     chat: `chat-${randomBytes(12).toString('hex')}`,
     usage: `usage-${randomBytes(12).toString('hex')}`,
+    search: `search-${randomBytes(12).toString('hex')}`,
   };
   let nats: NatsServerProcess;
   let chat: ChatTestService;
@@ -156,6 +157,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
         NATS_GATEWAY_PASSWORD: passwords.gateway,
         NATS_CHAT_PASSWORD: passwords.chat,
         NATS_USAGE_PASSWORD: passwords.usage,
+        NATS_SEARCH_PASSWORD: passwords.search,
       },
     });
     // As deployed: an empty subject prefix, chat as its own user, and the test client as the gateway.

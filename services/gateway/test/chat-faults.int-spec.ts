@@ -1,10 +1,13 @@
 import { ChatStreamEvent } from '@conduit/contracts';
-import { NatsServerProcess, readSse } from '@conduit/testing';
+import { NatsServerProcess, readSse, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
 
-async function readEvents(response: Response): Promise<{ events: ChatStreamEvent[]; endedAt: number }> {
-  const events: ChatStreamEvent[] = [];
+/** Reads a stream to its end; `events` shows the caller what has arrived so far. */
+async function readEvents(
+  response: Response,
+  events: ChatStreamEvent[] = [],
+): Promise<{ events: ChatStreamEvent[]; endedAt: number }> {
   for await (const message of readSse(response.body)) events.push(JSON.parse(message.data));
   return { events, endedAt: Date.now() };
 }
@@ -36,9 +39,10 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
         body: { content: 'a long one' },
       });
-      const reading = readEvents(response);
+      const arrived: ChatStreamEvent[] = [];
+      const reading = readEvents(response, arrived);
       await platform.addChatReplica();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => arrived.some((e) => e.type === 'delta'), 'the first token of the long answer');
       const killedAt = Date.now();
       await platform.chats[0]!.kill();
       const { events, endedAt } = await reading;
@@ -87,6 +91,7 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
     let nats: NatsServerProcess;
     let platform: TestPlatform;
     let as: ReturnType<typeof api>;
+    const readyzStatus = async () => (await fetch(`${platform.gateway.baseUrl}/readyz`)).status;
 
     beforeAll(async () => {
       nats = await NatsServerProcess.start();
@@ -101,7 +106,7 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
     it('fails readiness and answers 503 fast, then recovers by itself when NATS returns', async () => {
       const sessionId = (await json(await as('/api/v1/chat/sessions', { body: {} }))).id;
       await nats.halt();
-      await waitFor(async () => (await fetch(`${platform.gateway.baseUrl}/readyz`)).status === 503, 5_000);
+      await waitFor(async () => (await readyzStatus()) === 503, 'the gateway to report not ready');
       const readiness = await json(await fetch(`${platform.gateway.baseUrl}/readyz`));
       expect(readiness).toMatchObject({
         status: 503,
@@ -117,22 +122,13 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
       expect((await fetch(`${platform.gateway.baseUrl}/healthz`)).status).toBe(200);
 
       await nats.resume();
-      await waitFor(async () => (await fetch(`${platform.gateway.baseUrl}/readyz`)).status === 200, 15_000);
+      await waitFor(async () => (await readyzStatus()) === 200, 'the gateway to be ready again');
       await waitFor(async () => {
         const response = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
           body: { content: 'back?', stream: false },
         });
         return response.status === 200;
-      }, 15_000);
+      }, 'a chat answer after NATS came back');
     });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -1,17 +1,14 @@
 import WebSocket from 'ws';
 import { WsServerFrame } from '@conduit/contracts';
+import { waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
 
 /** A WebSocket client that queues frames so tests can await them in order. */
 class TestSocket {
   readonly frames: WsServerFrame[] = [];
-  private waiters: (() => void)[] = [];
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
-      this.waiters.splice(0).forEach((w) => w());
-    });
+    ws.on('message', (data) => this.frames.push(JSON.parse(data.toString())));
   }
   static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
@@ -25,16 +22,11 @@ class TestSocket {
   send(frame: unknown): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
-  async until(predicate: (frames: WsServerFrame[]) => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.frames)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
+  until(predicate: (frames: WsServerFrame[]) => boolean): Promise<void> {
+    return waitFor(
+      () => predicate(this.frames),
+      () => `matching frames; got ${JSON.stringify(this.frames).slice(0, 2000)}`,
+    );
   }
   eventsOf(id: string) {
     return this.frames.flatMap((f) => (f.type === 'chat.event' && f.id === id ? [f.event] : []));
@@ -178,16 +170,17 @@ describe('chat over WebSocket', () => {
     const started = socket.frames.find((f) => f.type === 'chat.started');
     socket.ws.terminate();
     const messageId = started?.type === 'chat.started' ? started.ack.assistantMessageId : '';
-    const deadline = Date.now() + 10_000;
     let message: { status: string; content: string } | undefined;
-    while (Date.now() < deadline) {
-      const session = await json(
-        await api(platform.gateway.baseUrl, alice.accessToken)(`/api/v1/chat/sessions/${sessionId}`),
-      );
-      message = session.messages.find((m: { id: string }) => m.id === messageId);
-      if (message?.status === 'complete') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(
+      async () => {
+        const session = await json(
+          await api(platform.gateway.baseUrl, alice.accessToken)(`/api/v1/chat/sessions/${sessionId}`),
+        );
+        message = session.messages.find((m: { id: string }) => m.id === messageId);
+        return message?.status === 'complete';
+      },
+      () => `the answer to be saved; last seen ${JSON.stringify(message)}`,
+    );
     expect(message?.status).toBe('complete');
     expect(message?.content.trim().split(' ')).toHaveLength(40);
   });

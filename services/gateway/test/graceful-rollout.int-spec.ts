@@ -231,10 +231,12 @@ describe('graceful rollouts', () => {
       );
       await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
 
+      const relayed: ChatStreamEvent[] = [];
       const relaying = readEvents(
         await as(`/api/v1/chat/sessions/${sessionId}/messages`, { body: { content: 'hi' } }),
+        relayed,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(() => relayed.some((e) => e.type === 'delta'), 'the relay to be under way');
 
       const shutdown = platform.gateway.app.get(ShutdownCoordinator).shutdown();
       const { code, at: wsClosedAt } = await closed;

@@ -23,21 +23,26 @@ const PASSWORDS = {
   gateway: `gw-${randomBytes(12).toString('hex')}`,
   chat: `chat-${randomBytes(12).toString('hex')}`,
   usage: `usage-${randomBytes(12).toString('hex')}`,
+  search: `search-${randomBytes(12).toString('hex')}`,
 };
 
-async function readEvents(response: Response): Promise<ChatStreamEvent[]> {
-  const events: ChatStreamEvent[] = [];
+/** Reads a stream to its end; `events` shows the caller what has arrived so far. */
+async function readEvents(response: Response, events: ChatStreamEvent[] = []): Promise<ChatStreamEvent[]> {
   for await (const message of readSse(response.body)) events.push(JSON.parse(message.data));
   return events;
 }
 
-/** Anything a subscription receives within `ms`. */
-async function received(nc: NatsConnection, subject: string, ms: number, act: () => Promise<void>) {
+/**
+ * What a subscription on `nc` receives from what `act` publishes. `act` returns once the server has dealt
+ * with its publishes (the violations are in its log); a round trip on `nc` then brings in anything the
+ * server had routed to it before, so an empty list means nothing was delivered, not that it was late.
+ */
+async function received(nc: NatsConnection, subject: string, act: () => Promise<void>) {
   const messages: string[] = [];
   const sub = nc.subscribe(subject, { callback: (_err, msg) => messages.push(msg.subject) });
   await nc.flush();
   await act();
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await nc.flush();
   sub.unsubscribe();
   return messages;
 }
@@ -78,12 +83,9 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       for await (const _ of sub) return 'received a message';
       return 'ended without an error';
     })().catch((error: { code?: string; message?: string }) => `${error.code}: ${error.message}`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>(
-      (resolve) => (timer = setTimeout(resolve, 3_000, 'still subscribed')),
-    );
-    const result = await Promise.race([outcome, timeout]);
-    clearTimeout(timer);
+    let result: string | undefined;
+    void outcome.then((ended) => (result = ended));
+    await waitFor(() => result !== undefined, `the server to refuse the subscription to ${subject}`);
     sub.unsubscribe();
     const expected = `Permissions Violation for Subscription to "${subject}"${queue ? ` using queue "${queue}"` : ''}`;
     expect(result).toBe(`PERMISSIONS_VIOLATION: '${expected}'`);
@@ -96,6 +98,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
         NATS_GATEWAY_PASSWORD: PASSWORDS.gateway,
         NATS_CHAT_PASSWORD: PASSWORDS.chat,
         NATS_USAGE_PASSWORD: PASSWORDS.usage,
+        NATS_SEARCH_PASSWORD: PASSWORDS.search,
       },
     });
   });
@@ -198,8 +201,9 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
         tokenIntervalMs: 20,
       });
       const long = await call(`/api/v1/chat/sessions/${session.id}/messages`, { body: { content: 'long' } });
-      const reading = readEvents(long);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const longEvents: ChatStreamEvent[] = [];
+      const reading = readEvents(long, longEvents);
+      await waitFor(() => longEvents.some((e) => e.type === 'delta'), 'the first token of the long answer');
       const cancel = await call(`/api/v1/chat/streams/${long.headers.get('x-stream-id')}`, {
         method: 'DELETE',
       });
@@ -216,11 +220,11 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       // chat.message.created went into CHAT_EVENTS, which chat created with its own user at start-up.
       // Three exchanges, two messages each (the last is published just after its stream ends).
       const jsm = await (await as('chat')).jetstreamManager();
-      const deadline = Date.now() + 5_000;
       let stored = 0;
-      while ((stored = (await jsm.streams.info('CHAT_EVENTS')).state.messages) < 6 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitFor(
+        async () => (stored = (await jsm.streams.info('CHAT_EVENTS')).state.messages) >= 6,
+        () => `6 messages in CHAT_EVENTS, seen ${stored}`,
+      );
       expect(stored).toBe(6);
 
       expect(violations().slice(before)).toEqual([]);
@@ -258,7 +262,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       const chatNc = await as('chat');
       const gatewayNc = await as('gateway');
       // A request published by chat never reaches the chat replica serving it...
-      const leaked = await received(gatewayNc, '_INBOX_gateway.forged.>', 300, async () => {
+      const leaked = await received(gatewayNc, '_INBOX_gateway.forged.>', async () => {
         await expectPublishDenied(chatNc, 'chat', 'chat.session.create');
         // ...and chat cannot answer into the gateway's inboxes except as the reply to a request it got.
         await expectPublishDenied(chatNc, 'chat', '_INBOX_gateway.forged.reply');
@@ -351,7 +355,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       // A forged token never reaches the relay listening on that stream.
       const streamSubject = `chat.completion.events.${randomUUID()}`;
       const relay = await as('gateway');
-      const forged = await received(relay, streamSubject, 300, () =>
+      const forged = await received(relay, streamSubject, () =>
         expectPublishDenied(gatewayNc, 'gateway', streamSubject),
       );
       expect(forged).toEqual([]);

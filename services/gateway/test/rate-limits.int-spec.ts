@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { ChatStreamEvent, WsServerFrame } from '@conduit/contracts';
-import { readSse, startServiceProcess, type OpenAIChatRequestBody } from '@conduit/testing';
+import { readSse, startServiceProcess, waitFor, type OpenAIChatRequestBody } from '@conduit/testing';
 import type { GatewayConfig } from '../src/config';
 import {
   registerUser,
@@ -56,16 +56,8 @@ async function createKey(
   return created.body;
 }
 
+/** Only where time itself must pass on Redis's clock, which the limits count by and no test can set. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
 
 function expectRefusedAsProblem(
   answer: Answer,
@@ -135,10 +127,12 @@ describe('rate limits', () => {
       const last = await send(b.baseUrl, '/api/v1/me', key);
       expect(last.status).toBe(429);
 
+      // Retry-After is the promise under test: once it has passed, a request is admitted again. (How many
+      // of the burst have left the window by then depends on how far apart a busy machine let them land.)
       await sleep(Number(last.headers.get('retry-after')) * 1000);
       const again = await send(b.baseUrl, '/api/v1/me', key);
       expect(again.status).toBe(200);
-      expect(again.headers.get('ratelimit-remaining')).toBe('4');
+      expect(Number(again.headers.get('ratelimit-remaining'))).toBeLessThanOrEqual(4);
     });
 
     it('counts requests made with an API key apart from those of its user', async () => {
@@ -375,7 +369,7 @@ describe('rate limits', () => {
       platform.openai.setBehavior((body) => {
         const text = lastUserText(body);
         if (text.includes('hold')) return { kind: 'answer', tokens: tokens(300), tokenIntervalMs: 50 };
-        if (text.includes('linger')) return { kind: 'answer', tokens: tokens(40), tokenIntervalMs: 100 };
+        if (text.includes('linger')) return { kind: 'answer', tokens: tokens(150), tokenIntervalMs: 100 };
         return undefined;
       });
     });
@@ -388,7 +382,8 @@ describe('rate limits', () => {
       const user = await registerUser(base);
       const first = await holdSse(user.accessToken);
       await holdSse(user.accessToken);
-      await sleep(LEASE_TTL_MS * 1.5); // the live streams' leases are renewed, not expired
+      // Time past the lease TTL (leases expire on Redis's clock): the live streams' leases are renewed.
+      await sleep(LEASE_TTL_MS * 1.5);
 
       const sse = await send(
         base,
@@ -431,12 +426,15 @@ describe('rate limits', () => {
     it('frees the slot when the client goes away: SSE, WebSocket and a non-streaming completion', async () => {
       const user = await registerUser(base);
       const refusedNow = async () => (await quickAnswer(user.accessToken)).status === 429;
+      // Well before the held answers would have ended (15 s) and given their slots back on their own.
+      const freed = (how: string) =>
+        waitFor(async () => !(await refusedNow()), `the slot freed ${how}`, 10_000);
 
       const sse = await holdSse(user.accessToken);
       await holdSse(user.accessToken);
       expect(await refusedNow()).toBe(true);
       sse.abort();
-      await waitFor(async () => !(await refusedNow()), 2_000);
+      await freed('by the SSE client leaving');
 
       const socket = await TestSocket.open(`${base.replace('http', 'ws')}/ws`, user.accessToken);
       socket.send({
@@ -448,19 +446,22 @@ describe('rate limits', () => {
       await socket.next((f) => f.type === 'chat.event');
       expect(await refusedNow()).toBe(true);
       socket.terminate();
-      await waitFor(async () => !(await refusedNow()), 2_000);
+      await freed('by the WebSocket client leaving');
 
-      // A non-streaming completion holds its slot while it runs (4 s here) and gives it back if its client leaves.
+      // A non-streaming completion holds its slot while it runs (15 s here) and gives it back if its client leaves.
       const controller = new AbortController();
       const lingering = send(base, '/v1/chat/completions', user.accessToken, {
         body: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'linger' }] },
         signal: controller.signal,
       }).catch(() => undefined);
-      await waitFor(async () => platform.openai.requests.some((r) => r.rawBody.includes('linger')), 5_000);
+      await waitFor(
+        () => platform.openai.requests.some((r) => r.rawBody.includes('linger')),
+        'the lingering completion to reach the provider',
+      );
       expect(await refusedNow()).toBe(true);
       controller.abort();
       await lingering;
-      await waitFor(async () => !(await refusedNow()), 2_000); // well before the answer would have ended
+      await freed('by the non-streaming client leaving');
     });
 
     it("counts a key's streams against the key and against its user", async () => {
@@ -514,14 +515,22 @@ describe('rate limits', () => {
         await holdSse(user.accessToken, replica.baseUrl);
         running.splice(0); // they die with the replica
         expect((await quickAnswer(user.accessToken)).status).toBe(429);
-        await sleep(LEASE_TTL_MS); // renewed all along: the replica is alive
+        // A whole lease TTL on Redis's clock: renewed all along, as the replica is alive.
+        await sleep(LEASE_TTL_MS);
         expect((await quickAnswer(user.accessToken)).status).toBe(429);
 
         await replica.kill();
         const killedAt = Date.now();
         expect((await quickAnswer(user.accessToken)).status).toBe(429);
-        await waitFor(async () => (await quickAnswer(user.accessToken)).status === 200, LEASE_TTL_MS + 3_000);
-        expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS + 1_500);
+        // When the request that got in was sent, not when its answer came back from a busy machine.
+        let admittedAskedAt = 0;
+        await waitFor(async () => {
+          const askedAt = Date.now();
+          if ((await quickAnswer(user.accessToken)).status !== 200) return false;
+          admittedAskedAt = askedAt;
+          return true;
+        }, "the crashed replica's slots to be given back");
+        expect(admittedAskedAt - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS + 1_500);
       } finally {
         await replica.kill();
       }
@@ -584,7 +593,10 @@ describe('rate limits', () => {
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
 
       await redis.resume();
-      await waitFor(async () => (await me()).headers.get('ratelimit-limit') === '4', 10_000);
+      await waitFor(
+        async () => (await me()).headers.get('ratelimit-limit') === '4',
+        'the limits to count again once Redis is back',
+      );
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await me()).status);
       expect(statuses.slice(-1)).toEqual([429]);
@@ -595,13 +607,9 @@ describe('rate limits', () => {
 /** A WebSocket client that lets a test await the next frame matching a predicate. */
 class TestSocket {
   private readonly frames: WsServerFrame[] = [];
-  private readonly waiters = new Set<() => void>();
 
   private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
-      for (const wake of this.waiters) wake();
-    });
+    ws.on('message', (data) => this.frames.push(JSON.parse(data.toString())));
   }
 
   static open(url: string, token: string): Promise<TestSocket> {
@@ -619,21 +627,12 @@ class TestSocket {
   }
 
   /** Resolves with (and consumes) the first frame so far or to come that matches. */
-  async next(match: (frame: WsServerFrame) => boolean, timeoutMs = 10_000): Promise<WsServerFrame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.frames.findIndex(match);
-      if (index >= 0) return this.frames.splice(index, 1)[0]!;
-      if (Date.now() > deadline) throw new Error(`no matching frame; got ${JSON.stringify(this.frames)}`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          resolve();
-        };
-        this.waiters.add(wake);
-        setTimeout(wake, 200);
-      });
-    }
+  async next(match: (frame: WsServerFrame) => boolean): Promise<WsServerFrame> {
+    await waitFor(
+      () => this.frames.some(match),
+      () => `a matching frame; got ${JSON.stringify(this.frames)}`,
+    );
+    return this.frames.splice(this.frames.findIndex(match), 1)[0]!;
   }
 
   close(): void {

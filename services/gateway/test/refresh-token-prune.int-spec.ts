@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { waitFor } from '@conduit/testing';
 import { RefreshTokenPruner } from '../src/identity/sessions/refresh-token-pruner.service';
 import { PRUNE_LOCK_NAME } from '../src/identity/sessions/refresh-token.repository';
 import {
@@ -104,7 +105,7 @@ describe('refresh token pruning', () => {
     expect(await tokensOf(user)).toBe(1);
     const replica = await startTestGatewayReplica(gateway, { REFRESH_TOKEN_PRUNE_INTERVAL_MS: 100 });
     try {
-      while ((await tokensOf(user)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(async () => (await tokensOf(user)) === 0, 'the logged-out token to be pruned');
     } finally {
       await replica.close();
     }

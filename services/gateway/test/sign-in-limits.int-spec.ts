@@ -1,3 +1,4 @@
+import { waitFor } from '@conduit/testing';
 import { registerUser, startTestGateway, type TestGateway } from './support/gateway-test-app';
 
 const PASSWORD = 'correct horse battery staple';
@@ -47,13 +48,17 @@ describe('sign-in limits', () => {
   const login = (gateway: TestGateway, email: string, password: string, address: string) =>
     post(gateway, 'login', { email, password }, address);
 
-  /** Asks with a wrong password until the block has passed; refused asks record nothing. */
+  /**
+   * Asks with a wrong password until the block has passed (it runs on the wall clock, with no setting to
+   * shorten it below a second); refused asks record nothing.
+   */
   async function failOnceUnblocked(gateway: TestGateway, email: string, address: string): Promise<Answer> {
-    for (;;) {
-      const answer = await login(gateway, email, WRONG, address);
-      if (answer.status !== 429) return answer;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let answer: Answer | undefined;
+    await waitFor(
+      async () => (answer = await login(gateway, email, WRONG, address)).status !== 429,
+      () => `the block to pass; last answer ${JSON.stringify(answer)}`,
+    );
+    return answer!;
   }
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import {
   streamErrorEvent,
   type WsServerFrame,
 } from '@conduit/contracts';
-import { readSse } from '@conduit/testing';
+import { readSse, waitFor } from '@conduit/testing';
 import { ApiRoute } from '../src/http/api-route.decorator';
 import type { AuthenticatedCaller } from '../src/identity/caller-context';
 import { Caller } from '../src/identity/caller.decorator';
@@ -135,16 +135,12 @@ class Frames {
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     return frames;
   }
-  async until(predicate: (frames: WsServerFrame[]) => boolean): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (!predicate(this.all)) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out; frames: ${JSON.stringify(this.all).slice(0, 2000)}`);
-      await new Promise((resolve) => {
-        this.ws.once('message', resolve);
-        setTimeout(resolve, 200);
-      });
-    }
+  until(predicate: (frames: WsServerFrame[]) => boolean): Promise<void> {
+    return waitFor(
+      () => predicate(this.all),
+      () => `matching frames; got ${JSON.stringify(this.all).slice(0, 2000)}`,
+      30_000,
+    );
   }
   eventsOf(id: string): { seq: number; type: string; n?: number }[] {
     return this.all.flatMap((f) => (f.type === 'event' && f.id === id ? [f.event] : []));
@@ -251,11 +247,11 @@ describe('a new service streams through the gateway with one endpoint and one co
     const streamId = String(response.headers['x-stream-id']);
     // The gateway is done with the stream once it relayed the last event, or gave up on the client.
     const relays = gateway.app.get(Bus);
-    const deadline = Date.now() + 60_000;
-    while (!finished.has(streamId) || relays.activeStreamReaders > 0) {
-      if (Date.now() > deadline) throw new Error('the gateway did not finish relaying');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(
+      () => finished.has(streamId) && relays.activeStreamReaders === 0,
+      'the gateway to finish relaying',
+      60_000,
+    );
     let received = 0;
     let text = '';
     response.on('data', (chunk: Buffer) => {
@@ -286,11 +282,11 @@ describe('a new service streams through the gateway with one endpoint and one co
     );
     // The gateway is done with the stream once the producer finished it and no relay reads it.
     const relays = gateway.app.get(Bus);
-    const deadline = Date.now() + 60_000;
-    while (finished.size === finishedBefore || relays.activeStreamReaders > 0) {
-      if (Date.now() > deadline) throw new Error('the gateway did not finish relaying');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(
+      () => finished.size > finishedBefore && relays.activeStreamReaders === 0,
+      'the gateway to finish relaying',
+      60_000,
+    );
     const closed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
     socket.ws.resume();
     expect(await closed).toBe(1008);
