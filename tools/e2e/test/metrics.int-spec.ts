@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { listeningMetricsPort } from '@conduit/service-kit';
-import { readSse } from '@conduit/testing';
+import { readSse, waitFor } from '@conduit/testing';
 import { startTestChat, type ChatTestService } from '@conduit/chat/test/support/chat-test-service';
 import {
   registerUser,
@@ -111,8 +111,9 @@ describe('GET /metrics on every service', () => {
     );
     expect(sampleValue(await scrape(gatewayMetricsUrl), 'conduit_websockets_open')).toBe(2);
     await Promise.all(sockets.map((ws) => new Promise((resolve) => (ws.once('close', resolve), ws.close()))));
-    await waitUntil(
+    await waitFor(
       async () => sampleValue(await scrape(gatewayMetricsUrl), 'conduit_websockets_open') === 0,
+      'conduit_websockets_open back to 0',
     );
   });
 
@@ -153,12 +154,4 @@ describe('GET /metrics on every service', () => {
 
 async function scrape(baseUrl: string): Promise<Sample[]> {
   return parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { startTracing } from '@conduit/service-kit';
-import { readSse } from '@conduit/testing';
+import { readSse, waitFor } from '@conduit/testing';
 import { startTestChat, type ChatTestService } from '@conduit/chat/test/support/chat-test-service';
 import {
   registerUser,
@@ -137,16 +137,16 @@ describe('one trace from the gateway to the database', () => {
   }
 });
 
-async function waitForSpans(
-  done: (spans: ReadableSpan[]) => boolean,
-  timeoutMs = 5_000,
-): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const spans = exporter.getFinishedSpans();
-    if (done(spans) || Date.now() > deadline) return spans;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+async function waitForSpans(done: (spans: ReadableSpan[]) => boolean): Promise<ReadableSpan[]> {
+  await waitFor(
+    () => done(exporter.getFinishedSpans()),
+    () =>
+      `the request's spans; finished: ${exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .join(', ')}`,
+  );
+  return exporter.getFinishedSpans();
 }
 
 function only(spans: ReadableSpan[], match: (span: ReadableSpan) => boolean): ReadableSpan {

@@ -32,8 +32,9 @@ describe('AnthropicProvider against the fake Anthropic server', () => {
     target: AnthropicProvider,
     params: GenerationParams = {},
     signal = new AbortController().signal,
+    onChunk?: Parameters<typeof runStream>[1],
   ) {
-    return runStream(target.stream({ model: 'claude-haiku-4-5', messages, params, signal }));
+    return runStream(target.stream({ model: 'claude-haiku-4-5', messages, params, signal }), onChunk);
   }
 
   it('streams the text, then usage (input from message_start, output from message_delta), then the finish', async () => {
@@ -170,9 +171,9 @@ describe('AnthropicProvider against the fake Anthropic server', () => {
     fake.enqueue({ kind: 'stall', afterTokens: 1, tokens: ['a', ' b'] });
     const controller = new AbortController();
     const reason = new Error('stall watchdog');
-    setTimeout(() => controller.abort(reason), 150);
 
-    const { chunks, error } = await stream(provider(), {}, controller.signal);
+    // Aborted once the first token has come, while the server holds the rest back.
+    const { chunks, error } = await stream(provider(), {}, controller.signal, () => controller.abort(reason));
 
     expect(textOf(chunks)).toBe('a');
     expect(error).toBe(reason);

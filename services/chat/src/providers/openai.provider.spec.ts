@@ -1,10 +1,10 @@
 import type { CompletionMessage, GenerationParams } from '@conduit/contracts';
-import { startFakeOpenAI, type FakeOpenAIServer } from '@conduit/testing';
+import { startFakeOpenAI, waitFor, type FakeOpenAIServer } from '@conduit/testing';
 import OpenAI from 'openai';
 import { openAIErrors, OpenAIProvider, type OpenAIProviderOptions } from './openai.provider';
 import { ProviderError } from './provider-error';
 import { mapProviderError } from './provider-error-mapper';
-import { runStream, textOf, waitFor } from './testing/collect-chunks';
+import { runStream, textOf } from './testing/collect-chunks';
 import { sseBody, startScriptedHttpServer, type ScriptedHttpServer } from './testing/scripted-http.server';
 
 const API_KEY = 'sk-test-0123456789abcdef';
@@ -37,8 +37,9 @@ describe('OpenAIProvider against the fake OpenAI server', () => {
     target: OpenAIProvider,
     params: GenerationParams = {},
     signal = new AbortController().signal,
+    onChunk?: Parameters<typeof runStream>[1],
   ) {
-    return runStream(target.stream({ model: 'gpt-4o-mini', messages, params, signal }));
+    return runStream(target.stream({ model: 'gpt-4o-mini', messages, params, signal }), onChunk);
   }
 
   it('streams the text, then usage, then the finish reason', async () => {
@@ -211,9 +212,9 @@ describe('OpenAIProvider against the fake OpenAI server', () => {
     const controller = new AbortController();
     const reason = new Error('stall watchdog');
     const started = Date.now();
-    setTimeout(() => controller.abort(reason), 150);
 
-    const { chunks, error } = await stream(provider(), {}, controller.signal);
+    // Aborted once the first token has come, while the server holds the rest back.
+    const { chunks, error } = await stream(provider(), {}, controller.signal, () => controller.abort(reason));
 
     expect(textOf(chunks)).toBe('a');
     expect(error).toBe(reason);
@@ -324,16 +325,16 @@ describe('OpenAIProvider against scripted servers', () => {
       timeoutMs: 5_000,
     });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
 
     const { chunks, error } = await runStream(
       target.stream({ model: 'm', messages, params: {}, signal: controller.signal }),
+      () => controller.abort(),
     );
 
     expect(chunks).toEqual([{ type: 'text', text: 'a' }]);
     expect(error).toBe(controller.signal.reason);
     const scripted = server;
-    await waitFor(() => scripted.abandoned === 1);
+    await waitFor(() => scripted.abandoned === 1, 'the server to see the request abandoned');
   });
 
   it('fails a stream that ends without a finish reason instead of passing it off as complete', async () => {

@@ -6,11 +6,20 @@ export interface StreamRun {
   error: unknown;
 }
 
-/** Reads a provider stream to its end, keeping what came before a failure. */
-export async function runStream(stream: AsyncIterable<GenerationChunk>): Promise<StreamRun> {
+/**
+ * Reads a provider stream to its end, keeping what came before a failure. `onChunk` sees the chunks so
+ * far after each one arrives (e.g. to abort once the first has come).
+ */
+export async function runStream(
+  stream: AsyncIterable<GenerationChunk>,
+  onChunk?: (chunks: readonly GenerationChunk[]) => void,
+): Promise<StreamRun> {
   const chunks: GenerationChunk[] = [];
   try {
-    for await (const chunk of stream) chunks.push(chunk);
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      onChunk?.(chunks);
+    }
     return { chunks, error: undefined };
   } catch (error) {
     return { chunks, error };
@@ -19,13 +28,4 @@ export async function runStream(stream: AsyncIterable<GenerationChunk>): Promise
 
 export function textOf(chunks: readonly GenerationChunk[]): string {
   return chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('');
-}
-
-/** Polls until `condition` holds; fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
