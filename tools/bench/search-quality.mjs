@@ -36,6 +36,7 @@ const HELP = `npm run bench -- search-quality [flags]   (each flag also as env B
   --batch-bytes N      largest upload body (default 900000, under the gateway's default 1 MiB)
   --concurrency N      queries (and status polls) in flight at once (default 4)
   --index-timeout-s N  how long indexing may take before the run gives up (default 1800)
+  --gateway URL        use the platform already running behind this gateway instead of starting one
   --reference-only N   1: only load the collection and score the reference BM25, no platform`;
 
 const log = (message) => process.stderr.write(`[search-quality] ${message}\n`);
@@ -57,6 +58,7 @@ function parseOptions(argv) {
       'batch-bytes': { default: 900_000, min: 10_000 },
       concurrency: { default: 4, min: 1 },
       'index-timeout-s': { default: 1800, min: 1 },
+      gateway: null,
       'reference-only': 0,
     },
     HELP,
@@ -239,6 +241,11 @@ function report({ collection, entries, skipped, reference, modes, options }) {
   console.log(describeMachine(options.loadBefore));
 }
 
+function startPlatform({ infra, ns, cleanup }) {
+  requireBuilt({ services: ['gateway', 'search', 'usage'] });
+  return startSearchPlatform({ infra, ns, cleanup, log });
+}
+
 async function run(options, { infra, ns, cleanup }) {
   const collection = loadCollection(options);
   log(
@@ -265,8 +272,9 @@ async function run(options, { infra, ns, cleanup }) {
 
   const modes = {};
   if (!options.referenceOnly) {
-    requireBuilt({ services: ['gateway', 'search', 'usage'] });
-    const { gateway, assertAlive } = await startSearchPlatform({ infra, ns, cleanup, log });
+    const { gateway, assertAlive } = options.gateway
+      ? { gateway: { baseUrl: options.gateway.replace(/\/+$/, '') }, assertAlive: () => {} }
+      : await startPlatform({ infra, ns, cleanup });
     const { accessToken } = await postJson(`${gateway.baseUrl}/api/v1/auth/register`, {
       email: `bench-${ns.id}@example.test`,
       password: 'correct horse battery staple',
