@@ -103,6 +103,12 @@ describe('extractText', () => {
       expect(result.text).toBe('Quarterly figures');
     });
 
+    it('reads more PDFs at once than there are cores, each its own', async () => {
+      const texts = Array.from({ length: 5 }, (_, i) => `Document number ${i}`);
+      const results = await Promise.all(texts.map((text) => extractText(minimalPdf([[text]]), {}, LIMITS)));
+      expect(results.map((result) => result.text)).toEqual(texts);
+    });
+
     it('refuses a truncated PDF as corrupt', async () => {
       const pdf = minimalPdf([['Some text that will be cut off']]);
       const truncated = pdf.subarray(0, Math.floor(pdf.length / 2));

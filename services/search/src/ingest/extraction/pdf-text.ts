@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Sema } from 'async-sema';
 import { ExtractionError } from './extraction-error';
 
 export interface PdfText {
@@ -49,6 +51,9 @@ const { extractText, getDocumentProxy, getMeta } = require(workerData.unpdfPath)
 
 const UNPDF_PATH = require.resolve('unpdf');
 
+/** PDFs read at once: one thread per core; more uploads wait their turn instead of piling up threads. */
+const readers = new Sema(availableParallelism());
+
 function failureOf(answer: Extract<WorkerAnswer, { ok: false }>): ExtractionError {
   if (answer.name === 'PasswordException')
     return new ExtractionError('unsupported-type', 'the PDF is password-protected', {
@@ -61,6 +66,15 @@ function failureOf(answer: Extract<WorkerAnswer, { ok: false }>): ExtractionErro
 
 /** Reads the text of a PDF's pages; a damaged file is an {@link ExtractionError} `corrupt-file`. */
 export async function readPdfText(bytes: Uint8Array, options: PdfReadOptions): Promise<PdfText> {
+  await readers.acquire();
+  try {
+    return await readInWorker(bytes, options);
+  } finally {
+    readers.release();
+  }
+}
+
+async function readInWorker(bytes: Uint8Array, options: PdfReadOptions): Promise<PdfText> {
   // A copy is handed over, so the caller's buffer stays usable.
   const copy = new Uint8Array(bytes);
   const worker = new Worker(WORKER_SOURCE, {
