@@ -17,12 +17,14 @@ export const tokensTag = (count) => `[bench tokens=${count}]`;
 /**
  * One streamed request. `onEvent(data, event)` returns `'token'` with the token text, `'end'` at the
  * terminal event, an `Error`-like `{ error }` for an error event, or nothing for other events.
- * TTFT is from just before `fetch` to the first parsed token; total is to the terminal event.
+ * TTFT is from just before `fetch` to the first parsed token, last-token time to the last one; total is
+ * to the terminal event.
  */
 async function timedStream(url, init, expected, classify) {
   const result = {
     ok: false,
     ttftMs: null,
+    lastTokenMs: null,
     totalMs: null,
     received: 0,
     lost: 0,
@@ -46,7 +48,8 @@ async function timedStream(url, init, expected, classify) {
       if (outcome === undefined) continue;
       if (outcome.token !== undefined) {
         const at = result.received;
-        if (result.ttftMs === null) result.ttftMs = performance.now() - start;
+        result.lastTokenMs = performance.now() - start;
+        result.ttftMs ??= result.lastTokenMs;
         result.received += 1;
         const index = parseTokenIndex(outcome.token);
         if (index === null || index >= expected) result.reordered += 1;
