@@ -34,7 +34,7 @@ import {
   runBenchmark,
   sleep,
 } from './lib/harness.mjs';
-import { cpuMs, HarnessError } from './lib/platform.mjs';
+import { cpuMs, HarnessError, writeSyscalls } from './lib/platform.mjs';
 import { portkeyRoutingHeaders, startPortkey } from './lib/portkey-peer.mjs';
 import { fmtMs, fmtSigned, percentile, table } from './lib/stats.mjs';
 import { openAiStream } from './lib/stream-client.mjs';
@@ -165,7 +165,10 @@ async function run(options, { infra, ns, cleanup }) {
     window.toUs = monotonicUs();
     writeFileSync(join(options.cpuProfDir, 'window.json'), JSON.stringify(window));
   };
-  const cpuOf = (name) => processes[name].reduce((sum, pid) => sum + cpuMs(pid), 0);
+  // Per process of the target (the platform's: gateway, then chat), so the report can split them.
+  const cpuOf = (name) => processes[name].map((pid) => cpuMs(pid));
+  const writesOf = (name) => processes[name].map((pid) => writeSyscalls(pid));
+  const addDifference = (sums, before, after) => after.forEach((value, i) => (sums[i] += value - before[i]));
   const results = {};
   const completed = [];
   let failure = null;
@@ -174,18 +177,29 @@ async function run(options, { infra, ns, cleanup }) {
       const entries = Object.fromEntries(
         TARGETS.map((name) => [
           name,
-          { ttftStreams: [], rateRounds: [], all: [], cpuMs: 0, fullTokens: options.tokens },
+          {
+            ttftStreams: [],
+            rateRounds: [],
+            all: [],
+            cpuMs: [0, 0],
+            writes: [0, 0],
+            fullTokens: options.tokens,
+          },
         ]),
       );
       results[level] = entries;
       /** One round of `level` concurrent streams on one target, its CPU cost charged to that target. */
       const round = async (name, tokens, { forRate }) => {
-        const cpuBefore = name === 'direct' ? 0 : cpuOf(name);
+        const cpuBefore = name === 'direct' ? [] : cpuOf(name);
+        const writesBefore = name === 'direct' ? [] : writesOf(name);
         const t0 = performance.now();
         const batch = await Promise.all(Array.from({ length: level }, () => streams[name](tokens)));
         const wallMs = performance.now() - t0;
         const entry = entries[name];
-        if (name !== 'direct') entry.cpuMs += cpuOf(name) - cpuBefore;
+        if (name !== 'direct') {
+          addDifference(entry.cpuMs, cpuBefore, cpuOf(name));
+          addDifference(entry.writes, writesBefore, writesOf(name));
+        }
         entry.all.push(...batch);
         if (forRate) entry.rateRounds.push({ wallMs, tokens: batch.reduce((sum, r) => sum + r.received, 0) });
         return batch;
@@ -234,13 +248,17 @@ function summarize(entry) {
   const wall = entry.rateRounds.reduce((sum, r) => sum + r.wallMs, 0);
   const tokens = entry.rateRounds.reduce((sum, r) => sum + r.tokens, 0);
   const all = entry.all;
+  const perStream = (total) => (all.length > 0 ? total / all.length : Number.NaN);
   return {
     samples: ttft.length,
     ttftP50: percentile(ttft, 50),
     ttftP99: percentile(ttft, 99),
     lastTokenP50: percentile(lastToken, 50),
     tokensPerSecond: wall > 0 ? (tokens / wall) * 1000 : Number.NaN,
-    cpuMsPerStream: all.length > 0 ? entry.cpuMs / all.length : Number.NaN,
+    cpuMsPerStream: perStream(entry.cpuMs[0] + entry.cpuMs[1]),
+    cpuMsPerStreamByProcess: entry.cpuMs.map(perStream),
+    writesPerStream: perStream(entry.writes[0] + entry.writes[1]),
+    writesPerStreamByProcess: entry.writes.map(perStream),
     streams: all.length,
     complete: all.filter((r) => r.ok).length,
     errors: all.filter((r) => r.error !== null).length,
@@ -279,7 +297,8 @@ function report(options, results, portkeyVersion) {
       `${fmtRatio(ratios[50])} / ${fmtRatio(ratios[99])}`,
       `${fmtMs(s.direct.lastTokenP50)} / ${fmtMs(lastToken.portkey)} / ${fmtMs(lastToken.conduit)}`,
       `${fmtMs(s.direct.tokensPerSecond, 0)} / ${fmtMs(s.portkey.tokensPerSecond, 0)} / ${fmtMs(s.conduit.tokensPerSecond, 0)}`,
-      `${fmtMs(s.portkey.cpuMsPerStream, 2)} / ${fmtMs(s.conduit.cpuMsPerStream, 2)}`,
+      `${fmtMs(s.portkey.cpuMsPerStream, 2)} / ${fmtMs(s.conduit.cpuMsPerStream, 2)} (${s.conduit.cpuMsPerStreamByProcess.map((v) => fmtMs(v, 1)).join('+')})`,
+      `${fmtMs(s.portkey.writesPerStream, 0)} / ${fmtMs(s.conduit.writesPerStream, 0)} (${s.conduit.writesPerStreamByProcess.map((v) => fmtMs(v, 0)).join('+')})`,
     ]);
     for (const name of TARGETS) {
       const t = s[name];
@@ -337,7 +356,7 @@ function report(options, results, portkeyVersion) {
       `${options.c1Full} full-length triples; higher levels in rotating rounds.`,
     `direct = client → fake; portkey = client → Portkey ${portkeyVersion} → fake; conduit = client → gateway /v1 → NATS → chat → fake.`,
     "Added TTFT = the path's TTFT percentile minus the direct one at the same level; last token = time to the last " +
-      'token of full-length answers. Times in ms.',
+      'token of full-length answers; writes = write system calls (socket writes) of Portkey / gateway + chat. Times in ms.',
     describeMachine(options.loadBefore),
     '',
     table(
@@ -350,7 +369,8 @@ function report(options, results, portkeyVersion) {
         'ratio c/p p50/p99',
         'last token p50 d/p/c',
         'tok/s d/p/c',
-        'CPU ms/stream p/c',
+        'CPU ms/stream p/c (gw+chat)',
+        'writes/stream p/c (gw+chat)',
       ],
       timing,
     ),

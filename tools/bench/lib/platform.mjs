@@ -92,6 +92,13 @@ export function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** Write system calls (write, writev, send...) a process has made so far, from /proc (Linux). */
+export function writeSyscalls(pid) {
+  const match = /^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (!match) throw new HarnessError(`no syscw for pid ${pid}`);
+  return Number(match[1]);
+}
+
 /**
  * Runs `services/<name>/dist/main.js` in its own process and resolves once /readyz answers 200.
  * `nodeArgs` go before the script (e.g. --cpu-prof).
