@@ -94,4 +94,40 @@ describe('ContextWindowFitter', () => {
     const grown = { ...message, content: `${message.content} ${words(50, 'd')}` };
     expect(cached.fit([grown], 10_000, 100).context.promptTokens).toBeGreaterThan(first);
   });
+
+  describe('fitMessages (no token count wanted)', () => {
+    const system: CompletionMessage = { role: 'system', content: 'Be brief.' };
+
+    it('sends what fit sends when the prompt surely fits: system prompt first, from the first user message on', () => {
+      const prompts: CompletionMessage[][] = [
+        turn(1),
+        [{ role: 'assistant', content: 'Hello!' }, ...turn(2), { role: 'user', content: 'ok?' }],
+        [...turn(3), system, { role: 'user', content: 'and?' }],
+        [system],
+        [{ role: 'assistant', content: 'alone' }],
+      ];
+      for (const prompt of prompts) {
+        expect(fitter.fitMessages(prompt, 128_000, 16_384)).toEqual(
+          fitter.fit(prompt, 128_000, 16_384).messages,
+        );
+      }
+    });
+
+    it('fits a prompt that may exceed the window as fit does, and refuses one that cannot fit', () => {
+      const history = Array.from({ length: 10 }, (_, i) => turn(i)).flat();
+      const prompt = [system, ...history, { role: 'user' as const, content: 'And now?' }];
+      const fitted = fitter.fitMessages(prompt, 1_000, 400);
+      expect(fitted).toEqual(fitter.fit(prompt, 1_000, 400).messages);
+      expect(fitted.length).toBeLessThan(prompt.length);
+      expect(() => fitter.fitMessages([{ role: 'user', content: words(2_000, 'x') }], 1_000, 100)).toThrow(
+        expect.objectContaining({ code: ErrorCode.ContextLengthExceeded }),
+      );
+    });
+
+    it('bounds the count by UTF-8 bytes, so multi-byte text is never let through uncounted when it may not fit', () => {
+      // 300 characters of 3 bytes each: 900 bytes, over a 600-token limit by bytes, so it is counted.
+      const wide = { role: 'user' as const, content: '語'.repeat(300) };
+      expect(fitter.fitMessages([wide], 1_200, 600)).toEqual(fitter.fit([wide], 1_200, 600).messages);
+    });
+  });
 });

@@ -27,7 +27,7 @@ export class ContextWindowFitter {
   fit(messages: readonly PromptMessage[], contextWindow: number, reservedForAnswer: number): FittedPrompt {
     const system = messages.filter((m) => m.role === 'system');
     const history = messages.filter((m) => m.role !== 'system');
-    const promptLimit = contextWindow - Math.min(reservedForAnswer, Math.floor(contextWindow / 2));
+    const promptLimit = promptLimitOf(contextWindow, reservedForAnswer);
     let used = REPLY_PRIMING_TOKENS;
     for (const message of system) {
       const tokens = this.tokensOf(message, promptLimit - used);
@@ -58,6 +58,30 @@ export class ContextWindowFitter {
     };
   }
 
+  /**
+   * The messages {@link fit} would send, for callers that need no token count: a prompt that cannot
+   * exceed the window is not counted at all. Every token of the encoding stands for at least one byte
+   * of UTF-8, so the byte length (with each message's framing) bounds the count from above; only a
+   * prompt over that bound is counted and fitted. What the prompt cost comes from the provider's usage.
+   */
+  fitMessages(
+    messages: readonly CompletionMessage[],
+    contextWindow: number,
+    reservedForAnswer: number,
+  ): CompletionMessage[] {
+    let bound = REPLY_PRIMING_TOKENS;
+    for (const message of messages) bound += Buffer.byteLength(message.content) + TOKENS_PER_MESSAGE;
+    if (bound > promptLimitOf(contextWindow, reservedForAnswer)) {
+      return this.fit(messages, contextWindow, reservedForAnswer).messages;
+    }
+    // Everything fits: as `fit` sends it, system prompt first and the history from its first user message on.
+    const system = messages.filter((m) => m.role === 'system');
+    const history = messages.filter((m) => m.role !== 'system');
+    let first = 0;
+    while (history.length - first > 1 && history[first]?.role === 'assistant') first += 1;
+    return [...system, ...history.slice(first)].map(({ role, content }) => ({ role, content }));
+  }
+
   /** A message's tokens with its framing, or null once they pass `limit`. */
   private tokensOf(message: PromptMessage, limit = Number.POSITIVE_INFINITY): number | null {
     // The length is part of the key: a partial answer saved earlier may have grown since.
@@ -78,6 +102,11 @@ export class ContextWindowFitter {
     }
     this.counts.set(key, tokens);
   }
+}
+
+/** Tokens the prompt may take: the window less the room kept for the answer (at most half of it). */
+function promptLimitOf(contextWindow: number, reservedForAnswer: number): number {
+  return contextWindow - Math.min(reservedForAnswer, Math.floor(contextWindow / 2));
 }
 
 function tooLong(what: string, contextWindow: number, promptTokenLimit: number): DomainError {

@@ -32,7 +32,8 @@ export class StatelessCompletionService {
     caller: CallerContext,
   ): Promise<ResponseOf<typeof ChatContract.runCompletion>> {
     const model = this.catalog.resolve(request.model);
-    const { messages } = this.fitter.fit(
+    // The prompt's token count is not reported on this surface: it is only counted when it may not fit.
+    const messages = this.fitter.fitMessages(
       request.messages,
       model.info.contextWindow,
       request.params.maxTokens ?? model.info.maxOutputTokens,
