@@ -48,3 +48,7 @@ export const SERVICES = [
     objectStores: [SEARCH_UPLOADS_BUCKET],
   }),
 ] as const;
+
+/** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */
+export const natsPasswordVariable = (serviceName: string): string =>
+  `NATS_${serviceName.toUpperCase().replace(/-/g, '_')}_PASSWORD`;

@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { natsPasswordVariable, SERVICES } from '@conduit/contracts';
 import { freePort } from './service-process';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
@@ -128,4 +130,24 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`nats-server did not open port ${port}`);
+}
+
+/**
+ * A random password for every service's user in `deploy/nats/auth.conf` (which names them all), and
+ * the server environment that sets them: a test of the deployed configuration keeps working when a
+ * service is added.
+ */
+export function deployedNatsPasswords(): {
+  env: Record<string, string>;
+  passwordOf: (service: string) => string;
+} {
+  const passwords = new Map(SERVICES.map(({ name }) => [name, `${name}-${randomBytes(12).toString('hex')}`]));
+  return {
+    env: Object.fromEntries([...passwords].map(([name, password]) => [natsPasswordVariable(name), password])),
+    passwordOf: (service) => {
+      const password = passwords.get(service);
+      if (!password) throw new Error(`no service named ${service} in the contracts' SERVICES`);
+      return password;
+    },
+  };
 }

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { connect } from 'nats';
 import { BudgetLimits, DomainError, ErrorCode, UsageContract } from '@conduit/contracts';
 import { Metering } from '@conduit/metering';
-import { NatsServerProcess, waitFor } from '@conduit/testing';
+import { deployedNatsPasswords, NatsServerProcess, waitFor } from '@conduit/testing';
 import { ModelCatalog } from '../src/catalog/model-catalog';
 import { CompletionMetering } from '../src/generation/completion-metering';
 import { startTestChat, type ChatTestService } from './support/chat-test-service';
@@ -135,12 +135,7 @@ describe('budgets cached by every chat replica (libs/metering)', () => {
 });
 
 describe('budget announcements under the deployed NATS users (deploy/nats)', () => {
-  const passwords = {
-    gateway: `gw-${randomBytes(12).toString('hex')}`,
-    chat: `chat-${randomBytes(12).toString('hex')}`,
-    usage: `usage-${randomBytes(12).toString('hex')}`,
-    search: `search-${randomBytes(12).toString('hex')}`,
-  };
+  const { passwordOf, env } = deployedNatsPasswords();
   let nats: NatsServerProcess;
   let chat: ChatTestService;
   let second: INestApplication;
@@ -153,12 +148,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
   beforeAll(async () => {
     nats = await NatsServerProcess.start({
       configFile: join(__dirname, '..', '..', '..', 'deploy', 'nats', 'nats.conf'),
-      env: {
-        NATS_GATEWAY_PASSWORD: passwords.gateway,
-        NATS_CHAT_PASSWORD: passwords.chat,
-        NATS_USAGE_PASSWORD: passwords.usage,
-        NATS_SEARCH_PASSWORD: passwords.search,
-      },
+      env,
     });
     // As deployed: an empty subject prefix, chat as its own user, and the test client as the gateway.
     chat = await startTestChat(
@@ -167,10 +157,10 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
         NATS_URL: nats.url,
         NATS_SUBJECT_PREFIX: '',
         NATS_USER: 'chat',
-        NATS_PASSWORD: passwords.chat,
+        NATS_PASSWORD: passwordOf('chat'),
       },
-      { user: 'gateway', password: passwords.gateway },
-      { user: 'usage', password: passwords.usage },
+      { user: 'gateway', password: passwordOf('gateway') },
+      { user: 'usage', password: passwordOf('usage') },
     );
     second = await chat.startReplica();
   });
@@ -197,7 +187,7 @@ describe('budget announcements under the deployed NATS users (deploy/nats)', () 
     const gateway = await connect({
       servers: nats.url,
       user: 'gateway',
-      pass: passwords.gateway,
+      pass: passwordOf('gateway'),
       inboxPrefix: '_INBOX_gateway',
     });
     try {

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { ChatContract, ChatStreamEvent, handledDefinitionsOf, UsageContract } from '@conduit/contracts';
 import { migrateServiceSchema } from '@conduit/db';
 import {
+  deployedNatsPasswords,
   isolatedNamespace,
   NatsServerProcess,
   readSse,
@@ -19,12 +20,7 @@ import { api, FAKE_OPENAI_KEY, json } from './support/platform';
 
 /** The server configuration deployed by compose and the dev StatefulSet, with the users of auth.conf. */
 const DEPLOYED_CONFIG = join(__dirname, '..', '..', '..', 'deploy', 'nats', 'nats.conf');
-const PASSWORDS = {
-  gateway: `gw-${randomBytes(12).toString('hex')}`,
-  chat: `chat-${randomBytes(12).toString('hex')}`,
-  usage: `usage-${randomBytes(12).toString('hex')}`,
-  search: `search-${randomBytes(12).toString('hex')}`,
-};
+const { passwordOf, env: PASSWORD_ENV } = deployedNatsPasswords();
 
 /** Reads a stream to its end; `events` shows the caller what has arrived so far. */
 async function readEvents(response: Response, events: ChatStreamEvent[] = []): Promise<ChatStreamEvent[]> {
@@ -55,7 +51,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
     const nc = await connect({
       servers: nats.url,
       user,
-      pass: PASSWORDS[user],
+      pass: passwordOf(user),
       name: `test-${user}`,
       inboxPrefix: `_INBOX_${user}`,
     });
@@ -94,12 +90,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
   beforeAll(async () => {
     nats = await NatsServerProcess.start({
       configFile: DEPLOYED_CONFIG,
-      env: {
-        NATS_GATEWAY_PASSWORD: PASSWORDS.gateway,
-        NATS_CHAT_PASSWORD: PASSWORDS.chat,
-        NATS_USAGE_PASSWORD: PASSWORDS.usage,
-        NATS_SEARCH_PASSWORD: PASSWORDS.search,
-      },
+      env: PASSWORD_ENV,
     });
   });
   afterAll(async () => {
@@ -112,7 +103,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       {},
       { user: 'admin', pass: 'admin' },
       { user: 'chat', pass: 'wrong' },
-      { user: 'gateway', pass: PASSWORDS.chat },
+      { user: 'gateway', pass: passwordOf('chat') },
     ]) {
       await expect(connect({ servers: nats.url, ...credentials, reconnect: false })).rejects.toMatchObject({
         code: 'AUTHORIZATION_VIOLATION',
@@ -141,14 +132,14 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       usage = await startServiceProcess('usage', {
         ...shared,
         NATS_USER: 'usage',
-        NATS_PASSWORD: PASSWORDS.usage,
+        NATS_PASSWORD: passwordOf('usage'),
         DATABASE_SCHEMA: namespace.schemaFor('usage'),
         SHUTDOWN_GRACE_MS: '5000',
       });
       chat = await startServiceProcess('chat', {
         ...shared,
         NATS_USER: 'chat',
-        NATS_PASSWORD: PASSWORDS.chat,
+        NATS_PASSWORD: passwordOf('chat'),
         DATABASE_SCHEMA: namespace.schemaFor('chat'),
         OPENAI_API_KEY: FAKE_OPENAI_KEY,
         OPENAI_BASE_URL: openai.url,
@@ -158,7 +149,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       gateway = await startServiceProcess('gateway', {
         ...shared,
         NATS_USER: 'gateway',
-        NATS_PASSWORD: PASSWORDS.gateway,
+        NATS_PASSWORD: passwordOf('gateway'),
         DATABASE_SCHEMA: namespace.schemaFor('gateway'),
         REDIS_URL: infra.redisUrl,
         REDIS_KEY_PREFIX: namespace.redisKeyPrefix,

@@ -1,4 +1,5 @@
 import {
+  natsPasswordVariable,
   SERVICES,
   streamCancelSubject,
   streamEventsSubject,
@@ -147,7 +148,7 @@ export function permissionsOf(service: ServiceDef): Permissions {
 }
 
 const variableOf = (service: ServiceDef) => `${service.name.toUpperCase().replace(/-/g, '_')}_PERMISSIONS`;
-const passwordOf = (service: ServiceDef) => `$NATS_${service.name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+const passwordOf = (service: ServiceDef) => `$${natsPasswordVariable(service.name)}`;
 
 function list(name: string, subjects: string[]): string[] {
   return [`  ${name}: {`, '    allow: [', ...subjects.map((s) => `      "${s}"`), '    ]', '  }'];
