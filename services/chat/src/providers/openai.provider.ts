@@ -1,4 +1,5 @@
 import type { FinishReason } from '@conduit/contracts';
+import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
@@ -53,7 +54,12 @@ export class OpenAIProvider implements TextGenerationProvider {
       provider: this.id,
       signal: request.signal,
       errors: openAIErrors,
-      open: () => this.client.chat.completions.create(this.body(request), { signal: request.signal }),
+      open: async () =>
+        completionChunks(
+          await this.client.chat.completions
+            .create(this.body(request), { signal: request.signal })
+            .asResponse(),
+        ),
       read: readChunk,
     });
   }
@@ -69,6 +75,40 @@ export class OpenAIProvider implements TextGenerationProvider {
       ...(params.topP !== undefined ? { top_p: params.topP } : {}),
       ...(params.stop?.length ? { stop: params.stop } : {}),
     };
+  }
+}
+
+/**
+ * The chunks of a streamed completion, read from the response the SDK opened (the SDK built the request
+ * and turned an error status into its typed error). Read here rather than with the SDK's own stream:
+ * that one copies its buffer on every network read and passes each event through three nested async
+ * generators, which in CPU profiles at 50 streams cost chat about 9 % of its time per token. Same
+ * rules as the SDK's: `[DONE]` ends the stream, a chunk carrying `error` fails it as an APIError, and an
+ * aborted read ends it quietly (the caller checks its signal).
+ */
+export async function* completionChunks(response: Response): AsyncGenerator<ChatCompletionChunk> {
+  if (!response.body) throw new OpenAI.OpenAIError('The provider answered a stream request without a body');
+  const data: string[] = [];
+  const parser = createParser({ onEvent: (event) => data.push(event.data) });
+  const decoder = new TextDecoder();
+  let done = false;
+  try {
+    for await (const bytes of response.body) {
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      const events = data.length;
+      for (let i = 0; i < events; i++) {
+        const text = data[i] as string;
+        // Read on to the end of the body after `[DONE]`, so the connection is kept for the next request.
+        if (done || (done = text.startsWith('[DONE]'))) continue;
+        const chunk = JSON.parse(text) as ChatCompletionChunk & { error?: unknown };
+        if (chunk.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, response.headers);
+        yield chunk;
+      }
+      data.length = 0;
+    }
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') return;
+    throw error;
   }
 }
 
