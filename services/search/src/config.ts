@@ -23,8 +23,23 @@ export const SearchConfigSchema = ServiceConfigSchema.extend({
   SEARCH_EMBEDDING_MAX_RETRIES: count(0, 10).default(2),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalUrl,
+
+  SEARCH_STORE: z.enum(['lancedb', 'qdrant']).default('lancedb'),
+  /** The embedded store's directory (one writer process per path). */
+  SEARCH_LANCEDB_PATH: z.string().min(1).default('data/search/lancedb'),
+  /** Rows an embedded index holds before its vectors get an approximate index; below it search is exact. */
+  SEARCH_ANN_MIN_ROWS: count(256, 100_000_000).default(50_000),
+  QDRANT_URL: optionalUrl,
+  QDRANT_API_KEY: optionalSecret,
+  /** Reciprocal-rank fusion constant of hybrid queries that name no fusion. */
+  SEARCH_RRF_K: count(1, 1_000).default(60),
 });
 export type SearchConfig = z.infer<typeof SearchConfigSchema>;
 
-export const loadSearchConfig = (env: NodeJS.ProcessEnv = process.env): SearchConfig =>
-  loadConfig(SearchConfigSchema, env);
+export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
+  const config = loadConfig(SearchConfigSchema, env);
+  if (config.SEARCH_STORE === 'qdrant' && config.QDRANT_URL === undefined) {
+    throw new Error('Invalid configuration:\n  QDRANT_URL: required when SEARCH_STORE=qdrant');
+  }
+  return config;
+}

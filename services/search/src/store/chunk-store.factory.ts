@@ -1,0 +1,25 @@
+import type { SearchConfig } from '../config';
+import type { ChunkStore } from './chunk-store.port';
+import { LanceDbChunkStore } from './lancedb/lancedb-chunk-store';
+
+export type ChunkStoreSettings = Pick<
+  SearchConfig,
+  'SEARCH_STORE' | 'SEARCH_LANCEDB_PATH' | 'SEARCH_ANN_MIN_ROWS' | 'QDRANT_URL' | 'QDRANT_API_KEY'
+>;
+
+/** The store SEARCH_STORE names, opened; background failures (index maintenance) go to `onBackgroundError`. */
+export async function openChunkStore(
+  settings: ChunkStoreSettings,
+  onBackgroundError: (error: unknown, task: string) => void,
+): Promise<ChunkStore> {
+  switch (settings.SEARCH_STORE) {
+    case 'lancedb':
+      return LanceDbChunkStore.open({
+        path: settings.SEARCH_LANCEDB_PATH,
+        annMinRows: settings.SEARCH_ANN_MIN_ROWS,
+        onBackgroundError,
+      });
+    case 'qdrant':
+      throw new Error('SEARCH_STORE=qdrant is not available yet');
+  }
+}

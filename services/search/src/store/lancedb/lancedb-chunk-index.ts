@@ -1,0 +1,274 @@
+import { Index, type Table, type VectorQuery } from '@lancedb/lancedb';
+import { Sema } from 'async-sema';
+import type { EmbeddingSpace } from '../../embeddings/embedder.port';
+import type { ChunkFilter, ChunkHit, ChunkIndex, ChunkQuery, IndexedChunk } from '../chunk-store.port';
+import { assertChunksBelong, assertTopK, candidateDepth, isZeroVector } from '../chunk-query-rules';
+import { DEFAULT_RRF_K, fuseRankings } from '../fusion';
+import { chunkPredicate, documentsPredicate, userPredicate } from './lancedb-predicate';
+import { chunkMetadataOf, chunkRow, METADATA_COLUMNS, type ChunkRowRecord } from './lancedb-schema';
+import { annIndexConfig, ANN_QUERY_TUNING, type LanceDbTuning } from './lancedb-tuning';
+
+const FTS_INDEX = 'text_idx';
+const VECTOR_INDEX = 'vector_idx';
+
+/** The FTS analyser: English stemming and stop words, as a Porter BM25 does, plus accent folding. */
+export const FTS_OPTIONS = {
+  withPosition: false,
+  baseTokenizer: 'simple',
+  language: 'English',
+  lowercase: true,
+  stem: true,
+  removeStopWords: true,
+  asciiFolding: true,
+} as const;
+
+export interface LanceDbChunkIndexOptions extends LanceDbTuning {
+  /** Called with failures of background maintenance (optimize, ANN build); they never reach a caller. */
+  readonly onBackgroundError: (error: unknown, task: string) => void;
+}
+
+/**
+ * One embedding space's chunks in one LanceDB table: BM25 over `text`, cosine vector search, and the
+ * filter as a SQL predicate applied before the limit (prefilter), always starting with the user.
+ *
+ * Writes go through one lock per table (LanceDB wants one writer; concurrent commits would conflict).
+ * Replacing documents is one `mergeInsert` commit, so a reader sees either the old chunks or the new
+ * ones, never both and never neither. Rows written since the last optimize are searched exhaustively
+ * by LanceDB beside the indexed ones; `optimize` (run in the background every `optimizeEveryRows`
+ * written rows) folds them into the indexes and compacts the table.
+ */
+export class LanceDbChunkIndex implements ChunkIndex {
+  private readonly writeLock = new Sema(1);
+  private rowsSinceOptimize = 0;
+  private maintenance: Promise<void> | undefined;
+  private annBuilt: boolean;
+  private annBuild: Promise<void> | undefined;
+  /** Rows per user, counted on demand and forgotten when that user's rows change: picks exact or ANN search. */
+  private readonly userRows = new Map<string, number>();
+
+  constructor(
+    readonly space: EmbeddingSpace,
+    private readonly table: Table,
+    private readonly options: LanceDbChunkIndexOptions,
+    hasAnnIndex: boolean,
+  ) {
+    this.annBuilt = hasAnnIndex;
+  }
+
+  async replaceDocuments(
+    documents: readonly { userId: string; documentId: string; chunks: readonly IndexedChunk[] }[],
+  ): Promise<void> {
+    if (documents.length === 0) return;
+    const rows: Record<string, unknown>[] = [];
+    const byUser = new Map<string, string[]>();
+    for (const document of documents) {
+      assertChunksBelong(document, this.space.dimensions);
+      for (const chunk of document.chunks) rows.push(chunkRow(chunk));
+      const ids = byUser.get(document.userId) ?? [];
+      ids.push(document.documentId);
+      byUser.set(document.userId, ids);
+    }
+    assertUniqueChunkIds(documents);
+    const replaced = [...byUser].map(([userId, ids]) => `(${documentsPredicate(userId, ids)})`).join(' OR ');
+    await this.write(async () => {
+      if (rows.length === 0) {
+        await this.table.delete(replaced);
+        return;
+      }
+      // One commit: new and changed chunks in, every other chunk of these documents out.
+      await this.table
+        .mergeInsert(['user_id', 'chunk_id'])
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete({ where: replaced })
+        .execute(rows);
+    });
+    for (const userId of byUser.keys()) this.userRows.delete(userId);
+    this.afterWrite(rows.length);
+  }
+
+  async deleteDocument(userId: string, documentId: string): Promise<number> {
+    const result = await this.write(() => this.table.delete(documentsPredicate(userId, [documentId])));
+    this.userRows.delete(userId);
+    return result.numDeletedRows;
+  }
+
+  async search(query: ChunkQuery): Promise<ChunkHit[]> {
+    assertTopK(query.topK);
+    const predicate = chunkPredicate(query.filter);
+    switch (query.mode) {
+      case 'keyword':
+        return this.keywordSearch(query.text, predicate, query.topK);
+      case 'semantic':
+        return this.semanticSearch(requireVector(query), query.filter, predicate, query.topK);
+      case 'hybrid': {
+        const depth = candidateDepth(query.topK);
+        const [semantic, keyword] = await Promise.all([
+          this.semanticSearch(requireVector(query), query.filter, predicate, depth),
+          this.keywordSearch(query.text, predicate, depth),
+        ]);
+        return fuseRankings(semantic, keyword, query.fusion ?? { kind: 'rrf', k: DEFAULT_RRF_K }, query.topK);
+      }
+    }
+  }
+
+  count(filter?: Pick<ChunkFilter, 'userId'>): Promise<number> {
+    return this.table.countRows(filter ? userPredicate(filter.userId) : undefined);
+  }
+
+  /**
+   * The nearest chunks by cosine similarity. `exact` skips the ANN index (the reference a recall
+   * measurement compares with); otherwise the index is used when one exists and the filter's user
+   * has at least `annMinRows` chunks, since exhaustive search over fewer rows is fast and perfect.
+   */
+  async nearest(
+    vector: Float32Array,
+    filter: ChunkFilter,
+    topK: number,
+    options: { exact?: boolean } = {},
+  ): Promise<ChunkHit[]> {
+    assertTopK(topK);
+    if (isZeroVector(vector)) return [];
+    return this.vectorQuery(
+      vector,
+      chunkPredicate(filter),
+      topK,
+      options.exact ?? !(await this.useAnn(filter)),
+    );
+  }
+
+  /** Folds new rows into the indexes, compacts, prunes old versions, and builds the ANN index when due. */
+  async optimize(): Promise<void> {
+    await this.write(async () => {
+      this.rowsSinceOptimize = 0;
+      await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    });
+    await this.buildAnnIfDue();
+  }
+
+  /** Waits for background maintenance to finish (before close, and in tests). */
+  async settle(): Promise<void> {
+    while (this.maintenance || this.annBuild) await (this.maintenance ?? this.annBuild);
+    await this.write(() => Promise.resolve());
+  }
+
+  get hasAnnIndex(): boolean {
+    return this.annBuilt;
+  }
+
+  private async keywordSearch(text: string, predicate: string, limit: number): Promise<ChunkHit[]> {
+    if (text.trim().length === 0) return [];
+    const rows = (await this.table
+      .query()
+      .fullTextSearch(text, { columns: 'text' })
+      .where(predicate)
+      .select([...METADATA_COLUMNS, '_score'])
+      .limit(limit)
+      .toArray()) as ChunkRowRecord[];
+    return rows.map((row) => ({ chunk: chunkMetadataOf(row), score: row._score ?? 0 }));
+  }
+
+  private async semanticSearch(
+    vector: Float32Array,
+    filter: ChunkFilter,
+    predicate: string,
+    limit: number,
+  ): Promise<ChunkHit[]> {
+    if (isZeroVector(vector)) return [];
+    return this.vectorQuery(vector, predicate, limit, !(await this.useAnn(filter)));
+  }
+
+  private async vectorQuery(vector: Float32Array, predicate: string, limit: number, exact: boolean) {
+    let query: VectorQuery = this.table
+      .vectorSearch(Array.from(vector))
+      .column('vector')
+      .distanceType('cosine')
+      .where(predicate)
+      .select([...METADATA_COLUMNS, '_distance'])
+      .limit(limit);
+    if (exact) query = query.bypassVectorIndex();
+    else if (this.annBuilt) query = ANN_QUERY_TUNING(query);
+    const rows = (await query.toArray()) as ChunkRowRecord[];
+    return rows.map((row) => ({ chunk: chunkMetadataOf(row), score: 1 - (row._distance ?? 1) }));
+  }
+
+  private async useAnn(filter: ChunkFilter): Promise<boolean> {
+    if (!this.annBuilt) return false;
+    let rows = this.userRows.get(filter.userId);
+    if (rows === undefined) {
+      rows = await this.table.countRows(userPredicate(filter.userId));
+      this.userRows.set(filter.userId, rows);
+    }
+    return rows >= this.options.annMinRows;
+  }
+
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    await this.writeLock.acquire();
+    try {
+      return await work();
+    } finally {
+      this.writeLock.release();
+    }
+  }
+
+  private afterWrite(rows: number): void {
+    this.rowsSinceOptimize += rows;
+    if (this.maintenance) return;
+    const optimizeDue = this.rowsSinceOptimize >= this.options.optimizeEveryRows;
+    if (!optimizeDue && (this.annBuilt || this.rowsSinceOptimize === 0)) return;
+    this.maintenance = (optimizeDue ? this.optimize() : this.buildAnnIfDue())
+      .catch((error: unknown) => this.options.onBackgroundError(error, 'optimize'))
+      .finally(() => {
+        this.maintenance = undefined;
+      });
+  }
+
+  /**
+   * Builds the ANN index once the table holds `annMinRows` rows, outside the write lock (appends go on
+   * meanwhile); one build at a time, whoever asks.
+   */
+  private buildAnnIfDue(): Promise<void> {
+    this.annBuild ??= (async () => {
+      if (this.annBuilt) return;
+      const rows = await this.table.countRows();
+      if (rows < this.options.annMinRows) return;
+      await this.table.createIndex('vector', { config: annIndexConfig(), name: VECTOR_INDEX, replace: true });
+      this.annBuilt = true;
+    })().finally(() => {
+      this.annBuild = undefined;
+    });
+    return this.annBuild;
+  }
+}
+
+/** Creates the table's full-text and scalar indexes (idempotent). */
+export async function ensureChunkTableIndexes(table: Table): Promise<{ hasAnnIndex: boolean }> {
+  const existing = new Set((await table.listIndices()).map((index) => index.name));
+  if (!existing.has(FTS_INDEX)) {
+    await table.createIndex('text', { config: Index.fts(FTS_OPTIONS), name: FTS_INDEX });
+  }
+  for (const column of ['user_id', 'document_id']) {
+    if (!existing.has(`${column}_idx`)) {
+      await table.createIndex(column, { config: Index.btree(), name: `${column}_idx` });
+    }
+  }
+  return { hasAnnIndex: existing.has(VECTOR_INDEX) };
+}
+
+function requireVector(query: ChunkQuery): Float32Array {
+  if (!query.vector) throw new RangeError(`a ${query.mode} query needs a query vector`);
+  return query.vector;
+}
+
+function assertUniqueChunkIds(
+  documents: readonly { userId: string; chunks: readonly IndexedChunk[] }[],
+): void {
+  const seen = new Set<string>();
+  for (const { userId, chunks } of documents) {
+    for (const { chunkId } of chunks) {
+      const key = `${userId}\u0000${chunkId}`;
+      if (seen.has(key)) throw new RangeError(`chunk id ${chunkId} appears twice in one write`);
+      seen.add(key);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import type { EmbeddingSpace } from '../../embeddings/embedder.port';
+import type { IndexedChunk, IndexedChunkMetadata } from '../chunk-store.port';
+
+/** One row per chunk; the column names every predicate and query of this store uses. */
+export function chunkTableSchema(dimensions: number): Schema {
+  return new Schema([
+    new Field('chunk_id', new Utf8(), false),
+    new Field('document_id', new Utf8(), false),
+    new Field('user_id', new Utf8(), false),
+    new Field('collection', new Utf8(), false),
+    new Field('ordinal', new Int32(), false),
+    new Field('text', new Utf8(), false),
+    new Field('title', new Utf8(), true),
+    new Field('source', new Utf8(), true),
+    new Field('tags', new List(new Field('item', new Utf8(), true)), false),
+    new Field('date_ms', new Float64(), true),
+    new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+/** Columns a search reads back (the vector stays on disk). */
+export const METADATA_COLUMNS = [
+  'chunk_id',
+  'document_id',
+  'user_id',
+  'collection',
+  'ordinal',
+  'text',
+  'title',
+  'source',
+  'tags',
+  'date_ms',
+];
+
+/**
+ * The table of an embedding space: a readable form of its id plus a hash of the exact id, so two ids
+ * that read the same after the character clean-up never share a table.
+ */
+export function chunkTableName(space: EmbeddingSpace): string {
+  const readable = space.id.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 80);
+  const digest = createHash('sha256').update(space.id).digest('hex').slice(0, 10);
+  return `chunks_${readable}_${digest}`;
+}
+
+export function chunkRow(chunk: IndexedChunk): Record<string, unknown> {
+  return {
+    chunk_id: chunk.chunkId,
+    document_id: chunk.documentId,
+    user_id: chunk.userId,
+    collection: chunk.collection,
+    ordinal: chunk.ordinal,
+    text: chunk.text,
+    title: chunk.title,
+    source: chunk.source,
+    tags: [...chunk.tags],
+    date_ms: chunk.dateMs,
+    vector: Array.from(chunk.vector),
+  };
+}
+
+/** A row as `toArray()` gives it (lists arrive as Arrow vectors). */
+export interface ChunkRowRecord {
+  chunk_id: string;
+  document_id: string;
+  user_id: string;
+  collection: string;
+  ordinal: number;
+  text: string;
+  title: string | null;
+  source: string | null;
+  tags: Iterable<string | null> | null;
+  date_ms: number | null;
+  _distance?: number;
+  _score?: number;
+}
+
+export function chunkMetadataOf(row: ChunkRowRecord): IndexedChunkMetadata {
+  const tags: string[] = [];
+  for (const tag of row.tags ?? []) if (tag !== null) tags.push(tag);
+  return {
+    chunkId: row.chunk_id,
+    documentId: row.document_id,
+    userId: row.user_id,
+    collection: row.collection,
+    ordinal: row.ordinal,
+    text: row.text,
+    title: row.title,
+    source: row.source,
+    tags,
+    dateMs: row.date_ms,
+  };
+}
