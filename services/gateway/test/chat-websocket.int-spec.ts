@@ -63,11 +63,15 @@ describe('chat over WebSocket', () => {
   });
 
   it('runs several streams at once, tagged with client ids, and cancels one of them', async () => {
-    platform.openai.setBehavior({
+    // b's answer runs long (15 s), so its cancel lands mid-answer however slow the machine is.
+    platform.openai.setBehavior((body) => ({
       kind: 'answer',
-      tokens: Array.from({ length: 60 }, (_, i) => ` w${i}`),
+      tokens: Array.from(
+        { length: body.messages.at(-1)?.content === 'question b' ? 1_000 : 60 },
+        (_, i) => ` w${i}`,
+      ),
       tokenIntervalMs: 15,
-    });
+    }));
     const socket = await TestSocket.open(`${wsUrl}?access_token=${alice.accessToken}`);
     await socket.until((f) => f.some((x) => x.type === 'ready'));
     for (const id of ['a', 'b', 'c'])
