@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { handledDefinitionsOf, SearchContract } from '@conduit/contracts';
+import { SEARCH_INDEXER_CONSUMER, SearchContract, handledDefinitionsOf } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { SearchConfig } from './config';
@@ -9,7 +9,11 @@ export function startSearch(config: SearchConfig): Promise<NestFastifyApplicatio
   return startService({
     service: 'search',
     config,
-    module: AppModule,
-    contracts: handledDefinitionsOf(SearchContract),
+    module: AppModule.forRoot(config),
+    // Requests only: accepted documents come through the indexer's durable consumer.
+    contracts: handledDefinitionsOf(SearchContract).filter((def) => def.kind === 'request'),
+    jetstreamConsumers: [
+      { stream: SearchContract.documentAccepted.durable!.stream, consumer: SEARCH_INDEXER_CONSUMER },
+    ],
   });
 }

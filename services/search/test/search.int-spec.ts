@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { DomainError, ErrorCode, SearchContract } from '@conduit/contracts';
+import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
 import { isolatedNamespace, testEnv } from '@conduit/testing';
 import { startSearch } from '../src/app';
@@ -10,12 +14,22 @@ describe('search service on the bus', () => {
   let app: NestFastifyApplication;
   let bus: Bus;
   let baseUrl: string;
+  let dataDir: string;
+  let drop: () => Promise<void>;
   const caller = { userId: 'user-1' };
 
   beforeAll(async () => {
     const namespace = isolatedNamespace('search');
+    const schema = namespace.schemaFor('search');
+    ({ drop } = await migrateServiceSchema('search', testEnv().databaseUrl, schema));
+    dataDir = await mkdtemp(join(tmpdir(), 'conduit-search-'));
     const env = {
       NATS_URL: testEnv().natsUrl,
+      DATABASE_URL: testEnv().databaseUrl,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: testEnv().redisUrl,
+      REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
+      SEARCH_LANCEDB_PATH: join(dataDir, 'lancedb'),
       NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
       HOST: '127.0.0.1',
       PORT: '0',
@@ -34,6 +48,8 @@ describe('search service on the bus', () => {
   afterAll(async () => {
     await bus?.close();
     await app?.close();
+    await drop?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('answers its health check over NATS', async () => {
@@ -56,6 +72,6 @@ describe('search service on the bus', () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { nats: 'ok' } });
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { nats: 'ok', postgres: 'ok' } });
   });
 });

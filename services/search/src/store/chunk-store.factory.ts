@@ -1,7 +1,6 @@
 import type { SearchConfig } from '../config';
 import type { ChunkStore } from './chunk-store.port';
 import { LanceDbChunkStore } from './lancedb/lancedb-chunk-store';
-import { QdrantChunkStore } from './qdrant/qdrant-chunk-store';
 
 export type ChunkStoreSettings = Pick<
   SearchConfig,
@@ -21,7 +20,6 @@ export async function openChunkStore(
         onBackgroundError,
       });
     case 'qdrant':
-      if (!settings.QDRANT_URL) throw new Error('SEARCH_STORE=qdrant needs QDRANT_URL');
-      return new QdrantChunkStore({ url: settings.QDRANT_URL, apiKey: settings.QDRANT_API_KEY });
+      throw new Error('SEARCH_STORE=qdrant is not available yet');
   }
 }

@@ -3,8 +3,7 @@ import { connect, type Connection } from '@lancedb/lancedb';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkStore } from '../chunk-store.port';
 import { ensureChunkTableIndexes, LanceDbChunkIndex } from './lancedb-chunk-index';
-import { chunkTableSchema } from './lancedb-schema';
-import { spaceStorageName } from '../space-storage-name';
+import { chunkTableName, chunkTableSchema } from './lancedb-schema';
 import { DEFAULT_LANCEDB_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
 export interface LanceDbChunkStoreOptions extends Partial<LanceDbTuning> {
@@ -43,7 +42,7 @@ export class LanceDbChunkStore implements ChunkStore {
     const open = this.indexes.get(space.id);
     this.indexes.delete(space.id);
     await (await open?.catch(() => undefined))?.settle();
-    const name = spaceStorageName(space);
+    const name = chunkTableName(space);
     if ((await this.connection.tableNames()).includes(name)) await this.connection.dropTable(name);
   }
 
@@ -56,7 +55,7 @@ export class LanceDbChunkStore implements ChunkStore {
 
   private async createIndex(space: EmbeddingSpace): Promise<LanceDbChunkIndex> {
     const table = await this.connection.createEmptyTable(
-      spaceStorageName(space),
+      chunkTableName(space),
       chunkTableSchema(space.dimensions),
       {
         existOk: true,

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  SearchQuerySchema,
+  type SearchFilters,
+  type SearchResponse,
+} from '@conduit/contracts';
+import type { MeteredCaller } from '@conduit/metering';
+import type { z } from 'zod';
+import { CollectionRepository } from '../collections/collection.repository';
+import { MeteredEmbedder } from '../engine/metered-embedder';
+import { SearchEngine } from '../engine/search-engine';
+import type { ChunkFilter } from '../store/chunk-store.port';
+import { queryTerms, snippetOf } from './snippet';
+
+type ParsedQuery = z.output<typeof SearchQuerySchema>;
+
+const DAY_MS = 86_400_000;
+
+/** Semantic, keyword and hybrid retrieval over the caller's own chunks, with highlighted snippets. */
+@Injectable()
+export class QueryService {
+  constructor(
+    private readonly engine: SearchEngine,
+    private readonly embedder: MeteredEmbedder,
+    private readonly collections: CollectionRepository,
+  ) {}
+
+  async search(caller: MeteredCaller, query: ParsedQuery): Promise<SearchResponse> {
+    if (query.collection !== undefined) {
+      const unknown = await this.collections.unknownAmong(caller.userId, [query.collection]);
+      if (unknown.length > 0)
+        throw new DomainError(ErrorCode.NotFound, `Unknown collection: ${query.collection}`);
+    }
+    const vector =
+      query.mode === 'keyword'
+        ? undefined
+        : (await this.embedder.embed(caller, [query.query], 'query', null))[0];
+    const hits = await this.engine.index.search({
+      mode: query.mode,
+      text: query.query,
+      ...(vector ? { vector } : {}),
+      topK: query.topK,
+      filter: chunkFilterOf(caller.userId, query.collection, query.filters),
+      ...(query.fusion ? { fusion: query.fusion } : {}),
+    });
+    const terms = queryTerms(query.query);
+    const { space } = this.engine.embedder;
+    return {
+      mode: query.mode,
+      results: hits
+        .filter((hit) => query.minScore === undefined || hit.score >= query.minScore)
+        .map(({ chunk, score }) => ({
+          documentId: chunk.documentId,
+          chunkId: chunk.chunkId,
+          score,
+          title: chunk.title,
+          collection: chunk.collection,
+          ...snippetOf(chunk.text, terms),
+        })),
+      embedding: { model: space.id, kind: space.kind },
+    };
+  }
+}
+
+function chunkFilterOf(
+  userId: string,
+  collection: string | undefined,
+  filters: SearchFilters | undefined,
+): ChunkFilter {
+  const source = filters?.source;
+  return {
+    userId,
+    ...(collection === undefined ? {} : { collections: [collection] }),
+    ...(filters?.tags?.any ? { tagsAny: filters.tags.any } : {}),
+    ...(filters?.tags?.all ? { tagsAll: filters.tags.all } : {}),
+    ...(source === undefined ? {} : { sources: typeof source === 'string' ? [source] : source }),
+    ...(filters?.dateFrom === undefined ? {} : { dateFromMs: Date.parse(filters.dateFrom) }),
+    ...(filters?.dateTo === undefined ? {} : { dateToMs: endOf(filters.dateTo) }),
+  };
+}
+
+/** A calendar date includes its whole UTC day; a date-time is exact. */
+function endOf(date: string): number {
+  const at = Date.parse(date);
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? at + DAY_MS - 1 : at;
+}
