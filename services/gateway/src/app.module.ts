@@ -10,6 +10,7 @@ import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
 import { WsModule } from './ws/ws.module';
@@ -26,6 +27,7 @@ import { WsModule } from './ws/ws.module';
     WsModule,
     RateLimitsModule,
     UsageModule,
+    SearchModule,
   ],
   controllers: [DocsController],
   providers: [

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { SERVICE_LOGGER, ServiceMetrics, startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
+import fastifyMultipart from '@fastify/multipart';
 import { HttpExceptionFilter } from './http/http-exception.filter';
+import { applyRouteBodyLimits } from './http/route-body-limit';
 import { registerSecurityHeaders } from './http/security-headers';
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH } from './openapi/docs.controller';
 import { GatewayWebSocketServer } from './ws/gateway-websocket.server';
@@ -34,7 +36,14 @@ export async function startGateway(
     trustProxy: config.TRUST_PROXY,
     // The edge: on SIGTERM no new connections; relays in flight get the grace period.
     stopListeningOnShutdown: true,
-    configure: (app) => {
+    configure: async (app) => {
+      applyRouteBodyLimits(app.getHttpAdapter().getInstance(), {
+        SEARCH_DOCUMENTS_BODY_LIMIT_BYTES: config.SEARCH_DOCUMENTS_BODY_LIMIT_BYTES,
+      });
+      // Only routes that read parts themselves (the search file upload) accept multipart bodies.
+      await app.register(fastifyMultipart, {
+        limits: { fileSize: config.SEARCH_FILE_MAX_BYTES, files: 1, fields: 20, fieldSize: 16 * 1024 },
+      });
       registerSecurityHeaders(app.getHttpAdapter().getInstance(), {
         hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
         pages: [{ pathPrefix: DOCS_PATH, directives: DOCS_CONTENT_SECURITY_POLICY }],

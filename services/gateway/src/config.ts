@@ -54,6 +54,18 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
     /** Proxies whose X-Forwarded-For names the client the sign-in limits count by; none by default. */
     TRUST_PROXY: trustProxyField(),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+    /** Body limit of POST and PUT /api/v1/search/documents (a batch of up to 1,000 documents). */
+    SEARCH_DOCUMENTS_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024),
+    /** Largest file POST /api/v1/search/files takes. */
+    SEARCH_FILE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
     /** Of a body refused for its size, how much is read and discarded so the 413 reaches a client still sending it. */
     BODY_DRAIN_LIMIT_BYTES: z.coerce
       .number()

@@ -334,7 +334,7 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       expect(chat.output()).not.toMatch(/Permissions Violation/);
     });
 
-    it('the gateway cannot serve chat requests, take cancels, forge stream events or use JetStream beyond reading kept streams', async () => {
+    it('the gateway cannot serve chat requests, take cancels, forge stream events or use JetStream beyond reading kept streams and the search uploads bucket', async () => {
       const gatewayNc = await as('gateway');
       await expectSubscribeDenied(gatewayNc, 'chat.session.create', 'chat');
       await expectSubscribeDenied(gatewayNc, 'chat.completion.start', 'chat');
@@ -351,7 +351,15 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
       );
       expect(forged).toEqual([]);
       await expectPublishDenied(gatewayNc, 'gateway', 'chat.message.created');
-      await expect(gatewayNc.jetstreamManager()).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+      // It may use the search uploads bucket (and so read account info), and no other stream.
+      const manager = await gatewayNc.jetstreamManager();
+      await expect(manager.streams.info('USAGE_RECORDS')).rejects.toMatchObject({
+        code: 'PERMISSIONS_VIOLATION',
+      });
+      await expect(manager.streams.add({ name: 'FORGED', subjects: ['forged.>'] })).rejects.toMatchObject({
+        code: 'PERMISSIONS_VIOLATION',
+      });
+      await expectPublishDenied(gatewayNc, 'gateway', 'search.document.accepted');
     });
   });
 });
