@@ -213,8 +213,10 @@ export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 /** An uploaded file, already in {@link SEARCH_UPLOADS_BUCKET}, to be read, extracted and indexed. */
 export const FileSubmissionSchema = z.strictObject({
   upload: UploadNameSchema,
-  /** The name the client gave it; informative only (the type comes from the content). */
+  /** The name the client gave it; checked against the content, which decides the type. */
   filename: z.string().max(500).optional(),
+  /** The content type the client declared; checked against the content too. */
+  declaredType: z.string().max(200).optional(),
   title: nonBlank(500).optional(),
   source: nonBlank(2_000).optional(),
   tags: z.array(TagSchema).max(MAX_TAGS_PER_DOCUMENT).optional(),

@@ -92,6 +92,8 @@ const usingObjectStore = (bucket: string) => {
   const stream = `OBJ_${bucket}`;
   return [
     ...owningStream(stream),
+    // Reading looks the stream up by subject (names only, no contents).
+    '$JS.API.STREAM.NAMES',
     `$JS.API.STREAM.MSG.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}.>`,
