@@ -10,7 +10,10 @@ import { startContainers } from './containers';
 export default async function globalSetup(): Promise<void> {
   process.env.CONDUIT_TEST_RUN_ID ??= randomBytes(3).toString('hex');
   const missing = (['NATS_URL', 'DATABASE_URL', 'REDIS_URL'] as const).filter((k) => !process.env[k]);
-  if (missing.length > 0 && process.env.CONDUIT_TEST_CONTAINERS !== 'off' && (await dockerEngineAnswers())) {
+  const containersAllowed = process.env.CONDUIT_TEST_CONTAINERS !== 'off' && (await dockerEngineAnswers());
+  // Suites that need a server nothing else provides (Qdrant) start a container of their own only then.
+  process.env.CONDUIT_TEST_DOCKER = containersAllowed ? 'yes' : 'no';
+  if (missing.length > 0 && containersAllowed) {
     Object.assign(process.env, await startContainers(missing));
   }
   process.env.NATS_URL ??= DEFAULT_TEST_URLS.natsUrl;

@@ -1,6 +1,7 @@
 import type { SearchConfig } from '../config';
 import type { ChunkStore } from './chunk-store.port';
 import { LanceDbChunkStore } from './lancedb/lancedb-chunk-store';
+import { QdrantChunkStore } from './qdrant/qdrant-chunk-store';
 
 export type ChunkStoreSettings = Pick<
   SearchConfig,
@@ -20,6 +21,7 @@ export async function openChunkStore(
         onBackgroundError,
       });
     case 'qdrant':
-      throw new Error('SEARCH_STORE=qdrant is not available yet');
+      if (!settings.QDRANT_URL) throw new Error('SEARCH_STORE=qdrant needs QDRANT_URL');
+      return new QdrantChunkStore({ url: settings.QDRANT_URL, apiKey: settings.QDRANT_API_KEY });
   }
 }

@@ -3,7 +3,8 @@ import { connect, type Connection } from '@lancedb/lancedb';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkStore } from '../chunk-store.port';
 import { ensureChunkTableIndexes, LanceDbChunkIndex } from './lancedb-chunk-index';
-import { chunkTableName, chunkTableSchema } from './lancedb-schema';
+import { chunkTableSchema } from './lancedb-schema';
+import { spaceStorageName } from '../space-storage-name';
 import { DEFAULT_LANCEDB_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
 export interface LanceDbChunkStoreOptions extends Partial<LanceDbTuning> {
@@ -42,7 +43,7 @@ export class LanceDbChunkStore implements ChunkStore {
     const open = this.indexes.get(space.id);
     this.indexes.delete(space.id);
     await (await open?.catch(() => undefined))?.settle();
-    const name = chunkTableName(space);
+    const name = spaceStorageName(space);
     if ((await this.connection.tableNames()).includes(name)) await this.connection.dropTable(name);
   }
 
@@ -55,7 +56,7 @@ export class LanceDbChunkStore implements ChunkStore {
 
   private async createIndex(space: EmbeddingSpace): Promise<LanceDbChunkIndex> {
     const table = await this.connection.createEmptyTable(
-      chunkTableName(space),
+      spaceStorageName(space),
       chunkTableSchema(space.dimensions),
       {
         existOk: true,

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { IndexedChunk, IndexedChunkMetadata } from '../chunk-store.port';
 
 /** One row per chunk; the column names every predicate and query of this store uses. */
@@ -33,16 +31,6 @@ export const METADATA_COLUMNS = [
   'tags',
   'date_ms',
 ];
-
-/**
- * The table of an embedding space: a readable form of its id plus a hash of the exact id, so two ids
- * that read the same after the character clean-up never share a table.
- */
-export function chunkTableName(space: EmbeddingSpace): string {
-  const readable = space.id.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 80);
-  const digest = createHash('sha256').update(space.id).digest('hex').slice(0, 10);
-  return `chunks_${readable}_${digest}`;
-}
 
 export function chunkRow(chunk: IndexedChunk): Record<string, unknown> {
   return {
