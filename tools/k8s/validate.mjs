@@ -591,6 +591,14 @@ function validateConduitRules(render) {
       errors.push(`${id}: readinessProbe is not GET /readyz`);
 
     const env = resolveEnv(app, objects);
+    // A service connects to NATS as its own user, with that user's password (deploy/nats/auth.conf).
+    const natsUser = env.NATS_USER;
+    const passwordKey = (app.env ?? []).find((/** @type {any} */ e) => e.name === 'NATS_PASSWORD')?.valueFrom
+      ?.secretKeyRef?.key;
+    if (natsUser && passwordKey && passwordKey !== natsPasswordKeyOf(natsUser))
+      errors.push(
+        `${id}: NATS_USER is "${natsUser}" but NATS_PASSWORD reads "${passwordKey}", not "${natsPasswordKeyOf(natsUser)}"`,
+      );
     const graceMs = Number(env.SHUTDOWN_GRACE_MS);
     const preStop = app.lifecycle?.preStop?.exec?.command;
     const preStopMs =
@@ -712,6 +720,10 @@ function validateConduitRules(render) {
     }
   }
 }
+
+/** The key of a NATS user's password in the nats-auth Secret: natsPasswordVariable in libs/contracts/src/services.ts. */
+const natsPasswordKeyOf = (/** @type {string} */ user) =>
+  `NATS_${user.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
 
 /** The container's environment as far as it is known from the render (ConfigMaps, literal env). */
 function resolveEnv(/** @type {any} */ container, /** @type {K8sObject[]} */ objects) {
