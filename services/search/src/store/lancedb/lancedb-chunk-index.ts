@@ -32,8 +32,8 @@ export interface LanceDbChunkIndexOptions extends LanceDbTuning {
  * filter as a SQL predicate applied before the limit (prefilter), always starting with the user.
  *
  * Writes go through one lock per table (LanceDB wants one writer; concurrent commits would conflict).
- * Replacing documents is one `mergeInsert` commit, so a reader sees either the old chunks or the new
- * ones, never both and never neither. Rows written since the last optimize are searched exhaustively
+ * Replacing documents that have chunks is one `mergeInsert` commit, so a reader sees either the old
+ * chunks or the new ones, never both and never neither; documents with none yet are appended. Rows written since the last optimize are searched exhaustively
  * by LanceDB beside the indexed ones; `optimize` (run in the background every `optimizeEveryRows`
  * written rows) folds them into the indexes and compacts the table.
  */
@@ -73,6 +73,11 @@ export class LanceDbChunkIndex implements ChunkIndex {
     await this.write(async () => {
       if (rows.length === 0) {
         await this.table.delete(replaced);
+        return;
+      }
+      // New documents (the common case while ingesting) are a plain append, much cheaper than a merge.
+      if ((await this.table.countRows(replaced)) === 0) {
+        await this.table.add(rows);
         return;
       }
       // One commit: new and changed chunks in, every other chunk of these documents out.
