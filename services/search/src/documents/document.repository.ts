@@ -175,19 +175,33 @@ export class DocumentRepository {
     return rows;
   }
 
-  /** Records a revision as indexed; false when the document was replaced or deleted meanwhile. */
+  /**
+   * Records revisions as indexed, in one statement; returns the ones not found at that revision (replaced
+   * or deleted meanwhile).
+   */
   async markIndexed(
-    document: Pick<DocumentToIndex, 'userId' | 'id' | 'revision'>,
-    chunkCount: number,
+    indexed: readonly { document: Pick<DocumentToIndex, 'userId' | 'id' | 'revision'>; chunkCount: number }[],
     embeddingSpace: string,
-  ): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE documents SET status = 'indexed', failure_reason = NULL, chunk_count = $4, embedding_space = $5,
-         indexed_at = now(), updated_at = now()
-       WHERE user_id = $1 AND id = $2 AND revision = $3`,
-      [document.userId, document.id, document.revision, chunkCount, embeddingSpace],
+  ): Promise<Pick<DocumentToIndex, 'userId' | 'id' | 'revision'>[]> {
+    if (indexed.length === 0) return [];
+    const rows = indexed.map(({ document, chunkCount }) => ({
+      user_id: document.userId,
+      id: document.id,
+      revision: document.revision,
+      chunk_count: chunkCount,
+    }));
+    const { rows: updated } = await this.pool.query<{ user_id: string; id: string }>(
+      `UPDATE documents d SET status = 'indexed', failure_reason = NULL, chunk_count = x.chunk_count,
+         embedding_space = $2, indexed_at = now(), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(user_id text, id uuid, revision int, chunk_count int)
+       WHERE d.user_id = x.user_id AND d.id = x.id AND d.revision = x.revision
+       RETURNING d.user_id, d.id`,
+      [JSON.stringify(rows), embeddingSpace],
     );
-    return (result.rowCount ?? 0) > 0;
+    const done = new Set(updated.map((row) => `${row.user_id}/${row.id}`));
+    return indexed
+      .map(({ document }) => document)
+      .filter((document) => !done.has(`${document.userId}/${document.id}`));
   }
 
   async markFailed(

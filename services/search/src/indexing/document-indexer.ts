@@ -62,17 +62,18 @@ export class DocumentIndexer {
     await this.engine.index.replaceDocuments(
       written.map(({ document, chunks }) => ({ userId: document.userId, documentId: document.id, chunks })),
     );
-    for (const { document, chunks } of written) {
-      const marked = await this.documents.markIndexed(document, chunks.length, this.engine.embedder.space.id);
-      if (!marked) await this.reconcile(document);
-    }
+    const changed = await this.documents.markIndexed(
+      written.map(({ document, chunks }) => ({ document, chunkCount: chunks.length })),
+      this.engine.embedder.space.id,
+    );
+    for (const document of changed) await this.reconcile(document);
   }
 
   /**
    * The document changed while it was being indexed: deleted (its chunks just written must go), or
    * replaced (this older revision may have overwritten the newer one's chunks: index the newer again).
    */
-  private async reconcile(document: DocumentToIndex): Promise<void> {
+  private async reconcile(document: Pick<DocumentToIndex, 'userId' | 'id' | 'revision'>): Promise<void> {
     const current = await this.documents.currentRevision(document.userId, document.id);
     if (current === null) {
       await this.engine.index.deleteDocument(document.userId, document.id);

@@ -84,7 +84,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
     if (documents.length === 0) return;
     try {
       await this.indexer.index(documents);
-      for (const document of documents) await byKey.get(keyOf(document))!.ack();
+      await Promise.all(documents.map((document) => byKey.get(keyOf(document))!.ack()));
       return;
     } catch (error) {
       if (documents.length === 1) return this.failed(documents[0]!, byKey.get(keyOf(documents[0]!))!, error);
