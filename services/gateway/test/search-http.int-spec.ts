@@ -304,6 +304,11 @@ describe('search over HTTP: the gateway, the search service (own process), NATS,
       '"maxItems":1000',
     );
     expect(submit.responses['202']).toBeDefined();
+    const upload = document.paths['/api/v1/search/files'].post.requestBody.content['multipart/form-data'];
+    expect(upload.schema).toMatchObject({
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' }, collection: { type: 'string' } },
+    });
     const search = document.paths['/api/v1/search/query'].post;
     expect(JSON.stringify(search.requestBody.content['application/json'].schema)).toContain('"maximum":100');
     expect(search.responses['200']).toBeDefined();

@@ -6,6 +6,11 @@ export interface ApiRouteSpec {
   summary: string;
   tag: string;
   body?: z.ZodType;
+  /**
+   * A `multipart/form-data` body the handler reads itself (not validated here): its text fields, and the
+   * name of its one file part. Described in the OpenAPI document only.
+   */
+  multipart?: { fields: z.ZodType; file: string };
   query?: z.ZodType;
   params?: z.ZodType;
   response?: z.ZodType;

@@ -94,6 +94,7 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
           },
         }
       : {}),
+    ...(spec.multipart ? { requestBody: multipartBody(spec.multipart) } : {}),
     responses: {
       [status]: { description: 'Success', ...(Object.keys(content).length ? { content } : {}) },
       ...(spec.public ? {} : { 429: RATE_LIMITED_RESPONSE }),
@@ -111,6 +112,23 @@ function parametersFrom(schema: z.ZodType | undefined, location: 'path' | 'query
     required: location === 'path' || (json.required ?? []).includes(name),
     schema: property,
   }));
+}
+
+/** A form of text fields plus one binary file part. */
+function multipartBody(multipart: NonNullable<ApiRouteSpec['multipart']>) {
+  const fields = toSchema(multipart.fields, 'input') as { properties?: object; required?: string[] };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          required: [multipart.file, ...(fields.required ?? [])],
+          properties: { [multipart.file]: { type: 'string', format: 'binary' }, ...fields.properties },
+        },
+      },
+    },
+  };
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { AcceptedDocumentSchema, DocumentBatchSchema, DocumentInputSchema } from '@conduit/contracts';
+import {
+  AcceptedDocumentSchema,
+  DocumentBatchSchema,
+  DocumentInputSchema,
+  FileSubmissionSchema,
+} from '@conduit/contracts';
 
 /** One document, or a batch of up to 1,000 under `documents`. */
 export const DocumentSubmissionSchema = z.union([DocumentBatchSchema, DocumentInputSchema]);
@@ -12,3 +17,11 @@ export const DocumentSubmissionResponseSchema = z.union([
 ]);
 
 export const DocumentIdParamSchema = z.strictObject({ id: z.uuid() });
+
+/** The text fields of a file upload, as the OpenAPI document describes them (the form is read by hand). */
+export const FileFormFieldsSchema = FileSubmissionSchema.pick({
+  title: true,
+  source: true,
+  date: true,
+  collection: true,
+}).extend({ tags: z.string().optional().describe('comma-separated, or the field repeated') });

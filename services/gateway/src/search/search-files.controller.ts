@@ -16,6 +16,7 @@ import type { GatewayConfig } from '../config';
 import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
+import { FileFormFieldsSchema } from './search-documents.schema';
 import { SearchTransfer } from './search-transfer';
 
 /** Reading a PDF can take a while; the search service bounds it itself. */
@@ -39,6 +40,7 @@ export class SearchFilesController {
   @ApiRoute({
     summary: `Upload a file to search (multipart/form-data: \`file\`, and optional \`title\`, \`source\`, \`date\`, \`collection\`, \`tags\`): plain text, Markdown, HTML or PDF, the type told from the content; up to SEARCH_FILE_MAX_BYTES`,
     tag: 'search',
+    multipart: { fields: FileFormFieldsSchema, file: 'file' },
     response: AcceptedDocumentSchema.extend({ contentType: z.string() }),
     successStatus: 202,
   })
