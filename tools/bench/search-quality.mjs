@@ -190,16 +190,24 @@ function documentRanking(results, platformIds) {
   return ranking;
 }
 
+/** Whether a result list's scores ever rise: the API promises the best first. */
+const outOfOrder = (results) =>
+  results.some((result, i) => i > 0 && result.score > results[i - 1].score + 1e-9);
+
 async function runMode({ gateway, accessToken, queries, platformIds, mode, options }) {
-  const rankings = await pool(queries.length, options.concurrency, async (i) => {
-    const answer = await postJson(
+  const answers = await pool(queries.length, options.concurrency, (i) =>
+    postJson(
       `${gateway.baseUrl}/api/v1/search/query`,
       { query: queries[i].text.slice(0, 2000), mode, topK: options.topK },
       accessToken,
-    );
-    return documentRanking(answer.results, platformIds);
-  });
-  return new Map(queries.map((query, i) => [query.id, rankings[i]]));
+    ),
+  );
+  const unordered = answers.filter((answer) => outOfOrder(answer.results)).length;
+  if (unordered > 0)
+    log(`${mode}: ${unordered} of ${queries.length} answers list results out of score order`);
+  const results = answers.reduce((sum, answer) => sum + answer.results.length, 0);
+  log(`${mode}: ${(results / queries.length).toFixed(1)} results per query on average`);
+  return new Map(queries.map((query, i) => [query.id, documentRanking(answers[i].results, platformIds)]));
 }
 
 const fmt = (value) => value.toFixed(4);
