@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from './definitions';
 import { ErrorCode } from './errors';
+import { CollectionNameSchema } from './search';
 
 /**
  * Long-term memory, answered by the search service: what users said in their chat sessions, indexed
@@ -9,12 +10,8 @@ import { ErrorCode } from './errors';
  * envelope's user only.
  */
 
-/** A document collection's name, as the search service's collections are named. */
-export const MemoryCollectionNameSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _');
+/** The durable JetStream consumer through which search remembers `chat.message.created`. */
+export const SEARCH_MEMORY_CONSUMER = 'search-memory';
 
 export const MAX_MEMORY_COLLECTIONS = 10;
 export const MAX_RECALLED_PASSAGES = 20;
@@ -26,7 +23,7 @@ export const MAX_RECALL_QUERY_CHARS = 4_000;
  */
 export const MemorySettingsSchema = z.strictObject({
   enabled: z.boolean(),
-  collections: z.array(MemoryCollectionNameSchema).max(MAX_MEMORY_COLLECTIONS).default([]),
+  collections: z.array(CollectionNameSchema).max(MAX_MEMORY_COLLECTIONS).default([]),
 });
 export type MemorySettings = z.infer<typeof MemorySettingsSchema>;
 
@@ -62,7 +59,7 @@ export const RecallMemoryRequestSchema = z.strictObject({
   topK: z.number().int().min(1).max(MAX_RECALLED_PASSAGES).default(5),
   /** Search the user's remembered conversations (true by default). */
   conversations: z.boolean().default(true),
-  collections: z.array(MemoryCollectionNameSchema).max(MAX_MEMORY_COLLECTIONS).default([]),
+  collections: z.array(CollectionNameSchema).max(MAX_MEMORY_COLLECTIONS).default([]),
   /** Leave out what was said in this session: it is in the prompt already. */
   excludeSessionId: z.uuid().optional(),
   minScore: z.number().optional(),
@@ -106,10 +103,7 @@ export const MemoryContract = {
   /** Forgets one remembered message (`id`), or everything remembered of one chat session. */
   forget: defineRequest({
     subject: 'search.memory.forget',
-    request: z.union([
-      z.strictObject({ id: z.string().min(1).max(200) }),
-      z.strictObject({ sessionId: z.uuid() }),
-    ]),
+    request: z.union([z.strictObject({ id: z.uuid() }), z.strictObject({ sessionId: z.uuid() })]),
     response: z.object({ deleted: z.number().int().nonnegative() }),
     errors: [ErrorCode.NotFound],
   }),

@@ -38,6 +38,20 @@ export const CollectionNameSchema = z
     'letters, digits, _ . - (up to 64, starting with a letter or digit)',
   );
 
+/**
+ * Where remembered chat messages are indexed (read through `search.memory.*` and queries naming it);
+ * reserved: no document or collection request writes to it or removes it.
+ */
+export const MEMORY_COLLECTION = 'chat';
+
+/** A collection documents may be put into, created or deleted by name: any but {@link MEMORY_COLLECTION}. */
+export const WritableCollectionNameSchema = CollectionNameSchema.refine(
+  (name) => name !== MEMORY_COLLECTION,
+  {
+    message: `"${MEMORY_COLLECTION}" is reserved for remembered conversations`,
+  },
+);
+
 export const TagSchema = nonBlank(100);
 
 /** A calendar date (`2026-12-06`) or a date-time with its offset; compared as instants. */
@@ -50,7 +64,7 @@ export const DocumentInputSchema = z.strictObject({
   source: nonBlank(2_000).optional(),
   tags: z.array(TagSchema).max(MAX_TAGS_PER_DOCUMENT).optional(),
   date: DocumentDateSchema.optional(),
-  collection: CollectionNameSchema.optional(),
+  collection: WritableCollectionNameSchema.optional(),
 });
 export type DocumentInput = z.infer<typeof DocumentInputSchema>;
 
@@ -129,10 +143,10 @@ export const CollectionSchema = z.object({
 export type Collection = z.infer<typeof CollectionSchema>;
 
 export const CreateCollectionSchema = z.strictObject({
-  name: CollectionNameSchema,
+  name: WritableCollectionNameSchema,
   description: z.string().max(1_000).optional(),
 });
-export const CollectionRefSchema = z.strictObject({ name: CollectionNameSchema });
+export const CollectionRefSchema = z.strictObject({ name: WritableCollectionNameSchema });
 
 export const RetrievalModeSchema = z.enum(['semantic', 'keyword', 'hybrid']);
 export type SearchMode = z.infer<typeof RetrievalModeSchema>;
@@ -221,7 +235,7 @@ export const FileSubmissionSchema = z.strictObject({
   source: nonBlank(2_000).optional(),
   tags: z.array(TagSchema).max(MAX_TAGS_PER_DOCUMENT).optional(),
   date: DocumentDateSchema.optional(),
-  collection: CollectionNameSchema.optional(),
+  collection: WritableCollectionNameSchema.optional(),
 });
 export type FileSubmission = z.infer<typeof FileSubmissionSchema>;
 

@@ -1,6 +1,6 @@
 import { ChatContract } from './chat';
 import { defineService } from './definitions';
-import { MemoryContract } from './memory';
+import { MemoryContract, SEARCH_MEMORY_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
@@ -15,6 +15,9 @@ export const SERVICES = [
       UsageContract.setBudget,
       UsageContract.deleteBudget,
       SearchContract,
+      MemoryContract.recall,
+      MemoryContract.list,
+      MemoryContract.forget,
     ],
     // Batches and files too large for one bus message reach the search service through this bucket.
     objectStores: [SEARCH_UPLOADS_BUCKET],
@@ -38,10 +41,14 @@ export const SERVICES = [
   }),
   defineService({
     name: 'search',
-    handles: [SearchContract],
+    handles: [SearchContract, MemoryContract],
     publishes: [SearchContract.documentAccepted, UsageContract.usageRecorded],
-    // Accepted documents are indexed from their durable stream, by one replica each.
-    consumes: [{ event: SearchContract.documentAccepted, durable: SEARCH_INDEXER_CONSUMER }],
+    // Accepted documents are indexed from their durable stream, by one replica each; chat messages are
+    // remembered from theirs.
+    consumes: [
+      { event: SearchContract.documentAccepted, durable: SEARCH_INDEXER_CONSUMER },
+      { event: ChatContract.messageCreated, durable: SEARCH_MEMORY_CONSUMER },
+    ],
     // Metering its paid embedding calls (libs/metering).
     calls: [UsageContract.budgetLimits, UsageContract.spent],
     listens: [UsageContract.budgetsChanged],

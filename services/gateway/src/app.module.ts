@@ -10,6 +10,7 @@ import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { MemoryModule } from './memory/memory.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
@@ -28,6 +29,7 @@ import { WsModule } from './ws/ws.module';
     RateLimitsModule,
     UsageModule,
     SearchModule,
+    MemoryModule,
   ],
   controllers: [DocsController],
   providers: [

@@ -16,6 +16,10 @@ import { SearchEngine } from './engine/search-engine';
 import { HealthHandler } from './health/health.handler';
 import { DocumentIndexer } from './indexing/document-indexer';
 import { IngestConsumer } from './indexing/ingest-consumer';
+import { ConversationMemoryConsumer } from './memory/conversation-memory.consumer';
+import { MemoryHandler } from './memory/memory.handler';
+import { MemoryRepository } from './memory/memory.repository';
+import { MemoryService } from './memory/memory.service';
 import { QueryHandler } from './query/query.handler';
 import { QueryService } from './query/query.service';
 import { UploadPayloads } from './uploads/upload-payloads';
@@ -32,7 +36,14 @@ export class AppModule {
         RedisModule.forRoot({ requiredForReadiness: false }),
         MeteringModule.forRoot(),
       ],
-      controllers: [HealthHandler, DocumentsHandler, FilesHandler, CollectionsHandler, QueryHandler],
+      controllers: [
+        HealthHandler,
+        DocumentsHandler,
+        FilesHandler,
+        CollectionsHandler,
+        QueryHandler,
+        MemoryHandler,
+      ],
       providers: [
         ...engineProviders(config),
         SearchEngine,
@@ -46,6 +57,9 @@ export class AppModule {
         DocumentIndexer,
         IngestConsumer,
         QueryService,
+        MemoryRepository,
+        MemoryService,
+        ConversationMemoryConsumer,
       ],
     };
   }

@@ -1,5 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SEARCH_INDEXER_CONSUMER, SearchContract, handledDefinitionsOf } from '@conduit/contracts';
+import {
+  ChatContract,
+  MemoryContract,
+  SEARCH_INDEXER_CONSUMER,
+  SEARCH_MEMORY_CONSUMER,
+  SearchContract,
+  handledDefinitionsOf,
+} from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { SearchConfig } from './config';
@@ -11,9 +18,13 @@ export function startSearch(config: SearchConfig): Promise<NestFastifyApplicatio
     config,
     module: AppModule.forRoot(config),
     // Requests only: accepted documents come through the indexer's durable consumer.
-    contracts: handledDefinitionsOf(SearchContract).filter((def) => def.kind === 'request'),
+    contracts: [
+      ...handledDefinitionsOf(SearchContract).filter((def) => def.kind === 'request'),
+      ...handledDefinitionsOf(MemoryContract),
+    ],
     jetstreamConsumers: [
       { stream: SearchContract.documentAccepted.durable!.stream, consumer: SEARCH_INDEXER_CONSUMER },
+      { stream: ChatContract.messageCreated.durable!.stream, consumer: SEARCH_MEMORY_CONSUMER },
     ],
   });
 }

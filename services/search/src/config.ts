@@ -48,6 +48,8 @@ export const SearchConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
      * still accepted into the durable stream, and indexed by a process where it is on).
      */
     SEARCH_INDEXER_ENABLED: z.stringbool().default(true),
+    /** Whether this process remembers chat messages (the durable consumer of chat.message.created). */
+    SEARCH_MEMORY_ENABLED: z.stringbool().default(true),
     /** Documents indexed together at most (one embedding pass and one store write for all of them). */
     SEARCH_INDEX_BATCH_SIZE: count(1, 1_000).default(64),
     /** How long the indexer waits for more accepted documents to join a batch once it has one. */

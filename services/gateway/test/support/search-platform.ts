@@ -14,15 +14,22 @@ export interface SearchPlatform {
   close(): Promise<void>;
 }
 
+export interface SearchProcess {
+  current(): ServiceProcess;
+  /** Stops the search service (SIGTERM) and starts it again with `env` changes; its data stays. */
+  restart(env?: Record<string, string>): Promise<void>;
+  /** Stops it and removes its schema and embedded store. */
+  close(): Promise<void>;
+}
+
 /**
- * The gateway in-process and the search service as its own process (built `dist/`, as deployed), on one
- * isolated namespace, with the embedded store in a temporary folder and the offline embedding.
+ * The search service as its own process (built `dist/`, as deployed) beside a test gateway, on the
+ * gateway's namespace, with the embedded store in a temporary folder and the offline embedding.
  */
-export async function startSearchPlatform(
+export async function startSearchProcess(
+  gateway: TestGateway,
   env: Record<string, string> = {},
-  gatewayConfig: Partial<GatewayConfig> = {},
-): Promise<SearchPlatform> {
-  const gateway = await startTestGateway(gatewayConfig);
+): Promise<SearchProcess> {
   const infra = testEnv();
   const schema = gateway.namespace.schemaFor('search');
   const { drop } = await migrateServiceSchema('search', infra.databaseUrl, schema);
@@ -42,7 +49,6 @@ export async function startSearchPlatform(
     ...env,
   };
   const cleanUp = async () => {
-    await gateway.close();
     await drop();
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -54,15 +60,38 @@ export async function startSearchPlatform(
     throw error;
   }
   return {
-    gateway,
-    search: () => search,
-    restartSearch: async (changes = {}) => {
+    current: () => search,
+    restart: async (changes = {}) => {
       await search.stop();
       search = await startServiceProcess('search', { ...baseEnv, ...changes });
     },
     close: async () => {
       await search.stop();
       await cleanUp();
+    },
+  };
+}
+
+/** The gateway in-process and the search service as its own process, on one isolated namespace. */
+export async function startSearchPlatform(
+  env: Record<string, string> = {},
+  gatewayConfig: Partial<GatewayConfig> = {},
+): Promise<SearchPlatform> {
+  const gateway = await startTestGateway(gatewayConfig);
+  let search: SearchProcess;
+  try {
+    search = await startSearchProcess(gateway, env);
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+  return {
+    gateway,
+    search: () => search.current(),
+    restartSearch: (changes) => search.restart(changes),
+    close: async () => {
+      await search.close();
+      await gateway.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { DEFAULT_COLLECTION, type Collection } from '@conduit/contracts';
+import { DEFAULT_COLLECTION, MEMORY_COLLECTION, type Collection } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
 interface CollectionRow {
@@ -52,9 +52,11 @@ export class CollectionRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
-  /** Which of the given names are neither the default collection nor one of the user's. */
+  /** Which of the given names are neither the default or memory collection nor one of the user's. */
   async unknownAmong(userId: string, names: readonly string[]): Promise<string[]> {
-    const wanted = [...new Set(names)].filter((name) => name !== DEFAULT_COLLECTION);
+    const wanted = [...new Set(names)].filter(
+      (name) => name !== DEFAULT_COLLECTION && name !== MEMORY_COLLECTION,
+    );
     if (wanted.length === 0) return [];
     const { rows } = await this.pool.query<{ name: string }>(
       'SELECT name FROM collections WHERE user_id = $1 AND name = ANY($2::text[])',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { Document, DocumentStatus } from '@conduit/contracts';
+import { MEMORY_COLLECTION, type Document, type DocumentStatus } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
 /** A document as accepted, before its first indexing. */
@@ -129,7 +129,12 @@ export class DocumentRepository {
     const params: unknown[] = [userId];
     const where = ['user_id = $1'];
     const param = (value: unknown) => `$${params.push(value)}`;
-    if (filter.collection !== undefined) where.push(`collection = ${param(filter.collection)}`);
+    // Remembered chat messages are listed as memory, not among documents, unless asked for by name.
+    where.push(
+      filter.collection === undefined
+        ? `collection <> ${param(MEMORY_COLLECTION)}`
+        : `collection = ${param(filter.collection)}`,
+    );
     if (filter.status !== undefined) where.push(`status = ${param(filter.status)}::"DocumentStatus"`);
     if (filter.beforeSeq !== undefined) where.push(`seq < ${param(filter.beforeSeq)}::bigint`);
     const { rows } = await this.pool.query<DocumentRow>(

@@ -1,0 +1,55 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Bus, type DurableConsumption } from '@conduit/bus';
+import { ChatContract, SEARCH_MEMORY_CONSUMER, type MessageCreatedEvent } from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
+import type { SearchConfig } from '../config';
+import { DocumentQueue } from '../documents/document-queue';
+import { MemoryRepository } from './memory.repository';
+import { isMemorable, rememberedMessageOf } from './remembered-message';
+
+/**
+ * Remembers what users say in chat: reads `chat.message.created` through a durable consumer every
+ * replica shares (messages sent while search is down wait in JetStream), stores each complete user or
+ * assistant message as a document of the memory collection and queues it for indexing like any other.
+ * A message delivered twice is stored and queued once.
+ */
+@Injectable()
+export class ConversationMemoryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConversationMemoryConsumer.name);
+  private consumption: DurableConsumption | null = null;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly memory: MemoryRepository,
+    private readonly queue: DocumentQueue,
+    @InjectConfig() private readonly config: SearchConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.SEARCH_MEMORY_ENABLED) return;
+    // Search may start before chat ever has: the stream is made here too, as chat makes it.
+    await this.bus.ensureEventStreams([ChatContract.messageCreated]);
+    const { SEARCH_INDEX_RETRY_BASE_MS: base, SEARCH_INDEX_RETRY_MAX_MS: max } = this.config;
+    this.consumption = await this.bus.consumeDurableEvent(
+      ChatContract.messageCreated,
+      SEARCH_MEMORY_CONSUMER,
+      (event) => this.remember(event),
+      { retryDelayMs: (attempt) => Math.min(max, base * 2 ** Math.min(attempt - 1, 20)) },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumption?.stop();
+  }
+
+  private async remember(event: MessageCreatedEvent): Promise<void> {
+    if (!isMemorable(event)) return;
+    const message = rememberedMessageOf(event);
+    if (!(await this.memory.remember(event.userId, message))) {
+      this.logger.debug?.(`message ${event.messageId} was remembered before`);
+    }
+    // Queued again on a redelivery too: the first try may have stopped between storing and queueing
+    // (the queue keeps one message per document revision).
+    await this.queue.enqueue({ userId: event.userId, apiKeyId: null }, [{ id: message.id, revision: 1 }]);
+  }
+}
