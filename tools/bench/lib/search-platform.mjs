@@ -15,8 +15,19 @@ import {
 
 const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
 
-/** Resolves with the gateway, search and `assertAlive()`, which throws if a service has died. */
-export async function startSearchPlatform({ infra, ns, cleanup, log, searchEnv = {} }) {
+/**
+ * Resolves with the gateway, search and `assertAlive()`, which throws if a service has died.
+ * `searchNodeArgs` go before the search service's script (e.g. --cpu-prof); `gatewayEnv` adds settings.
+ */
+export async function startSearchPlatform({
+  infra,
+  ns,
+  cleanup,
+  log,
+  searchEnv = {},
+  searchNodeArgs = [],
+  gatewayEnv = {},
+}) {
   // Registered first, so they run last: after the processes that use them have stopped.
   cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
   cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
@@ -44,12 +55,16 @@ export async function startSearchPlatform({ infra, ns, cleanup, log, searchEnv =
   const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
   cleanup.add('usage', () => usage.stop());
   log('starting search');
-  const search = await startService('search', {
-    ...common,
-    DATABASE_SCHEMA: schemas.search,
-    SEARCH_LANCEDB_PATH: storePath,
-    ...searchEnv,
-  });
+  const search = await startService(
+    'search',
+    {
+      ...common,
+      DATABASE_SCHEMA: schemas.search,
+      SEARCH_LANCEDB_PATH: storePath,
+      ...searchEnv,
+    },
+    { nodeArgs: searchNodeArgs },
+  );
   cleanup.add('search', () => search.stop());
   log('starting gateway');
   const gateway = await startService('gateway', {
@@ -61,6 +76,7 @@ export async function startSearchPlatform({ infra, ns, cleanup, log, searchEnv =
     // Benchmark accounts sign up from loopback and send far more than a person would.
     AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
     RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+    ...gatewayEnv,
   });
   cleanup.add('gateway', () => gateway.stop());
   const assertAlive = () => {
@@ -71,5 +87,5 @@ export async function startSearchPlatform({ infra, ns, cleanup, log, searchEnv =
         );
     }
   };
-  return { gateway, search, assertAlive };
+  return { gateway, search, storePath, assertAlive };
 }
