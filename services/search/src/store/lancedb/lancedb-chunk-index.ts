@@ -41,6 +41,7 @@ export class LanceDbChunkIndex implements ChunkIndex {
   private readonly writeLock = new Sema(1);
   private rowsSinceOptimize = 0;
   private maintenance: Promise<void> | undefined;
+  private quietTimer: NodeJS.Timeout | undefined;
   private annBuilt: boolean;
   private annBuild: Promise<void> | undefined;
   /** Rows per user, counted on demand and forgotten when that user's rows change: picks exact or ANN search. */
@@ -151,8 +152,10 @@ export class LanceDbChunkIndex implements ChunkIndex {
     await this.buildAnnIfDue();
   }
 
-  /** Waits for background maintenance to finish (before close, and in tests). */
+  /** Waits for background maintenance to finish (before close, and in tests); a pending quiet-time optimize is dropped. */
   async settle(): Promise<void> {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = undefined;
     while (this.maintenance || this.annBuild) await (this.maintenance ?? this.annBuild);
     await this.write(() => Promise.resolve());
   }
@@ -170,7 +173,10 @@ export class LanceDbChunkIndex implements ChunkIndex {
       .select([...METADATA_COLUMNS, '_score'])
       .limit(limit)
       .toArray()) as ChunkRowRecord[];
-    return rows.map((row) => ({ chunk: chunkMetadataOf(row), score: row._score ?? 0 }));
+    // Rows not yet in the full-text index come back after the indexed ones, whatever their score.
+    return rows
+      .map((row) => ({ chunk: chunkMetadataOf(row), score: row._score ?? 0 }))
+      .sort((a, b) => b.score - a.score);
   }
 
   private async semanticSearch(
@@ -218,6 +224,7 @@ export class LanceDbChunkIndex implements ChunkIndex {
 
   private afterWrite(rows: number): void {
     this.rowsSinceOptimize += rows;
+    this.scheduleQuietOptimize();
     if (this.maintenance) return;
     const optimizeDue = this.rowsSinceOptimize >= this.options.optimizeEveryRows;
     if (!optimizeDue && (this.annBuilt || this.rowsSinceOptimize === 0)) return;
@@ -226,6 +233,30 @@ export class LanceDbChunkIndex implements ChunkIndex {
       .finally(() => {
         this.maintenance = undefined;
       });
+  }
+
+  /**
+   * Folds the rows written since the last optimization into the indexes once writes pause for
+   * `optimizeWhenQuietMs`. LanceDB searches such rows beside the full-text index, but ranks them
+   * without its statistics: on a table whose index was made while it was empty, keyword results over
+   * Cranfield scored MAP 0.01 before an optimize and 0.30 after (the reference BM25 scores 0.30).
+   */
+  private scheduleQuietOptimize(): void {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = undefined;
+      if (this.rowsSinceOptimize === 0) return;
+      if (this.maintenance) {
+        this.scheduleQuietOptimize(); // what is being written now is folded in after it
+        return;
+      }
+      this.maintenance = this.optimize()
+        .catch((error: unknown) => this.options.onBackgroundError(error, 'optimize'))
+        .finally(() => {
+          this.maintenance = undefined;
+        });
+    }, this.options.optimizeWhenQuietMs);
+    this.quietTimer.unref();
   }
 
   /**

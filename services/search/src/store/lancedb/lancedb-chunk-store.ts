@@ -80,5 +80,8 @@ function definedOnly(options: Partial<LanceDbTuning>): Partial<LanceDbTuning> {
   return {
     ...(options.annMinRows !== undefined ? { annMinRows: options.annMinRows } : {}),
     ...(options.optimizeEveryRows !== undefined ? { optimizeEveryRows: options.optimizeEveryRows } : {}),
+    ...(options.optimizeWhenQuietMs !== undefined
+      ? { optimizeWhenQuietMs: options.optimizeWhenQuietMs }
+      : {}),
   };
 }

@@ -5,9 +5,18 @@ export interface LanceDbTuning {
   readonly annMinRows: number;
   /** Rows written between two background optimizations (index refresh and compaction). */
   readonly optimizeEveryRows: number;
+  /**
+   * Rows written since the last optimization are also folded in once writing pauses this long: until
+   * then the full-text index ranks them badly (see LanceDbChunkIndex.scheduleQuietOptimize).
+   */
+  readonly optimizeWhenQuietMs: number;
 }
 
-export const DEFAULT_LANCEDB_TUNING: LanceDbTuning = { annMinRows: 50_000, optimizeEveryRows: 10_000 };
+export const DEFAULT_LANCEDB_TUNING: LanceDbTuning = {
+  annMinRows: 50_000,
+  optimizeEveryRows: 10_000,
+  optimizeWhenQuietMs: 1_000,
+};
 
 /**
  * The ANN index: IVF_FLAT (cosine, LanceDB's default of about √rows partitions). It keeps the full
