@@ -426,4 +426,15 @@ describe('search over HTTP: the gateway, the search service (own process), NATS,
     const { body } = await query(alice, { query: 'axolotls', mode: 'keyword', topK: 3 });
     expect(body.results[0]?.documentId).toBe(id);
   }, 120_000);
+
+  it('indexes every document again in the background when the embedding space changes', async () => {
+    const id = await add(alice, { text: 'Capybaras are the largest rodents.' });
+    const before = await indexed(alice, id);
+    await platform.restartSearch({ SEARCH_EMBEDDING_DIMENSIONS: '256' });
+    expect(before.embeddingSpace).not.toBe('offline/lexical-v1@256');
+    await indexed(alice, id, (doc) => doc.embeddingSpace === 'offline/lexical-v1@256');
+    const { body } = await query(alice, { query: 'capybaras rodents', mode: 'semantic', topK: 3 });
+    expect(body.embedding.model).toBe('offline/lexical-v1@256');
+    expect(body.results[0]?.documentId).toBe(id);
+  }, 120_000);
 });

@@ -20,6 +20,7 @@ import { ConversationMemoryConsumer } from './memory/conversation-memory.consume
 import { MemoryHandler } from './memory/memory.handler';
 import { MemoryRepository } from './memory/memory.repository';
 import { MemoryService } from './memory/memory.service';
+import { SpaceMigration } from './indexing/space-migration';
 import { QueryHandler } from './query/query.handler';
 import { QueryService } from './query/query.service';
 import { UploadPayloads } from './uploads/upload-payloads';
@@ -56,6 +57,7 @@ export class AppModule {
         UploadPayloads,
         DocumentIndexer,
         IngestConsumer,
+        SpaceMigration,
         QueryService,
         MemoryRepository,
         MemoryService,
