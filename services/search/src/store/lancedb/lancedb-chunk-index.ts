@@ -1,4 +1,4 @@
-import { Index, type Table, type VectorQuery } from '@lancedb/lancedb';
+import { Index, MultiMatchQuery, type Table, type VectorQuery } from '@lancedb/lancedb';
 import { Sema } from 'async-sema';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkFilter, ChunkHit, ChunkIndex, ChunkQuery, IndexedChunk } from '../chunk-store.port';
@@ -9,6 +9,7 @@ import { chunkMetadataOf, chunkRow, METADATA_COLUMNS, type ChunkRowRecord } from
 import { annIndexConfig, ANN_QUERY_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
 const FTS_INDEX = 'text_idx';
+const TITLE_FTS_INDEX = 'title_idx';
 const VECTOR_INDEX = 'vector_idx';
 
 /** The FTS analyser: English stemming and stop words, as a Porter BM25 does, plus accent folding. */
@@ -168,7 +169,8 @@ export class LanceDbChunkIndex implements ChunkIndex {
     if (text.trim().length === 0) return [];
     const rows = (await this.table
       .query()
-      .fullTextSearch(text, { columns: 'text' })
+      // The title counts as much as the chunk's own words, as it does for a document-level BM25.
+      .fullTextSearch(new MultiMatchQuery(text, ['text', 'title']))
       .where(predicate)
       .select([...METADATA_COLUMNS, '_score'])
       .limit(limit)
@@ -282,6 +284,9 @@ export async function ensureChunkTableIndexes(table: Table): Promise<{ hasAnnInd
   const existing = new Set((await table.listIndices()).map((index) => index.name));
   if (!existing.has(FTS_INDEX)) {
     await table.createIndex('text', { config: Index.fts(FTS_OPTIONS), name: FTS_INDEX });
+  }
+  if (!existing.has(TITLE_FTS_INDEX)) {
+    await table.createIndex('title', { config: Index.fts(FTS_OPTIONS), name: TITLE_FTS_INDEX });
   }
   for (const column of ['user_id', 'document_id']) {
     if (!existing.has(`${column}_idx`)) {
