@@ -18,7 +18,8 @@ const HELP = `usage: npm run bench -- search-engine [--chunks 100000] [--queries
   --chunks      chunks to index (one user holds them all, so the ANN index serves its queries)
   --queries     queries for recall and latency
   --collection  a SMART test collection directory (default ../shared/data/cranfield, from the current directory)
-  --path        LanceDB directory (default a temporary one, removed afterwards)`;
+  --path        LanceDB directory (default a temporary one, removed afterwards)
+  --optimize-every  rows written between background optimizations (default the store's)`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
     collection: { type: 'string', default: '../shared/data/cranfield' },
     path: { type: 'string' },
     dimensions: { type: 'string', default: '384' },
+    'optimize-every': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -107,6 +109,7 @@ async function main() {
   const path = flags.path ?? mkdtempSync(join(tmpdir(), 'conduit-search-engine-'));
   const store = await LanceDbChunkStore.open({
     path,
+    ...(flags['optimize-every'] ? { optimizeEveryRows: Number(flags['optimize-every']) } : {}),
     onBackgroundError: (error, task) => log(`background ${task} failed: ${error?.message ?? error}`),
   });
   const index = await store.openIndex(embedder.space);
