@@ -82,6 +82,13 @@ export class LanceDbChunkIndex implements ChunkIndex {
         await this.table.add(rows);
         return;
       }
+      // Documents seen for the first time (the usual case) are appended: a merge with delete-by-source
+      // scans the whole table on every commit, so ingestion would slow down as the table grows. The
+      // check runs on the document_id index, under the write lock, so no write slips in between.
+      if ((await this.table.countRows(replaced)) === 0) {
+        await this.table.add(rows);
+        return;
+      }
       // One commit: new and changed chunks in, every other chunk of these documents out.
       await this.table
         .mergeInsert(['user_id', 'chunk_id'])
