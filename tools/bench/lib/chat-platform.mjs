@@ -4,15 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLineProcess, pool, postJson } from './harness.mjs';
-import {
-  deleteJetStreamStreams,
-  deleteRedisKeys,
-  HarnessError,
-  migrateSchema,
-  REPO_ROOT,
-  requireFromRoot,
-  startService,
-} from './platform.mjs';
+import { HarnessError, prepareNamespace, REPO_ROOT, startService } from './platform.mjs';
 
 export const FAKE_API_KEY = 'sk-bench-fake-provider-key';
 const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
@@ -62,21 +54,7 @@ export async function startChatPlatform({
   fake,
   diagnostics = { nodeArgs: [], env: {} },
 }) {
-  // Registered first, so they run last: after the processes that use them have stopped.
-  cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
-  cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
-  const schemas = {
-    gateway: ns.schemaFor('gateway'),
-    chat: ns.schemaFor('chat'),
-    usage: ns.schemaFor('usage'),
-  };
-  for (const service of ['gateway', 'chat', 'usage']) {
-    log(`migrating ${service} into schema ${schemas[service]}`);
-    cleanup.add(`drop schema ${schemas[service]}`, () =>
-      requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
-    );
-    await migrateSchema(service, infra.databaseUrl, schemas[service]);
-  }
+  const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'chat', 'usage']);
   const common = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: ns.subjectPrefix,

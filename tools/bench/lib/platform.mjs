@@ -75,6 +75,25 @@ export async function migrateSchema(service, databaseUrl, schema) {
   return () => db.dropSchema(databaseUrl, schema);
 }
 
+/**
+ * Gives a benchmark its namespace: the JetStream streams and Redis keys under it are removed at cleanup
+ * (registered first, so they run last, after the processes that use them have stopped), and each
+ * service's schema is migrated now and dropped at cleanup. Resolves with each service's schema.
+ */
+export async function prepareNamespace({ infra, ns, cleanup, log }, services) {
+  cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
+  cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
+  const schemas = Object.fromEntries(services.map((service) => [service, ns.schemaFor(service)]));
+  for (const service of services) {
+    log(`migrating ${service} into schema ${schemas[service]}`);
+    cleanup.add(`drop schema ${schemas[service]}`, () =>
+      requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
+    );
+    await migrateSchema(service, infra.databaseUrl, schemas[service]);
+  }
+  return schemas;
+}
+
 /** VmRSS of a process in bytes, from /proc (Linux). */
 export function rssBytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -4,14 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  deleteJetStreamStreams,
-  deleteRedisKeys,
-  HarnessError,
-  migrateSchema,
-  requireFromRoot,
-  startService,
-} from './platform.mjs';
+import { HarnessError, prepareNamespace, startService } from './platform.mjs';
 
 const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
 
@@ -28,23 +21,9 @@ export async function startSearchPlatform({
   searchNodeArgs = [],
   gatewayEnv = {},
 }) {
-  // Registered first, so they run last: after the processes that use them have stopped.
-  cleanup.add('JetStream streams', () => deleteJetStreamStreams(infra.natsUrl, ns.streamNamePrefix));
-  cleanup.add('Redis keys', () => deleteRedisKeys(infra.redisUrl, ns.redisKeyPrefix));
+  const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'search', 'usage']);
   const storePath = mkdtempSync(join(tmpdir(), `${ns.id}-store-`));
   cleanup.add('search store folder', () => rmSync(storePath, { recursive: true, force: true }));
-  const schemas = {
-    gateway: ns.schemaFor('gateway'),
-    search: ns.schemaFor('search'),
-    usage: ns.schemaFor('usage'),
-  };
-  for (const service of ['gateway', 'search', 'usage']) {
-    log(`migrating ${service} into schema ${schemas[service]}`);
-    cleanup.add(`drop schema ${schemas[service]}`, () =>
-      requireFromRoot('@conduit/db').dropSchema(infra.databaseUrl, schemas[service]),
-    );
-    await migrateSchema(service, infra.databaseUrl, schemas[service]);
-  }
   const common = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: ns.subjectPrefix,

@@ -1,4 +1,5 @@
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import { chunkRecordOf, metadataOfRecord } from '../chunk-record';
 import type { IndexedChunk, IndexedChunkMetadata } from '../chunk-store.port';
 
 /** One row per chunk; the column names every predicate and query of this store uses. */
@@ -33,19 +34,7 @@ export const METADATA_COLUMNS = [
 ];
 
 export function chunkRow(chunk: IndexedChunk): Record<string, unknown> {
-  return {
-    chunk_id: chunk.chunkId,
-    document_id: chunk.documentId,
-    user_id: chunk.userId,
-    collection: chunk.collection,
-    ordinal: chunk.ordinal,
-    text: chunk.text,
-    title: chunk.title,
-    source: chunk.source,
-    tags: [...chunk.tags],
-    date_ms: chunk.dateMs,
-    vector: Array.from(chunk.vector),
-  };
+  return { ...chunkRecordOf(chunk), vector: Array.from(chunk.vector) };
 }
 
 /** A row as `toArray()` gives it (lists arrive as Arrow vectors). */
@@ -65,18 +54,5 @@ export interface ChunkRowRecord {
 }
 
 export function chunkMetadataOf(row: ChunkRowRecord): IndexedChunkMetadata {
-  const tags: string[] = [];
-  for (const tag of row.tags ?? []) if (tag !== null) tags.push(tag);
-  return {
-    chunkId: row.chunk_id,
-    documentId: row.document_id,
-    userId: row.user_id,
-    collection: row.collection,
-    ordinal: row.ordinal,
-    text: row.text,
-    title: row.title,
-    source: row.source,
-    tags,
-    dateMs: row.date_ms,
-  };
+  return metadataOfRecord(row);
 }

@@ -8,8 +8,8 @@ import type {
   ChunkQuery,
   ChunkStore,
   IndexedChunk,
-  IndexedChunkMetadata,
 } from '../chunk-store.port';
+import { chunkRecordOf, metadataOfRecord, type ChunkRecord } from '../chunk-record';
 import { assertChunksBelong, assertTopK, candidateDepth, isZeroVector } from '../chunk-query-rules';
 import { DEFAULT_RRF_K, fuseRankings } from '../fusion';
 import { spaceStorageName } from '../space-storage-name';
@@ -99,19 +99,6 @@ export class QdrantChunkStore implements ChunkStore {
     }
     return new QdrantChunkIndex(space, this.client, name);
   }
-}
-
-interface ChunkPayload {
-  chunk_id: string;
-  document_id: string;
-  user_id: string;
-  collection: string;
-  ordinal: number;
-  text: string;
-  title: string | null;
-  source: string | null;
-  tags: string[];
-  date_ms: number | null;
 }
 
 export class QdrantChunkIndex implements ChunkIndex {
@@ -223,7 +210,7 @@ export class QdrantChunkIndex implements ChunkIndex {
   private async rank(request: Schemas['QueryRequest']): Promise<ChunkHit[]> {
     const { points } = await this.client.query(this.collection, { ...request, with_payload: true });
     return points.map((point) => ({
-      chunk: metadataOf(point.payload as unknown as ChunkPayload),
+      chunk: metadataOfRecord(point.payload as unknown as ChunkRecord),
       score: point.score,
     }));
   }
@@ -236,18 +223,7 @@ export function pointId(userId: string, chunkId: string): string {
 }
 
 function pointOf(chunk: IndexedChunk): Schemas['PointStruct'] {
-  const payload: ChunkPayload = {
-    chunk_id: chunk.chunkId,
-    document_id: chunk.documentId,
-    user_id: chunk.userId,
-    collection: chunk.collection,
-    ordinal: chunk.ordinal,
-    text: chunk.text,
-    title: chunk.title,
-    source: chunk.source,
-    tags: [...chunk.tags],
-    date_ms: chunk.dateMs,
-  };
+  const payload = chunkRecordOf(chunk);
   return {
     id: pointId(chunk.userId, chunk.chunkId),
     vector: {
@@ -255,21 +231,6 @@ function pointOf(chunk: IndexedChunk): Schemas['PointStruct'] {
       [SPARSE]: { text: chunk.text, model: BM25_MODEL, options: BM25_OPTIONS },
     },
     payload: payload as unknown as Record<string, unknown>,
-  };
-}
-
-function metadataOf(payload: ChunkPayload): IndexedChunkMetadata {
-  return {
-    chunkId: payload.chunk_id,
-    documentId: payload.document_id,
-    userId: payload.user_id,
-    collection: payload.collection,
-    ordinal: payload.ordinal,
-    text: payload.text,
-    title: payload.title,
-    source: payload.source,
-    tags: payload.tags,
-    dateMs: payload.date_ms,
   };
 }
 
