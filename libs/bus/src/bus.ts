@@ -218,8 +218,12 @@ export class Bus {
     }
     for (const [name, subjects] of subjectsByStream) {
       try {
-        await manager.streams.info(name);
-        await manager.streams.update(name, { subjects });
+        const { config } = await manager.streams.info(name);
+        // Services that publish and services that consume a stream each name the events they know:
+        // the stream keeps every subject any of them named.
+        const merged = [...new Set([...(config.subjects ?? []), ...subjects])];
+        if (merged.length !== (config.subjects ?? []).length)
+          await manager.streams.update(name, { subjects: merged });
       } catch {
         await manager.streams.add({ name, subjects, max_age: 7 * 24 * 3600 * 1e9 });
       }

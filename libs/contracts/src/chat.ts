@@ -283,6 +283,14 @@ export const MessageCreatedEventSchema = z.object({
 });
 export type MessageCreatedEvent = z.infer<typeof MessageCreatedEventSchema>;
 
+/** A session and its messages are gone: whatever was derived from them (memory) goes too. */
+export const SessionDeletedEventSchema = z.object({
+  sessionId: IdSchema,
+  userId: z.string(),
+  deletedAt: IsoDate,
+});
+export type SessionDeletedEvent = z.infer<typeof SessionDeletedEventSchema>;
+
 const sessionErrors = [ErrorCode.NotFound] as const;
 const turnErrors = [
   ErrorCode.NotFound,
@@ -370,6 +378,11 @@ export const ChatContract = {
   messageCreated: defineEvent({
     subject: 'chat.message.created',
     payload: MessageCreatedEventSchema,
+    durable: { stream: 'CHAT_EVENTS' },
+  }),
+  sessionDeleted: defineEvent({
+    subject: 'chat.session.deleted',
+    payload: SessionDeletedEventSchema,
     durable: { stream: 'CHAT_EVENTS' },
   }),
 } as const;

@@ -12,6 +12,8 @@ import { CollectionNameSchema } from './search';
 
 /** The durable JetStream consumer through which search remembers `chat.message.created`. */
 export const SEARCH_MEMORY_CONSUMER = 'search-memory';
+/** The durable JetStream consumer through which search forgets the memory of deleted chat sessions. */
+export const SEARCH_MEMORY_FORGET_CONSUMER = 'search-memory-forget';
 
 export const MAX_MEMORY_COLLECTIONS = 10;
 export const MAX_RECALLED_PASSAGES = 20;

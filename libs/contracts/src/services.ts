@@ -1,6 +1,6 @@
 import { ChatContract } from './chat';
 import { defineService } from './definitions';
-import { MemoryContract, SEARCH_MEMORY_CONSUMER } from './memory';
+import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
@@ -25,7 +25,7 @@ export const SERVICES = [
   defineService({
     name: 'chat',
     handles: [ChatContract],
-    publishes: [ChatContract.messageCreated, UsageContract.usageRecorded],
+    publishes: [ChatContract.messageCreated, ChatContract.sessionDeleted, UsageContract.usageRecorded],
     // Metering its completions (libs/metering): budgets and spend before a completion starts; and
     // recalling memory for turns that use it.
     calls: [UsageContract.budgetLimits, UsageContract.spent, MemoryContract.recall],
@@ -48,6 +48,7 @@ export const SERVICES = [
     consumes: [
       { event: SearchContract.documentAccepted, durable: SEARCH_INDEXER_CONSUMER },
       { event: ChatContract.messageCreated, durable: SEARCH_MEMORY_CONSUMER },
+      { event: ChatContract.sessionDeleted, durable: SEARCH_MEMORY_FORGET_CONSUMER },
     ],
     // Metering its paid embedding calls (libs/metering).
     calls: [UsageContract.budgetLimits, UsageContract.spent],

@@ -109,6 +109,16 @@ describe('long-term memory: chat → search → chat, through the gateway', () =
     expect(await listed()).toEqual([]);
   });
 
+  it('forgets what was remembered of a chat session when the session is deleted', async () => {
+    const session = await newSession(asAlice);
+    await say(asAlice, session, 'The attic window sticks in winter.');
+    const remembered = async () =>
+      (await json(await asAlice(`/api/v1/memory?sessionId=${session}`))).items.length as number;
+    await waitFor(async () => (await remembered()) === 2, 'the session remembered');
+    expect((await asAlice(`/api/v1/chat/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
+    await waitFor(async () => (await remembered()) === 0, 'the session forgotten');
+  });
+
   it('keeps remembered conversations out of the documents list and the memory collection out of reach of writes', async () => {
     const documents = await json(await asAlice('/api/v1/search/documents?limit=100'));
     expect(documents.data.some((d: { collection: string }) => d.collection === 'chat')).toBe(false);

@@ -4,6 +4,7 @@ import {
   MemoryContract,
   SEARCH_INDEXER_CONSUMER,
   SEARCH_MEMORY_CONSUMER,
+  SEARCH_MEMORY_FORGET_CONSUMER,
   SearchContract,
   handledDefinitionsOf,
 } from '@conduit/contracts';
@@ -25,6 +26,7 @@ export function startSearch(config: SearchConfig): Promise<NestFastifyApplicatio
     jetstreamConsumers: [
       { stream: SearchContract.documentAccepted.durable!.stream, consumer: SEARCH_INDEXER_CONSUMER },
       { stream: ChatContract.messageCreated.durable!.stream, consumer: SEARCH_MEMORY_CONSUMER },
+      { stream: ChatContract.sessionDeleted.durable!.stream, consumer: SEARCH_MEMORY_FORGET_CONSUMER },
     ],
   });
 }

@@ -12,6 +12,7 @@ import {
   UpdateSessionRequest,
 } from '@conduit/contracts';
 import { ModelCatalog } from '../catalog/model-catalog';
+import { MessageEventsPublisher } from '../events/message-events.publisher';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { toMessagePage } from './message-page';
 import { toMessageDto, toSessionDto } from './session.mapper';
@@ -27,6 +28,7 @@ export class SessionService {
     private readonly sessions: SessionRepository,
     private readonly messages: MessageRepository,
     private readonly catalog: ModelCatalog,
+    private readonly events: MessageEventsPublisher,
   ) {}
 
   async create(userId: string, request: CreateSessionRequest): Promise<ChatSession> {
@@ -89,6 +91,7 @@ export class SessionService {
 
   async delete(userId: string, sessionId: string): Promise<{ deleted: true }> {
     if (!(await this.sessions.delete(userId, sessionId))) throw notFound();
+    await this.events.sessionDeleted(userId, sessionId);
     return { deleted: true };
   }
 }

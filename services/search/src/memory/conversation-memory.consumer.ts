@@ -1,45 +1,67 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Bus, type DurableConsumption } from '@conduit/bus';
-import { ChatContract, SEARCH_MEMORY_CONSUMER, type MessageCreatedEvent } from '@conduit/contracts';
+import {
+  ChatContract,
+  durableEventsOf,
+  SEARCH_MEMORY_CONSUMER,
+  SEARCH_MEMORY_FORGET_CONSUMER,
+  type MessageCreatedEvent,
+} from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { SearchConfig } from '../config';
 import { DocumentQueue } from '../documents/document-queue';
 import { MemoryRepository } from './memory.repository';
+import { MemoryService } from './memory.service';
 import { isMemorable, rememberedMessageOf } from './remembered-message';
 
 /**
  * Remembers what users say in chat: reads `chat.message.created` through a durable consumer every
  * replica shares (messages sent while search is down wait in JetStream), stores each complete user or
  * assistant message as a document of the memory collection and queues it for indexing like any other.
- * A message delivered twice is stored and queued once.
+ * A message delivered twice is stored and queued once. When a chat session is deleted
+ * (`chat.session.deleted`, through a second durable consumer), what was remembered of it is forgotten.
  */
 @Injectable()
 export class ConversationMemoryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConversationMemoryConsumer.name);
-  private consumption: DurableConsumption | null = null;
+  private readonly consumptions: DurableConsumption[] = [];
 
   constructor(
     private readonly bus: Bus,
     private readonly memory: MemoryRepository,
     private readonly queue: DocumentQueue,
+    private readonly forgetting: MemoryService,
     @InjectConfig() private readonly config: SearchConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.SEARCH_MEMORY_ENABLED) return;
     // Search may start before chat ever has: the stream is made here too, as chat makes it.
-    await this.bus.ensureEventStreams([ChatContract.messageCreated]);
+    await this.bus.ensureEventStreams(durableEventsOf(ChatContract));
     const { SEARCH_INDEX_RETRY_BASE_MS: base, SEARCH_INDEX_RETRY_MAX_MS: max } = this.config;
-    this.consumption = await this.bus.consumeDurableEvent(
-      ChatContract.messageCreated,
-      SEARCH_MEMORY_CONSUMER,
-      (event) => this.remember(event),
-      { retryDelayMs: (attempt) => Math.min(max, base * 2 ** Math.min(attempt - 1, 20)) },
+    const options = {
+      retryDelayMs: (attempt: number) => Math.min(max, base * 2 ** Math.min(attempt - 1, 20)),
+    };
+    this.consumptions.push(
+      await this.bus.consumeDurableEvent(
+        ChatContract.messageCreated,
+        SEARCH_MEMORY_CONSUMER,
+        (event) => this.remember(event),
+        options,
+      ),
+      await this.bus.consumeDurableEvent(
+        ChatContract.sessionDeleted,
+        SEARCH_MEMORY_FORGET_CONSUMER,
+        async ({ userId, sessionId }) => {
+          await this.forgetting.forget(userId, { sessionId });
+        },
+        options,
+      ),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumption?.stop();
+    await Promise.all(this.consumptions.map((consumption) => consumption.stop()));
   }
 
   private async remember(event: MessageCreatedEvent): Promise<void> {
