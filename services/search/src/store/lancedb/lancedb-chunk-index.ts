@@ -43,6 +43,7 @@ export class LanceDbChunkIndex implements ChunkIndex {
   private rowsSinceOptimize = 0;
   private maintenance: Promise<void> | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
+  private lastOptimizedAt = Number.NEGATIVE_INFINITY;
   private annBuilt: boolean;
   private annBuild: Promise<void> | undefined;
   /** Rows per user, counted on demand and forgotten when that user's rows change: picks exact or ANN search. */
@@ -155,7 +156,11 @@ export class LanceDbChunkIndex implements ChunkIndex {
   async optimize(): Promise<void> {
     this.rowsSinceOptimize = 0;
     // Outside the write lock: on 100,000 rows an optimize was seen to take minutes, and writes must go on.
-    await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    try {
+      await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    } finally {
+      this.lastOptimizedAt = Date.now();
+    }
     await this.buildAnnIfDue();
   }
 
@@ -249,7 +254,7 @@ export class LanceDbChunkIndex implements ChunkIndex {
    * without its statistics: on a table whose index was made while it was empty, keyword results over
    * Cranfield scored MAP 0.01 before an optimize and 0.30 after (the reference BM25 scores 0.30).
    */
-  private scheduleQuietOptimize(): void {
+  private scheduleQuietOptimize(delayMs = this.options.optimizeWhenQuietMs): void {
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
@@ -258,12 +263,17 @@ export class LanceDbChunkIndex implements ChunkIndex {
         this.scheduleQuietOptimize(); // what is being written now is folded in after it
         return;
       }
+      const tooSoonByMs = this.lastOptimizedAt + this.options.quietOptimizeMinIntervalMs - Date.now();
+      if (tooSoonByMs > 0) {
+        this.scheduleQuietOptimize(tooSoonByMs);
+        return;
+      }
       this.maintenance = this.optimize()
         .catch((error: unknown) => this.options.onBackgroundError(error, 'optimize'))
         .finally(() => {
           this.maintenance = undefined;
         });
-    }, this.options.optimizeWhenQuietMs);
+    }, delayMs);
     this.quietTimer.unref();
   }
 

@@ -77,11 +77,5 @@ export class LanceDbChunkStore implements ChunkStore {
 }
 
 function definedOnly(options: Partial<LanceDbTuning>): Partial<LanceDbTuning> {
-  return {
-    ...(options.annMinRows !== undefined ? { annMinRows: options.annMinRows } : {}),
-    ...(options.optimizeEveryRows !== undefined ? { optimizeEveryRows: options.optimizeEveryRows } : {}),
-    ...(options.optimizeWhenQuietMs !== undefined
-      ? { optimizeWhenQuietMs: options.optimizeWhenQuietMs }
-      : {}),
-  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

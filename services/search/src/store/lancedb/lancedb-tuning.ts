@@ -10,12 +10,15 @@ export interface LanceDbTuning {
    * then the full-text index ranks them badly (see LanceDbChunkIndex.scheduleQuietOptimize).
    */
   readonly optimizeWhenQuietMs: number;
+  /** The quiet-time optimization waits this long after the previous one: a long ingest with pauses compacts at this pace at most. */
+  readonly quietOptimizeMinIntervalMs: number;
 }
 
 export const DEFAULT_LANCEDB_TUNING: LanceDbTuning = {
   annMinRows: 50_000,
   optimizeEveryRows: 10_000,
   optimizeWhenQuietMs: 1_000,
+  quietOptimizeMinIntervalMs: 10_000,
 };
 
 /**
