@@ -1,5 +1,5 @@
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import { chunkRecordOf, metadataOfRecord } from '../chunk-record';
+import { chunkRecordOf, metadataOfRecord, type ChunkRecord } from '../chunk-record';
 import type { IndexedChunk, IndexedChunkMetadata } from '../chunk-store.port';
 
 /** One row per chunk; the column names every predicate and query of this store uses. */
@@ -37,22 +37,12 @@ export function chunkRow(chunk: IndexedChunk): Record<string, unknown> {
   return { ...chunkRecordOf(chunk), vector: Array.from(chunk.vector) };
 }
 
-/** A row as `toArray()` gives it (lists arrive as Arrow vectors). */
-export interface ChunkRowRecord {
-  chunk_id: string;
-  document_id: string;
-  user_id: string;
-  collection: string;
-  ordinal: number;
-  text: string;
-  title: string | null;
-  source: string | null;
+/** A row as `toArray()` gives it (lists arrive as Arrow vectors), with the search's distance or score. */
+export type ChunkRowRecord = Omit<ChunkRecord, 'tags'> & {
   tags: Iterable<string | null> | null;
-  date_ms: number | null;
   _distance?: number;
   _score?: number;
-}
+};
 
-export function chunkMetadataOf(row: ChunkRowRecord): IndexedChunkMetadata {
-  return metadataOfRecord(row);
-}
+/** A row's metadata (the shared record mapping reads Arrow lists too). */
+export const chunkMetadataOf: (row: ChunkRowRecord) => IndexedChunkMetadata = metadataOfRecord;
