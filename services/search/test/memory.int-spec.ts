@@ -8,6 +8,8 @@ import {
   ChatContract,
   ErrorCode,
   MemoryContract,
+  SEARCH_MEMORY_CONSUMER,
+  SEARCH_MEMORY_FORGET_CONSUMER,
   SearchContract,
   type MessageCreatedEvent,
 } from '@conduit/contracts';
@@ -51,6 +53,17 @@ describe('search remembers chat messages and recalls them (search.memory.*)', ()
     bus.request(MemoryContract.recall, { query, ...extra }, caller);
   const listed = async (caller: { userId: string }, sessionId?: string) =>
     (await bus.request(MemoryContract.list, sessionId ? { sessionId } : {}, caller)).items;
+
+  /** Resolves once the durable consumer has handled (acknowledged) everything in its stream. */
+  const drained = (consumer: string) =>
+    waitFor(async () => {
+      const manager = await bus.connection.jetstreamManager();
+      const info = await manager.consumers.info(
+        bus.streamName(ChatContract.sessionDeleted.durable!.stream),
+        consumer,
+      );
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    }, `${consumer} drained`);
 
   beforeAll(async () => {
     const namespace = isolatedNamespace('search-memory');
@@ -186,6 +199,34 @@ describe('search remembers chat messages and recalls them (search.memory.*)', ()
     expect((await recall(alice, 'locker code')).passages.some((p) => p.documentId === secret.messageId)).toBe(
       false,
     );
+  });
+
+  it('does not bring back a deleted session through a message of it that arrives after the deletion', async () => {
+    const session = randomUUID();
+    const early = message(alice, 'The spare key hangs behind the barometer.', { sessionId: session });
+    await announce(early);
+    await waitFor(async () => (await listed(alice, session)).length === 1, 'the early message remembered');
+    const deleted = { sessionId: session, userId: alice.userId, deletedAt: new Date().toISOString() };
+    await bus.publish(ChatContract.sessionDeleted, deleted, alice, { messageId: `deleted-${session}` });
+    await waitFor(async () => (await listed(alice, session)).length === 0, 'the session forgotten');
+    await drained(SEARCH_MEMORY_FORGET_CONSUMER);
+
+    // Chat stored this one before the deletion, but it reaches search only now.
+    const late = message(alice, 'The barometer also hides the garage remote.', { sessionId: session });
+    await announce(late);
+    // Another user's session with the same id is theirs: it is remembered as usual.
+    const bobs = message(bob, 'The barometer in my hall is broken.', { sessionId: session });
+    await announce(bobs);
+    await drained(SEARCH_MEMORY_CONSUMER);
+
+    expect(await listed(alice, session)).toEqual([]);
+    expect((await listed(bob, session)).map((item) => item.id)).toEqual([bobs.messageId]);
+    await waitFor(
+      async () => (await recall(bob, 'barometer')).passages.some((p) => p.documentId === bobs.messageId),
+      "bob's message indexed",
+    );
+    const recalled = await recall(alice, 'barometer garage remote', { topK: 20 });
+    expect(recalled.passages.some((p) => p.sessionId === session)).toBe(false);
   });
 
   it('answers bad requests with typed validation errors and keeps serving', async () => {

@@ -19,7 +19,8 @@ import { isMemorable, rememberedMessageOf } from './remembered-message';
  * replica shares (messages sent while search is down wait in JetStream), stores each complete user or
  * assistant message as a document of the memory collection and queues it for indexing like any other.
  * A message delivered twice is stored and queued once. When a chat session is deleted
- * (`chat.session.deleted`, through a second durable consumer), what was remembered of it is forgotten.
+ * (`chat.session.deleted`, through a second durable consumer), what was remembered of it is forgotten,
+ * and a message of it delivered later (the two consumers keep no order between them) is not remembered.
  */
 @Injectable()
 export class ConversationMemoryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,7 +54,7 @@ export class ConversationMemoryConsumer implements OnApplicationBootstrap, OnApp
         ChatContract.sessionDeleted,
         SEARCH_MEMORY_FORGET_CONSUMER,
         async ({ userId, sessionId }) => {
-          await this.forgetting.forget(userId, { sessionId });
+          await this.forgetting.forgetDeletedSession(userId, sessionId);
         },
         options,
       ),
@@ -67,9 +68,12 @@ export class ConversationMemoryConsumer implements OnApplicationBootstrap, OnApp
   private async remember(event: MessageCreatedEvent): Promise<void> {
     if (!isMemorable(event)) return;
     const message = rememberedMessageOf(event);
-    if (!(await this.memory.remember(event.userId, message))) {
-      this.logger.debug?.(`message ${event.messageId} was remembered before`);
+    const outcome = await this.memory.remember(event.userId, event.sessionId, message);
+    if (outcome === 'forgotten') {
+      this.logger.debug?.(`message ${event.messageId} came after its session was deleted: not remembered`);
+      return;
     }
+    if (outcome === 'duplicate') this.logger.debug?.(`message ${event.messageId} was remembered before`);
     // Queued again on a redelivery too: the first try may have stopped between storing and queueing
     // (the queue keeps one message per document revision).
     await this.queue.enqueue({ userId: event.userId, apiKeyId: null }, [{ id: message.id, revision: 1 }]);

@@ -90,6 +90,15 @@ export class MemoryService {
     };
   }
 
+  /**
+   * Forgets everything remembered of a deleted chat session, and keeps it forgotten: its messages that
+   * arrive after this are not remembered.
+   */
+  async forgetDeletedSession(userId: string, sessionId: string): Promise<void> {
+    await this.memory.markSessionForgotten(userId, sessionId);
+    await this.forget(userId, { sessionId });
+  }
+
   /** Forgets one remembered message, or all of a session's, chunks first. */
   async forget(userId: string, request: ForgetRequest): Promise<{ deleted: number }> {
     const ids = await this.memory.idsOf(
