@@ -68,6 +68,43 @@ describe('search service on the bus', () => {
     });
   });
 
+  it('lists every document accepted before a listing began exactly once, while more are accepted meanwhile', async () => {
+    const lister = { userId: 'lister' };
+    const submit = async (texts: string[]) =>
+      (
+        await bus.request(
+          SearchContract.submitDocuments,
+          { batch: { inline: { documents: texts.map((text) => ({ text })) } } },
+          lister,
+        )
+      ).documents.map((document) => document.id);
+    // More than ten, so sequence numbers of one and two digits are compared.
+    const before: string[] = [];
+    for (const b of [0, 1, 2, 3, 4])
+      before.push(...(await submit([0, 1, 2, 3].map((i) => `before ${b}.${i}`))));
+
+    const listed: string[] = [];
+    const accepted: Promise<string[]>[] = [];
+    let cursor: string | undefined;
+    do {
+      // Others keep adding documents, concurrently with each page read.
+      accepted.push(submit([`during ${listed.length}.a`, `during ${listed.length}.b`]));
+      const page = await bus.request(
+        SearchContract.listDocuments,
+        { limit: 3, ...(cursor === undefined ? {} : { cursor }) },
+        lister,
+      );
+      listed.push(...page.data.map((document) => document.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    await Promise.all(accepted);
+
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(before.filter((id) => !listed.includes(id))).toEqual([]);
+    // Newest first: the documents accepted before come in the reverse of their acceptance.
+    expect(listed.filter((id) => before.includes(id))).toEqual([...before].reverse());
+  });
+
   it('is alive and ready over HTTP', async () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${baseUrl}/readyz`);

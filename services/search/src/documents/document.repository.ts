@@ -124,7 +124,11 @@ export class DocumentRepository {
     return rows[0] ? documentOf(rows[0]) : null;
   }
 
-  /** Newest first (a batch in reverse order), one page past `beforeSeq`, each with its sequence number. */
+  /**
+   * Newest first (a batch in reverse order), one page past `beforeSeq`, each with its sequence number.
+   * The order names the table's column: a bare `seq` would be the selected `seq::text` and sort as text
+   * ("9" after "10"), and the pages would skip documents.
+   */
   async list(userId: string, filter: DocumentListFilter): Promise<{ document: Document; seq: string }[]> {
     const params: unknown[] = [userId];
     const where = ['user_id = $1'];
@@ -139,7 +143,7 @@ export class DocumentRepository {
     if (filter.beforeSeq !== undefined) where.push(`seq < ${param(filter.beforeSeq)}::bigint`);
     const { rows } = await this.pool.query<DocumentRow>(
       `SELECT ${COLUMNS} FROM documents WHERE ${where.join(' AND ')}
-       ORDER BY seq DESC LIMIT ${param(filter.limit)}`,
+       ORDER BY documents.seq DESC LIMIT ${param(filter.limit)}`,
       params,
     );
     return rows.map((row) => ({ document: documentOf(row), seq: row.seq }));

@@ -74,7 +74,7 @@ export class MemoryRepository {
     });
   }
 
-  /** Newest first, one page past `beforeSeq`; of one session when `source` is given. */
+  /** Newest first, one page past `beforeSeq`; of one session when `source` is given (by the column, not its text). */
   async list(
     userId: string,
     page: { limit: number; beforeSeq?: string; source?: string },
@@ -86,7 +86,7 @@ export class MemoryRepository {
     if (page.beforeSeq !== undefined) where.push(`seq < ${param(page.beforeSeq)}::bigint`);
     const { rows } = await this.pool.query<RememberedRow>(
       `SELECT id, source, tags, text, seq::text, created_at FROM documents WHERE ${where.join(' AND ')}
-       ORDER BY seq DESC LIMIT ${param(page.limit)}`,
+       ORDER BY documents.seq DESC LIMIT ${param(page.limit)}`,
       params,
     );
     return rows;
