@@ -11,3 +11,4 @@ export * from './gateway-ws';
 export * from './usage';
 export * from './services';
 export * from './search';
+export * from './voice';

@@ -2,6 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
+import { VoiceContract } from './voice';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -55,6 +56,7 @@ export const SERVICES = [
     listens: [UsageContract.budgetsChanged],
     objectStores: [SEARCH_UPLOADS_BUCKET],
   }),
+  defineService({ name: 'voice', handles: [VoiceContract] }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */

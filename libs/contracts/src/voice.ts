@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { defineRequest } from './definitions';
+
+/**
+ * The `/ws/voice` protocol. The client sends JSON text frames ({@link VoiceClientMessageSchema}) and
+ * binary frames of audio in the format its `start` named; the server sends JSON text frames
+ * ({@link VoiceServerEventSchema}) and binary frames of reply audio, each reply's frames bracketed by
+ * `audio.started` and `audio.done` (or `audio.cancelled` on barge-in).
+ */
+
+/** Input sample rates the service takes; anything but 16 kHz is resampled. */
+export const VOICE_INPUT_SAMPLE_RATES = [8_000, 16_000, 24_000, 48_000] as const;
+export const VoiceInputSampleRateSchema = z.union(VOICE_INPUT_SAMPLE_RATES.map((rate) => z.literal(rate)));
+
+/** Reply audio formats: raw PCM at the client's rate, or compressed. */
+export const VoiceOutputFormatSchema = z.enum(['pcm16', 'opus', 'mp3']);
+export type VoiceOutputFormat = z.infer<typeof VoiceOutputFormatSchema>;
+
+/** An engine name as clients choose it (`deepgram`, `pocketsphinx`, `elevenlabs`, `espeak-ng`...). */
+const EngineName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+
+export const VoiceStartSchema = z.strictObject({
+  type: z.literal('start'),
+  sampleRate: VoiceInputSampleRateSchema,
+  encoding: z.literal('pcm16'),
+  /** BCP-47 language of the user's speech. */
+  language: z.string().min(2).max(35).default('en-US'),
+  /** The chat model that answers (`<provider>/<model>`); unset takes chat's default. */
+  model: z.string().min(1).max(200).optional(),
+  /** The speech engine's voice id (see GET /api/v1/audio/voices). */
+  voice: z.string().min(1).max(200).optional(),
+  stt: EngineName.optional(),
+  tts: EngineName.optional(),
+  outputFormat: VoiceOutputFormatSchema.default('pcm16'),
+  systemPrompt: z.string().min(1).max(20_000).optional(),
+  /** A chat session to continue; unset starts a new one. */
+  sessionId: z.uuid().optional(),
+  /** Silence after speech that ends the user's turn. */
+  endOfTurnSilenceMs: z.number().int().min(200).max(5_000).default(600),
+});
+export type VoiceStart = z.infer<typeof VoiceStartSchema>;
+
+export const VoiceClientMessageSchema = z.discriminatedUnion('type', [
+  VoiceStartSchema,
+  /** Stop the reply now (as if the user spoke over it). */
+  z.strictObject({ type: z.literal('interrupt') }),
+  /** End the session: the server finishes with `done` and closes. */
+  z.strictObject({ type: z.literal('stop') }),
+  /** A user turn typed instead of spoken. */
+  z.strictObject({ type: z.literal('say'), text: z.string().min(1).max(20_000) }),
+]);
+export type VoiceClientMessage = z.infer<typeof VoiceClientMessageSchema>;
+
+/** Each turn's latency breakdown, in ms from the end of the user's speech unless said otherwise. */
+export const VoiceTurnMetricsSchema = z.object({
+  turnId: z.string(),
+  /** End of speech as the VAD saw it, relative to the session's start. */
+  vadEndOfSpeechMs: z.number().nullable(),
+  firstPartialMs: z.number().nullable(),
+  finalTranscriptMs: z.number().nullable(),
+  llmFirstTokenMs: z.number().nullable(),
+  ttsFirstByteMs: z.number().nullable(),
+  /** End of speech to the first reply audio byte sent to the client: what the user waits. */
+  endOfSpeechToFirstAudioMs: z.number().nullable(),
+  interrupted: z.boolean(),
+});
+export type VoiceTurnMetrics = z.infer<typeof VoiceTurnMetricsSchema>;
+
+export const VoiceServerEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('ready'),
+    voiceSessionId: z.uuid(),
+    /** The chat session the conversation is stored in. */
+    sessionId: z.uuid(),
+    stt: z.string(),
+    tts: z.string(),
+    /** The reply audio's format and rate. */
+    outputFormat: VoiceOutputFormatSchema,
+    outputSampleRate: z.number().int(),
+  }),
+  z.object({ type: z.literal('speech.started'), turnId: z.string(), atMs: z.number() }),
+  z.object({ type: z.literal('speech.stopped'), turnId: z.string(), atMs: z.number() }),
+  z.object({ type: z.literal('transcript.partial'), turnId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('transcript.final'), turnId: z.string(), text: z.string() }),
+  z.object({ type: z.literal('response.delta'), turnId: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('audio.started'),
+    turnId: z.string(),
+    format: VoiceOutputFormatSchema,
+    sampleRate: z.number().int(),
+  }),
+  z.object({ type: z.literal('audio.done'), turnId: z.string() }),
+  /** Barge-in: no audio frame of this turn follows; `playedText` is what is stored as the reply. */
+  z.object({ type: z.literal('audio.cancelled'), turnId: z.string(), playedText: z.string() }),
+  z.object({ type: z.literal('turn.metrics'), metrics: VoiceTurnMetricsSchema }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    /** Whether the session is over (the server closes the socket after it). */
+    fatal: z.boolean(),
+  }),
+  z.object({ type: z.literal('done') }),
+]);
+export type VoiceServerEvent = z.infer<typeof VoiceServerEventSchema>;
+
+/** The voice service's subjects: what it answers and publishes on the bus. */
+export const VoiceContract = {
+  checkHealth: defineRequest({
+    subject: 'voice.health.check',
+    request: z.object({}).strict(),
+    response: z.object({ service: z.literal('voice'), status: z.literal('ok') }),
+  }),
+} as const;

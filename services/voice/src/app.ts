@@ -1,0 +1,15 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { handledDefinitionsOf, VoiceContract } from '@conduit/contracts';
+import { startService } from '@conduit/service-kit';
+import { AppModule } from './app.module';
+import { VoiceConfig } from './config';
+
+/** Builds and starts the voice service; shared by main.ts and the integration tests. */
+export function startVoice(config: VoiceConfig): Promise<NestFastifyApplication> {
+  return startService({
+    service: 'voice',
+    config,
+    module: AppModule.forRoot(config),
+    contracts: handledDefinitionsOf(VoiceContract),
+  });
+}

@@ -1,0 +1,31 @@
+import type { Provider } from '@nestjs/common';
+import type { VoiceConfig } from '../config';
+import type { SpeechToTextEngine } from '../stt/speech-to-text.port';
+import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
+import { EngineRegistry } from './engine-registry';
+
+export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
+export const TEXT_TO_SPEECH = Symbol('TEXT_TO_SPEECH');
+
+export type SpeechToTextRegistry = EngineRegistry<SpeechToTextEngine>;
+export type TextToSpeechRegistry = EngineRegistry<TextToSpeechEngine>;
+
+/** Every speech-to-text engine of the service; adding a provider is one adapter plus one line here. */
+export function buildSpeechToTextRegistry(config: VoiceConfig): SpeechToTextRegistry {
+  const engines: SpeechToTextEngine[] = [];
+  return new EngineRegistry('speech-to-text', engines, config.VOICE_DEFAULT_STT);
+}
+
+/** Every text-to-speech engine of the service; adding a provider is one adapter plus one line here. */
+export function buildTextToSpeechRegistry(config: VoiceConfig): TextToSpeechRegistry {
+  const engines: TextToSpeechEngine[] = [];
+  return new EngineRegistry('text-to-speech', engines, config.VOICE_DEFAULT_TTS);
+}
+
+/** The registries as injectable providers (`@Inject(SPEECH_TO_TEXT)`, `@Inject(TEXT_TO_SPEECH)`). */
+export function engineProviders(config: VoiceConfig): Provider[] {
+  return [
+    { provide: SPEECH_TO_TEXT, useFactory: () => buildSpeechToTextRegistry(config) },
+    { provide: TEXT_TO_SPEECH, useFactory: () => buildTextToSpeechRegistry(config) },
+  ];
+}
