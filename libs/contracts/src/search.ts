@@ -142,6 +142,31 @@ export const CollectionSchema = z.object({
 });
 export type Collection = z.infer<typeof CollectionSchema>;
 
+/**
+ * Where the search index stands: the embedding space queries are answered from and, after the embedding
+ * model changed, the new space being filled in the background (queries switch to it once it is complete).
+ */
+export const SearchIndexStatusSchema = z.object({
+  /** The space queries are answered from (`offline/lexical-v1@384`). */
+  embeddingSpace: z.string(),
+  /** null unless documents are being indexed again into a new space; the counts are the caller's own. */
+  reindexing: z
+    .object({
+      to: z.string(),
+      /** The caller's indexed documents already in the new space. */
+      indexedDocuments: z.number().int().nonnegative(),
+      /** The caller's indexed documents. */
+      totalDocuments: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
+export type SearchIndexStatus = z.infer<typeof SearchIndexStatusSchema>;
+
+export const CollectionListSchema = z.object({
+  data: z.array(CollectionSchema),
+  index: SearchIndexStatusSchema,
+});
+
 export const CreateCollectionSchema = z.strictObject({
   name: WritableCollectionNameSchema,
   description: z.string().max(1_000).optional(),
@@ -296,10 +321,11 @@ export const SearchContract = {
     response: z.object({ deleted: z.literal(true) }),
     errors: documentErrors,
   }),
+  /** The caller's collections, and where the index stands (a re-index after a model change). */
   listCollections: defineRequest({
     subject: 'search.collection.list',
     request: z.strictObject({}),
-    response: z.object({ data: z.array(CollectionSchema) }),
+    response: CollectionListSchema,
   }),
   createCollection: defineRequest({
     subject: 'search.collection.create',

@@ -427,11 +427,17 @@ describe('search over HTTP: the gateway, the search service (own process), NATS,
     expect(body.results[0]?.documentId).toBe(id);
   }, 120_000);
 
-  it('indexes every document again in the background when the embedding space changes', async () => {
+  it('indexes every document again in the background when the embedding space changes, then serves from it', async () => {
     const id = await add(alice, { text: 'Capybaras are the largest rodents.' });
     const before = await indexed(alice, id);
     await platform.restartSearch({ SEARCH_EMBEDDING_DIMENSIONS: '256' });
     expect(before.embeddingSpace).not.toBe('offline/lexical-v1@256');
+    let index: any;
+    await waitFor(async () => {
+      index = (await json(await as(alice)('/api/v1/search/collections'))).index;
+      return index.reindexing === null;
+    }, 'the switch-over to the new space');
+    expect(index).toEqual({ embeddingSpace: 'offline/lexical-v1@256', reindexing: null });
     await indexed(alice, id, (doc) => doc.embeddingSpace === 'offline/lexical-v1@256');
     const { body } = await query(alice, { query: 'capybaras rodents', mode: 'semantic', topK: 3 });
     expect(body.embedding.model).toBe('offline/lexical-v1@256');

@@ -10,6 +10,7 @@ import { DocumentRepository } from './documents/document.repository';
 import { DocumentsHandler } from './documents/documents.handler';
 import { FilesHandler } from './documents/files.handler';
 import { DocumentsService } from './documents/documents.service';
+import { EmbeddingSpaceRepository } from './engine/embedding-space.repository';
 import { engineProviders } from './engine/engine.providers';
 import { MeteredEmbedder } from './engine/metered-embedder';
 import { SearchEngine } from './engine/search-engine';
@@ -20,7 +21,7 @@ import { ConversationMemoryConsumer } from './memory/conversation-memory.consume
 import { MemoryHandler } from './memory/memory.handler';
 import { MemoryRepository } from './memory/memory.repository';
 import { MemoryService } from './memory/memory.service';
-import { SpaceMigration } from './indexing/space-migration';
+import { SpaceReindexer } from './indexing/space-reindexer';
 import { QueryHandler } from './query/query.handler';
 import { QueryService } from './query/query.service';
 import { UploadPayloads } from './uploads/upload-payloads';
@@ -47,6 +48,7 @@ export class AppModule {
       ],
       providers: [
         ...engineProviders(config),
+        EmbeddingSpaceRepository,
         SearchEngine,
         MeteredEmbedder,
         CollectionRepository,
@@ -57,7 +59,7 @@ export class AppModule {
         UploadPayloads,
         DocumentIndexer,
         IngestConsumer,
-        SpaceMigration,
+        SpaceReindexer,
         QueryService,
         MemoryRepository,
         MemoryService,

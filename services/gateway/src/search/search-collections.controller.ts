@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
 import {
+  CollectionListSchema,
   CollectionRefSchema,
   CollectionSchema,
   CreateCollectionSchema,
@@ -20,9 +21,10 @@ export class SearchCollectionsController {
 
   @Get()
   @ApiRoute({
-    summary: 'Your collections, the default one first, with their document counts',
+    summary:
+      'Your collections, the default one first, with their document counts, and where the index stands (a re-index after an embedding model change)',
     tag: TAG,
-    response: z.object({ data: z.array(CollectionSchema) }),
+    response: CollectionListSchema,
   })
   list(@Caller() caller: AuthenticatedCaller) {
     return this.bus.request(SearchContract.listCollections, {}, caller);

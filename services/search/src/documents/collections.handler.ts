@@ -2,16 +2,21 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
 import { SearchContract, requireUserId, type ParsedRequestOf } from '@conduit/contracts';
+import { SearchEngine } from '../engine/search-engine';
 import { CollectionsService } from './collections.service';
 
-/** Collections, always the envelope's user's. */
+/** Collections, always the envelope's user's, and where the index stands. */
 @Controller()
 export class CollectionsHandler {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly engine: SearchEngine,
+  ) {}
 
   @HandleRequest(SearchContract.listCollections)
   async list(@Ctx() ctx: BusContext) {
-    return { data: await this.collections.list(requireUserId(ctx.envelope)) };
+    const userId = requireUserId(ctx.envelope);
+    return { data: await this.collections.list(userId), index: await this.engine.status(userId) };
   }
 
   @HandleRequest(SearchContract.createCollection)

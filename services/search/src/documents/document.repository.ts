@@ -185,6 +185,25 @@ export class DocumentRepository {
   }
 
   /**
+   * Indexed documents whose chunks are recorded in another space than `spaceId`, in acceptance order
+   * from after `afterSeq`, each with its sequence number: what a re-index into that space has left.
+   */
+  async indexedOutside(
+    spaceId: string,
+    afterSeq: string,
+    limit: number,
+  ): Promise<(DocumentToIndex & { seq: string })[]> {
+    const { rows } = await this.pool.query<DocumentToIndex & { seq: string }>(
+      `SELECT id, user_id AS "userId", collection, title, source, tags, date, text, revision, seq::text AS seq
+       FROM documents
+       WHERE status = 'indexed' AND embedding_space IS DISTINCT FROM $1 AND documents.seq > $2::bigint
+       ORDER BY documents.seq LIMIT $3`,
+      [spaceId, afterSeq, limit],
+    );
+    return rows;
+  }
+
+  /**
    * Records revisions as indexed, in one statement; returns the ones not found at that revision (replaced
    * or deleted meanwhile).
    */

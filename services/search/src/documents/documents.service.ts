@@ -106,13 +106,13 @@ export class DocumentsService {
   /** Removes every chunk of the document, then the document: no chunk outlives it. */
   async delete(userId: string, id: string): Promise<void> {
     if (!(await this.documents.find(userId, id))) throw notFound();
-    await this.engine.index.deleteDocument(userId, id);
+    await this.engine.deleteDocument(userId, id);
     await this.documents.delete(userId, id);
   }
 
   /** Deletes documents with their chunks (a collection being removed, a batch that could not be queued). */
   async withdraw(userId: string, ids: readonly string[]): Promise<void> {
-    for (const id of ids) await this.engine.index.deleteDocument(userId, id);
+    for (const id of ids) await this.engine.deleteDocument(userId, id);
     await this.documents.deleteMany(userId, ids);
   }
 

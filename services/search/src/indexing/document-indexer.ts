@@ -3,7 +3,7 @@ import { isDomainError, ErrorCode, type DocumentStatus } from '@conduit/contract
 import { DocumentQueue } from '../documents/document-queue';
 import { DocumentRepository, type DocumentToIndex } from '../documents/document.repository';
 import { MeteredEmbedder } from '../engine/metered-embedder';
-import { SearchEngine } from '../engine/search-engine';
+import { SearchEngine, type WriteTargets } from '../engine/search-engine';
 import type { IndexedChunk } from '../store/chunk-store.port';
 import { InjectConfig } from '@conduit/service-kit';
 import type { SearchConfig } from '../config';
@@ -12,7 +12,7 @@ import { chunkText, type ChunkingOptions } from '../ingest/chunking';
 /** A document to index, with the API key its indexing is charged to (null: the user's access token). */
 export type OwnedDocument = DocumentToIndex & { apiKeyId: string | null };
 
-/** Chunks, embeds and writes documents into the serving index, and records each one's status. */
+/** Chunks, embeds and writes documents into the indexes in use, and records each one's status. */
 @Injectable()
 export class DocumentIndexer {
   private readonly logger = new Logger(DocumentIndexer.name);
@@ -33,38 +33,55 @@ export class DocumentIndexer {
   private readonly chunking: ChunkingOptions;
 
   /**
-   * Indexes the documents together: one embedding pass per user and one store write. Throws when any
-   * part fails; nothing is marked indexed then (a store write replaces whole documents, so a retry leaves
-   * no duplicate).
+   * Indexes the documents together, into every space `targets` names (by default every space in use:
+   * the serving one and one being built): one embedding pass per user and space, and one store write per
+   * space. Throws when any part fails; nothing is marked indexed then (a store write replaces whole
+   * documents, so a retry leaves no duplicate).
    */
-  async index(documents: readonly OwnedDocument[]): Promise<void> {
-    const written = [];
-    for (const owned of groupBy(documents, (d) => `${d.userId}\u0000${d.apiKeyId ?? ''}`).values()) {
-      const { userId, apiKeyId } = owned[0]!;
-      const pieces = owned.map((document) => ({
-        document,
-        texts: chunkText(document.text, this.chunking).map((chunk) => chunk.text),
-      }));
-      // One call per user: the embedder batches as its provider allows, and metering charges that user.
-      const vectors = await this.embedder.embed(
-        { userId, apiKeyId },
-        pieces.flatMap((p) => p.texts),
-        'document',
-        null,
-      );
-      let next = 0;
-      for (const { document, texts: own } of pieces) {
-        const chunks = own.map((text, ordinal) => chunkOf(document, ordinal, text, vectors[next + ordinal]!));
-        next += own.length;
-        written.push({ document, chunks });
-      }
+  async index(documents: readonly OwnedDocument[], targets?: WriteTargets): Promise<void> {
+    try {
+      await this.engine.write((chosen) => this.indexInto(documents, chosen), targets);
+    } catch (error) {
+      // Another replica may have switched spaces (the old index is gone): the next try writes to the new.
+      await this.engine.refresh().catch(() => false);
+      throw error;
     }
-    await this.engine.index.replaceDocuments(
-      written.map(({ document, chunks }) => ({ userId: document.userId, documentId: document.id, chunks })),
-    );
+  }
+
+  private async indexInto(documents: readonly OwnedDocument[], targets: WriteTargets): Promise<void> {
+    const pieces = documents.map((document) => ({
+      document,
+      texts: chunkText(document.text, this.chunking).map((chunk) => chunk.text),
+    }));
+    for (const space of targets.spaces) {
+      const written = [];
+      for (const owned of groupBy(
+        pieces,
+        (p) => `${p.document.userId}\u0000${p.document.apiKeyId ?? ''}`,
+      ).values()) {
+        const { userId, apiKeyId } = owned[0]!.document;
+        // One call per user: the embedder batches as its provider allows, and metering charges that user.
+        const vectors = await this.embedder.embed(
+          space.embedder,
+          { userId, apiKeyId },
+          owned.flatMap((p) => p.texts),
+          'document',
+          null,
+        );
+        let next = 0;
+        for (const { document, texts: own } of owned) {
+          const chunks = own.map((text, ordinal) =>
+            chunkOf(document, ordinal, text, vectors[next + ordinal]!),
+          );
+          next += own.length;
+          written.push({ userId: document.userId, documentId: document.id, chunks });
+        }
+      }
+      await space.index.replaceDocuments(written);
+    }
     const changed = await this.documents.markIndexed(
-      written.map(({ document, chunks }) => ({ document, chunkCount: chunks.length })),
-      this.engine.embedder.space.id,
+      pieces.map(({ document, texts }) => ({ document, chunkCount: texts.length })),
+      targets.recordedAs,
     );
     for (const document of changed) await this.reconcile(document);
   }
@@ -76,7 +93,7 @@ export class DocumentIndexer {
   private async reconcile(document: Pick<DocumentToIndex, 'userId' | 'id' | 'revision'>): Promise<void> {
     const current = await this.documents.currentRevision(document.userId, document.id);
     if (current === null) {
-      await this.engine.index.deleteDocument(document.userId, document.id);
+      await this.engine.deleteDocument(document.userId, document.id);
     } else if (
       current.revision > document.revision &&
       current.status !== ('pending' satisfies DocumentStatus)

@@ -47,15 +47,17 @@ export class MemoryService {
       ...named.filter((name) => !unknown.has(name)),
     ];
     if (collections.length === 0) return { passages: [] };
-    const [vector] = await this.embedder.embed(caller, [request.query], 'query', null);
     const excludedSource =
       request.excludeSessionId === undefined ? null : sessionSourceOf(request.excludeSessionId);
-    const hits = await this.engine.index.search({
-      mode: 'hybrid',
-      text: request.query,
-      ...(vector ? { vector } : {}),
-      topK: excludedSource === null ? request.topK : request.topK * EXCLUSION_OVERFETCH,
-      filter: { userId: caller.userId, collections },
+    const hits = await this.engine.withServing(async ({ embedder, index }) => {
+      const [vector] = await this.embedder.embed(embedder, caller, [request.query], 'query', null);
+      return index.search({
+        mode: 'hybrid',
+        text: request.query,
+        ...(vector ? { vector } : {}),
+        topK: excludedSource === null ? request.topK : request.topK * EXCLUSION_OVERFETCH,
+        filter: { userId: caller.userId, collections },
+      });
     });
     const passages = hits
       .filter(({ chunk }) => excludedSource === null || chunk.source !== excludedSource)

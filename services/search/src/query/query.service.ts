@@ -33,20 +33,23 @@ export class QueryService {
       if (unknown.length > 0)
         throw new DomainError(ErrorCode.NotFound, `Unknown collection: ${query.collection}`);
     }
-    const vector =
-      query.mode === 'keyword'
-        ? undefined
-        : (await this.embedder.embed(caller, [query.query], 'query', null))[0];
-    const hits = await this.engine.index.search({
-      mode: query.mode,
-      text: query.query,
-      ...(vector ? { vector } : {}),
-      topK: query.topK,
-      filter: chunkFilterOf(caller.userId, query.collection, query.filters),
-      ...(query.fusion ? { fusion: query.fusion } : {}),
+    // One space answers the whole query: its embedder embeds the text, its index is searched.
+    const { hits, space } = await this.engine.withServing(async ({ embedder, index }) => {
+      const vector =
+        query.mode === 'keyword'
+          ? undefined
+          : (await this.embedder.embed(embedder, caller, [query.query], 'query', null))[0];
+      const found = await index.search({
+        mode: query.mode,
+        text: query.query,
+        ...(vector ? { vector } : {}),
+        topK: query.topK,
+        filter: chunkFilterOf(caller.userId, query.collection, query.filters),
+        ...(query.fusion ? { fusion: query.fusion } : {}),
+      });
+      return { hits: found, space: embedder.space };
     });
     const terms = queryTerms(query.query);
-    const { space } = this.engine.embedder;
     return {
       mode: query.mode,
       results: hits

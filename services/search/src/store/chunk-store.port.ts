@@ -74,6 +74,6 @@ export interface ChunkStore {
   /** Opens (creating if needed) the index for an embedding space. */
   openIndex(space: EmbeddingSpace): Promise<ChunkIndex>;
   /** Drops an index no longer served (after a re-index to a new space finished). */
-  dropIndex(space: EmbeddingSpace): Promise<void>;
+  dropIndex(space: Pick<EmbeddingSpace, 'id' | 'dimensions'>): Promise<void>;
   close(): Promise<void>;
 }

@@ -39,7 +39,7 @@ export class LanceDbChunkStore implements ChunkStore {
     return index;
   }
 
-  async dropIndex(space: EmbeddingSpace): Promise<void> {
+  async dropIndex(space: Pick<EmbeddingSpace, 'id' | 'dimensions'>): Promise<void> {
     const open = this.indexes.get(space.id);
     this.indexes.delete(space.id);
     await (await open?.catch(() => undefined))?.settle();

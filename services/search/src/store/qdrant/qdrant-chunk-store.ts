@@ -56,7 +56,7 @@ export class QdrantChunkStore implements ChunkStore {
     return index;
   }
 
-  async dropIndex(space: EmbeddingSpace): Promise<void> {
+  async dropIndex(space: Pick<EmbeddingSpace, 'id' | 'dimensions'>): Promise<void> {
     this.indexes.delete(space.id);
     const name = spaceStorageName(space);
     if ((await this.client.collectionExists(name)).exists) await this.client.deleteCollection(name);
