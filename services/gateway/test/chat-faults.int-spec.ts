@@ -112,12 +112,11 @@ describe('faults: replicas dying, many streams, the bus going away', () => {
         status: 503,
         checks: { nats: 'not connected', postgres: 'ok', redis: 'ok' },
       });
-      const started = Date.now();
+      // Refused at once, not after the bus's request timeout: that one would answer 504 TIMEOUT.
       const refused = await as(`/api/v1/chat/sessions/${sessionId}/messages`, {
         body: { content: 'anyone?' },
       });
       expect(refused.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(1_000);
       expect((await json(refused)).code).toBe('SERVICE_UNAVAILABLE');
       expect((await fetch(`${platform.gateway.baseUrl}/healthz`)).status).toBe(200);
 

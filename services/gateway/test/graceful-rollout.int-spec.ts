@@ -137,11 +137,10 @@ describe('graceful rollouts', () => {
       });
 
       // Its request subscriptions are gone: with no other replica, NATS has no responder at all.
-      const started = Date.now();
+      // No responders answers at once; waiting for the bus's request timeout would answer 504 TIMEOUT.
       const refused = await send(2, 'too late');
       expect(refused.status).toBe(503);
       expect((await json(refused)).code).toBe('SERVICE_UNAVAILABLE');
-      expect(Date.now() - started).toBeLessThan(1_000);
 
       // ...while the cancel subscription of a stream it still produces is alive.
       const stop = await userFor(1).as(`/api/v1/chat/streams/${cancelled.headers.get('x-stream-id')}`, {

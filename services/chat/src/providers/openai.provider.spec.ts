@@ -211,14 +211,12 @@ describe('OpenAIProvider against the fake OpenAI server', () => {
     fake.enqueue({ kind: 'stall', afterTokens: 1, tokens: ['a', ' b'] });
     const controller = new AbortController();
     const reason = new Error('stall watchdog');
-    const started = Date.now();
 
     // Aborted once the first token has come, while the server holds the rest back.
     const { chunks, error } = await stream(provider(), {}, controller.signal, () => controller.abort(reason));
 
     expect(textOf(chunks)).toBe('a');
     expect(error).toBe(reason);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('rethrows the abort reason when the signal is already aborted', async () => {
@@ -372,11 +370,10 @@ describe('OpenAIProvider against scripted servers', () => {
   });
 
   it('gives up on a server that does not answer within the timeout', async () => {
-    const started = Date.now();
+    // The server never answers: without the timeout this would hang until the test's own limit.
     const { error } = await streamFrom({ hang: true }, 150);
 
     expect(error).toBeInstanceOf(ProviderError);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('maps a refused connection to unavailable', async () => {
