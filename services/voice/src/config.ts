@@ -11,6 +11,16 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend({
   VOICE_DEFAULT_STT: engineName.default('pocketsphinx'),
   /** The synthesiser sessions use when `start` names none (offline: espeak-ng). */
   VOICE_DEFAULT_TTS: engineName.default('espeak-ng'),
+  /** PocketSphinx's decoder (Debian `pocketsphinx`), on the PATH or as a path. */
+  VOICE_POCKETSPHINX_BINARY: z.string().min(1).default('pocketsphinx_continuous'),
+  /** The US English model (Debian `pocketsphinx-en-us`). */
+  VOICE_POCKETSPHINX_MODEL_DIR: z.string().min(1).default('/usr/share/pocketsphinx/model/en-us'),
+  /** How often a live recognition re-decodes the utterance so far for a partial transcript; 0 = no partials. */
+  VOICE_POCKETSPHINX_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** espeak-ng (Debian `espeak-ng`), on the PATH or as a path. */
+  VOICE_ESPEAK_BINARY: z.string().min(1).default('espeak-ng'),
+  /** espeak-ng's voice when a request names none (see GET /api/v1/audio/voices). */
+  VOICE_ESPEAK_DEFAULT_VOICE: z.string().min(1).max(100).default('en-us'),
 });
 export type VoiceConfig = z.infer<typeof VoiceConfigSchema>;
 

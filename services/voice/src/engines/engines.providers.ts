@@ -1,6 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import type { VoiceConfig } from '../config';
+import { PocketSphinxEngine } from '../stt/pocketsphinx.engine';
 import type { SpeechToTextEngine } from '../stt/speech-to-text.port';
+import { EspeakEngine } from '../tts/espeak.engine';
 import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
 import { EngineRegistry } from './engine-registry';
 
@@ -12,13 +14,21 @@ export type TextToSpeechRegistry = EngineRegistry<TextToSpeechEngine>;
 
 /** Every speech-to-text engine of the service; adding a provider is one adapter plus one line here. */
 export function buildSpeechToTextRegistry(config: VoiceConfig): SpeechToTextRegistry {
-  const engines: SpeechToTextEngine[] = [];
+  const engines: SpeechToTextEngine[] = [
+    new PocketSphinxEngine({
+      binary: config.VOICE_POCKETSPHINX_BINARY,
+      modelDir: config.VOICE_POCKETSPHINX_MODEL_DIR,
+      partialIntervalMs: config.VOICE_POCKETSPHINX_PARTIAL_INTERVAL_MS,
+    }),
+  ];
   return new EngineRegistry('speech-to-text', engines, config.VOICE_DEFAULT_STT);
 }
 
 /** Every text-to-speech engine of the service; adding a provider is one adapter plus one line here. */
 export function buildTextToSpeechRegistry(config: VoiceConfig): TextToSpeechRegistry {
-  const engines: TextToSpeechEngine[] = [];
+  const engines: TextToSpeechEngine[] = [
+    new EspeakEngine({ binary: config.VOICE_ESPEAK_BINARY, defaultVoice: config.VOICE_ESPEAK_DEFAULT_VOICE }),
+  ];
   return new EngineRegistry('text-to-speech', engines, config.VOICE_DEFAULT_TTS);
 }
 
