@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Pool } from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,11 +43,12 @@ describe('re-indexing into a new embedding space', () => {
   let bus: Bus;
   let dataDir: string;
   let baseEnv: Record<string, string>;
+  let searchSchema: string;
   const drops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
-    const searchSchema = namespace.schemaFor('search');
+    searchSchema = namespace.schemaFor('search');
     const usageSchema = namespace.schemaFor('usage');
     drops.push((await migrateServiceSchema('search', infra.databaseUrl, searchSchema)).drop);
     drops.push((await migrateServiceSchema('usage', infra.databaseUrl, usageSchema)).drop);
@@ -206,5 +208,25 @@ describe('re-indexing into a new embedding space', () => {
       );
       return (summary.byService?.find((s) => s.service === 'search')?.inputTokens ?? 0) > 0;
     }, "bob's re-embedding in the ledger");
+  });
+
+  it('catches the serving space up with documents recorded in another space', async () => {
+    // As an older version, or a re-index given up, may leave them: bob's document recorded elsewhere.
+    const pool = new Pool({ connectionString: infra.databaseUrl, options: `-c search_path=${searchSchema}` });
+    try {
+      await pool.query('UPDATE documents SET embedding_space = $1 WHERE user_id = $2', [
+        OLD_SPACE,
+        bob.userId,
+      ]);
+    } finally {
+      await pool.end();
+    }
+    await restart(NEW_MODEL);
+    await waitFor(
+      async () => (await documents(bob)).every((d) => d.embeddingSpace === NEW_SPACE),
+      "bob's document back in the serving space",
+    );
+    expect(await status(bob)).toEqual({ embeddingSpace: NEW_SPACE, reindexing: null });
+    expect((await search(bob, 'aardvark', 'keyword')).results).toHaveLength(1);
   });
 });

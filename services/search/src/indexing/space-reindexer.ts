@@ -28,7 +28,8 @@ const PROGRESS_LOG_MS = 10_000;
  * Progress is each document's `embedding_space`, so a restart takes up where it stopped. Documents
  * accepted, replaced or deleted meanwhile reach both spaces through the indexer, so none is missed;
  * once no indexed document is left outside the new space, queries switch to it and the old index is
- * dropped. One replica does it (an advisory lock).
+ * dropped. With no space being built, the same pass catches the serving space up with any document
+ * recorded in another one. One replica does it (an advisory lock).
  */
 @Injectable()
 export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -48,7 +49,7 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.SEARCH_INDEXER_ENABLED || !this.engine.building) return;
+    if (!this.config.SEARCH_INDEXER_ENABLED) return;
     this.running = this.runWhenLocked().catch((error: unknown) => {
       if (!this.stopping.signal.aborted) this.logger.error(`re-indexing stopped: ${String(error)}`);
     });
@@ -61,7 +62,7 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
 
   private async runWhenLocked(): Promise<void> {
     for (;;) {
-      if (!this.engine.building || this.stopping.signal.aborted) return;
+      if (this.stopping.signal.aborted) return;
       const client = await this.pool.connect();
       try {
         const { rows } = await client.query<{ locked: boolean }>(
@@ -72,8 +73,9 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
       } finally {
         client.release();
       }
+      // Another replica re-indexes; a switch-over it makes is taken up here, or when it holds no more.
+      if (!this.engine.building) return;
       await sleep(LOCK_RETRY_MS, undefined, { signal: this.stopping.signal });
-      // The replica that re-indexes may have switched over meanwhile.
       await this.engine.refresh();
     }
   }
@@ -86,13 +88,18 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /**
+   * Fills the space being built and switches over to it; with none being built, catches the serving
+   * space up with documents recorded in another one (left by a re-index given up for the serving model
+   * again, or by a version that did not keep the old space serving).
+   */
   private async reindex(): Promise<void> {
     const building = this.engine.building;
-    if (!building) return;
-    const target: WriteTargets = { spaces: [building], recordedAs: building.embedder.space.id };
-    await this.logProgress(target.recordedAs, true);
+    const space = building ?? this.engine.serving;
+    const target: WriteTargets = { spaces: [space], recordedAs: space.embedder.space.id };
     let afterSeq = '0';
     let failures = 0;
+    let started = false;
     while (!this.stopping.signal.aborted) {
       const page = await this.documents.indexedOutside(
         target.recordedAs,
@@ -101,9 +108,17 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
       );
       if (page.length === 0) {
         // A last pass from the start: nothing may be left behind the position reached.
-        if (afterSeq === '0') return this.engine.switchOver();
-        afterSeq = '0';
-        continue;
+        if (afterSeq !== '0') {
+          afterSeq = '0';
+          continue;
+        }
+        if (building) return this.engine.switchOver();
+        if (started) this.logger.log(`every indexed document is in ${target.recordedAs} now`);
+        return;
+      }
+      if (!started) {
+        started = true;
+        await this.logProgress(target.recordedAs, true);
       }
       if (await this.indexPage(page, target)) {
         afterSeq = page.at(-1)!.seq;
