@@ -51,7 +51,7 @@ export const SearchConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     /** Whether this process remembers chat messages (the durable consumer of chat.message.created). */
     SEARCH_MEMORY_ENABLED: z.stringbool().default(true),
     /** Documents indexed together at most (one embedding pass and one store write for all of them). */
-    SEARCH_INDEX_BATCH_SIZE: count(1, 1_000).default(64),
+    SEARCH_INDEX_BATCH_SIZE: count(1, 1_000).default(256),
     /** How long the indexer waits for more accepted documents to join a batch once it has one. */
     SEARCH_INDEX_LINGER_MS: configFields.milliseconds(20),
     /** Tries to index one revision of a document before it is marked `failed`; a crash counts as a try. */

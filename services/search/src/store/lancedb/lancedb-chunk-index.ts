@@ -5,7 +5,7 @@ import type { ChunkFilter, ChunkHit, ChunkIndex, ChunkQuery, IndexedChunk } from
 import { assertChunksBelong, assertTopK, candidateDepth, isZeroVector } from '../chunk-query-rules';
 import { DEFAULT_RRF_K, fuseRankings } from '../fusion';
 import { chunkPredicate, documentsPredicate, userPredicate } from './lancedb-predicate';
-import { chunkMetadataOf, chunkRow, METADATA_COLUMNS, type ChunkRowRecord } from './lancedb-schema';
+import { chunkBatch, chunkMetadataOf, METADATA_COLUMNS, type ChunkRowRecord } from './lancedb-schema';
 import { annIndexConfig, ANN_QUERY_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
 const FTS_INDEX = 'text_idx';
@@ -34,13 +34,15 @@ export interface LanceDbChunkIndexOptions extends LanceDbTuning {
  *
  * Writes go through one lock per table (LanceDB wants one writer; concurrent commits would conflict).
  * Replacing documents that have chunks is one `mergeInsert` commit, so a reader sees either the old
- * chunks or the new ones, never both and never neither; documents with none yet are appended. Rows written since the last optimize are searched exhaustively
- * by LanceDB beside the indexed ones; `optimize` (run in the background every `optimizeEveryRows`
- * written rows) folds them into the indexes and compacts the table.
+ * chunks or the new ones, never both and never neither; documents with none yet are appended. Rows
+ * written since the last optimize are searched exhaustively by LanceDB beside the indexed ones;
+ * `optimize` (run in the background as writes accumulate, see rowsBetweenOptimizations, and once they
+ * pause) folds them into the indexes and compacts the table.
  */
 export class LanceDbChunkIndex implements ChunkIndex {
   private readonly writeLock = new Sema(1);
   private rowsSinceOptimize = 0;
+  private rowsAtLastOptimize = 0;
   private maintenance: Promise<void> | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private lastOptimizedAt = Number.NEGATIVE_INFINITY;
@@ -62,25 +64,21 @@ export class LanceDbChunkIndex implements ChunkIndex {
     documents: readonly { userId: string; documentId: string; chunks: readonly IndexedChunk[] }[],
   ): Promise<void> {
     if (documents.length === 0) return;
-    const rows: Record<string, unknown>[] = [];
+    const chunks: IndexedChunk[] = [];
     const byUser = new Map<string, string[]>();
     for (const document of documents) {
       assertChunksBelong(document, this.space.dimensions);
-      for (const chunk of document.chunks) rows.push(chunkRow(chunk));
+      chunks.push(...document.chunks);
       const ids = byUser.get(document.userId) ?? [];
       ids.push(document.documentId);
       byUser.set(document.userId, ids);
     }
     assertUniqueChunkIds(documents);
     const replaced = [...byUser].map(([userId, ids]) => `(${documentsPredicate(userId, ids)})`).join(' OR ');
+    const rows = chunks.length === 0 ? null : chunkBatch(chunks, this.space.dimensions);
     await this.write(async () => {
-      if (rows.length === 0) {
+      if (rows === null) {
         await this.table.delete(replaced);
-        return;
-      }
-      // New documents (the common case while ingesting) are a plain append, much cheaper than a merge.
-      if ((await this.table.countRows(replaced)) === 0) {
-        await this.table.add(rows);
         return;
       }
       // Documents seen for the first time (the usual case) are appended: a merge with delete-by-source
@@ -99,7 +97,7 @@ export class LanceDbChunkIndex implements ChunkIndex {
         .execute(rows);
     });
     for (const userId of byUser.keys()) this.userRows.delete(userId);
-    this.afterWrite(rows.length);
+    this.afterWrite(chunks.length);
   }
 
   async deleteDocument(userId: string, documentId: string): Promise<number> {
@@ -155,9 +153,10 @@ export class LanceDbChunkIndex implements ChunkIndex {
   /** Folds new rows into the indexes, compacts, prunes old versions, and builds the ANN index when due. */
   async optimize(): Promise<void> {
     this.rowsSinceOptimize = 0;
-    // Outside the write lock: on 100,000 rows an optimize was seen to take minutes, and writes must go on.
+    // Outside the write lock: writes go on while it compacts (several seconds at 100,000 rows).
     try {
       await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      this.rowsAtLastOptimize = await this.table.countRows();
     } finally {
       this.lastOptimizedAt = Date.now();
     }
@@ -238,14 +237,23 @@ export class LanceDbChunkIndex implements ChunkIndex {
   private afterWrite(rows: number): void {
     this.rowsSinceOptimize += rows;
     this.scheduleQuietOptimize();
-    if (this.maintenance) return;
-    const optimizeDue = this.rowsSinceOptimize >= this.options.optimizeEveryRows;
-    if (!optimizeDue && (this.annBuilt || this.rowsSinceOptimize === 0)) return;
-    this.maintenance = (optimizeDue ? this.optimize() : this.buildAnnIfDue())
+    if (this.maintenance || this.rowsSinceOptimize < this.rowsBetweenOptimizations()) return;
+    this.maintenance = this.optimize()
       .catch((error: unknown) => this.options.onBackgroundError(error, 'optimize'))
       .finally(() => {
         this.maintenance = undefined;
       });
+  }
+
+  /**
+   * An optimize compacts and re-indexes the whole table, so its cost grows with the table: while
+   * writes keep coming, one runs after `optimizeEveryRows` new rows or once as many rows are waiting
+   * as the last one folded in, whichever is more. A bulk load of N rows then pays about 2N rows of
+   * optimizing instead of N² / optimizeEveryRows, and at most half the rows wait outside the indexes
+   * (searched exhaustively) until writing pauses and the quiet-time optimize folds them in.
+   */
+  private rowsBetweenOptimizations(): number {
+    return Math.max(this.options.optimizeEveryRows, this.rowsAtLastOptimize);
   }
 
   /**
@@ -278,8 +286,9 @@ export class LanceDbChunkIndex implements ChunkIndex {
   }
 
   /**
-   * Builds the ANN index once the table holds `annMinRows` rows, outside the write lock (appends go
-   * on meanwhile and stay searchable exhaustively); one build at a time, whoever asks.
+   * Builds the ANN index, after an optimize, once the table holds `annMinRows` rows: outside the write
+   * lock (appends go on meanwhile and stay searchable exhaustively), one build at a time. Later
+   * optimizes add new rows to it without training it again.
    */
   private buildAnnIfDue(): Promise<void> {
     this.annBuild ??= (async () => {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect, type Connection } from '@lancedb/lancedb';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkStore } from '../chunk-store.port';
+import { ensureLanceComputeThreads } from './lance-compute-threads';
 import { ensureChunkTableIndexes, LanceDbChunkIndex } from './lancedb-chunk-index';
 import { chunkTableSchema } from './lancedb-schema';
 import { spaceStorageName } from '../space-storage-name';
@@ -24,6 +25,7 @@ export class LanceDbChunkStore implements ChunkStore {
   ) {}
 
   static async open(options: LanceDbChunkStoreOptions): Promise<LanceDbChunkStore> {
+    ensureLanceComputeThreads();
     await mkdir(options.path, { recursive: true });
     return new LanceDbChunkStore(await connect(options.path), options);
   }

@@ -1,4 +1,19 @@
-import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  List,
+  makeBuilder,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  type DataType,
+} from 'apache-arrow';
 import { chunkRecordOf, metadataOfRecord, type ChunkRecord } from '../chunk-record';
 import type { IndexedChunk, IndexedChunkMetadata } from '../chunk-store.port';
 
@@ -33,8 +48,35 @@ export const METADATA_COLUMNS = [
   'date_ms',
 ];
 
-export function chunkRow(chunk: IndexedChunk): Record<string, unknown> {
-  return { ...chunkRecordOf(chunk), vector: Array.from(chunk.vector) };
+/**
+ * The chunks as one Arrow batch of the table's schema, built column by column: the vectors are copied
+ * into one Float32Array instead of becoming hundreds of JS numbers per row for LanceDB to convert
+ * (rows of plain objects took 0.2 to 1 ms per chunk of the service's time on a loaded machine).
+ */
+export function chunkBatch(chunks: readonly IndexedChunk[], dimensions: number): Table {
+  const schema = chunkTableSchema(dimensions);
+  const records = chunks.map(chunkRecordOf);
+  const vectors = new Float32Array(chunks.length * dimensions);
+  chunks.forEach((chunk, i) => vectors.set(chunk.vector, i * dimensions));
+  const columns: Record<string, (type: DataType) => ReturnType<typeof makeData>> = {
+    vector: (type) =>
+      makeData({
+        type: type as FixedSizeList<Float32>,
+        length: chunks.length,
+        nullCount: 0,
+        child: makeData({ type: new Float32(), length: vectors.length, nullCount: 0, data: vectors }),
+      }),
+  };
+  const children = schema.fields.map((field) => {
+    const build = columns[field.name];
+    if (build) return build(field.type);
+    // One builder per column, flushed once: one Data per column, however many rows.
+    const builder = makeBuilder({ type: field.type, nullValues: [null] });
+    for (const record of records) builder.append(record[field.name as keyof ChunkRecord]);
+    return builder.finish().flush();
+  });
+  const struct = makeData({ type: new Struct(schema.fields), length: chunks.length, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
 /** A row as `toArray()` gives it (lists arrive as Arrow vectors), with the search's distance or score. */

@@ -3,7 +3,7 @@ import { Index, type VectorQuery } from '@lancedb/lancedb';
 export interface LanceDbTuning {
   /** A user's chunks are searched through the ANN index only from this many on, and the index is built at this table size. */
   readonly annMinRows: number;
-  /** Rows written between two background optimizations (index refresh and compaction). */
+  /** Fewest rows written between two background optimizations (index refresh and compaction); more as the table grows. */
   readonly optimizeEveryRows: number;
   /**
    * Rows written since the last optimization are also folded in once writing pauses this long: until
