@@ -13,3 +13,4 @@ export * from './instrumentation/bus-instrumentation';
 export * from './instrumentation/otel-bus-instrumentation';
 export * from './object-transfer';
 export * from './durable-batches';
+export * from './channel';

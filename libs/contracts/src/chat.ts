@@ -291,6 +291,18 @@ export const SessionDeletedEventSchema = z.object({
 });
 export type SessionDeletedEvent = z.infer<typeof SessionDeletedEventSchema>;
 
+/**
+ * Cut a finished answer back to the part its user actually received (a spoken reply interrupted by the
+ * user): the stored text becomes the longest common prefix of the answer and `keepText`, and its status
+ * `cancelled`. CONFLICT while the answer is still being generated (cancel its stream and wait for its end).
+ */
+export const TruncateAnswerRequestSchema = z.strictObject({
+  sessionId: IdSchema,
+  messageId: IdSchema,
+  keepText: z.string().max(MAX_MESSAGE_CHARS),
+});
+export type TruncateAnswerRequest = z.infer<typeof TruncateAnswerRequestSchema>;
+
 const sessionErrors = [ErrorCode.NotFound] as const;
 const turnErrors = [
   ErrorCode.NotFound,
@@ -329,6 +341,12 @@ export const ChatContract = {
     request: z.strictObject({ sessionId: IdSchema, update: UpdateSessionRequestSchema }),
     response: ChatSessionSchema,
     errors: sessionErrors,
+  }),
+  truncateAnswer: defineRequest({
+    subject: 'chat.message.truncate',
+    request: TruncateAnswerRequestSchema,
+    response: ChatMessageSchema,
+    errors: [ErrorCode.NotFound, ErrorCode.Conflict],
   }),
   deleteSession: defineRequest({
     subject: 'chat.session.delete',

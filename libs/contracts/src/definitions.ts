@@ -67,8 +67,33 @@ export type UnsequencedEventOf<D extends StreamDef> = DistributiveOmit<StreamEve
 /** A service's contract: its request, event and stream definitions by name. */
 export type Contract = Record<string, RequestDef | EventDef | StreamDef>;
 
-/** Requests and streams a service answers or produces, or sends and reads: whole contracts or single definitions. */
-export type ServicePart = Contract | RequestDef | StreamDef;
+/**
+ * A two-way conversation pinned to one replica: the replica that accepted it listens on
+ * `<name>.<id>.in` (only it subscribes there) and answers on `<name>.<id>.out`, which the caller reads.
+ * Payloads may be binary; what travels there is the contract's own business (see the owner's module).
+ */
+export interface ChannelDef {
+  readonly kind: 'channel';
+  readonly name: string;
+}
+
+export function defineChannel(def: { name: string }): ChannelDef {
+  return { kind: 'channel', name: def.name };
+}
+
+/** Headers of every channel message: its number in its direction (from 0) and what it carries. */
+export const ChannelHeader = {
+  Seq: 'x-channel-seq',
+  Kind: 'x-channel-kind',
+} as const;
+
+/** `in`: caller to the pinned replica; `out`: the replica back to its caller. */
+export function channelSubject(def: ChannelDef, channelId: string, direction: 'in' | 'out'): string {
+  return `${def.name}.${channelId}.${direction}`;
+}
+
+/** Requests, streams and channels a service answers or produces, or sends and reads: whole contracts or single definitions. */
+export type ServicePart = Contract | RequestDef | StreamDef | ChannelDef;
 
 /** A durable JetStream consumer a service reads an event through. */
 export interface DurableConsumer {

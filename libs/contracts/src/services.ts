@@ -2,7 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
-import { VoiceContract } from './voice';
+import { VoiceContract, VoiceSessionChannel } from './voice';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -19,6 +19,8 @@ export const SERVICES = [
       MemoryContract.recall,
       MemoryContract.list,
       MemoryContract.forget,
+      VoiceContract.openSession,
+      VoiceSessionChannel,
     ],
     // Batches and files too large for one bus message reach the search service through this bucket.
     objectStores: [SEARCH_UPLOADS_BUCKET],
@@ -56,7 +58,24 @@ export const SERVICES = [
     listens: [UsageContract.budgetsChanged],
     objectStores: [SEARCH_UPLOADS_BUCKET],
   }),
-  defineService({ name: 'voice', handles: [VoiceContract] }),
+  defineService({
+    name: 'voice',
+    // Live sessions: opened in the queue group, then pinned to the replica that accepted them.
+    handles: [VoiceContract, VoiceSessionChannel],
+    publishes: [UsageContract.usageRecorded],
+    // Replies come from chat as a client would ask (the conversation is the user's chat session); audio
+    // seconds and characters are metered (libs/metering).
+    calls: [
+      ChatContract.createSession,
+      ChatContract.getSession,
+      ChatContract.startCompletion,
+      ChatContract.completionStream,
+      ChatContract.truncateAnswer,
+      UsageContract.budgetLimits,
+      UsageContract.spent,
+    ],
+    listens: [UsageContract.budgetsChanged],
+  }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */

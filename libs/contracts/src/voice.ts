@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineRequest } from './definitions';
+import { defineChannel, defineRequest } from './definitions';
+import { ErrorCode } from './errors';
 
 /**
  * The `/ws/voice` protocol. The client sends JSON text frames ({@link VoiceClientMessageSchema}) and
@@ -40,14 +41,18 @@ export const VoiceStartSchema = z.strictObject({
 });
 export type VoiceStart = z.infer<typeof VoiceStartSchema>;
 
+/** Stop the reply now (as if the user spoke over it). */
+const VoiceInterruptSchema = z.strictObject({ type: z.literal('interrupt') });
+/** End the session: the server finishes with `done` and closes. */
+const VoiceStopSchema = z.strictObject({ type: z.literal('stop') });
+/** A user turn typed instead of spoken. */
+const VoiceSaySchema = z.strictObject({ type: z.literal('say'), text: z.string().min(1).max(20_000) });
+
 export const VoiceClientMessageSchema = z.discriminatedUnion('type', [
   VoiceStartSchema,
-  /** Stop the reply now (as if the user spoke over it). */
-  z.strictObject({ type: z.literal('interrupt') }),
-  /** End the session: the server finishes with `done` and closes. */
-  z.strictObject({ type: z.literal('stop') }),
-  /** A user turn typed instead of spoken. */
-  z.strictObject({ type: z.literal('say'), text: z.string().min(1).max(20_000) }),
+  VoiceInterruptSchema,
+  VoiceStopSchema,
+  VoiceSaySchema,
 ]);
 export type VoiceClientMessage = z.infer<typeof VoiceClientMessageSchema>;
 
@@ -66,18 +71,20 @@ export const VoiceTurnMetricsSchema = z.object({
 });
 export type VoiceTurnMetrics = z.infer<typeof VoiceTurnMetricsSchema>;
 
+const VoiceReadyEventSchema = z.object({
+  type: z.literal('ready'),
+  voiceSessionId: z.uuid(),
+  /** The chat session the conversation is stored in. */
+  sessionId: z.uuid(),
+  stt: z.string(),
+  tts: z.string(),
+  /** The reply audio's format and rate. */
+  outputFormat: VoiceOutputFormatSchema,
+  outputSampleRate: z.number().int(),
+});
+
 export const VoiceServerEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('ready'),
-    voiceSessionId: z.uuid(),
-    /** The chat session the conversation is stored in. */
-    sessionId: z.uuid(),
-    stt: z.string(),
-    tts: z.string(),
-    /** The reply audio's format and rate. */
-    outputFormat: VoiceOutputFormatSchema,
-    outputSampleRate: z.number().int(),
-  }),
+  VoiceReadyEventSchema,
   z.object({ type: z.literal('speech.started'), turnId: z.string(), atMs: z.number() }),
   z.object({ type: z.literal('speech.stopped'), turnId: z.string(), atMs: z.number() }),
   z.object({ type: z.literal('transcript.partial'), turnId: z.string(), text: z.string() }),
@@ -104,11 +111,60 @@ export const VoiceServerEventSchema = z.discriminatedUnion('type', [
 ]);
 export type VoiceServerEvent = z.infer<typeof VoiceServerEventSchema>;
 
+/**
+ * Opening a live session. The gateway picks the id, subscribes to the session's output
+ * ({@link VoiceSessionChannel}) and then asks; whichever replica answers owns the session from then on:
+ * only it listens on the session's input subject.
+ */
+export const OpenVoiceSessionRequestSchema = z.strictObject({
+  voiceSessionId: z.uuid(),
+  start: VoiceStartSchema,
+});
+export const OpenVoiceSessionResponseSchema = VoiceReadyEventSchema.omit({ type: true });
+export type OpenVoiceSessionResponse = z.infer<typeof OpenVoiceSessionResponseSchema>;
+
+/**
+ * A live session's two subjects: `voice.session.<id>.in` (gateway to the owning replica: the client's
+ * audio and control messages, heartbeats) and `voice.session.<id>.out` (events, reply audio,
+ * heartbeats). Every message carries its number (ChannelHeader, from 0 per direction), so the
+ * receiver checks nothing was lost or reordered, and its kind ({@link VoiceFrameKindSchema}). Audio payloads are
+ * the raw bytes (input: pcm16 at the client's rate; output: the session's output format); the others
+ * are JSON ({@link VoiceSessionControlSchema} in, {@link VoiceServerEventSchema} out). Input messages
+ * carry the caller's envelope: the replica drops any not from the session's owner.
+ */
+export const VoiceSessionChannel = defineChannel({ name: 'voice.session' });
+
+export const VoiceFrameKindSchema = z.enum(['audio', 'control', 'event', 'heartbeat']);
+export type VoiceFrameKind = z.infer<typeof VoiceFrameKindSchema>;
+
+/** What the gateway passes on besides audio: the client's messages after `start`. */
+export const VoiceSessionControlSchema = z.discriminatedUnion('type', [
+  VoiceInterruptSchema,
+  VoiceStopSchema,
+  VoiceSaySchema,
+]);
+export type VoiceSessionControl = z.infer<typeof VoiceSessionControlSchema>;
+
+/** Both sides send a heartbeat this often while quiet; one that hears nothing for the timeout gives up. */
+export const VOICE_HEARTBEAT_INTERVAL_MS = 1_000;
+export const VOICE_HEARTBEAT_TIMEOUT_MS = 5_000;
+
 /** The voice service's subjects: what it answers and publishes on the bus. */
 export const VoiceContract = {
   checkHealth: defineRequest({
     subject: 'voice.health.check',
     request: z.object({}).strict(),
     response: z.object({ service: z.literal('voice'), status: z.literal('ok') }),
+  }),
+  openSession: defineRequest({
+    subject: 'voice.session.open',
+    request: OpenVoiceSessionRequestSchema,
+    response: OpenVoiceSessionResponseSchema,
+    errors: [
+      ErrorCode.NotFound,
+      ErrorCode.UnknownModel,
+      ErrorCode.ServiceUnavailable,
+      ErrorCode.BudgetExceeded,
+    ],
   }),
 } as const;

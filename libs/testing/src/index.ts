@@ -5,3 +5,4 @@ export * from './service-process';
 export * from './sse-client';
 export * from './nats-server-process';
 export * from './wait-for';
+export * from './speech-audio';

@@ -14,6 +14,7 @@ import { MemoryModule } from './memory/memory.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
+import { VoiceModule } from './voice/voice.module';
 import { WsModule } from './ws/ws.module';
 
 @Module({
@@ -30,6 +31,7 @@ import { WsModule } from './ws/ws.module';
     UsageModule,
     SearchModule,
     MemoryModule,
+    VoiceModule,
   ],
   controllers: [DocsController],
   providers: [

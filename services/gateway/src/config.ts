@@ -74,6 +74,8 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .default(16 * 1024 * 1024),
     WS_PING_INTERVAL_MS: configFields.milliseconds(30_000),
     WS_MAX_STREAMS_PER_CONNECTION: z.coerce.number().int().positive().default(16),
+    /** Largest binary audio frame `/ws/voice` passes on (48 kHz pcm16: 1,920 bytes per 20 ms). */
+    VOICE_MAX_FRAME_BYTES: z.coerce.number().int().min(320).max(262_144).default(32_768),
     /** Requests per window per API key (or per user, without a key); 0 turns the limit off. */
     RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(MAX_REQUESTS_PER_MINUTE).default(600),
     /** Streams in flight at once per user, and per API key; 0 turns the limit off. */

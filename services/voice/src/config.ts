@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { MeteringConfigSchema } from '@conduit/metering';
 import { configFields, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 
 const engineName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 
-export const VoiceConfigSchema = ServiceConfigSchema.extend({
+export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema.shape).extend({
   PORT: configFields.port(3104),
   /** `/metrics` (Prometheus) is served here only, never on PORT. */
   METRICS_PORT: configFields.port(9468),
@@ -21,6 +22,18 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend({
   VOICE_ESPEAK_BINARY: z.string().min(1).default('espeak-ng'),
   /** espeak-ng's voice when a request names none (see GET /api/v1/audio/voices). */
   VOICE_ESPEAK_DEFAULT_VOICE: z.string().min(1).max(100).default('en-us'),
+  /** Longest a live session may last; it then ends with a TIMEOUT error. */
+  VOICE_MAX_SESSION_MS: configFields.milliseconds(30 * 60_000),
+  /** A live session in which nobody speaks (nor is answered) this long ends with a TIMEOUT error. */
+  VOICE_NO_SPEECH_TIMEOUT_MS: configFields.milliseconds(60_000),
+  /** Largest binary audio frame a session takes (48 kHz pcm16: 1,920 bytes per 20 ms). */
+  VOICE_MAX_FRAME_BYTES: z.coerce.number().int().min(320).max(1_048_576).default(32_768),
+  /** Voiced audio needed without a break before it counts as the user speaking (clicks and noises do not). */
+  VOICE_MIN_SPEECH_MS: z.coerce.number().int().min(20).max(2_000).default(200),
+  /** WebRTC VAD aggressiveness, 0 (most sound is speech) to 3 (strictest). */
+  VOICE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(3),
+  /** How far ahead of real time reply audio is sent: the most a barge-in leaves playing on the client. */
+  VOICE_OUTPUT_LEAD_MS: z.coerce.number().int().min(0).max(5_000).default(200),
 });
 export type VoiceConfig = z.infer<typeof VoiceConfigSchema>;
 

@@ -3,8 +3,11 @@ import {
   SERVICES,
   streamCancelSubject,
   streamEventsSubject,
+  channelSubject,
+  type ChannelDef,
   type Contract,
   type DurableConsumer,
+  type EventDef,
   type RequestDef,
   type ServiceDef,
   type ServicePart,
@@ -45,13 +48,18 @@ const CONSUMER_PATTERN = `# Pattern for a JetStream consumer (the KEDA ScaledObj
 `;
 
 // A definition has a string `kind`; a contract is a record of definitions.
-const isDefinition = (part: ServicePart): part is RequestDef | StreamDef => typeof part.kind === 'string';
+const isDefinition = (part: ServicePart): part is RequestDef | StreamDef | ChannelDef =>
+  typeof part.kind === 'string';
 const definitions = (parts: readonly ServicePart[]) =>
-  parts.flatMap((part) => (isDefinition(part) ? [part] : Object.values(part as Contract)));
+  parts.flatMap<RequestDef | EventDef | StreamDef | ChannelDef>((part) =>
+    isDefinition(part) ? [part] : Object.values(part as Contract),
+  );
 const requestsOf = (parts: readonly ServicePart[]) =>
   definitions(parts).filter((def): def is RequestDef => def.kind === 'request');
 const streamsOf = (parts: readonly ServicePart[]) =>
   definitions(parts).filter((def): def is StreamDef => def.kind === 'stream');
+const channelsOf = (parts: readonly ServicePart[]) =>
+  definitions(parts).filter((def): def is ChannelDef => def.kind === 'channel');
 
 /** JetStream API a service needs to create and update a stream it owns. */
 const owningStream = (stream: string) => [
@@ -122,12 +130,16 @@ export function permissionsOf(service: ServiceDef): Permissions {
     ...handledStreams.flatMap((def) => (def.retention ? [def.retention.stream] : [])),
   ];
   const calledStreams = streamsOf(service.calls);
+  const handledChannels = channelsOf(service.handles);
+  const calledChannels = channelsOf(service.calls);
   const publish = [
     ...requestsOf(service.calls).map((def) => def.subject),
     ...calledStreams.map((def) => streamCancelSubject(def, '*')),
     ...calledStreams.flatMap((def) => (def.retention ? readingStream(def.retention.stream) : [])),
     ...handledStreams.map((def) => streamEventsSubject(def, '*')),
     ...service.publishes.map((def) => def.subject),
+    ...handledChannels.map((def) => channelSubject(def, '*', 'out')),
+    ...calledChannels.map((def) => channelSubject(def, '*', 'in')),
     ...(ownedJetStreams.length > 0 || service.objectStores.length > 0 ? ['$JS.API.INFO'] : []),
     ...[...new Set(ownedJetStreams)].flatMap(owningStream),
     ...service.consumes.flatMap(consuming),
@@ -140,6 +152,9 @@ export function permissionsOf(service: ServiceDef): Permissions {
     // Cancels reach whichever replica produces the stream; it answers for its own streams only.
     ...handledStreams.map((def) => `${streamCancelSubject(def, '*')} cancel`),
     ...calledStreams.map((def) => streamEventsSubject(def, '*')),
+    // A channel's input is heard only by the replica that accepted it (no queue group: one subscriber).
+    ...handledChannels.map((def) => channelSubject(def, '*', 'in')),
+    ...calledChannels.map((def) => channelSubject(def, '*', 'out')),
     `_INBOX_${service.name}.>`,
   ];
   return {

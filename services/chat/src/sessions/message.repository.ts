@@ -84,6 +84,15 @@ export class MessageRepository {
     return current ? { kind: 'already-final', status: current.status } : { kind: 'gone' };
   }
 
+  /** Replaces a finished answer's text by `content` (a prefix of it) and marks it cancelled. */
+  async cutAnswer(messageId: string, content: string): Promise<ChatMessage | null> {
+    const cut = await this.prisma.chatMessage.updateMany({
+      where: { id: messageId, role: 'assistant', status: { not: 'streaming' } },
+      data: { content, status: 'cancelled', updatedAt: new Date() },
+    });
+    return cut.count === 1 ? this.byId(messageId) : null;
+  }
+
   private byId(messageId: string): Promise<ChatMessage> {
     return this.prisma.chatMessage.findUniqueOrThrow({ where: { id: messageId } });
   }

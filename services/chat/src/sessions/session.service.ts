@@ -9,7 +9,9 @@ import {
   ListMessagesRequest,
   MessagePage,
   SessionPage,
+  TruncateAnswerRequest,
   UpdateSessionRequest,
+  type ChatMessage,
 } from '@conduit/contracts';
 import { ModelCatalog } from '../catalog/model-catalog';
 import { MessageEventsPublisher } from '../events/message-events.publisher';
@@ -75,6 +77,24 @@ export class SessionService {
     return toMessagePage(rows.map(toMessageDto), request.limit);
   }
 
+  /** Keeps of an answer only what its user received (see ChatContract.truncateAnswer). */
+  async truncateAnswer(userId: string, request: TruncateAnswerRequest): Promise<ChatMessage> {
+    if (!(await this.sessions.findOwned(userId, request.sessionId))) throw notFound();
+    const answer = await this.messages.findInSession(request.sessionId, request.messageId);
+    if (!answer || answer.role !== 'assistant') {
+      throw new DomainError(ErrorCode.NotFound, 'No answer with that id in this session');
+    }
+    if (answer.status === 'streaming') {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        'The answer is still being generated: cancel its stream first',
+      );
+    }
+    const cut = await this.messages.cutAnswer(answer.id, commonPrefix(answer.content, request.keepText));
+    if (!cut) throw new DomainError(ErrorCode.Conflict, 'The answer changed while it was being cut');
+    return toMessageDto(cut);
+  }
+
   async update(userId: string, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {
     if (update.activeLeafId !== undefined) {
       const leaf = await this.messages.findInSession(sessionId, update.activeLeafId);
@@ -94,4 +114,10 @@ export class SessionService {
     await this.events.sessionDeleted(userId, sessionId);
     return { deleted: true };
   }
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  return a.slice(0, i);
 }

@@ -37,6 +37,14 @@ export class SessionsHandler {
     return this.sessions.update(requireUserId(ctx.envelope), payload.sessionId, payload.update);
   }
 
+  @HandleRequest(ChatContract.truncateAnswer)
+  truncateAnswer(
+    @Payload() payload: ParsedRequestOf<typeof ChatContract.truncateAnswer>,
+    @Ctx() ctx: BusContext,
+  ) {
+    return this.sessions.truncateAnswer(requireUserId(ctx.envelope), payload);
+  }
+
   @HandleRequest(ChatContract.deleteSession)
   delete(@Payload() payload: ParsedRequestOf<typeof ChatContract.deleteSession>, @Ctx() ctx: BusContext) {
     return this.sessions.delete(requireUserId(ctx.envelope), payload.sessionId);

@@ -15,14 +15,16 @@ import { rateLimitHeaders } from '../rate-limits/request-window';
 import { StreamCatalog } from '../streaming/stream-catalog';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import { WsClientSession } from './ws-client-session';
+import type { WsConnection, WsRoute } from './ws-connection';
 
 export const WS_PATH = '/ws';
 const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
- * The one multiplexed `/ws` endpoint for every service's streams: authenticates the upgrade
- * (Authorization header, or `access_token` in the query for browsers), then hands the socket to a
- * {@link WsClientSession}. Pings every connection and drops the ones that stop answering. A connection
+ * The one multiplexed `/ws` endpoint for every service's streams, and the other WebSocket routes
+ * registered with {@link addRoute} (`/ws/voice`): authenticates the upgrade (Authorization header, or
+ * `access_token` in the query for browsers), then hands the socket to the path's route (`/ws`: a
+ * {@link WsClientSession}). Pings every connection and drops the ones that stop answering. A connection
  * lives no longer than its credential: it is closed when its access token expires (4401) or its API
  * key is revoked on any replica (4403). On shutdown it refuses new upgrades and, before the HTTP
  * server closes, asks every client to reconnect elsewhere (`reconnect`, then close code 1012).
@@ -31,7 +33,8 @@ const MAX_FRAME_BYTES = 256 * 1024;
 export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(GatewayWebSocketServer.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  private readonly sessions = new Map<WebSocket, WsClientSession>();
+  private readonly sessions = new Map<WebSocket, WsConnection>();
+  private readonly routes = new Map<string, WsRoute>();
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly stopListeningForRevocations: () => void;
@@ -50,6 +53,20 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
       drain: (deadline) => this.waitForClosed(deadline),
     });
     this.stopListeningForRevocations = revocations.onRevoked((apiKeyId) => this.closeOpenedWith(apiKeyId));
+    this.addRoute(WS_PATH, {
+      open: (socket, caller) =>
+        new WsClientSession(socket, caller, {
+          relay: this.relay,
+          catalog: this.catalog,
+          requestLimiter: this.requestLimiter,
+          maxStreams: this.config.WS_MAX_STREAMS_PER_CONNECTION,
+        }),
+    });
+  }
+
+  /** Serves authenticated upgrades of `path` (authentication, rate limit, pings and shutdown as for `/ws`). */
+  addRoute(path: string, route: WsRoute): void {
+    this.routes.set(path, route);
   }
 
   onModuleDestroy(): void {
@@ -73,7 +90,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const [socket, session] of this.sessions) {
-      session.send({ type: 'reconnect' });
+      session.askToReconnect();
       socket.close(1012, 'server restarting');
     }
     this.wss.close();
@@ -94,7 +111,8 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(request.url ?? '/', 'http://gateway');
-    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
+    const route = this.routes.get(url.pathname);
+    if (!route) return refuse(socket, 404, 'Not Found');
     let principal: Principal;
     try {
       const bearer = bearerTokenFrom(request.headers.authorization) ?? url.searchParams.get('access_token');
@@ -113,12 +131,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
       });
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new WsClientSession(ws, callerContextOf(principal, request.headers), {
-        relay: this.relay,
-        catalog: this.catalog,
-        requestLimiter: this.requestLimiter,
-        maxStreams: this.config.WS_MAX_STREAMS_PER_CONNECTION,
-      });
+      const session = route.open(ws, callerContextOf(principal, request.headers));
       this.sessions.set(ws, session);
       const expiry =
         principal.expiresAt === undefined ? null : this.closeAtExpiry(session, principal.expiresAt);
@@ -129,7 +142,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     });
   }
 
-  private closeAtExpiry(session: WsClientSession, expiresAt: number): NodeJS.Timeout {
+  private closeAtExpiry(session: WsConnection, expiresAt: number): NodeJS.Timeout {
     const timer = setTimeout(
       () => session.close(WsCloseCode.CredentialExpired, 'access token expired'),
       // setTimeout fires at once past its 32-bit limit; no access token lives that long anyway.

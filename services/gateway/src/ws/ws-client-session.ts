@@ -17,6 +17,7 @@ import { MAX_BUFFERED_BYTES_PER_CLIENT } from '../streaming/client-backpressure'
 import type { StreamCatalog } from '../streaming/stream-catalog';
 import { startPayloadSchemaOf } from '../streaming/stream-endpoint';
 import type { StreamRelay } from '../streaming/stream-relay.service';
+import type { WsConnection } from './ws-connection';
 
 /** The endpoint a `chat.start` frame starts: chat's frame from before frames were generic. */
 const CHAT_START_ENDPOINT = 'chat.message';
@@ -35,7 +36,7 @@ export interface WsSessionDeps {
  * One authenticated WebSocket: runs the client's streams side by side, of any endpoint, each tagged
  * with the client's id, and lets it cancel any of them. Leaving closes the relays; the producers go on.
  */
-export class WsClientSession {
+export class WsClientSession implements WsConnection {
   private readonly streams = new Map<string, StreamReader<StreamDef> | 'starting'>();
   alive = true;
 
@@ -59,6 +60,10 @@ export class WsClientSession {
       return;
     }
     this.socket.send(JSON.stringify(frame));
+  }
+
+  askToReconnect(): void {
+    this.send({ type: 'reconnect' });
   }
 
   /** Ends the connection with a close code and reason the client can act on. */

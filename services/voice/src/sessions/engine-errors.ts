@@ -1,0 +1,30 @@
+import { ErrorCode, isDomainError, type ErrorBody } from '@conduit/contracts';
+import { SpeechToTextError, type SpeechEngineFailure } from '../stt/speech-to-text.port';
+import { TextToSpeechError } from '../tts/text-to-speech.port';
+
+const CODE_OF_FAILURE: Record<SpeechEngineFailure, ErrorCode> = {
+  unavailable: ErrorCode.ServiceUnavailable,
+  unauthorized: ErrorCode.ProviderAuthFailed,
+  rate_limited: ErrorCode.ProviderRateLimited,
+  bad_request: ErrorCode.ValidationFailed,
+  upstream: ErrorCode.ProviderUnavailable,
+};
+
+/** What the client is told of a failure: engine failures by kind, anything unexpected as INTERNAL. */
+export function engineErrorBody(error: unknown): ErrorBody {
+  if (isDomainError(error)) return error.toBody();
+  if (error instanceof SpeechToTextError || error instanceof TextToSpeechError) {
+    return { code: CODE_OF_FAILURE[error.failure], message: `${error.engine}: ${error.message}` };
+  }
+  if (isErrorBody(error)) return error;
+  return { code: ErrorCode.Internal, message: 'Internal error' };
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    typeof (value as ErrorBody).message === 'string'
+  );
+}

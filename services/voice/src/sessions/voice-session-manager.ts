@@ -1,0 +1,187 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Bus, ChannelReader, ChannelWriter, encodeJson } from '@conduit/bus';
+import {
+  DomainError,
+  ErrorCode,
+  VoiceSessionChannel,
+  VoiceSessionControlSchema,
+  type CallerContext,
+  type OpenVoiceSessionResponse,
+  type ParsedRequestOf,
+  type VoiceContract,
+} from '@conduit/contracts';
+import { InjectConfig } from '@conduit/service-kit';
+import { PcmResampler } from '../audio/pcm-resampler';
+import type { VoiceConfig } from '../config';
+import { UnknownEngineError } from '../engines/engine-registry';
+import {
+  SPEECH_TO_TEXT,
+  TEXT_TO_SPEECH,
+  type SpeechToTextRegistry,
+  type TextToSpeechRegistry,
+} from '../engines/engines.providers';
+import { VoiceMetering } from '../metering/voice-metering';
+import { ChatReplies } from '../replies/chat-replies';
+import { VAD_SAMPLE_RATE, WebRtcVad, type VadMode } from '../vad/voice-activity-detector';
+import { VoiceSession, type VoiceSessionOutput } from './voice-session';
+
+/** Reply formats this service can send: compressed ones need the audio codecs. */
+const SUPPORTED_OUTPUT_FORMATS = new Set(['pcm16']);
+
+/**
+ * The live sessions this replica owns. Opening one (a request in the service's queue group) pins it
+ * here: this replica alone listens on the session's input subject, and drops any message on it that
+ * does not come from the session's user.
+ */
+@Injectable()
+export class VoiceSessionManager implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(VoiceSessionManager.name);
+  private readonly sessions = new Map<string, VoiceSession>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly chat: ChatReplies,
+    private readonly metering: VoiceMetering,
+    @Inject(SPEECH_TO_TEXT) private readonly recognisers: SpeechToTextRegistry,
+    @Inject(TEXT_TO_SPEECH) private readonly synthesisers: TextToSpeechRegistry,
+    @InjectConfig() private readonly config: VoiceConfig,
+  ) {}
+
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  async open(
+    request: ParsedRequestOf<typeof VoiceContract.openSession>,
+    caller: CallerContext & { userId: string },
+  ): Promise<OpenVoiceSessionResponse> {
+    const { voiceSessionId: id, start } = request;
+    if (this.sessions.has(id))
+      throw new DomainError(ErrorCode.Conflict, 'A voice session with that id is open');
+    if (!SUPPORTED_OUTPUT_FORMATS.has(start.outputFormat)) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `outputFormat "${start.outputFormat}" is not available on this deployment; use pcm16`,
+      );
+    }
+    // Someone else's chat session is NOT_FOUND before anything else is looked at.
+    const continued = start.sessionId ? await this.chat.continueConversation(caller, start.sessionId) : null;
+    const stt = await this.engine(() => this.recognisers.get(start.stt));
+    const tts = await this.engine(() => this.synthesisers.get(start.tts));
+    const chatSessionId = continued ?? (await this.chat.newConversation(caller, start));
+    const [vad, inputResampler, recognitionResampler] = await Promise.all([
+      WebRtcVad.create(this.config.VOICE_VAD_MODE as VadMode),
+      PcmResampler.open(start.sampleRate, VAD_SAMPLE_RATE),
+      PcmResampler.open(VAD_SAMPLE_RATE, stt.sampleRate),
+    ]);
+    const session = new VoiceSession({
+      id,
+      caller,
+      start,
+      chatSessionId,
+      stt,
+      tts,
+      vad,
+      inputResampler,
+      recognitionResampler,
+      chat: this.chat,
+      metering: this.metering,
+      output: this.outputOf(id),
+      limits: {
+        maxSessionMs: this.config.VOICE_MAX_SESSION_MS,
+        noSpeechTimeoutMs: this.config.VOICE_NO_SPEECH_TIMEOUT_MS,
+        maxFrameBytes: this.config.VOICE_MAX_FRAME_BYTES,
+        minSpeechMs: this.config.VOICE_MIN_SPEECH_MS,
+        outputLeadMs: this.config.VOICE_OUTPUT_LEAD_MS,
+      },
+    });
+    const input = this.listen(session, caller.userId);
+    this.sessions.set(id, session);
+    session.onEnded(() => {
+      input.close();
+      this.sessions.delete(id);
+    });
+    return {
+      voiceSessionId: id,
+      sessionId: chatSessionId,
+      stt: stt.id,
+      tts: tts.id,
+      outputFormat: start.outputFormat,
+      outputSampleRate: start.sampleRate,
+    };
+  }
+
+  /** Sessions end with an error the client can act on (reconnect); what was played stays stored. */
+  beforeApplicationShutdown(): void {
+    for (const session of this.sessions.values()) {
+      session.fail(ErrorCode.ServiceUnavailable, 'The voice service is restarting: start a new session');
+    }
+  }
+
+  private listen(session: VoiceSession, userId: string): ChannelReader {
+    return new ChannelReader(this.bus, VoiceSessionChannel, session.id, 'in', {
+      message: ({ kind, data, envelope }) => {
+        // Only the gateway, on behalf of the session's user, writes here; anything else is dropped.
+        if (envelope.userId !== userId) {
+          this.logger.warn(`voice session ${session.id}: dropped a message from another user`);
+          return;
+        }
+        if (kind === 'audio') return session.handleAudio(data);
+        if (kind === 'heartbeat') return session.heard();
+        if (kind !== 'control') return;
+        const control = VoiceSessionControlSchema.safeParse(safeJson(data));
+        if (control.success) session.handleControl(control.data);
+        else session.fail(ErrorCode.ValidationFailed, 'Unreadable control message');
+      },
+      fault: (fault) =>
+        session.fail(
+          ErrorCode.StreamLost,
+          fault === 'out-of-order'
+            ? 'Audio from the client was lost or reordered'
+            : 'Malformed session message',
+        ),
+    });
+  }
+
+  private outputOf(id: string): VoiceSessionOutput {
+    const writer = new ChannelWriter(this.bus, VoiceSessionChannel, id, 'out');
+    return {
+      event: (event) => writer.send('event', encodeJson(event)),
+      audio: (frame) => writer.send('audio', frame),
+      heartbeat: () => writer.send('heartbeat', new Uint8Array(0)),
+      get lastSentAt() {
+        return writer.lastSentAt;
+      },
+    };
+  }
+
+  /** The engine `start` chose (or the default), if it can run here. */
+  private async engine<
+    E extends { id: string; availability(): Promise<{ available: boolean; reason?: string }> },
+  >(pick: () => E): Promise<E> {
+    let engine: E;
+    try {
+      engine = pick();
+    } catch (error) {
+      if (error instanceof UnknownEngineError)
+        throw new DomainError(ErrorCode.ValidationFailed, error.message);
+      throw error;
+    }
+    const availability = await engine.availability();
+    if (!availability.available) {
+      throw new DomainError(
+        ErrorCode.ServiceUnavailable,
+        `${engine.id} cannot run here: ${availability.reason ?? 'unavailable'}`,
+      );
+    }
+    return engine;
+  }
+}
+
+function safeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
