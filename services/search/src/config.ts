@@ -35,8 +35,22 @@ export const SearchConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     SEARCH_ANN_MIN_ROWS: count(256, 100_000_000).default(50_000),
     QDRANT_URL: optionalUrl,
     QDRANT_API_KEY: optionalSecret,
+    /**
+     * Pseudo-relevance feedback (RM3) of keyword search: first-pass chunks taken as relevant (0: plain
+     * BM25), words added to the query, and the original words' share of the expanded query.
+     */
+    SEARCH_KEYWORD_FEEDBACK_CHUNKS: count(0, 100).default(10),
+    SEARCH_KEYWORD_FEEDBACK_TERMS: count(1, 100).default(10),
+    SEARCH_KEYWORD_FEEDBACK_QUERY_WEIGHT: z.coerce.number().min(0).max(1).default(0.5),
     /** Reciprocal-rank fusion constant of hybrid queries that name no fusion. */
     SEARCH_RRF_K: count(1, 1_000).default(60),
+    /**
+     * Fusion of hybrid queries that name none, `rrf` or `weighted`; unset: `rrf` with a learned
+     * (semantic) embedding, `weighted` with a lexical one (query/default-fusion.ts).
+     */
+    SEARCH_HYBRID_FUSION: z.enum(['rrf', 'weighted']).optional(),
+    /** The semantic side's weight in that weighted fusion; unset: 0.5 (semantic) or 0.2 (lexical embedding). */
+    SEARCH_HYBRID_SEMANTIC_WEIGHT: z.coerce.number().min(0).max(1).optional(),
 
     /** Longest chunk, in characters; chunks follow headings, then paragraphs, then sentences. */
     SEARCH_CHUNK_MAX_CHARS: count(32, 100_000).default(1_000),

@@ -7,11 +7,14 @@ import {
   type SearchResponse,
 } from '@conduit/contracts';
 import type { MeteredCaller } from '@conduit/metering';
+import { InjectConfig } from '@conduit/service-kit';
 import type { z } from 'zod';
 import { CollectionRepository } from '../collections/collection.repository';
 import { MeteredEmbedder } from '../engine/metered-embedder';
 import { SearchEngine } from '../engine/search-engine';
+import type { SearchConfig } from '../config';
 import type { ChunkFilter } from '../store/chunk-store.port';
+import { defaultFusion } from './default-fusion';
 import { queryTerms, snippetOf } from './snippet';
 
 type ParsedQuery = z.output<typeof SearchQuerySchema>;
@@ -25,6 +28,7 @@ export class QueryService {
     private readonly engine: SearchEngine,
     private readonly embedder: MeteredEmbedder,
     private readonly collections: CollectionRepository,
+    @InjectConfig() private readonly config: SearchConfig,
   ) {}
 
   async search(caller: MeteredCaller, query: ParsedQuery): Promise<SearchResponse> {
@@ -45,7 +49,8 @@ export class QueryService {
         ...(vector ? { vector } : {}),
         topK: query.topK,
         filter: chunkFilterOf(caller.userId, query.collection, query.filters),
-        ...(query.fusion ? { fusion: query.fusion } : {}),
+        // The serving space's kind picks the default fusion (it changes when a re-index finishes).
+        fusion: query.fusion ?? defaultFusion(embedder.space.kind, this.config),
       });
       return { hits: found, space: embedder.space };
     });

@@ -29,6 +29,11 @@ export function chunkRecordOf(chunk: IndexedChunk | IndexedChunkMetadata): Chunk
   };
 }
 
+/** The words keyword search matches for a chunk: its document's title, then the chunk's text. */
+export function searchableText(chunk: { readonly title: string | null; readonly text: string }): string {
+  return chunk.title ? `${chunk.title}\n${chunk.text}` : chunk.text;
+}
+
 /** The metadata of a stored record; `tags` as the store gives it back (LanceDB: an Arrow vector). */
 export function metadataOfRecord(
   record: Omit<ChunkRecord, 'tags'> & { tags: Iterable<string | null> | null },

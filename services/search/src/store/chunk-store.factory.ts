@@ -5,7 +5,14 @@ import { QdrantChunkStore } from './qdrant/qdrant-chunk-store';
 
 export type ChunkStoreSettings = Pick<
   SearchConfig,
-  'SEARCH_STORE' | 'SEARCH_LANCEDB_PATH' | 'SEARCH_ANN_MIN_ROWS' | 'QDRANT_URL' | 'QDRANT_API_KEY'
+  | 'SEARCH_STORE'
+  | 'SEARCH_LANCEDB_PATH'
+  | 'SEARCH_ANN_MIN_ROWS'
+  | 'SEARCH_KEYWORD_FEEDBACK_CHUNKS'
+  | 'SEARCH_KEYWORD_FEEDBACK_TERMS'
+  | 'SEARCH_KEYWORD_FEEDBACK_QUERY_WEIGHT'
+  | 'QDRANT_URL'
+  | 'QDRANT_API_KEY'
 >;
 
 /** The store SEARCH_STORE names, opened; background failures (index maintenance) go to `onBackgroundError`. */
@@ -18,6 +25,11 @@ export async function openChunkStore(
       return LanceDbChunkStore.open({
         path: settings.SEARCH_LANCEDB_PATH,
         annMinRows: settings.SEARCH_ANN_MIN_ROWS,
+        keywordFeedback: {
+          chunks: settings.SEARCH_KEYWORD_FEEDBACK_CHUNKS,
+          terms: settings.SEARCH_KEYWORD_FEEDBACK_TERMS,
+          queryWeight: settings.SEARCH_KEYWORD_FEEDBACK_QUERY_WEIGHT,
+        },
         onBackgroundError,
       });
     case 'qdrant':

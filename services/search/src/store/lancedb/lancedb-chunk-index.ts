@@ -1,10 +1,20 @@
-import { Index, MultiMatchQuery, type Table, type VectorQuery } from '@lancedb/lancedb';
+import {
+  BooleanQuery,
+  Index,
+  MultiMatchQuery,
+  Occur,
+  type FullTextQuery,
+  type Table,
+  type VectorQuery,
+} from '@lancedb/lancedb';
 import { Sema } from 'async-sema';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkFilter, ChunkHit, ChunkIndex, ChunkQuery, IndexedChunk } from '../chunk-store.port';
 import { assertChunksBelong, assertTopK, candidateDepth, isZeroVector } from '../chunk-query-rules';
 import { DEFAULT_RRF_K, fuseRankings } from '../fusion';
 import { chunkPredicate, documentsPredicate, userPredicate } from './lancedb-predicate';
+import { searchableText } from '../chunk-record';
+import { expandQuery, feedbackEnabled, type KeywordFeedback } from '../keyword-feedback';
 import { chunkBatch, chunkMetadataOf, METADATA_COLUMNS, type ChunkRowRecord } from './lancedb-schema';
 import { annIndexConfig, ANN_QUERY_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
@@ -24,12 +34,15 @@ export const FTS_OPTIONS = {
 } as const;
 
 export interface LanceDbChunkIndexOptions extends LanceDbTuning {
+  /** Pseudo-relevance feedback of keyword search (and of hybrid's keyword side). */
+  readonly keywordFeedback: KeywordFeedback;
   /** Called with failures of background maintenance (optimize, ANN build); they never reach a caller. */
   readonly onBackgroundError: (error: unknown, task: string) => void;
 }
 
 /**
- * One embedding space's chunks in one LanceDB table: BM25 over `text`, cosine vector search, and the
+ * One embedding space's chunks in one LanceDB table: BM25 over title and text (with pseudo-relevance
+ * feedback, see keyword-feedback.ts), cosine vector search, and the
  * filter as a SQL predicate applied before the limit (prefilter), always starting with the user.
  *
  * Writes go through one lock per table (LanceDB wants one writer; concurrent commits would conflict).
@@ -175,12 +188,32 @@ export class LanceDbChunkIndex implements ChunkIndex {
     return this.annBuilt;
   }
 
+  /** BM25 over title and text; with feedback on, a first pass picks the words a second pass adds. */
   private async keywordSearch(text: string, predicate: string, limit: number): Promise<ChunkHit[]> {
     if (text.trim().length === 0) return [];
+    const feedback = this.options.keywordFeedback;
+    if (!feedbackEnabled(feedback)) return this.fullTextSearch(matchAll(text), predicate, limit);
+    const firstPass = await this.fullTextSearch(matchAll(text), predicate, feedback.chunks);
+    if (firstPass.length === 0) return [];
+    const terms = expandQuery(
+      text,
+      firstPass.map(({ chunk, score }) => ({ text: searchableText(chunk), score })),
+      feedback,
+    );
+    if (terms.length === 0) return this.fullTextSearch(matchAll(text), predicate, limit);
+    // The original query as a must (any of its words, adding nothing to the score): keyword results
+    // always contain a word of the query; the weighted words then rank them.
+    const expanded = new BooleanQuery([
+      [Occur.Must, matchAll(text, 0)],
+      ...terms.map(({ term, weight }): [Occur, FullTextQuery] => [Occur.Should, matchAll(term, weight)]),
+    ]);
+    return this.fullTextSearch(expanded, predicate, limit);
+  }
+
+  private async fullTextSearch(query: FullTextQuery, predicate: string, limit: number): Promise<ChunkHit[]> {
     const rows = (await this.table
       .query()
-      // The title counts as much as the chunk's own words, as it does for a document-level BM25.
-      .fullTextSearch(new MultiMatchQuery(text, ['text', 'title']))
+      .fullTextSearch(query)
       .where(predicate)
       .select([...METADATA_COLUMNS, '_score'])
       .limit(limit)
@@ -319,6 +352,14 @@ export async function ensureChunkTableIndexes(table: Table): Promise<{ hasAnnInd
     }
   }
   return { hasAnnIndex: existing.has(VECTOR_INDEX) };
+}
+
+/**
+ * Every word of the text, each scored by BM25 (any may be missing) in the chunk's text and in its
+ * document's title; `boost` scales both.
+ */
+function matchAll(text: string, boost = 1): FullTextQuery {
+  return new MultiMatchQuery(text, ['text', 'title'], { boosts: [boost, boost] });
 }
 
 function requireVector(query: ChunkQuery): Float32Array {

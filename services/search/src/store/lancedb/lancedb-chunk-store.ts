@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect, type Connection } from '@lancedb/lancedb';
 import type { EmbeddingSpace } from '../../embeddings/embedder.port';
 import type { ChunkStore } from '../chunk-store.port';
+import { DEFAULT_KEYWORD_FEEDBACK, type KeywordFeedback } from '../keyword-feedback';
 import { ensureLanceComputeThreads } from './lance-compute-threads';
 import { ensureChunkTableIndexes, LanceDbChunkIndex } from './lancedb-chunk-index';
 import { chunkTableSchema } from './lancedb-schema';
@@ -12,6 +13,8 @@ export interface LanceDbChunkStoreOptions extends Partial<LanceDbTuning> {
   /** The directory holding the tables (created if missing). One writing process per path. */
   readonly path: string;
   readonly onBackgroundError?: (error: unknown, task: string) => void;
+  /** Pseudo-relevance feedback of keyword search; DEFAULT_KEYWORD_FEEDBACK when not given. */
+  readonly keywordFeedback?: KeywordFeedback;
 }
 
 /** The embedded default store: LanceDB on a local path, one table per embedding space. */
@@ -71,6 +74,7 @@ export class LanceDbChunkStore implements ChunkStore {
       {
         ...DEFAULT_LANCEDB_TUNING,
         ...definedOnly(this.options),
+        keywordFeedback: this.options.keywordFeedback ?? DEFAULT_KEYWORD_FEEDBACK,
         onBackgroundError: this.options.onBackgroundError ?? (() => undefined),
       },
       hasAnnIndex,
