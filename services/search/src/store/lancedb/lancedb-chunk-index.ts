@@ -1,6 +1,7 @@
 import {
   BooleanQuery,
   Index,
+  MatchQuery,
   MultiMatchQuery,
   Occur,
   type FullTextQuery,
@@ -14,7 +15,7 @@ import { assertChunksBelong, assertTopK, candidateDepth, isZeroVector } from '..
 import { DEFAULT_RRF_K, fuseRankings } from '../fusion';
 import { chunkPredicate, documentsPredicate, userPredicate } from './lancedb-predicate';
 import { searchableText } from '../chunk-record';
-import { expandQuery, feedbackEnabled, type KeywordFeedback } from '../keyword-feedback';
+import { contentWords, expandQuery, feedbackEnabled, type KeywordFeedback } from '../keyword-feedback';
 import { chunkBatch, chunkMetadataOf, METADATA_COLUMNS, type ChunkRowRecord } from './lancedb-schema';
 import { annIndexConfig, ANN_QUERY_TUNING, type LanceDbTuning } from './lancedb-tuning';
 
@@ -200,12 +201,17 @@ export class LanceDbChunkIndex implements ChunkIndex {
       firstPass.map(({ chunk, score }) => ({ text: searchableText(chunk), score })),
       feedback,
     );
-    if (terms.length === 0) return this.fullTextSearch(matchAll(text), predicate, limit);
-    // The original query as a must (any of its words, adding nothing to the score): keyword results
-    // always contain a word of the query; the weighted words then rank them.
+    const queryWords = [...new Set(contentWords(text))];
+    if (terms.length === 0 || queryWords.length === 0) {
+      return this.fullTextSearch(matchAll(text), predicate, limit);
+    }
+    // A chunk must hold a word of the query (a must clause adding nothing to the score), so keyword
+    // results always contain one; the weighted words then rank them. Single-column match queries only:
+    // in LanceDB 0.31.0 a multi-match inside a boolean query scores each chunk from a limited list per
+    // clause, so the scores (and order) changed with the limit.
     const expanded = new BooleanQuery([
-      [Occur.Must, matchAll(text, 0)],
-      ...terms.map(({ term, weight }): [Occur, FullTextQuery] => [Occur.Should, matchAll(term, weight)]),
+      [Occur.Must, new BooleanQuery(queryWords.flatMap((word) => inTextOrTitle(word, 0)))],
+      ...terms.flatMap(({ term, weight }) => inTextOrTitle(term, weight)),
     ]);
     return this.fullTextSearch(expanded, predicate, limit);
   }
@@ -354,12 +360,14 @@ export async function ensureChunkTableIndexes(table: Table): Promise<{ hasAnnInd
   return { hasAnnIndex: existing.has(VECTOR_INDEX) };
 }
 
-/**
- * Every word of the text, each scored by BM25 (any may be missing) in the chunk's text and in its
- * document's title; `boost` scales both.
- */
-function matchAll(text: string, boost = 1): FullTextQuery {
-  return new MultiMatchQuery(text, ['text', 'title'], { boosts: [boost, boost] });
+/** Every word of the text, each scored by BM25 (any may be missing) in the chunk's text and in its document's title. */
+function matchAll(text: string): FullTextQuery {
+  return new MultiMatchQuery(text, ['text', 'title']);
+}
+
+/** One word in the chunk's text or its document's title, each match scored by BM25 times `boost`. */
+function inTextOrTitle(word: string, boost: number): [Occur, FullTextQuery][] {
+  return ['text', 'title'].map((column) => [Occur.Should, new MatchQuery(word, column, { boost })]);
 }
 
 function requireVector(query: ChunkQuery): Float32Array {
