@@ -63,20 +63,32 @@ export class SpaceReindexer implements OnApplicationBootstrap, BeforeApplication
   private async runWhenLocked(): Promise<void> {
     for (;;) {
       if (this.stopping.signal.aborted) return;
-      const client = await this.pool.connect();
       try {
-        const { rows } = await client.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_lock($1) AS locked',
-          [LOCK_KEY],
-        );
-        if (rows[0]?.locked) return await this.runLocked(client);
-      } finally {
-        client.release();
+        if (await this.runIfLocked()) return;
+        // Another replica re-indexes; a switch-over it makes is taken up here, or when it holds no more.
+        if (!this.engine.building) return;
+      } catch (error) {
+        // Postgres or the store failing outside one document's indexing: the pass starts again later.
+        if (this.stopping.signal.aborted) return;
+        this.logger.warn(`re-indexing interrupted, trying again: ${String(error)}`);
       }
-      // Another replica re-indexes; a switch-over it makes is taken up here, or when it holds no more.
-      if (!this.engine.building) return;
       await sleep(LOCK_RETRY_MS, undefined, { signal: this.stopping.signal });
-      await this.engine.refresh();
+      await this.engine.refresh().catch(() => false);
+    }
+  }
+
+  /** Re-indexes holding the lock; false when another replica holds it. */
+  private async runIfLocked(): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        LOCK_KEY,
+      ]);
+      if (!rows[0]?.locked) return false;
+      await this.runLocked(client);
+      return true;
+    } finally {
+      client.release();
     }
   }
 
