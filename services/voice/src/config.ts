@@ -3,6 +3,9 @@ import { MeteringConfigSchema } from '@conduit/metering';
 import { configFields, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 
 const engineName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+const optionalSecret = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
+const modelName = z.string().min(1);
 
 export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema.shape).extend({
   PORT: configFields.port(3104),
@@ -34,6 +37,39 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
   VOICE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(3),
   /** How far ahead of real time reply audio is sent: the most a barge-in leaves playing on the client. */
   VOICE_OUTPUT_LEAD_MS: z.coerce.number().int().min(0).max(5_000).default(200),
+  /** Longest wait for a cloud speech provider to answer (connect, headers, next audio chunk). */
+  VOICE_PROVIDER_TIMEOUT_MS: configFields.milliseconds(15_000),
+
+  /** Deepgram live and prerecorded recognition (`deepgram`); unset leaves the engine unavailable. */
+  DEEPGRAM_API_KEY: optionalSecret,
+  /** Deepgram's API origin (`https://api.deepgram.com`); the live socket uses the same host over ws(s). */
+  DEEPGRAM_BASE_URL: optionalUrl,
+  VOICE_DEEPGRAM_MODEL: modelName.default('nova-3'),
+  /** Silence (ms) after which Deepgram marks a result `speech_final`; 0 turns endpointing off. */
+  VOICE_DEEPGRAM_ENDPOINTING_MS: z.coerce.number().int().min(0).default(300),
+  /** Gap (ms) between words after which Deepgram sends `UtteranceEnd` (needs interim results; min 1000). */
+  VOICE_DEEPGRAM_UTTERANCE_END_MS: z.coerce.number().int().min(1000).default(1000),
+
+  /** OpenAI transcription (`openai` STT) and speech (`openai` TTS); shared with chat and search. */
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: optionalUrl,
+  /** `gpt-4o-mini-transcribe` and `gpt-4o-transcribe` stream partial text; `whisper-1` does not. */
+  VOICE_OPENAI_STT_MODEL: modelName.default('gpt-4o-mini-transcribe'),
+  VOICE_OPENAI_TTS_MODEL: modelName.default('gpt-4o-mini-tts'),
+  VOICE_OPENAI_TTS_VOICE: modelName.default('alloy'),
+
+  /** ElevenLabs streaming speech (`elevenlabs`); unset leaves the engine unavailable. */
+  ELEVENLABS_API_KEY: optionalSecret,
+  ELEVENLABS_BASE_URL: optionalUrl,
+  VOICE_ELEVENLABS_MODEL: modelName.default('eleven_flash_v2_5'),
+  /** A voice id of the account (`GET /v1/voices`); the default is one of ElevenLabs' premade voices. */
+  VOICE_ELEVENLABS_VOICE: modelName.default('JBFqnCBsd6RMkjVDRZzb'),
+  /** 16000 or 24000: the PCM rate asked of ElevenLabs (`pcm_16000` / `pcm_24000`). */
+  VOICE_ELEVENLABS_SAMPLE_RATE: z.coerce
+    .number()
+    .int()
+    .refine((rate) => rate === 16_000 || rate === 24_000, 'must be 16000 or 24000')
+    .default(24_000),
 });
 export type VoiceConfig = z.infer<typeof VoiceConfigSchema>;
 

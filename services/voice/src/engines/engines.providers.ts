@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { VoiceConfig } from '../config';
+import { DeepgramSpeechToText } from '../stt/deepgram.engine';
 import { PocketSphinxEngine } from '../stt/pocketsphinx.engine';
 import type { SpeechToTextEngine } from '../stt/speech-to-text.port';
 import { EspeakEngine } from '../tts/espeak.engine';
@@ -20,6 +21,7 @@ export function buildSpeechToTextRegistry(config: VoiceConfig): SpeechToTextRegi
       modelDir: config.VOICE_POCKETSPHINX_MODEL_DIR,
       partialIntervalMs: config.VOICE_POCKETSPHINX_PARTIAL_INTERVAL_MS,
     }),
+    DeepgramSpeechToText.fromConfig(config),
   ];
   return new EngineRegistry('speech-to-text', engines, config.VOICE_DEFAULT_STT);
 }
