@@ -2,13 +2,7 @@ import { DeepgramClient, DeepgramError, DeepgramTimeoutError, type Deepgram } fr
 import type { PcmAudio } from '../audio/pcm-audio';
 import type { VoiceConfig } from '../config';
 import { pcmSeconds } from '../audio/pcm-audio';
-import {
-  failureOfStatus,
-  isAbortError,
-  messageOf,
-  providerDetail,
-  retryAfterMs,
-} from '../engines/provider-failure';
+import { failureOfStatus, isAbortError, messageOf, providerDetail, retryAfterMs } from './provider-failure';
 import { wsTransportFactory, type UpgradeRefusal } from './deepgram-transport';
 import {
   SpeechToTextError,

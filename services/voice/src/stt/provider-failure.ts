@@ -1,4 +1,4 @@
-import type { SpeechEngineFailure } from '../stt/speech-to-text.port';
+import type { SpeechEngineFailure } from './speech-to-text.port';
 
 /** What a cloud speech provider's refusal means for the client: the port's failure kinds. */
 export function failureOfStatus(status: number): SpeechEngineFailure {

@@ -1,7 +1,11 @@
 import { waitFor } from '@conduit/testing';
-import { startFakeDeepgram, type FakeDeepgramServer } from '../../test/fakes/fake-deepgram.server';
-import { DeepgramSpeechToText, type DeepgramEngineOptions } from './deepgram.engine';
-import { SpeechToTextError, type LiveRecognition, type TranscriptUpdate } from './speech-to-text.port';
+import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/fake-deepgram.server';
+import { DeepgramSpeechToText, type DeepgramEngineOptions } from '../src/stt/deepgram.engine';
+import {
+  SpeechToTextError,
+  type LiveRecognition,
+  type TranscriptUpdate,
+} from '../src/stt/speech-to-text.port';
 
 const API_KEY = 'dg-test-key';
 const WORD_BYTES = 3_200;
