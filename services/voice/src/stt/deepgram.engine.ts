@@ -1,4 +1,5 @@
 import { DeepgramClient, DeepgramError, DeepgramTimeoutError, type Deepgram } from '@deepgram/sdk';
+import { Readable } from 'node:stream';
 import type { PcmAudio } from '../audio/pcm-audio';
 import type { VoiceConfig } from '../config';
 import { pcmSeconds } from '../audio/pcm-audio';
@@ -63,7 +64,9 @@ export class DeepgramSpeechToText implements SpeechToTextEngine {
   async transcribe(audio: PcmAudio, options: RecognitionOptions): Promise<TranscriptionResult> {
     try {
       const response = await deepgramClient(this.options).listen.v1.media.transcribeFile(
-        wavUpload(audio),
+        // As a stream: the SDK's own Content-Length header for a Buffer is refused by an npm undici global
+        // dispatcher (the integration test runs have one), while a streamed body is sent chunked.
+        Readable.from([wavUpload(audio)]),
         {
           model: (options.model ?? this.options.model) as Deepgram.listen.v1.MediaTranscribeRequestModel,
           language: options.language,
