@@ -42,9 +42,9 @@ const HELP = `npm run bench -- search [flags]   (each flag also as env BENCH_<NA
   --collection DIR     test collection whose sentences and queries are used, relative to the repo
                        root or absolute (default ../shared/data/cranfield)
   --index-timeout-s N  how long ingestion may take before the run gives up (default 1800)
-  --cpu-prof DIR       run the search service with --cpu-prof, its profile written to DIR at the end,
-                       with window.json marking the latency measurement (summary:
-                       node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
+  --cpu-prof DIR       run the search service and the gateway with --cpu-prof, their profiles written
+                       to DIR/search and DIR/gateway at the end, each with window.json marking the
+                       latency measurement (summary: node tools/bench/lib/cpu-profile-summary.mjs DIR/search)`;
 
 const log = (message) => process.stderr.write(`[search] ${message}\n`);
 const MODES = ['semantic', 'keyword', 'hybrid'];
@@ -180,15 +180,27 @@ async function waitForSettledTable(storePath, expectAnn, timeoutMs) {
   }
 }
 
-/** Runs `requests` calls of `call(i)` with `clients` in flight; resolves with their latencies in ms. */
+/**
+ * Runs `requests` calls of `call(i)` with `clients` in flight; resolves with their latencies in ms and
+ * how many failed (a failed call, e.g. the gateway's 504 when the service answers too late, counts
+ * with the time it took, so an overloaded path shows in its percentiles instead of ending the run).
+ */
 async function measure(requests, clients, call) {
   const latencies = new Array(requests);
+  let failed = 0;
+  let firstError = null;
   await pool(requests, clients, async (i) => {
     const startedAt = performance.now();
-    await call(i);
+    try {
+      await call(i);
+    } catch (error) {
+      failed++;
+      firstError ??= error;
+    }
     latencies[i] = performance.now() - startedAt;
   });
-  return latencies;
+  if (firstError) log(`${failed} of ${requests} queries failed, e.g. ${firstError.message ?? firstError}`);
+  return { latencies, failed };
 }
 
 function gatewayQuery(gateway, accessToken) {
@@ -225,10 +237,10 @@ async function latencies({ paths, queries, options, assertAlive }) {
       const row = { clients, mode };
       // The paths alternate per level and mode, so neither always runs on a warmer machine.
       for (const [path, query] of Object.entries(paths)) {
-        const values = await measure(options.requests, clients, (i) =>
+        const { latencies: values, failed } = await measure(options.requests, clients, (i) =>
           query(queries[(i * 7 + clients) % queries.length], mode),
         );
-        row[path] = { p50: percentile(values, 50), p99: percentile(values, 99) };
+        row[path] = { p50: percentile(values, 50), p99: percentile(values, 99), failed };
         assertAlive();
       }
       log(
@@ -255,7 +267,17 @@ function report({ corpus, ingestResult, settle, latencyRows, recall, options, en
   );
   console.log(
     table(
-      ['mode', 'clients', 'gateway p50', 'gateway p99', 'engine p50', 'engine p99', 'added p50', 'added p99'],
+      [
+        'mode',
+        'clients',
+        'gateway p50',
+        'gateway p99',
+        'engine p50',
+        'engine p99',
+        'added p50',
+        'added p99',
+        'failed gateway / engine',
+      ],
       latencyRows.map((row) => [
         row.mode,
         String(row.clients),
@@ -265,6 +287,7 @@ function report({ corpus, ingestResult, settle, latencyRows, recall, options, en
         fmtMs(row.engine.p99),
         fmtSigned(row.gateway.p50 - row.engine.p50),
         fmtSigned(row.gateway.p99 - row.engine.p99),
+        `${row.gateway.failed} / ${row.engine.failed}`,
       ]),
     ),
   );
@@ -290,6 +313,8 @@ function report({ corpus, ingestResult, settle, latencyRows, recall, options, en
       added <= 5,
     );
   }
+  const failedQueries = latencyRows.reduce((sum, row) => sum + row.gateway.failed + row.engine.failed, 0);
+  check(`every query answered (${failedQueries} failed)`, failedQueries === 0);
   check(`ingest ${rate.toFixed(0)} chunks/s >= 2000`, rate >= 2000);
   check(`recall@10 ${recall.recall.toFixed(4)} >= 0.95`, recall.recall >= 0.95);
   if (ingestResult.chunks < 100_000)
@@ -312,13 +337,19 @@ async function run(options, { infra, ns, cleanup }) {
   log(`${corpus.documents.length} documents of ${corpus.chunks} chunks (by the service's chunker) built`);
   const queries = collection.queries.map((query) => query.text.slice(0, 2000));
 
-  if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });
+  const profileDirs = options.cpuProfDir
+    ? ['search', 'gateway'].map((name) => join(options.cpuProfDir, name))
+    : [];
+  for (const dir of profileDirs) mkdirSync(dir, { recursive: true });
+  const profiled = (name) =>
+    options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, name)] : [];
   const { gateway, storePath, assertAlive } = await startSearchPlatform({
     infra,
     ns,
     cleanup,
     log,
-    searchNodeArgs: options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [],
+    searchNodeArgs: profiled('search'),
+    gatewayNodeArgs: profiled('gateway'),
     // The run can outlast the default 15-minute access token.
     gatewayEnv: { ACCESS_TOKEN_TTL_SECONDS: '7200' },
   });
@@ -354,7 +385,7 @@ async function run(options, { infra, ns, cleanup }) {
     assertAlive,
   });
   window.toUs = monotonicUs();
-  if (options.cpuProfDir) writeFileSync(join(options.cpuProfDir, 'window.json'), JSON.stringify(window));
+  for (const dir of profileDirs) writeFileSync(join(dir, 'window.json'), JSON.stringify(window));
 
   const sample = queries.slice(0, options.recallQueries);
   const { vectors } = await engine.embedder.embed(sample, 'query');

@@ -10,7 +10,8 @@ const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
 
 /**
  * Resolves with the gateway, search and `assertAlive()`, which throws if a service has died.
- * `searchNodeArgs` go before the search service's script (e.g. --cpu-prof); `gatewayEnv` adds settings.
+ * `searchNodeArgs` and `gatewayNodeArgs` go before each service's script (e.g. --cpu-prof); `gatewayEnv`
+ * adds settings.
  */
 export async function startSearchPlatform({
   infra,
@@ -20,6 +21,7 @@ export async function startSearchPlatform({
   searchEnv = {},
   searchNodeArgs = [],
   gatewayEnv = {},
+  gatewayNodeArgs = [],
 }) {
   const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'search', 'usage']);
   const storePath = mkdtempSync(join(tmpdir(), `${ns.id}-store-`));
@@ -46,17 +48,21 @@ export async function startSearchPlatform({
   );
   cleanup.add('search', () => search.stop());
   log('starting gateway');
-  const gateway = await startService('gateway', {
-    ...common,
-    DATABASE_SCHEMA: schemas.gateway,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: ns.redisKeyPrefix,
-    JWT_SECRET,
-    // Benchmark accounts sign up from loopback and send far more than a person would.
-    AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
-    RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
-    ...gatewayEnv,
-  });
+  const gateway = await startService(
+    'gateway',
+    {
+      ...common,
+      DATABASE_SCHEMA: schemas.gateway,
+      REDIS_URL: infra.redisUrl,
+      REDIS_KEY_PREFIX: ns.redisKeyPrefix,
+      JWT_SECRET,
+      // Benchmark accounts sign up from loopback and send far more than a person would.
+      AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+      ...gatewayEnv,
+    },
+    { nodeArgs: gatewayNodeArgs },
+  );
   cleanup.add('gateway', () => gateway.stop());
   const assertAlive = () => {
     for (const service of [usage, search, gateway]) {
