@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 
-/** `text` spoken by espeak-ng, as 16-bit mono PCM at `sampleRate` (sox converts it). */
+/** `text` spoken by espeak-ng (US English voice), as 16-bit mono PCM at `sampleRate` (sox converts it). */
 export function spokenPcm(text: string, sampleRate: number): Buffer {
-  const wav = execFileSync('espeak-ng', ['--stdout', text]);
+  const wav = execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text]);
   return execFileSync(
     'sox',
     ['-t', 'wav', '-', '-t', 'raw', '-r', String(sampleRate), '-e', 'signed', '-b', '16', '-c', '1', '-'],

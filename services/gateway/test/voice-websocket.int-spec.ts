@@ -1,6 +1,13 @@
 import WebSocket from 'ws';
 import { ErrorCode, type VoiceServerEvent } from '@conduit/contracts';
-import { startServiceProcess, waitFor, type ServiceProcess } from '@conduit/testing';
+import {
+  framesOf,
+  silence,
+  spokenPcm,
+  startServiceProcess,
+  waitFor,
+  type ServiceProcess,
+} from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
 
@@ -47,6 +54,22 @@ class VoiceSocket {
     if (!last) throw new Error('no event before the close');
     return last;
   }
+}
+
+/** Sends audio frames as a microphone would: each one once its 20 ms have passed on the wall clock. */
+function sendAtRealTime(ws: WebSocket, frames: Buffer[], frameMs = 20): Promise<void> {
+  const started = Date.now();
+  let sent = 0;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(frames.length, Math.floor((Date.now() - started) / frameMs) + 1);
+      while (sent < due) ws.send(frames[sent++]!);
+      if (sent === frames.length) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, frameMs);
+  });
 }
 
 describe('/ws/voice', () => {
@@ -133,6 +156,50 @@ describe('/ws/voice', () => {
       code: ErrorCode.ValidationFailed,
       fatal: true,
     });
+  });
+
+  it('holds a spoken conversation end to end on the offline engines (espeak-ng speaks, PocketSphinx hears)', async () => {
+    const rate = 16_000;
+    const frames = framesOf(
+      Buffer.concat([spokenPcm('what is the weather like in paris today', rate), silence(1_500, rate)]),
+      rate,
+    );
+    const socket = await openAs(alice);
+    socket.send({ type: 'start', sampleRate: rate, encoding: 'pcm16', model: 'offline/placeholder' });
+    await waitFor(() => socket.events().some((e) => e.type === 'ready'), 'ready');
+    expect(socket.events()[0]).toMatchObject({
+      type: 'ready',
+      stt: 'pocketsphinx',
+      tts: 'espeak-ng',
+      outputSampleRate: rate,
+    });
+    await sendAtRealTime(socket.ws, frames);
+    await waitFor(
+      () => socket.events().some((e) => e.type === 'turn.metrics'),
+      () => `the turn to end; got ${JSON.stringify(socket.events()).slice(-1500)}`,
+      90_000,
+    );
+    const transcript = socket.events().find((e) => e.type === 'transcript.final');
+    // PocketSphinx's small model hears "what is the weather like" of espeak-ng's sentence reliably.
+    expect(transcript).toMatchObject({ text: expect.stringMatching(/what is the weather/) });
+    const started = socket.received.findIndex((r) => r.kind === 'event' && r.event.type === 'audio.started');
+    const done = socket.received.findIndex((r) => r.kind === 'event' && r.event.type === 'audio.done');
+    expect(started).toBeGreaterThan(-1);
+    expect(done).toBeGreaterThan(started);
+    expect(socket.received.slice(started, done).filter((r) => r.kind === 'audio').length).toBeGreaterThan(10);
+    const metrics = socket.events().find((e) => e.type === 'turn.metrics');
+    expect(metrics).toMatchObject({
+      metrics: {
+        interrupted: false,
+        vadEndOfSpeechMs: expect.any(Number),
+        finalTranscriptMs: expect.any(Number),
+        llmFirstTokenMs: expect.any(Number),
+        ttsFirstByteMs: expect.any(Number),
+        endOfSpeechToFirstAudioMs: expect.any(Number),
+      },
+    });
+    socket.send({ type: 'stop' });
+    expect(await socket.ended()).toMatchObject({ type: 'done' });
   });
 
   it("does not let one user continue another's conversation", async () => {
