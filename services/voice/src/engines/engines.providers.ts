@@ -1,9 +1,12 @@
 import type { Provider } from '@nestjs/common';
 import type { VoiceConfig } from '../config';
 import { DeepgramSpeechToText } from '../stt/deepgram.engine';
+import { OpenAISpeechToText } from '../stt/openai-transcription.engine';
 import { PocketSphinxEngine } from '../stt/pocketsphinx.engine';
 import type { SpeechToTextEngine } from '../stt/speech-to-text.port';
+import { ElevenLabsTextToSpeech } from '../tts/elevenlabs.engine';
 import { EspeakEngine } from '../tts/espeak.engine';
+import { OpenAITextToSpeech } from '../tts/openai-speech.engine';
 import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
 import { EngineRegistry } from './engine-registry';
 
@@ -22,6 +25,7 @@ export function buildSpeechToTextRegistry(config: VoiceConfig): SpeechToTextRegi
       partialIntervalMs: config.VOICE_POCKETSPHINX_PARTIAL_INTERVAL_MS,
     }),
     DeepgramSpeechToText.fromConfig(config),
+    OpenAISpeechToText.fromConfig(config),
   ];
   return new EngineRegistry('speech-to-text', engines, config.VOICE_DEFAULT_STT);
 }
@@ -30,6 +34,8 @@ export function buildSpeechToTextRegistry(config: VoiceConfig): SpeechToTextRegi
 export function buildTextToSpeechRegistry(config: VoiceConfig): TextToSpeechRegistry {
   const engines: TextToSpeechEngine[] = [
     new EspeakEngine({ binary: config.VOICE_ESPEAK_BINARY, defaultVoice: config.VOICE_ESPEAK_DEFAULT_VOICE }),
+    OpenAITextToSpeech.fromConfig(config),
+    ElevenLabsTextToSpeech.fromConfig(config),
   ];
   return new EngineRegistry('text-to-speech', engines, config.VOICE_DEFAULT_TTS);
 }
