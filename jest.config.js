@@ -16,14 +16,33 @@ const swcTransform = {
   ],
 };
 
+/**
+ * ESM-only packages the code uses (Node loads them with require(); Jest's module loader cannot): compiled
+ * to CommonJS by the same transform.
+ */
+const esmOnlyPackages = [
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+  '@borewit',
+];
+
 /** @type {Config} */
 const shared = {
   testEnvironment: 'node',
-  transform: swcTransform,
+  transform: {
+    ...swcTransform,
+    [`node_modules/(${esmOnlyPackages.join('|')})/.+\\.js$`]: swcTransform['^.+\\.ts$'],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src',
     '^@conduit/([a-z-]+)/([a-z-]+)$': '<rootDir>/libs/$1/src/$2',
+    // Its `node` export offers only `import`; the CommonJS loader needs the file itself.
+    '^file-type$': '<rootDir>/node_modules/file-type/index.js',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   rootDir: __dirname,

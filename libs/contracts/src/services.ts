@@ -2,7 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
-import { VoiceContract, VoiceSessionChannel } from './voice';
+import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -21,9 +21,14 @@ export const SERVICES = [
       MemoryContract.forget,
       VoiceContract.openSession,
       VoiceSessionChannel,
+      VoiceContract.transcribe,
+      VoiceContract.synthesize,
+      VoiceContract.listVoices,
+      VoiceContract.sendMessage,
     ],
-    // Batches and files too large for one bus message reach the search service through this bucket.
-    objectStores: [SEARCH_UPLOADS_BUCKET],
+    // Batches and files too large for one bus message reach the search service through this bucket;
+    // recordings and synthesised speech travel to and from the voice service through its own.
+    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET],
   }),
   defineService({
     name: 'chat',
@@ -64,7 +69,7 @@ export const SERVICES = [
     handles: [VoiceContract, VoiceSessionChannel],
     publishes: [UsageContract.usageRecorded],
     // Replies come from chat as a client would ask (the conversation is the user's chat session); audio
-    // seconds and characters are metered (libs/metering).
+    // seconds and characters are metered (libs/metering). Voice messages are answered the same way.
     calls: [
       ChatContract.createSession,
       ChatContract.getSession,
@@ -75,6 +80,8 @@ export const SERVICES = [
       UsageContract.spent,
     ],
     listens: [UsageContract.budgetsChanged],
+    // Recordings and synthesised speech of the request/response endpoints, to and from the gateway.
+    objectStores: [VOICE_AUDIO_BUCKET],
   }),
 ] as const;
 

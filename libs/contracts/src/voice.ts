@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelIdSchema } from './chat';
 import { defineChannel, defineRequest } from './definitions';
 import { ErrorCode } from './errors';
 
@@ -149,6 +150,129 @@ export type VoiceSessionControl = z.infer<typeof VoiceSessionControlSchema>;
 export const VOICE_HEARTBEAT_INTERVAL_MS = 1_000;
 export const VOICE_HEARTBEAT_TIMEOUT_MS = 5_000;
 
+/*
+ * Request/response endpoints: whole recordings in, whole replies out. Audio travels through the
+ * {@link VOICE_AUDIO_BUCKET} Object Store bucket in both directions (a recording seldom fits in one bus
+ * message): the sender puts it and names it in its message, the receiver takes it (reads and deletes).
+ */
+
+/** Uploaded recordings and synthesised replies between the gateway and the voice service. */
+export const VOICE_AUDIO_BUCKET = 'VOICE_AUDIO';
+
+/** The name of an object in {@link VOICE_AUDIO_BUCKET}. */
+const AudioObjectSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+
+/** Longest text one speech request may speak (OpenAI's limit for the same endpoint). */
+export const MAX_SPEECH_CHARS = 4_096;
+
+/** Formats of synthesised speech: `pcm` is raw 16-bit mono little-endian at 24 kHz (as OpenAI's). */
+export const SpeechFormatSchema = z.enum(['mp3', 'wav', 'opus', 'pcm']);
+export type SpeechFormat = z.infer<typeof SpeechFormatSchema>;
+
+const LanguageSchema = z.string().min(2).max(35);
+
+export const TranscribeRequestSchema = z.strictObject({
+  upload: AudioObjectSchema,
+  language: LanguageSchema.default('en-US'),
+  /** The speech-to-text engine; unset takes the service's default. */
+  engine: EngineName.optional(),
+  /** The engine's own model name. */
+  model: z.string().min(1).max(200).optional(),
+});
+export type TranscribeRequest = z.infer<typeof TranscribeRequestSchema>;
+
+export const TranscriptionSchema = z.object({
+  text: z.string(),
+  language: z.string(),
+  durationSeconds: z.number().nonnegative(),
+  engine: z.string(),
+  /** The container the upload was read as, told from its bytes (`wav`, `mp3`, `ogg`, `webm`, `m4a`...). */
+  inputFormat: z.string(),
+});
+export type Transcription = z.infer<typeof TranscriptionSchema>;
+
+export const SynthesizeRequestSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(MAX_SPEECH_CHARS),
+  /** A voice id of the engine (GET /api/v1/audio/voices); unset takes the engine's default. */
+  voice: z.string().min(1).max(200).optional(),
+  engine: EngineName.optional(),
+  format: SpeechFormatSchema.default('mp3'),
+  language: LanguageSchema.optional(),
+});
+export type SynthesizeRequest = z.infer<typeof SynthesizeRequestSchema>;
+
+/** Synthesised audio, waiting in {@link VOICE_AUDIO_BUCKET} under `upload`. */
+export const SpeechAudioSchema = z.object({
+  upload: AudioObjectSchema,
+  format: SpeechFormatSchema,
+  contentType: z.string(),
+  sampleRate: z.number().int().positive(),
+  durationSeconds: z.number().nonnegative(),
+  engine: z.string(),
+  /** The voice spoken with. */
+  voice: z.string().optional(),
+});
+export type SpeechAudio = z.infer<typeof SpeechAudioSchema>;
+
+export const VoiceEngineInfoSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['speech-to-text', 'text-to-speech']),
+  /** The engine requests use when they name none. */
+  default: z.boolean(),
+  available: z.boolean(),
+  /** Why it cannot run here (program not installed, key not configured). */
+  reason: z.string().optional(),
+});
+
+export const VoiceListSchema = z.object({
+  engines: z.array(VoiceEngineInfoSchema),
+  voices: z.array(
+    z.object({ engine: z.string(), id: z.string(), name: z.string(), language: z.string().optional() }),
+  ),
+});
+export type VoiceList = z.infer<typeof VoiceListSchema>;
+
+/** A spoken chat message: transcribed, answered by chat in a chat session, and the answer spoken. */
+export const VoiceMessageRequestSchema = z.strictObject({
+  upload: AudioObjectSchema,
+  language: LanguageSchema.default('en-US'),
+  /** A chat session of the caller to continue; unset starts a new one. */
+  sessionId: z.uuid().optional(),
+  /** The chat model that answers; unset takes the session's or chat's default. */
+  model: ModelIdSchema.optional(),
+  stt: EngineName.optional(),
+  tts: EngineName.optional(),
+  voice: z.string().min(1).max(200).optional(),
+  format: SpeechFormatSchema.default('mp3'),
+});
+export type VoiceMessageRequest = z.infer<typeof VoiceMessageRequestSchema>;
+
+export const VoiceMessageResultSchema = z.object({
+  sessionId: z.uuid(),
+  assistantMessageId: z.uuid(),
+  model: z.string(),
+  transcript: z.string(),
+  reply: z.string(),
+  inputSeconds: z.number().nonnegative(),
+  audio: SpeechAudioSchema,
+});
+export type VoiceMessageResult = z.infer<typeof VoiceMessageResultSchema>;
+
+const audioInputErrors = [
+  ErrorCode.PayloadTooLarge,
+  ErrorCode.UnsupportedFileType,
+  ErrorCode.UnreadableFile,
+  ErrorCode.NotFound,
+  ErrorCode.ServiceUnavailable,
+];
+const engineErrors = [
+  ErrorCode.ServiceUnavailable,
+  ErrorCode.ProviderUnavailable,
+  ErrorCode.ProviderRateLimited,
+  ErrorCode.ProviderAuthFailed,
+  ErrorCode.BudgetExceeded,
+];
+
 /** The voice service's subjects: what it answers and publishes on the bus. */
 export const VoiceContract = {
   checkHealth: defineRequest({
@@ -166,5 +290,28 @@ export const VoiceContract = {
       ErrorCode.ServiceUnavailable,
       ErrorCode.BudgetExceeded,
     ],
+  }),
+  transcribe: defineRequest({
+    subject: 'voice.transcription.create',
+    request: TranscribeRequestSchema,
+    response: TranscriptionSchema,
+    errors: [...audioInputErrors, ...engineErrors],
+  }),
+  synthesize: defineRequest({
+    subject: 'voice.speech.create',
+    request: SynthesizeRequestSchema,
+    response: SpeechAudioSchema,
+    errors: engineErrors,
+  }),
+  listVoices: defineRequest({
+    subject: 'voice.voice.list',
+    request: z.strictObject({}),
+    response: VoiceListSchema,
+  }),
+  sendMessage: defineRequest({
+    subject: 'voice.message.send',
+    request: VoiceMessageRequestSchema,
+    response: VoiceMessageResultSchema,
+    errors: [...audioInputErrors, ...engineErrors, ErrorCode.UnknownModel, ErrorCode.ModelUnavailable],
   }),
 } as const;

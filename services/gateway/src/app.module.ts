@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
+import { AudioModule } from './audio/audio.module';
 import { ChatModule } from './chat/chat.module';
 import { PrismaClient } from './generated/prisma/client';
 import { ApiValidationInterceptor } from './http/api-validation.interceptor';
@@ -32,6 +33,7 @@ import { WsModule } from './ws/ws.module';
     SearchModule,
     MemoryModule,
     VoiceModule,
+    AudioModule,
   ],
   controllers: [DocsController],
   providers: [

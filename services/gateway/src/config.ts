@@ -66,6 +66,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(20 * 1024 * 1024),
+    /** Largest recording the audio and voice-message routes take (OpenAI's limit: 25 MB). */
+    VOICE_UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(25 * 1024 * 1024),
     /** Of a body refused for its size, how much is read and discarded so the 413 reaches a client still sending it. */
     BODY_DRAIN_LIMIT_BYTES: z.coerce
       .number()

@@ -1,13 +1,21 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { MeteringModule } from '@conduit/metering';
 import { RedisModule } from '@conduit/service-kit';
+import { audioCodecProvider } from './audio/audio-codec.provider';
 import type { VoiceConfig } from './config';
 import { engineProviders } from './engines/engines.providers';
 import { HealthHandler } from './health/health.handler';
+import { VoiceMessageHandler } from './messages/voice-message.handler';
+import { VoiceMessageService } from './messages/voice-message.service';
 import { VoiceMetering } from './metering/voice-metering';
 import { ChatReplies } from './replies/chat-replies';
 import { VoiceSessionManager } from './sessions/voice-session-manager';
 import { VoiceSessionsHandler } from './sessions/voice-sessions.handler';
+import { SpeechHandler } from './speech/speech.handler';
+import { SpeechService } from './speech/speech.service';
+import { TranscriptionHandler } from './transcriptions/transcription.handler';
+import { TranscriptionService } from './transcriptions/transcription.service';
+import { VoiceAudioStore } from './transfer/voice-audio-store';
 
 // Bus, config (@InjectConfig()), health probes, logs and metrics come with startService.
 @Module({})
@@ -21,8 +29,24 @@ export class AppModule {
         RedisModule.forRoot({ requiredForReadiness: false }),
         MeteringModule.forRoot(),
       ],
-      controllers: [HealthHandler, VoiceSessionsHandler],
-      providers: [...engines, ChatReplies, VoiceMetering, VoiceSessionManager],
+      controllers: [
+        HealthHandler,
+        VoiceSessionsHandler,
+        TranscriptionHandler,
+        SpeechHandler,
+        VoiceMessageHandler,
+      ],
+      providers: [
+        ...engines,
+        ChatReplies,
+        VoiceMetering,
+        VoiceSessionManager,
+        audioCodecProvider(config),
+        VoiceAudioStore,
+        TranscriptionService,
+        SpeechService,
+        VoiceMessageService,
+      ],
     };
   }
 }

@@ -23,6 +23,20 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
   VOICE_POCKETSPHINX_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** espeak-ng (Debian `espeak-ng`), on the PATH or as a path. */
   VOICE_ESPEAK_BINARY: z.string().min(1).default('espeak-ng'),
+  /** ffmpeg (Debian `ffmpeg`): decodes uploads, encodes mp3 and ogg/opus speech. */
+  VOICE_FFMPEG_BINARY: z.string().min(1).default('ffmpeg'),
+  /** Largest uploaded recording read (OpenAI's limit: 25 MB). */
+  VOICE_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  /** Longest uploaded recording transcribed, in seconds. */
+  VOICE_UPLOAD_MAX_SECONDS: z.coerce.number().positive().max(7_200).default(600),
+  /** Longest one ffmpeg decode or encode may take. */
+  VOICE_CODEC_TIMEOUT_MS: configFields.milliseconds(60_000),
+  /** Longest a whole transcription, synthesis or voice message may take before it is given up. */
+  VOICE_REQUEST_TIMEOUT_MS: configFields.milliseconds(120_000),
   /** espeak-ng's voice when a request names none (see GET /api/v1/audio/voices). */
   VOICE_ESPEAK_DEFAULT_VOICE: z.string().min(1).max(100).default('en-us'),
   /** Longest a live session may last; it then ends with a TIMEOUT error. */

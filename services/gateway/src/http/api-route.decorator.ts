@@ -14,8 +14,8 @@ export interface ApiRouteSpec {
   query?: z.ZodType;
   params?: z.ZodType;
   response?: z.ZodType;
-  /** `sse`: answers `text/event-stream`; `json-or-sse`: either, chosen by the request. */
-  produces?: 'json' | 'sse' | 'json-or-sse' | 'none';
+  /** `sse`: answers `text/event-stream`; `json-or-sse`: either, chosen by the request; `audio`: audio bytes. */
+  produces?: 'json' | 'sse' | 'json-or-sse' | 'audio' | 'none';
   successStatus?: number;
   /** Reachable without credentials. */
   public?: boolean;

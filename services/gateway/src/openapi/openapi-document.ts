@@ -76,8 +76,9 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
   const parameters = [...parametersFrom(spec.params, 'path'), ...parametersFrom(spec.query, 'query')];
   const status = String(spec.successStatus ?? 200);
   const content: Record<string, unknown> = {};
-  if (spec.produces !== 'sse' && spec.response)
+  if (spec.produces !== 'sse' && spec.produces !== 'audio' && spec.response)
     content['application/json'] = { schema: toSchema(spec.response, 'output') };
+  if (spec.produces === 'audio') content['audio/*'] = { schema: { type: 'string', format: 'binary' } };
   if (spec.produces === 'sse' || spec.produces === 'json-or-sse') {
     content['text/event-stream'] = { schema: { type: 'string', description: 'Server-sent events' } };
   }

@@ -26,12 +26,24 @@ export class VoiceMetering {
 
   constructor(private readonly metering: Metering) {}
 
-  listening(caller: MeteredCaller, engine: string, reference: string): Promise<MeteredUse> {
-    return this.admit(caller, engine, 'seconds', MAX_TURN_SECONDS, reference);
+  /** `worstCase`: the most seconds it may hear (a recording's own length, when it is known). */
+  listening(
+    caller: MeteredCaller,
+    engine: string,
+    reference: string,
+    worstCase = MAX_TURN_SECONDS,
+  ): Promise<MeteredUse> {
+    return this.admit(caller, engine, 'seconds', worstCase, reference);
   }
 
-  speaking(caller: MeteredCaller, engine: string, reference: string): Promise<MeteredUse> {
-    return this.admit(caller, engine, 'characters', MAX_REPLY_CHARACTERS, reference);
+  /** `worstCase`: the most characters it may speak (a text's own length, when it is known). */
+  speaking(
+    caller: MeteredCaller,
+    engine: string,
+    reference: string,
+    worstCase = MAX_REPLY_CHARACTERS,
+  ): Promise<MeteredUse> {
+    return this.admit(caller, engine, 'characters', worstCase, reference);
   }
 
   private async admit(

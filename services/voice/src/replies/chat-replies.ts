@@ -30,7 +30,10 @@ export class ChatReplies {
   }
 
   /** A new chat session for a voice conversation, with the model and system prompt `start` asked for. */
-  async newConversation(caller: CallerContext, start: VoiceStart): Promise<string> {
+  async newConversation(
+    caller: CallerContext,
+    start: Pick<VoiceStart, 'model' | 'systemPrompt'>,
+  ): Promise<string> {
     const session = await this.bus.request(
       ChatContract.createSession,
       {
