@@ -210,4 +210,13 @@ describe('/ws/voice', () => {
     socket.send({ type: 'start', sampleRate: 16_000, encoding: 'pcm16', sessionId: chat.id });
     expect(await socket.ended()).toMatchObject({ type: 'error', code: ErrorCode.NotFound, fatal: true });
   });
+
+  // Last: it kills the voice service.
+  it('tells the client within seconds when the replica owning its session dies', async () => {
+    const socket = await openAs(alice);
+    socket.send({ type: 'start', sampleRate: 16_000, encoding: 'pcm16' });
+    await waitFor(() => socket.events().some((e) => e.type === 'ready'), 'ready');
+    await voice.kill();
+    expect(await socket.ended()).toMatchObject({ type: 'error', code: ErrorCode.StreamLost, fatal: true });
+  });
 });

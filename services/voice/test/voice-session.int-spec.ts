@@ -106,6 +106,17 @@ describe('voice sessions on the bus', () => {
       async () => (await storedAnswer(client.ready!.sessionId))?.status === 'cancelled',
       'the answer cut to what was played',
     );
+    const answer = (await storedAnswer(client.ready!.sessionId))!;
+    expect(answer.content).toBe(cancelled.playedText);
+    // Only the session's owner may cut an answer, and only an answer.
+    const cut = (messageId: string, caller = alice) =>
+      platform.bus.request(
+        ChatContract.truncateAnswer,
+        { sessionId: client.ready!.sessionId, messageId, keepText: '' },
+        caller,
+      );
+    await expect(cut(answer.id, bob)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    await expect(cut(answer.parentId!)).rejects.toMatchObject({ code: ErrorCode.NotFound });
     expect((await storedAnswer(client.ready!.sessionId))?.content).toBe(cancelled.playedText);
     client.close();
   });
