@@ -12,8 +12,8 @@ export interface DurableDelivery<D extends EventDef> {
   readonly attempt: number;
   /** Done with it for good (handled, or given up on with a recorded reason). */
   ack(): Promise<void>;
-  /** Deliver it again after `retryDelayMs(attempt)`. */
-  retry(): void;
+  /** Deliver it again after `delayMs`, by default `retryDelayMs(attempt)` (a provider's Retry-After, say). */
+  retry(delayMs?: number): void;
 }
 
 export interface DurableBatchOptions {
@@ -93,10 +93,10 @@ export async function consumeDurableEventBatches<D extends EventDef>(
         settled = true;
         await message.ackAck();
       },
-      retry: () => {
+      retry: (delayMs?: number) => {
         if (settled) return;
         settled = true;
-        message.nak(options.retryDelayMs(attempt));
+        message.nak(delayMs ?? options.retryDelayMs(attempt));
       },
     };
   };

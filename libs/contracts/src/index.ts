@@ -12,3 +12,4 @@ export * from './usage';
 export * from './services';
 export * from './search';
 export * from './voice';
+export * from './media-gen';

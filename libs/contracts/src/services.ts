@@ -3,6 +3,7 @@ import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
+import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -25,10 +26,12 @@ export const SERVICES = [
       VoiceContract.synthesize,
       VoiceContract.listVoices,
       VoiceContract.sendMessage,
+      MediaGenContract,
     ],
     // Batches and files too large for one bus message reach the search service through this bucket;
-    // recordings and synthesised speech travel to and from the voice service through its own.
-    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET],
+    // recordings and synthesised speech travel to and from the voice service through its own, and
+    // generated files too large for one message come back from media-gen through the downloads bucket.
+    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET, MEDIA_DOWNLOADS_BUCKET],
   }),
   defineService({
     name: 'chat',
@@ -82,6 +85,24 @@ export const SERVICES = [
     listens: [UsageContract.budgetsChanged],
     // Recordings and synthesised speech of the request/response endpoints, to and from the gateway.
     objectStores: [VOICE_AUDIO_BUCKET],
+  }),
+  defineService({
+    name: 'media-gen',
+    handles: [MediaGenContract],
+    publishes: [
+      MediaGenContract.jobAccepted,
+      MediaGenContract.jobProgressed,
+      MediaGenContract.jobCancelled,
+      UsageContract.usageRecorded,
+    ],
+    // Accepted jobs are run from their durable stream, by one replica each.
+    consumes: [{ event: MediaGenContract.jobAccepted, durable: MEDIA_GEN_WORKER_CONSUMER }],
+    // Metering its generations (libs/metering).
+    calls: [UsageContract.budgetLimits, UsageContract.spent],
+    // Every replica feeds the job streams it produces, stops the jobs it runs when they are cancelled,
+    // and drops its cached budgets when they change.
+    listens: [MediaGenContract.jobProgressed, MediaGenContract.jobCancelled, UsageContract.budgetsChanged],
+    objectStores: [MEDIA_DOWNLOADS_BUCKET],
   }),
 ] as const;
 

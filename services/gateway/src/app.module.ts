@@ -11,6 +11,7 @@ import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { MediaModule } from './media/media.module';
 import { MemoryModule } from './memory/memory.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
@@ -34,6 +35,7 @@ import { WsModule } from './ws/ws.module';
     MemoryModule,
     VoiceModule,
     AudioModule,
+    MediaModule,
   ],
   controllers: [DocsController],
   providers: [

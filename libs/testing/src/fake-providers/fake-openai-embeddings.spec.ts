@@ -117,6 +117,6 @@ describe('fake OpenAI embeddings endpoint driven by the openai SDK', () => {
   });
 
   it('refuses to script an endpoint it does not serve', () => {
-    expect(() => fake.endpoint('/v1/images/generations')).toThrow(/no endpoint/);
+    expect(() => fake.endpoint('/v1/audio/speech')).toThrow(/no endpoint/);
   });
 });

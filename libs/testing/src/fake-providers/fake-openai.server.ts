@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { countWords, type FakeGenerationPlan } from './fake-provider.behavior';
 import { openAIEmbeddingsEndpoint } from './fake-openai-embeddings';
+import { openAIImagesEndpoint } from './fake-openai-images';
 import {
   startFakeProviderServer,
   type FakeProviderOptions,
@@ -15,7 +16,8 @@ import {
 
 /**
  * A fake of the OpenAI API: Chat Completions (`POST /v1/chat/completions`), `GET /v1/models` and
- * Embeddings (`POST /v1/embeddings`, scripted through `server.endpoint('/v1/embeddings')`).
+ * Embeddings (`POST /v1/embeddings`, scripted through `server.endpoint('/v1/embeddings')`) and images
+ * (`POST /v1/images/generations`, scripted through `server.endpoint('/v1/images/generations')`).
  */
 
 export interface OpenAIChatContentPart {
@@ -329,5 +331,5 @@ export const openAIProtocol: ProviderProtocol<OpenAIChatRequestBody> = {
   }),
   streamEncoder,
   completionBody,
-  endpoints: [openAIEmbeddingsEndpoint],
+  endpoints: [openAIEmbeddingsEndpoint, openAIImagesEndpoint],
 };

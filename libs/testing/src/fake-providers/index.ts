@@ -19,6 +19,7 @@ export {
   OPENAI_EMBEDDING_LIMITS,
   type OpenAIEmbeddingsRequestBody,
 } from './fake-openai-embeddings';
+export { FAKE_OPENAI_PNG_BASE64, type OpenAIImagesRequestBody } from './fake-openai-images';
 export type {
   FakeEndpointControl,
   FakeProviderDiagnostics,

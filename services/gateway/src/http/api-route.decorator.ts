@@ -13,9 +13,14 @@ export interface ApiRouteSpec {
   multipart?: { fields: z.ZodType; file: string };
   query?: z.ZodType;
   params?: z.ZodType;
+  /** Request headers the route reads (an object schema of lower-case names); checked, not replaced. */
+  headers?: z.ZodType;
   response?: z.ZodType;
-  /** `sse`: answers `text/event-stream`; `json-or-sse`: either, chosen by the request; `audio`: audio bytes. */
-  produces?: 'json' | 'sse' | 'json-or-sse' | 'audio' | 'none';
+  /**
+   * `sse`: answers `text/event-stream`; `json-or-sse`: either, chosen by the request; `audio`: audio
+   * bytes; `file`: bytes of any type.
+   */
+  produces?: 'json' | 'sse' | 'json-or-sse' | 'audio' | 'file' | 'none';
   successStatus?: number;
   /** Reachable without credentials. */
   public?: boolean;

@@ -30,6 +30,10 @@ export class ApiValidationInterceptor implements NestInterceptor {
         if (!parsed.success) throw validationError(parsed.error, PART_NAMES[part]);
         target[part] = parsed.data;
       }
+      if (spec.headers) {
+        const parsed = spec.headers.safeParse(request.headers);
+        if (!parsed.success) throw validationError(parsed.error, 'headers');
+      }
     }
     return next.handle();
   }

@@ -73,7 +73,11 @@ export class OpenApiDocument {
 }
 
 function operation(spec: ApiRouteSpec): Record<string, unknown> {
-  const parameters = [...parametersFrom(spec.params, 'path'), ...parametersFrom(spec.query, 'query')];
+  const parameters = [
+    ...parametersFrom(spec.params, 'path'),
+    ...parametersFrom(spec.query, 'query'),
+    ...parametersFrom(spec.headers, 'header'),
+  ];
   const status = String(spec.successStatus ?? 200);
   const content: Record<string, unknown> = {};
   if (spec.produces !== 'sse' && spec.produces !== 'audio' && spec.response)
@@ -82,6 +86,7 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
   if (spec.produces === 'sse' || spec.produces === 'json-or-sse') {
     content['text/event-stream'] = { schema: { type: 'string', description: 'Server-sent events' } };
   }
+  if (spec.produces === 'file') content['*/*'] = { schema: { type: 'string', format: 'binary' } };
   return {
     summary: spec.summary,
     tags: [spec.tag],
@@ -104,7 +109,7 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
   };
 }
 
-function parametersFrom(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] {
+function parametersFrom(schema: z.ZodType | undefined, location: 'path' | 'query' | 'header'): JsonSchema[] {
   if (!schema) return [];
   const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({

@@ -1,0 +1,264 @@
+import { z } from 'zod';
+import { defineEvent, defineRequest, defineStream, SeqSchema, streamErrorEvent } from './definitions';
+import { ErrorCode } from './errors';
+
+/**
+ * The media-gen service: durable generation jobs (images today). A job is accepted at once (stored,
+ * and queued in a JetStream stream before the answer), run by one replica in the background, retried
+ * when its provider is busy, and its results kept in storage, read through signed expiring URLs.
+ * Every request is answered for the envelope's user only.
+ */
+
+/** The image model that needs no provider: a picture drawn from the prompt, labelled a placeholder. */
+export const OFFLINE_IMAGE_MODEL = 'offline/placeholder-image';
+export const MAX_IMAGE_PROMPT_CHARS = 4_000;
+export const MAX_IMAGES_PER_JOB = 4;
+export const DEFAULT_JOB_PAGE_SIZE = 20;
+export const MAX_JOB_PAGE_SIZE = 100;
+
+export const ImageSizeSchema = z.enum([
+  '256x256',
+  '512x512',
+  '1024x1024',
+  '1536x1024',
+  '1024x1536',
+  '1792x1024',
+  '1024x1792',
+]);
+export type ImageSize = z.infer<typeof ImageSizeSchema>;
+
+/** `low`/`medium`/`high`/`auto` are gpt-image-1's, `standard`/`hd` dall-e-3's; each model takes its own. */
+export const ImageQualitySchema = z.enum(['auto', 'low', 'medium', 'high', 'standard', 'hd']);
+export type ImageQuality = z.infer<typeof ImageQualitySchema>;
+
+export const ImageModelIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]+\/[A-Za-z0-9._:-]{1,100}$/, 'must be <provider>/<model>, e.g. openai/gpt-image-1');
+
+export const ImageJobInputSchema = z.strictObject({
+  prompt: z
+    .string()
+    .max(MAX_IMAGE_PROMPT_CHARS)
+    .refine((s) => s.trim().length > 0, { message: 'must not be empty or blank' }),
+  model: ImageModelIdSchema.default(OFFLINE_IMAGE_MODEL),
+  size: ImageSizeSchema.default('1024x1024'),
+  quality: ImageQualitySchema.optional(),
+  /** Images to generate. */
+  n: z.number().int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
+});
+export type ImageJobInput = z.output<typeof ImageJobInputSchema>;
+
+/** A client's key for retrying a create safely: the same key (per user) gives back the same job. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const JobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+export const FinalJobStatusSchema = z.enum(['succeeded', 'failed', 'cancelled']);
+export type FinalJobStatus = z.infer<typeof FinalJobStatusSchema>;
+
+/** One generated file: a signed URL (relative to the gateway, expiring), its type, size and what made it. */
+export const MediaResultSchema = z.object({
+  url: z.string(),
+  /** When `url` stops working; read the job again for a fresh one. */
+  urlExpiresAt: z.iso.datetime(),
+  contentType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** The provider's details: model, size, revised prompt; `placeholder: true` for the offline model. */
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type MediaResult = z.infer<typeof MediaResultSchema>;
+
+export const MediaJobSchema = z.object({
+  id: z.uuid(),
+  kind: z.literal('image'),
+  status: JobStatusSchema,
+  model: z.string(),
+  input: ImageJobInputSchema,
+  /** 0 to 100 while running, when the provider reports it; null otherwise. */
+  progress: z.number().min(0).max(100).nullable(),
+  /** Deliveries to a worker so far (a worker that died counts too). */
+  attempts: z.number().int().nonnegative(),
+  results: z.array(MediaResultSchema),
+  /** Why it failed; null unless `status` is `failed`. */
+  failureReason: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type MediaJob = z.infer<typeof MediaJobSchema>;
+
+export const JobRefSchema = z.strictObject({ id: z.uuid() });
+
+export const AcceptedJobSchema = z.object({
+  jobId: z.uuid(),
+  status: JobStatusSchema,
+  /** false when an earlier request with the same idempotency key created it. */
+  created: z.boolean(),
+});
+export type AcceptedJob = z.infer<typeof AcceptedJobSchema>;
+
+export const ListJobsQuerySchema = z.strictObject({
+  status: JobStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_JOB_PAGE_SIZE).default(DEFAULT_JOB_PAGE_SIZE),
+  /** From `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type ListJobsQuery = z.output<typeof ListJobsQuerySchema>;
+
+export const JobPageSchema = z.object({
+  /** Newest first. */
+  data: z.array(MediaJobSchema),
+  nextCursor: z.string().nullable(),
+});
+export type JobPage = z.infer<typeof JobPageSchema>;
+
+/** What a signed result URL carries: which file, until when, and the signature over both and the owner. */
+export const SignedFileRefSchema = z.strictObject({
+  jobId: z.uuid(),
+  index: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_IMAGES_PER_JOB - 1),
+  /** Unix seconds. */
+  expires: z.coerce.number().int().positive(),
+  /** HMAC-SHA256, hex. */
+  signature: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type SignedFileRef = z.infer<typeof SignedFileRefSchema>;
+
+/**
+ * The JetStream Object Store bucket through which files too large for one bus message travel from the
+ * media-gen service to the gateway; the reader removes them, unread ones expire.
+ */
+export const MEDIA_DOWNLOADS_BUCKET = 'MEDIA_DOWNLOADS';
+
+export const FileContentSchema = z.object({
+  contentType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** base64 in the message itself when it fits, else an object in {@link MEDIA_DOWNLOADS_BUCKET}. */
+  content: z.union([
+    z.strictObject({ inline: z.base64() }),
+    z.strictObject({ download: z.string().min(1).max(200) }),
+  ]),
+});
+export type FileContent = z.infer<typeof FileContentSchema>;
+
+/** A job's live progress: `queued`, `running` (with `percent` when known), then one `done` with the outcome. */
+export const JobStreamEventSchema = z.discriminatedUnion('type', [
+  z.object({ seq: SeqSchema, type: z.literal('queued'), jobId: z.uuid() }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('running'),
+    jobId: z.uuid(),
+    attempt: z.number().int().positive(),
+    percent: z.number().min(0).max(100).nullable(),
+  }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('done'),
+    jobId: z.uuid(),
+    status: FinalJobStatusSchema,
+    results: z.array(MediaResultSchema),
+    /** Why it failed; null unless `status` is `failed`. */
+    reason: z.string().nullable(),
+  }),
+  streamErrorEvent,
+]);
+export type JobStreamEvent = z.infer<typeof JobStreamEventSchema>;
+
+/** Where a job stands, as the replica running it announces it to every replica watching it. */
+export const JobProgressedEventSchema = z.strictObject({
+  jobId: z.uuid(),
+  update: z.discriminatedUnion('type', [
+    /** Waiting to be tried again after a provider fault. */
+    z.strictObject({ type: z.literal('queued') }),
+    z.strictObject({
+      type: z.literal('running'),
+      attempt: z.number().int().positive(),
+      percent: z.number().min(0).max(100).nullable(),
+    }),
+    z.strictObject({ type: z.literal('finished'), status: FinalJobStatusSchema }),
+  ]),
+});
+export type JobProgressedEvent = z.infer<typeof JobProgressedEventSchema>;
+
+const jobErrors = [ErrorCode.NotFound] as const;
+
+export const MediaGenContract = {
+  checkHealth: defineRequest({
+    subject: 'media-gen.health.check',
+    request: z.object({}).strict(),
+    response: z.object({ service: z.literal('media-gen'), status: z.literal('ok') }),
+  }),
+  /**
+   * Accepts an image job: stored as `queued` and in the durable job stream before the answer. With an
+   * idempotency key the caller used before, the job it created then (CONFLICT if the input differs).
+   */
+  createImageJob: defineRequest({
+    subject: 'media-gen.job.create',
+    request: z.strictObject({ input: ImageJobInputSchema, idempotencyKey: IdempotencyKeySchema.optional() }),
+    response: AcceptedJobSchema,
+    errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict],
+  }),
+  getJob: defineRequest({
+    subject: 'media-gen.job.get',
+    request: JobRefSchema,
+    response: MediaJobSchema,
+    errors: jobErrors,
+  }),
+  listJobs: defineRequest({
+    subject: 'media-gen.job.list',
+    request: ListJobsQuerySchema,
+    response: JobPageSchema,
+  }),
+  /** Stops a queued or running job; CONFLICT once it has finished. */
+  cancelJob: defineRequest({
+    subject: 'media-gen.job.cancel',
+    request: JobRefSchema,
+    response: MediaJobSchema,
+    errors: [ErrorCode.NotFound, ErrorCode.Conflict],
+  }),
+  /** Streams a job's progress from where it stands to its outcome (at once for a finished job). */
+  watchJob: defineRequest({
+    subject: 'media-gen.job.watch',
+    request: z.strictObject({ jobId: z.uuid(), streamId: z.uuid() }),
+    response: z.object({ streamId: z.uuid(), jobId: z.uuid() }),
+    errors: jobErrors,
+  }),
+  jobStream: defineStream({
+    name: 'media-gen.job',
+    event: JobStreamEventSchema,
+    retention: { stream: 'MEDIA_GEN_JOB_EVENTS' },
+  }),
+  /** A result file, for a signed URL that is valid, unexpired and the caller's. */
+  readFile: defineRequest({
+    subject: 'media-gen.file.read',
+    request: SignedFileRefSchema,
+    response: FileContentSchema,
+    errors: [ErrorCode.NotFound, ErrorCode.Forbidden],
+  }),
+  /** A job to run; durable, consumed by the media-gen workers. */
+  jobAccepted: defineEvent({
+    subject: 'media-gen.job.accepted',
+    payload: z.strictObject({ jobId: z.uuid() }),
+    durable: { stream: 'MEDIA_GEN_JOBS' },
+  }),
+  /** Heard by every media-gen replica: feeds the job streams it produces. */
+  jobProgressed: defineEvent({
+    subject: 'media-gen.job.progressed',
+    payload: JobProgressedEventSchema,
+  }),
+  /** Heard by every media-gen replica: the one running the job stops it. */
+  jobCancelled: defineEvent({
+    subject: 'media-gen.job.cancelled',
+    payload: z.strictObject({ jobId: z.uuid() }),
+  }),
+} as const;
+
+/** The durable consumer through which media-gen workers take accepted jobs. */
+export const MEDIA_GEN_WORKER_CONSUMER = 'media-gen-worker';

@@ -1,0 +1,302 @@
+import { createHmac } from 'node:crypto';
+import { readSse, waitFor } from '@conduit/testing';
+import { registerUser, type RegisteredUser } from './support/gateway-test-app';
+import { MEDIA_URL_SECRET, startMediaPlatform, type MediaPlatform } from './support/media-platform';
+import { api, json } from './support/platform';
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const IMAGES_PATH = '/v1/images/generations';
+
+/**
+ * Image jobs end to end: the gateway in-process, media-gen and usage as their own processes, NATS,
+ * JetStream, Postgres and Redis for real, OpenAI images through the official SDK against a fake server.
+ */
+describe('media jobs over HTTP', () => {
+  let platform: MediaPlatform;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+  const as = (user: RegisteredUser) => api(platform.gateway.baseUrl, user.accessToken);
+
+  beforeAll(async () => {
+    platform = await startMediaPlatform();
+    [alice, bob] = await Promise.all([
+      registerUser(platform.gateway.baseUrl),
+      registerUser(platform.gateway.baseUrl),
+    ]);
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+  afterEach(() => platform.openai.reset());
+
+  async function create(user: RegisteredUser, body: Record<string, unknown>, key?: string) {
+    const response = await as(user)('/api/v1/media/images', {
+      body,
+      ...(key ? { headers: { 'idempotency-key': key } } : {}),
+    });
+    return { status: response.status, body: await json(response) };
+  }
+
+  async function accepted(user: RegisteredUser, body: Record<string, unknown>): Promise<string> {
+    const { status, body: answer } = await create(user, body);
+    expect(status).toBe(202);
+    return answer.jobId;
+  }
+
+  async function jobOf(user: RegisteredUser, id: string) {
+    const response = await as(user)(`/api/v1/media/jobs/${id}`);
+    return { status: response.status, body: await json(response) };
+  }
+
+  async function finished(user: RegisteredUser, id: string) {
+    let job: any;
+    await waitFor(
+      async () => {
+        job = (await jobOf(user, id)).body;
+        return ['succeeded', 'failed', 'cancelled'].includes(job.status);
+      },
+      () => `job ${id} finished (last seen: ${JSON.stringify(job)})`,
+    );
+    return job;
+  }
+
+  async function events(user: RegisteredUser, id: string, onEvent?: (event: any) => void) {
+    const response = await as(user)(`/api/v1/media/jobs/${id}/events`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const seen: any[] = [];
+    for await (const message of readSse(response.body)) {
+      const event = JSON.parse(message.data);
+      seen.push(event);
+      onEvent?.(event);
+      if (event.type === 'done' || event.type === 'error') break;
+    }
+    return seen;
+  }
+
+  const imageRequests = () => platform.openai.requests.filter((r) => r.path === IMAGES_PATH);
+
+  it('runs an offline job to stored PNGs, with progress over SSE and signed URLs that work for the owner', async () => {
+    const id = await accepted(alice, { prompt: 'a lighthouse at dusk', n: 2, size: '256x256' });
+    const seen = await events(alice, id);
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i));
+    const done = seen.at(-1);
+    expect(done).toMatchObject({ type: 'done', jobId: id, status: 'succeeded', reason: null });
+    expect(done.results).toHaveLength(2);
+    for (const event of seen.slice(0, -1)) expect(['queued', 'running']).toContain(event.type);
+
+    const job = (await jobOf(alice, id)).body;
+    expect(job).toMatchObject({
+      id,
+      kind: 'image',
+      status: 'succeeded',
+      model: 'offline/placeholder-image',
+      input: { prompt: 'a lighthouse at dusk', n: 2, size: '256x256' },
+      progress: 100,
+      attempts: 1,
+      failureReason: null,
+    });
+    expect(job.results[0].metadata).toMatchObject({ placeholder: true, width: 256, height: 256 });
+    const file = await as(alice)(job.results[0].url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    expect([...bytes.subarray(0, 8)]).toEqual(PNG_MAGIC);
+    expect(bytes.byteLength).toBe(job.results[0].bytes);
+
+    // The same prompt draws the same picture; another prompt does not.
+    const again = await finished(
+      alice,
+      await accepted(alice, { prompt: 'a lighthouse at dusk', size: '256x256' }),
+    );
+    const other = await finished(
+      alice,
+      await accepted(alice, { prompt: 'a forest at noon', size: '256x256' }),
+    );
+    const download = async (url: string) => Buffer.from(await (await as(alice)(url)).arrayBuffer());
+    expect((await download(again.results[0].url)).equals(Buffer.from(bytes))).toBe(true);
+    expect((await download(other.results[0].url)).equals(Buffer.from(bytes))).toBe(false);
+
+    // A finished job's stream is its outcome at once.
+    expect(await events(alice, id)).toEqual([
+      expect.objectContaining({ seq: 0, type: 'done', status: 'succeeded' }),
+    ]);
+  });
+
+  it('gives back the same job for a repeated Idempotency-Key, per user', async () => {
+    const body = { prompt: 'one job only', size: '256x256' };
+    const first = await create(alice, body, 'order-42');
+    const second = await create(alice, body, 'order-42');
+    expect(first).toMatchObject({ status: 202, body: { created: true } });
+    expect(second).toMatchObject({ status: 202, body: { jobId: first.body.jobId, created: false } });
+    const different = await create(alice, { ...body, prompt: 'another job' }, 'order-42');
+    expect(different.status).toBe(409);
+    expect(different.body.code).toBe('CONFLICT');
+    const bobs = await create(bob, body, 'order-42');
+    expect(bobs.status).toBe(202);
+    expect(bobs.body.jobId).not.toBe(first.body.jobId);
+    expect((await create(alice, body, 'has a space')).status).toBe(400);
+    await finished(alice, first.body.jobId);
+  });
+
+  it('lists jobs newest first, page by page', async () => {
+    const carol = await registerUser(platform.gateway.baseUrl);
+    const ids = [];
+    for (const prompt of ['one', 'two', 'three'])
+      ids.push(await accepted(carol, { prompt, size: '256x256' }));
+    const first = await json(await as(carol)('/api/v1/media/jobs?limit=2'));
+    expect(first.data.map((j: any) => j.id)).toEqual([ids[2], ids[1]]);
+    const second = await json(await as(carol)(`/api/v1/media/jobs?limit=2&cursor=${first.nextCursor}`));
+    expect(second).toMatchObject({ data: [{ id: ids[0] }], nextCursor: null });
+    expect((await as(carol)('/api/v1/media/jobs?cursor=bm9wZQ')).status).toBe(400);
+    for (const id of ids) await finished(carol, id);
+  });
+
+  it('refuses bad input with a 4xx and stores nothing', async () => {
+    const dave = await registerUser(platform.gateway.baseUrl);
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ prompt: 'x', model: 'acme/painter' }, 404, 'UNKNOWN_MODEL'],
+      [{ prompt: 'x', size: '999x999' }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: 'x', model: 'openai/dall-e-3', size: '512x512' }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: 'x', model: 'openai/dall-e-3', n: 2 }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: 'x'.repeat(4_001) }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: '   ' }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: 'x', n: 5 }, 400, 'VALIDATION_FAILED'],
+      [{ prompt: 'x', colour: 'blue' }, 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await create(dave, body);
+      expect({ body, status: response.status, code: response.body.code }).toEqual({ body, status, code });
+    }
+    const response = await as(dave)('/api/v1/media/images', { body: '{"prompt":', headers: {} });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await json(await as(dave)('/api/v1/media/jobs'))).toEqual({ data: [], nextCursor: null });
+    expect((await as(dave)('/api/v1/media/jobs/not-a-uuid')).status).toBe(400);
+    expect((await jobOf(dave, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it("keeps users apart: nobody sees, cancels, follows or downloads another user's job", async () => {
+    const id = await accepted(alice, { prompt: 'private picture', size: '256x256' });
+    const job = await finished(alice, id);
+    const url: string = job.results[0].url;
+    expect((await jobOf(bob, id)).status).toBe(404);
+    expect((await as(bob)(`/api/v1/media/jobs/${id}/cancel`, { method: 'POST' })).status).toBe(404);
+    expect((await as(bob)(`/api/v1/media/jobs/${id}/events`)).status).toBe(404);
+    const bobsList = await json(await as(bob)('/api/v1/media/jobs?limit=100'));
+    expect(bobsList.data.map((j: any) => j.id)).not.toContain(id);
+    expect((await as(bob)(url)).status).toBe(403);
+
+    const { pathname, searchParams } = new URL(url, 'http://gateway');
+    const expires = Number(searchParams.get('expires'));
+    const tampered = `${pathname}?expires=${expires + 3600}&signature=${searchParams.get('signature')}`;
+    expect((await as(alice)(tampered)).status).toBe(403);
+    const [, , , , , jobId, index] = pathname.split('/');
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const expiredSignature = createHmac('sha256', MEDIA_URL_SECRET)
+      .update(`${alice.userId}\n${jobId}\n${index}\n${past}`)
+      .digest('hex');
+    const expired = await as(alice)(`${pathname}?expires=${past}&signature=${expiredSignature}`);
+    expect(expired.status).toBe(403);
+    expect((await json(expired)).detail).toContain('expired');
+    expect((await fetch(`${platform.gateway.baseUrl}${url}`)).status).toBe(401);
+    expect((await as(alice)(url)).status).toBe(200);
+  });
+
+  it('retries a job the provider rate-limits, after its Retry-After, and runs it through the OpenAI SDK', async () => {
+    platform.openai.endpoint(IMAGES_PATH).enqueue({ kind: 'http-error', status: 429, retryAfterSeconds: 1 });
+    const id = await accepted(alice, {
+      prompt: 'busy provider',
+      model: 'openai/gpt-image-1',
+      quality: 'low',
+    });
+    const job = await finished(alice, id);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2, failureReason: null });
+    expect(job.results[0]).toMatchObject({
+      contentType: 'image/png',
+      metadata: { model: 'openai/gpt-image-1' },
+    });
+    expect(imageRequests()).toHaveLength(2);
+    expect(JSON.parse(imageRequests()[1]!.rawBody)).toMatchObject({
+      model: 'gpt-image-1',
+      prompt: 'busy provider',
+      quality: 'low',
+    });
+    const png = new Uint8Array(await (await as(alice)(job.results[0].url)).arrayBuffer());
+    expect([...png.subarray(0, 8)]).toEqual(PNG_MAGIC);
+  });
+
+  it('fails a job for good after the attempts allowed, or at once when the provider refuses the content', async () => {
+    platform.openai.endpoint(IMAGES_PATH).setBehavior({ kind: 'http-error', status: 500 });
+    const broken = await finished(
+      alice,
+      await accepted(alice, { prompt: 'down', model: 'openai/dall-e-2', size: '256x256' }),
+    );
+    expect(broken).toMatchObject({ status: 'failed', attempts: 4, results: [] });
+    expect(imageRequests()).toHaveLength(4);
+    expect(broken.failureReason).toContain('PROVIDER_UNAVAILABLE');
+
+    platform.openai.endpoint(IMAGES_PATH).setBehavior({
+      kind: 'http-error',
+      status: 400,
+      errorType: 'image_generation_user_error',
+      code: 'content_policy_violation',
+      message: 'Your request was rejected as a result of our safety system.',
+    });
+    const refused = await finished(
+      alice,
+      await accepted(alice, { prompt: 'refused', model: 'openai/dall-e-3' }),
+    );
+    expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(refused.failureReason).toContain('PROVIDER_CONTENT_REJECTED');
+    platform.openai.endpoint(IMAGES_PATH).setBehavior(undefined);
+  });
+
+  it('follows a running job live and cancels it: the provider call is dropped and the stream ends cancelled', async () => {
+    platform.openai.endpoint(IMAGES_PATH).setBehavior({ kind: 'stall' });
+    const id = await accepted(alice, { prompt: 'slow one', model: 'openai/gpt-image-1' });
+    await waitFor(() => imageRequests().length === 1, 'the provider called');
+    const seen: any[] = [];
+    const following = events(alice, id, (event) => seen.push(event));
+    await waitFor(
+      () => seen.some((e) => e.type === 'running'),
+      () => `running seen (${JSON.stringify(seen)})`,
+    );
+    const cancel = await as(alice)(`/api/v1/media/jobs/${id}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    expect((await json(cancel)).status).toBe('cancelled');
+    expect((await following).at(-1)).toMatchObject({ type: 'done', status: 'cancelled', results: [] });
+    await waitFor(() => platform.openai.diagnostics().activeResponses === 0, 'the provider call dropped');
+    expect((await as(alice)(`/api/v1/media/jobs/${id}/cancel`, { method: 'POST' })).status).toBe(409);
+    platform.openai.endpoint(IMAGES_PATH).setBehavior(undefined);
+  });
+
+  it('runs a job again when its worker dies mid-job: one stored result and one usage record', async () => {
+    platform.openai.endpoint(IMAGES_PATH).setBehavior({ kind: 'stall' });
+    const id = await accepted(bob, { prompt: 'survives a crash', model: 'openai/dall-e-3', quality: 'hd' });
+    await waitFor(() => imageRequests().length === 1, 'the first worker calling the provider');
+    platform.openai.endpoint(IMAGES_PATH).setBehavior(undefined);
+    await platform.restartMediaGen({ kill: true });
+    const job = await finished(bob, id);
+    // Each delivery counts, the one that went to the dead worker included.
+    expect(job.status).toBe('succeeded');
+    expect(job.attempts).toBeGreaterThanOrEqual(2);
+    expect(job.results).toHaveLength(1);
+    expect(job.results[0].metadata).toMatchObject({
+      revisedPrompt: expect.stringContaining('survives a crash'),
+    });
+    expect(imageRequests()).toHaveLength(2);
+
+    const today = new Date().toISOString().slice(0, 10);
+    let summary: any;
+    const recorded = () => (summary?.byModel ?? []).find((m: any) => m.model === 'openai/dall-e-3');
+    await waitFor(
+      async () => {
+        summary = await json(await as(bob)(`/api/v1/usage?from=${today}&groupBy=model`));
+        return recorded() !== undefined;
+      },
+      () => `usage recorded (${JSON.stringify(summary)})`,
+    );
+    expect(recorded()).toMatchObject({ requests: 1, images: 1, costUsd: 0.04 });
+  });
+});

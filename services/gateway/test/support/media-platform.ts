@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateServiceSchema } from '@conduit/db';
+import {
+  startFakeOpenAI,
+  startServiceProcess,
+  testEnv,
+  type FakeOpenAIServer,
+  type ServiceProcess,
+} from '@conduit/testing';
+import { startTestGateway, type TestGateway } from './gateway-test-app';
+
+export const MEDIA_OPENAI_KEY = 'sk-fake-images-key';
+/** The key result URLs are signed with, so tests can make URLs that differ in one respect only. */
+export const MEDIA_URL_SECRET = 'media-url-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
+export interface MediaPlatform {
+  gateway: TestGateway;
+  openai: FakeOpenAIServer;
+  usage: ServiceProcess;
+  /** The media-gen process now running (after `restartMediaGen`, the new one). */
+  mediaGen(): ServiceProcess;
+  /** SIGKILL (a crash) when asked, SIGTERM otherwise, then a fresh process on the same data. */
+  restartMediaGen(options?: { kill?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway in-process, and the media-gen and usage services as their own processes (built `dist/`,
+ * as deployed), on one isolated namespace; OpenAI images through the real SDK against a fake server.
+ */
+export async function startMediaPlatform(env: Record<string, string> = {}): Promise<MediaPlatform> {
+  const infra = testEnv();
+  const gateway = await startTestGateway();
+  const openai = await startFakeOpenAI({ apiKey: MEDIA_OPENAI_KEY });
+  const mediaSchema = gateway.namespace.schemaFor('media-gen');
+  const usageSchema = gateway.namespace.schemaFor('usage');
+  const drops = [
+    (await migrateServiceSchema('media-gen', infra.databaseUrl, mediaSchema)).drop,
+    (await migrateServiceSchema('usage', infra.databaseUrl, usageSchema)).drop,
+  ];
+  const storageDir = await mkdtemp(join(tmpdir(), 'conduit-media-'));
+  const bus = {
+    NATS_URL: gateway.config.NATS_URL,
+    NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: gateway.config.REDIS_URL,
+    REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
+    SHUTDOWN_GRACE_MS: '5000',
+  };
+  const mediaEnv = {
+    ...bus,
+    DATABASE_SCHEMA: mediaSchema,
+    OPENAI_API_KEY: MEDIA_OPENAI_KEY,
+    OPENAI_BASE_URL: openai.url,
+    MEDIA_STORAGE_DIR: storageDir,
+    MEDIA_URL_SECRET,
+    MEDIA_JOB_MAX_ATTEMPTS: '4',
+    MEDIA_JOB_RETRY_BASE_MS: '100',
+    MEDIA_JOB_ACK_WAIT_MS: '2000',
+    MEDIA_WATCH_POLL_MS: '1000',
+    STREAM_HEARTBEAT_MS: '500',
+    ...env,
+  };
+  const cleanUp = async () => {
+    await gateway.close();
+    await openai.close();
+    for (const drop of drops) await drop();
+    await rm(storageDir, { recursive: true, force: true });
+  };
+  let usage: ServiceProcess;
+  let mediaGen: ServiceProcess;
+  try {
+    usage = await startServiceProcess('usage', {
+      ...bus,
+      DATABASE_SCHEMA: usageSchema,
+      USAGE_LEDGER_CATCH_UP_MS: '15000',
+    });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  try {
+    mediaGen = await startServiceProcess('media-gen', mediaEnv);
+  } catch (error) {
+    await usage.kill();
+    await cleanUp();
+    throw error;
+  }
+  return {
+    gateway,
+    openai,
+    usage,
+    mediaGen: () => mediaGen,
+    restartMediaGen: async (options = {}) => {
+      await (options.kill ? mediaGen.kill() : mediaGen.stop());
+      mediaGen = await startServiceProcess('media-gen', mediaEnv);
+    },
+    close: async () => {
+      await mediaGen.stop(5_000);
+      await usage.stop(5_000);
+      await cleanUp();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MeteringModule } from '@conduit/metering';
+import { DatabaseModule, RedisModule } from '@conduit/service-kit';
+import type { MediaGenConfig } from './config';
+import { FileReaderService } from './files/file-reader.service';
+import { FilesHandler } from './files/files.handler';
+import { ResultUrls } from './files/result-urls';
+import { HealthHandler } from './health/health.handler';
+import { JobEvents } from './jobs/job-events';
+import { JobMetering } from './jobs/job-metering';
+import { JobQueue } from './jobs/job-queue';
+import { JobRunner } from './jobs/job-runner';
+import { JobWorker } from './jobs/job-worker';
+import { JobRepository } from './jobs/job.repository';
+import { JobsHandler } from './jobs/jobs.handler';
+import { JobsService } from './jobs/jobs.service';
+import { RunningJobs } from './jobs/running-jobs';
+import { ImageGenerators } from './providers/image-generators';
+import { storageProviders } from './storage/storage.providers';
+import { JobWatchHandler } from './watch/job-watch.handler';
+import { JobWatchService } from './watch/job-watch.service';
+
+/** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
+@Module({})
+export class AppModule {
+  static forRoot(config: MediaGenConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DatabaseModule.forRoot(),
+        // Budgets fall back to the ledger while Redis is down: it is no reason to stop taking traffic.
+        RedisModule.forRoot({ requiredForReadiness: false }),
+        MeteringModule.forRoot(),
+      ],
+      controllers: [HealthHandler, JobsHandler, JobWatchHandler, FilesHandler],
+      providers: [
+        ...storageProviders(config),
+        { provide: ImageGenerators, useValue: new ImageGenerators(config) },
+        ResultUrls,
+        JobRepository,
+        JobQueue,
+        JobEvents,
+        JobsService,
+        JobMetering,
+        RunningJobs,
+        JobRunner,
+        JobWorker,
+        JobWatchService,
+        FileReaderService,
+      ],
+    };
+  }
+}

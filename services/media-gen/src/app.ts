@@ -1,0 +1,20 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MEDIA_GEN_WORKER_CONSUMER, MediaGenContract, handledDefinitionsOf } from '@conduit/contracts';
+import { startService } from '@conduit/service-kit';
+import { AppModule } from './app.module';
+import { MediaGenConfig } from './config';
+
+/** Builds and starts the media-gen service; shared by main.ts and the integration tests. */
+export function startMediaGen(config: MediaGenConfig): Promise<NestFastifyApplication> {
+  return startService({
+    service: 'media-gen',
+    config,
+    module: AppModule.forRoot(config),
+    // Requests only: accepted jobs come through the worker's durable consumer, progress and cancels
+    // through the subscriptions of every replica.
+    contracts: handledDefinitionsOf(MediaGenContract).filter((def) => def.kind === 'request'),
+    jetstreamConsumers: [
+      { stream: MediaGenContract.jobAccepted.durable!.stream, consumer: MEDIA_GEN_WORKER_CONSUMER },
+    ],
+  });
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { MeteringConfigSchema } from '@conduit/metering';
+import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
+  .extend(MeteringConfigSchema.shape)
+  .extend({
+    PORT: configFields.port(3105),
+    /** `/metrics` (Prometheus) is served here only, never on PORT. */
+    METRICS_PORT: configFields.port(9469),
+    DATABASE_SCHEMA: configFields.schemaName().default('media-gen'),
+
+    /** Enables the `openai/*` image models (gpt-image-1, dall-e-3, dall-e-2). */
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    /** An OpenAI-compatible images API elsewhere. */
+    OPENAI_BASE_URL: z.url().optional(),
+    /** Longest wait for one provider call; a call that takes longer is retried as a provider fault. */
+    MEDIA_PROVIDER_TIMEOUT_MS: configFields.milliseconds(300_000),
+
+    /** Where the local-filesystem storage keeps generated files (one folder per user). */
+    MEDIA_STORAGE_DIR: z.string().min(1).default('data/media-gen'),
+    /**
+     * The key result URLs are signed with (HMAC-SHA256): every replica must share it. Unset, each process
+     * makes up a random one (with a warning), so URLs only work on the replica that signed them.
+     */
+    MEDIA_URL_SECRET: z.string().min(32).optional(),
+    /** How long a result URL works after the job is read. */
+    MEDIA_URL_TTL_MS: configFields.milliseconds(3_600_000),
+    /** Largest file answered in the bus message itself; larger ones go through the downloads bucket. */
+    MEDIA_INLINE_FILE_MAX_BYTES: count(1, 700_000).default(512 * 1024),
+
+    /**
+     * Whether this process runs jobs. Off, it only answers requests (jobs are still accepted into the
+     * durable stream, and run by a process where it is on).
+     */
+    MEDIA_WORKER_ENABLED: z.stringbool().default(true),
+    /** Jobs one replica runs at once. */
+    MEDIA_WORKER_CONCURRENCY: count(1, 64).default(4),
+    /** Deliveries of a job (a crash counts as one) before it fails for good with the last reason. */
+    MEDIA_JOB_MAX_ATTEMPTS: count(1, 100).default(5),
+    /** First pause before a job the provider refused for now (429, 5xx) is tried again; doubled each time. */
+    MEDIA_JOB_RETRY_BASE_MS: configFields.milliseconds(2_000),
+    /** Longest pause between two tries (a provider's Retry-After is honoured up to this). */
+    MEDIA_JOB_RETRY_MAX_MS: configFields.milliseconds(300_000),
+    /**
+     * How long JetStream waits for a worker to acknowledge a job before giving it to another replica;
+     * extended while the job runs, so this bounds how soon the jobs of a replica that died run again.
+     */
+    MEDIA_JOB_ACK_WAIT_MS: configFields.milliseconds(30_000),
+    /** How often a job stream rereads its job, in case a progress message was lost. */
+    MEDIA_WATCH_POLL_MS: configFields.milliseconds(5_000),
+  });
+export type MediaGenConfig = z.infer<typeof MediaGenConfigSchema>;
+
+export const loadMediaGenConfig = (env: NodeJS.ProcessEnv = process.env): MediaGenConfig =>
+  loadConfig(MediaGenConfigSchema, env);

@@ -1,0 +1,183 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { DurableDelivery } from '@conduit/bus';
+import { ErrorCode, isDomainError, MediaGenContract, type CallerContext } from '@conduit/contracts';
+import { Inject } from '@nestjs/common';
+import { InjectConfig } from '@conduit/service-kit';
+import type { Admission } from '@conduit/metering';
+import type { MediaGenConfig } from '../config';
+import { ImageGenerators } from '../providers/image-generators';
+import { imageModelFor } from '../providers/image-models';
+import { ProviderFailure } from '../providers/provider-failure';
+import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
+import { resultKey } from '../storage/result-key';
+import { JobEvents } from './job-events';
+import { JobMetering } from './job-metering';
+import { JobRepository, type StoredJob, type StoredResult } from './job.repository';
+import { JobStopped, RunningJobs } from './running-jobs';
+
+export type JobDelivery = DurableDelivery<typeof MediaGenContract.jobAccepted>;
+
+/**
+ * Runs one delivered job to its end: provider, storage, usage record, then the job's move to `succeeded`
+ * and only then the acknowledgement. A provider fault that may pass (429, 5xx, timeout) sends the job back
+ * to the stream for a later try, after the provider's Retry-After when it gave one; anything else, or the
+ * last attempt allowed, fails it for good with the reason. A delivery whose earlier try never finished
+ * (the process died) simply runs again: files are overwritten in place and results are stored once.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly generators: ImageGenerators,
+    private readonly metering: JobMetering,
+    private readonly events: JobEvents,
+    private readonly running: RunningJobs,
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    @InjectConfig() private readonly config: MediaGenConfig,
+  ) {}
+
+  async run(delivery: JobDelivery): Promise<void> {
+    const { jobId } = delivery.payload;
+    const inProgress = this.running.inProgress(jobId);
+    if (inProgress) {
+      // The same message, delivered again while this replica runs it: that run settles the message.
+      await inProgress;
+      return;
+    }
+    // Registered before the first await, so a second delivery in the same batch sees this run.
+    await this.running.run(jobId, (signal) => this.attempt(delivery, signal));
+  }
+
+  private async attempt(delivery: JobDelivery, signal: AbortSignal): Promise<void> {
+    const { jobId } = delivery.payload;
+    const userId = delivery.envelope.userId;
+    if (!userId) {
+      this.logger.error(`dropped job ${jobId}: its message has no user`);
+      return delivery.ack();
+    }
+    const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
+    const maxAttempts = this.config.MEDIA_JOB_MAX_ATTEMPTS;
+    if (delivery.attempt > maxAttempts) {
+      // Delivered again after tries that never finished (workers died running it): stop here.
+      const previous = await this.jobs.find(userId, jobId);
+      const reason = `did not finish in ${maxAttempts} attempts${
+        previous?.failureReason ? ` (last: ${previous.failureReason})` : ''
+      }`;
+      await this.finishFailed(owner, jobId, reason);
+      return delivery.ack();
+    }
+    const job = await this.jobs.startAttempt(userId, jobId, delivery.attempt);
+    if (!job) return delivery.ack(); // finished, cancelled or gone since it was queued
+    this.events.progressed(owner, {
+      jobId,
+      update: { type: 'running', attempt: delivery.attempt, percent: null },
+    });
+    try {
+      await this.generate(job, signal);
+      this.events.progressed(owner, { jobId, update: { type: 'finished', status: 'succeeded' } });
+      await delivery.ack();
+    } catch (error) {
+      await this.failed(owner, job, delivery, error);
+    }
+  }
+
+  private async generate(job: StoredJob, signal: AbortSignal): Promise<void> {
+    const model = imageModelFor(job.input);
+    const generator = this.generators.for(model);
+    const admission: Admission = await this.metering.admit(job);
+    try {
+      const images = await generator.generate(
+        {
+          model: model.providerModel,
+          prompt: job.input.prompt,
+          size: job.input.size,
+          n: job.input.n,
+          ...(job.input.quality ? { quality: job.input.quality } : {}),
+        },
+        { signal, onProgress: (percent) => this.progress(job, percent) },
+      );
+      signal.throwIfAborted();
+      const results: StoredResult[] = [];
+      for (const [index, image] of images.entries()) {
+        const storageKey = resultKey(job.userId, job.id, index);
+        await this.storage.put(storageKey, image.data, image.contentType);
+        results.push({
+          index,
+          storageKey,
+          contentType: image.contentType,
+          bytes: image.data.byteLength,
+          metadata: image.metadata,
+        });
+      }
+      signal.throwIfAborted();
+      await this.metering.record(admission, job, results.length);
+      await this.jobs.succeed(job.id, results);
+    } finally {
+      admission.release();
+    }
+  }
+
+  private progress(job: StoredJob, percent: number): void {
+    const owner = { userId: job.userId, apiKeyId: job.apiKeyId };
+    this.events.progressed(owner, {
+      jobId: job.id,
+      update: { type: 'running', attempt: job.attempts, percent },
+    });
+    this.jobs
+      .setProgress(job.id, percent)
+      .catch((error: unknown) => this.logger.warn(`job ${job.id} progress not stored: ${String(error)}`));
+  }
+
+  private async failed(owner: CallerContext, job: StoredJob, delivery: JobDelivery, error: unknown) {
+    if (error instanceof JobStopped) {
+      // Cancelled: the cancel already recorded it. Shutting down: another replica takes it at once.
+      if (error.why === 'cancelled') return delivery.ack();
+      return delivery.retry(0);
+    }
+    const reason = reasonOf(error);
+    const retryable = error instanceof ProviderFailure ? error.retryable : !isPermanent(error);
+    if (retryable && delivery.attempt < this.config.MEDIA_JOB_MAX_ATTEMPTS) {
+      const delay = this.retryDelayMs(delivery.attempt, error);
+      this.logger.warn(`job ${job.id} attempt ${delivery.attempt} failed (${reason}); again in ${delay} ms`);
+      await this.jobs.requeue(job.id, reason);
+      this.events.progressed(owner, { jobId: job.id, update: { type: 'queued' } });
+      return delivery.retry(delay);
+    }
+    this.logger.warn(`job ${job.id} failed: ${reason}`);
+    await this.finishFailed(owner, job.id, reason);
+    await delivery.ack();
+  }
+
+  private async finishFailed(owner: CallerContext, jobId: string, reason: string): Promise<void> {
+    if (await this.jobs.fail(jobId, reason)) {
+      this.events.progressed(owner, { jobId, update: { type: 'finished', status: 'failed' } });
+    }
+  }
+
+  /** Doubling from the base, at least what the provider asked for, at most the configured longest. */
+  retryDelayMs(attempt: number, error: unknown): number {
+    const { MEDIA_JOB_RETRY_BASE_MS: base, MEDIA_JOB_RETRY_MAX_MS: max } = this.config;
+    const backoff = base * 2 ** Math.min(attempt - 1, 20);
+    const asked = error instanceof ProviderFailure ? (error.retryAfterMs ?? 0) : 0;
+    return Math.min(max, Math.max(backoff, asked));
+  }
+}
+
+/** Errors no retry can fix: bad input for the model, a model not configured, a budget that is spent. */
+function isPermanent(error: unknown): boolean {
+  if (!isDomainError(error)) return false;
+  return (
+    error.code === ErrorCode.ValidationFailed ||
+    error.code === ErrorCode.UnknownModel ||
+    error.code === ErrorCode.ModelUnavailable ||
+    error.code === ErrorCode.BudgetExceeded
+  );
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof ProviderFailure) return `${error.code}: ${error.message}`;
+  if (isDomainError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

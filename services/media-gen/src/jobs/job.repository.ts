@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { FinalJobStatus, ImageJobInput, JobStatus } from '@conduit/contracts';
+import { PG_POOL } from '@conduit/service-kit';
+
+export interface StoredResult {
+  index: number;
+  storageKey: string;
+  contentType: string;
+  bytes: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface StoredJob {
+  id: string;
+  seq: string;
+  userId: string;
+  apiKeyId: string | null;
+  kind: 'image';
+  model: string;
+  input: ImageJobInput;
+  status: JobStatus;
+  progress: number | null;
+  attempts: number;
+  /** The last fault, kept while the job waits to be tried again; the reason once it failed. */
+  failureReason: string | null;
+  inputHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  results: StoredResult[];
+}
+
+export interface NewJob {
+  id: string;
+  userId: string;
+  apiKeyId: string | null;
+  model: string;
+  input: ImageJobInput;
+  inputHash: string;
+  idempotencyKey: string | null;
+}
+
+interface JobRow {
+  id: string;
+  seq: string;
+  user_id: string;
+  api_key_id: string | null;
+  kind: 'image';
+  model: string;
+  input: ImageJobInput;
+  status: JobStatus;
+  progress: number | null;
+  attempts: number;
+  failure_reason: string | null;
+  input_hash: string;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+  results: StoredResult[];
+}
+
+/** The job's own columns, and its results as one JSON array (in index order). */
+const SELECT = `SELECT j.id, j.seq::text, j.user_id, j.api_key_id, j.kind, j.model, j.input, j.status, j.progress,
+    j.attempts, j.failure_reason, j.input_hash, j.created_at, j.updated_at, j.finished_at,
+    COALESCE((SELECT json_agg(json_build_object('index', r.index, 'storageKey', r.storage_key,
+        'contentType', r.content_type, 'bytes', r.bytes, 'metadata', r.metadata) ORDER BY r.index)
+      FROM job_results r WHERE r.job_id = j.id), '[]') AS results
+  FROM jobs j`;
+
+const UNFINISHED = `('queued', 'running')`;
+
+/** Jobs and their results; every query a user's request makes is scoped to that user. */
+@Injectable()
+export class JobRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Stores a new `queued` job; with an idempotency key the user already used, the job stored then
+   * instead (`created: false`).
+   */
+  async insert(job: NewJob): Promise<{ job: StoredJob; created: boolean }> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
+       VALUES ($1, $2, $3, 'image', $4, $5, 'queued', $6, $7)
+       ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id`,
+      [
+        job.id,
+        job.userId,
+        job.apiKeyId,
+        job.model,
+        JSON.stringify(job.input),
+        job.inputHash,
+        job.idempotencyKey,
+      ],
+    );
+    const created = rows.length === 1;
+    const stored = created
+      ? await this.find(job.userId, job.id)
+      : await this.findOne(`WHERE j.user_id = $1 AND j.idempotency_key = $2`, [
+          job.userId,
+          job.idempotencyKey,
+        ]);
+    if (!stored) throw new Error(`job ${job.id} vanished as it was stored`);
+    return { job: stored, created };
+  }
+
+  find(userId: string, id: string): Promise<StoredJob | null> {
+    return this.findOne(`WHERE j.user_id = $1 AND j.id = $2`, [userId, id]);
+  }
+
+  /** Newest first, one page past `beforeSeq`. */
+  async list(
+    userId: string,
+    filter: { status?: JobStatus; limit: number; beforeSeq?: string },
+  ): Promise<StoredJob[]> {
+    const params: unknown[] = [userId];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = ['j.user_id = $1'];
+    if (filter.status) where.push(`j.status = ${param(filter.status)}`);
+    if (filter.beforeSeq) where.push(`j.seq < ${param(filter.beforeSeq)}::bigint`);
+    const { rows } = await this.pool.query<JobRow>(
+      `${SELECT} WHERE ${where.join(' AND ')} ORDER BY j.seq DESC LIMIT ${param(filter.limit)}`,
+      params,
+    );
+    return rows.map(jobOf);
+  }
+
+  /** Marks an unfinished job `running` for this delivery; null when it has finished (or is gone). */
+  async startAttempt(userId: string, id: string, attempt: number): Promise<StoredJob | null> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE jobs SET status = 'running', attempts = GREATEST(attempts, $3), progress = NULL, updated_at = now()
+       WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED}`,
+      [userId, id, attempt],
+    );
+    return rowCount ? this.find(userId, id) : null;
+  }
+
+  async setProgress(id: string, percent: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET progress = $2, updated_at = now() WHERE id = $1 AND status = 'running'`,
+      [id, percent],
+    );
+  }
+
+  /** Back to `queued` until it is delivered again, with the fault that sent it back. */
+  async requeue(id: string, reason: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET status = 'queued', progress = NULL, failure_reason = $2, updated_at = now()
+       WHERE id = $1 AND status = 'running'`,
+      [id, reason],
+    );
+  }
+
+  /** Fails an unfinished job for good; false when it had already finished. */
+  async fail(id: string, reason: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE jobs SET status = 'failed', failure_reason = $2, progress = NULL, finished_at = now(),
+         updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED}`,
+      [id, reason],
+    );
+    return rowCount === 1;
+  }
+
+  /**
+   * Stores the results and marks the job `succeeded`, in one transaction and only if it is still running:
+   * however often a job is delivered, it ends with one set of results. false when it had finished.
+   */
+  async succeed(id: string, results: readonly StoredResult[]): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        `UPDATE jobs SET status = 'succeeded', progress = 100, failure_reason = NULL, finished_at = now(),
+           updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED}`,
+        [id],
+      );
+      if (rowCount === 1) {
+        await client.query(
+          `INSERT INTO job_results (job_id, index, storage_key, content_type, bytes, metadata)
+           SELECT $1, x.index, x."storageKey", x."contentType", x.bytes, x.metadata
+           FROM jsonb_to_recordset($2::jsonb)
+             AS x(index int, "storageKey" text, "contentType" text, bytes int, metadata jsonb)`,
+          [id, JSON.stringify(results)],
+        );
+      }
+      await client.query('COMMIT');
+      return rowCount === 1;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Cancels the user's unfinished job: the job, or its status when it had finished, or null when not found. */
+  async cancel(userId: string, id: string): Promise<{ cancelled: boolean; job: StoredJob } | null> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE jobs SET status = 'cancelled', progress = NULL, finished_at = now(), updated_at = now()
+       WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED}`,
+      [userId, id],
+    );
+    const job = await this.find(userId, id);
+    return job ? { cancelled: rowCount === 1, job } : null;
+  }
+
+  private async findOne(where: string, params: unknown[]): Promise<StoredJob | null> {
+    const { rows } = await this.pool.query<JobRow>(`${SELECT} ${where}`, params);
+    return rows[0] ? jobOf(rows[0]) : null;
+  }
+}
+
+export const isFinal = (status: JobStatus): status is FinalJobStatus =>
+  status === 'succeeded' || status === 'failed' || status === 'cancelled';
+
+function jobOf(row: JobRow): StoredJob {
+  return {
+    id: row.id,
+    seq: row.seq,
+    userId: row.user_id,
+    apiKeyId: row.api_key_id,
+    kind: row.kind,
+    model: row.model,
+    input: row.input,
+    status: row.status,
+    progress: row.progress,
+    attempts: row.attempts,
+    failureReason: row.failure_reason,
+    inputHash: row.input_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    results: row.results,
+  };
+}

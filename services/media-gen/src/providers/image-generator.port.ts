@@ -1,0 +1,28 @@
+import type { ImageQuality, ImageSize } from '@conduit/contracts';
+
+/** One generation call, as a provider adapter takes it (the model is the provider's own name for it). */
+export interface ImageRequest {
+  model: string;
+  prompt: string;
+  size: ImageSize;
+  quality?: ImageQuality;
+  n: number;
+}
+
+export interface GeneratedImage {
+  data: Uint8Array;
+  contentType: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface GenerationControls {
+  /** Aborted when the job is cancelled or the process shuts down. */
+  signal: AbortSignal;
+  /** 0 to 100, for providers that can tell. */
+  onProgress(percent: number): void;
+}
+
+/** A provider of images. Faults are thrown as {@link ProviderFailure} so the worker knows whether to retry. */
+export interface ImageGenerator {
+  generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]>;
+}

@@ -1,0 +1,82 @@
+import {
+  DomainError,
+  ErrorCode,
+  OFFLINE_IMAGE_MODEL,
+  type ImageJobInput,
+  type ImageQuality,
+  type ImageSize,
+} from '@conduit/contracts';
+
+export type ImageProvider = 'offline' | 'openai';
+
+/** What a model accepts: its sizes, its qualities and how many images one call may ask for. */
+export interface ImageModel {
+  id: string;
+  provider: ImageProvider;
+  /** The provider's own name for it. */
+  providerModel: string;
+  sizes: readonly ImageSize[];
+  qualities: readonly ImageQuality[];
+  maxImages: number;
+}
+
+/** The image models this service knows, with the limits their providers document. */
+export const IMAGE_MODELS: readonly ImageModel[] = [
+  {
+    id: OFFLINE_IMAGE_MODEL,
+    provider: 'offline',
+    providerModel: 'placeholder-image',
+    sizes: ['256x256', '512x512', '1024x1024', '1536x1024', '1024x1536', '1792x1024', '1024x1792'],
+    qualities: ['auto', 'standard'],
+    maxImages: 4,
+  },
+  {
+    id: 'openai/gpt-image-1',
+    provider: 'openai',
+    providerModel: 'gpt-image-1',
+    sizes: ['1024x1024', '1536x1024', '1024x1536'],
+    qualities: ['auto', 'low', 'medium', 'high'],
+    maxImages: 4,
+  },
+  {
+    id: 'openai/dall-e-3',
+    provider: 'openai',
+    providerModel: 'dall-e-3',
+    sizes: ['1024x1024', '1792x1024', '1024x1792'],
+    qualities: ['standard', 'hd'],
+    maxImages: 1,
+  },
+  {
+    id: 'openai/dall-e-2',
+    provider: 'openai',
+    providerModel: 'dall-e-2',
+    sizes: ['256x256', '512x512', '1024x1024'],
+    qualities: ['standard'],
+    maxImages: 4,
+  },
+];
+
+const byId = new Map(IMAGE_MODELS.map((model) => [model.id, model]));
+
+/** The model an input names, once its size, quality and count fit it; UNKNOWN_MODEL or VALIDATION_FAILED otherwise. */
+export function imageModelFor(input: ImageJobInput): ImageModel {
+  const model = byId.get(input.model);
+  if (!model) {
+    throw new DomainError(ErrorCode.UnknownModel, `No image model "${input.model}"`, {
+      models: IMAGE_MODELS.map((m) => m.id),
+    });
+  }
+  const problems: { path: string; message: string }[] = [];
+  if (!model.sizes.includes(input.size))
+    problems.push({ path: 'size', message: `${model.id} takes ${model.sizes.join(', ')}` });
+  if (input.quality !== undefined && !model.qualities.includes(input.quality))
+    problems.push({ path: 'quality', message: `${model.id} takes ${model.qualities.join(', ')}` });
+  if (input.n > model.maxImages)
+    problems.push({ path: 'n', message: `${model.id} makes at most ${model.maxImages} per request` });
+  if (problems.length > 0) {
+    throw new DomainError(ErrorCode.ValidationFailed, `The input does not fit ${model.id}`, {
+      fields: problems,
+    });
+  }
+  return model;
+}

@@ -1,0 +1,118 @@
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ErrorCode } from '@conduit/contracts';
+import type {
+  GeneratedImage,
+  GenerationControls,
+  ImageGenerator,
+  ImageRequest,
+} from './image-generator.port';
+import { ProviderFailure } from './provider-failure';
+
+export interface OpenAIImageOptions {
+  apiKey: string;
+  baseURL?: string;
+  timeoutMs: number;
+}
+
+/**
+ * Images through OpenAI's images API with the official SDK, asked for base64 (so the bytes are ours to
+ * store; URLs it hands out expire). The SDK does not retry: the job is retried from its durable message,
+ * after the wait the provider asked for, so a retry survives this process too.
+ */
+export class OpenAIImageGenerator implements ImageGenerator {
+  private readonly client: OpenAI;
+
+  constructor(options: OpenAIImageOptions) {
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+    });
+  }
+
+  async generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
+    let response: OpenAI.Images.ImagesResponse;
+    try {
+      response = await this.client.images.generate(
+        {
+          model: request.model,
+          prompt: request.prompt,
+          n: request.n,
+          size: request.size as OpenAI.Images.ImageGenerateParams['size'],
+          ...(request.quality ? { quality: request.quality } : {}),
+          // gpt-image-1 always answers base64 and refuses the parameter; the DALL·E models need it.
+          ...(request.model.startsWith('dall-e') ? { response_format: 'b64_json' as const } : {}),
+        },
+        { signal: controls.signal },
+      );
+    } catch (error) {
+      throw failureOf(error, controls.signal);
+    }
+    const images = (response.data ?? []).map((image, index) => {
+      if (!image.b64_json) {
+        throw new ProviderFailure(
+          ErrorCode.ProviderBadResponse,
+          `image ${index} came without b64_json`,
+          true,
+        );
+      }
+      return {
+        data: Buffer.from(image.b64_json, 'base64'),
+        contentType: 'image/png',
+        metadata: {
+          model: `openai/${request.model}`,
+          size: request.size,
+          ...(request.quality ? { quality: request.quality } : {}),
+          ...(image.revised_prompt ? { revisedPrompt: image.revised_prompt } : {}),
+          created: response.created,
+        },
+      };
+    });
+    if (images.length !== request.n) {
+      throw new ProviderFailure(
+        ErrorCode.ProviderBadResponse,
+        `asked for ${request.n} images, got ${images.length}`,
+        true,
+      );
+    }
+    controls.onProgress(100);
+    return images;
+  }
+}
+
+/** Whether to try again, and when: 429 and 5xx and lost connections pass, refusals of the request do not. */
+export function failureOf(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted || error instanceof APIUserAbortError) return signal.reason ?? error;
+  if (error instanceof APIConnectionTimeoutError)
+    return new ProviderFailure(ErrorCode.ProviderTimeout, 'OpenAI did not answer in time', true);
+  if (!(error instanceof APIError)) return error;
+  const status = error.status;
+  const message = `OpenAI answered ${status ?? 'nothing'}: ${error.message}`;
+  if (status === undefined) return new ProviderFailure(ErrorCode.ProviderUnavailable, message, true);
+  if (status === 429) {
+    return new ProviderFailure(ErrorCode.ProviderRateLimited, message, true, retryAfterMs(error.headers));
+  }
+  if (status >= 500) {
+    return new ProviderFailure(ErrorCode.ProviderUnavailable, message, true, retryAfterMs(error.headers));
+  }
+  if (status === 401 || status === 403)
+    return new ProviderFailure(ErrorCode.ProviderAuthFailed, message, false);
+  const code = (error as APIError & { code?: string | null }).code;
+  if (code === 'content_policy_violation' || code === 'moderation_blocked') {
+    return new ProviderFailure(ErrorCode.ProviderContentRejected, message, false);
+  }
+  return new ProviderFailure(ErrorCode.ProviderBadResponse, message, false);
+}
+
+/** `Retry-After` as seconds or an HTTP date, or OpenAI's `retry-after-ms`; null when absent or unreadable. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (headers?.get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}

@@ -1,0 +1,41 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalFileStorage } from './local-file.storage';
+import type { MediaStorage } from './media-storage.port';
+import { isResultKey, resultKey } from './result-key';
+
+const JOB = '6f1c2b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
+
+describe('LocalFileStorage', () => {
+  let root: string;
+  let storage: MediaStorage;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'media-storage-'));
+    storage = new LocalFileStorage(root);
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('keeps files under a folder per user, replacing them in place when written again', async () => {
+    const key = resultKey('../../etc/passwd', JOB, 0);
+    expect(isResultKey(key)).toBe(true);
+    expect(key.startsWith(resultKey('another user', JOB, 0).slice(0, 32))).toBe(false);
+    await storage.put(key, Buffer.from('first'), 'image/png');
+    await storage.put(key, Buffer.from('second'), 'image/png');
+    expect(Buffer.from((await storage.get(key))!).toString()).toBe('second');
+    expect(await readdir(join(root, key.split('/')[0]!, JOB))).toEqual(['0']);
+    expect(await storage.get(resultKey('someone', JOB, 1))).toBeNull();
+  });
+
+  it('refuses any key that is not one it makes', async () => {
+    for (const key of [
+      '../outside',
+      '/etc/passwd',
+      `${'a'.repeat(32)}/${JOB}/../../x`,
+      `${'a'.repeat(32)}/x/0`,
+    ]) {
+      await expect(storage.put(key, Buffer.from('x'), 'image/png')).rejects.toThrow('not a storage key');
+      await expect(storage.get(key)).rejects.toThrow('not a storage key');
+    }
+  });
+});
