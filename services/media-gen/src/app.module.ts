@@ -4,7 +4,7 @@ import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import type { MediaGenConfig } from './config';
 import { FileReaderService } from './files/file-reader.service';
 import { FilesHandler } from './files/files.handler';
-import { ResultUrls } from './files/result-urls';
+import { ResultUrls } from './jobs/result-urls';
 import { HealthHandler } from './health/health.handler';
 import { JobEvents } from './jobs/job-events';
 import { JobMetering } from './jobs/job-metering';

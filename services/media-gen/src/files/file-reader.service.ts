@@ -11,7 +11,7 @@ import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
 import { JobRepository } from '../jobs/job.repository';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
-import { ResultUrls } from './result-urls';
+import { ResultUrls } from '../jobs/result-urls';
 
 /**
  * Reads a result file for a signed URL: only the user it was signed for, only before it expires, only

@@ -9,7 +9,7 @@ import {
   type ListJobsQuery,
   type MediaJob,
 } from '@conduit/contracts';
-import { ResultUrls } from '../files/result-urls';
+import { ResultUrls } from './result-urls';
 import { ImageGenerators } from '../providers/image-generators';
 import { imageModelFor } from '../providers/image-models';
 import { decodeJobCursor, encodeJobCursor } from './job-cursor';

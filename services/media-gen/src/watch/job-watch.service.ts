@@ -10,7 +10,7 @@ import {
 } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
-import { ResultUrls } from '../files/result-urls';
+import { ResultUrls } from '../jobs/result-urls';
 import { JobRepository, isFinal, type StoredJob } from '../jobs/job.repository';
 
 type JobStreamWriter = StreamWriter<typeof MediaGenContract.jobStream>;

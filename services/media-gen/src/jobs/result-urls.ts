@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { MediaJob, MediaResult } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
-import type { StoredJob } from '../jobs/job.repository';
+import type { StoredJob } from './job.repository';
 import { SignedUrls } from '../storage/signed-urls';
 
 /** A job as its owner sees it: results as freshly signed URLs, the failure reason only once it failed. */
