@@ -37,6 +37,7 @@ describe('npm start', () => {
       REDIS_URL: infra.redisUrl,
       REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      MEDIA_URL_SECRET: randomBytes(32).toString('hex'),
       PORT: '0',
       ...Object.fromEntries(
         built.flatMap((name) => {
@@ -80,7 +81,7 @@ describe('npm start', () => {
     const migrated = lines.slice(1, 1 + withData.length);
     const ready = lines.slice(1 + withData.length, -1);
     expect(lines[0]).toBe('created database');
-    expect(migrated.every((line) => / \(schema [a-z0-9_]+\): applied /.test(line))).toBe(true);
+    expect(migrated.every((line) => / \(schema [a-z0-9_-]+\): applied /.test(line))).toBe(true);
     expect(migrated.map(serviceOf).sort()).toEqual([...withData].sort());
     expect(ready.every((line) => /^[a-z0-9-]+\s*\| ready /.test(line))).toBe(true);
     expect(ready.map(serviceOf).sort()).toEqual([...built].sort());

@@ -21,12 +21,13 @@ function nextFreePort(tree, variable, first) {
 function registerScrapeTarget(tree, n, metricsPort) {
   const file = 'deploy/otel/collector.yaml';
   const text = tree.read(file, 'utf-8');
-  const targets = /^(\s*- targets: \[)(.*)\]$/m;
+  // Prettier moves a long list to the line after `targets:`.
+  const targets = /^(\s*- targets:\s*\[)([^\]]*)\]/m;
   if (!targets.test(text))
     throw new Error(`${file}: no "- targets: [...]" line; add ${n.fileName}:${metricsPort} by hand`);
   tree.write(
     file,
-    text.replace(targets, (_, head, list) => `${head}${list}, '${n.fileName}:${metricsPort}']`),
+    text.replace(targets, (_, head, list) => `${head}${list.trimEnd()}, '${n.fileName}:${metricsPort}']`),
   );
 }
 
