@@ -239,11 +239,15 @@ describe('Bus over a real NATS server', () => {
       const streamId = randomUUID();
       const writer = server.createStreamWriter(Stream, streamId, alice);
       for (let i = 0; i < 5; i++) writer.emit({ type: 'delta', text: `t${i} ` });
-      await server.connection.flush();
-      const resumed = await client.resumeStream(Stream, streamId, 2);
+      // JetStream stores published events a moment after NATS has them: resume once the stream holds one.
+      let resumed: Awaited<ReturnType<typeof client.resumeStream<typeof Stream>>> | undefined;
+      await waitFor(async () => {
+        resumed = await client.resumeStream(Stream, streamId, 2).catch(() => undefined);
+        return resumed !== undefined;
+      }, 'the stream to be kept');
       const events: { seq: number; type: string }[] = [];
       const reading = (async () => {
-        for await (const event of resumed) events.push(event);
+        for await (const event of resumed!) events.push(event);
       })();
       // The kept events are read before the next one is written, so that one arrives live.
       await waitFor(
