@@ -13,3 +13,4 @@ export * from './services';
 export * from './search';
 export * from './voice';
 export * from './media-gen';
+export * from './health-data';

@@ -2,6 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
+import { HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
@@ -104,6 +105,7 @@ export const SERVICES = [
     listens: [MediaGenContract.jobProgressed, MediaGenContract.jobCancelled, UsageContract.budgetsChanged],
     objectStores: [MEDIA_DOWNLOADS_BUCKET],
   }),
+  defineService({ name: 'health-data', handles: [HealthDataContract] }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */

@@ -1,0 +1,15 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { handledDefinitionsOf, HealthDataContract } from '@conduit/contracts';
+import { startService } from '@conduit/service-kit';
+import { AppModule } from './app.module';
+import { HealthDataConfig } from './config';
+
+/** Builds and starts the health-data service; shared by main.ts and the integration tests. */
+export function startHealthData(config: HealthDataConfig): Promise<NestFastifyApplication> {
+  return startService({
+    service: 'health-data',
+    config,
+    module: AppModule,
+    contracts: handledDefinitionsOf(HealthDataContract),
+  });
+}
