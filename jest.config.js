@@ -22,6 +22,7 @@ const swcTransform = {
  */
 const esmOnlyPackages = [
   'file-type',
+  '@garmin/fitsdk',
   'strtok3',
   'token-types',
   'uint8array-extras',

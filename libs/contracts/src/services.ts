@@ -2,7 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
-import { HealthDataContract } from './health-data';
+import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
@@ -28,11 +28,20 @@ export const SERVICES = [
       VoiceContract.listVoices,
       VoiceContract.sendMessage,
       MediaGenContract,
+      HealthDataContract.getImport,
+      HealthDataContract.watchImport,
+      HealthDataContract.importStream,
+      HealthDataContract.queryMetric,
+      HealthDataContract.connectGarmin,
+      HealthDataContract.getGarminConnection,
+      HealthDataContract.disconnectGarmin,
     ],
+    // Health uploads and webhooks are stored in their durable stream before the sender gets its 202.
+    publishes: [HealthDataContract.importAccepted],
     // Batches and files too large for one bus message reach the search service through this bucket;
     // recordings and synthesised speech travel to and from the voice service through its own, and
     // generated files too large for one message come back from media-gen through the downloads bucket.
-    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET, MEDIA_DOWNLOADS_BUCKET],
+    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET, MEDIA_DOWNLOADS_BUCKET, HEALTH_UPLOADS_BUCKET],
   }),
   defineService({
     name: 'chat',
@@ -105,7 +114,16 @@ export const SERVICES = [
     listens: [MediaGenContract.jobProgressed, MediaGenContract.jobCancelled, UsageContract.budgetsChanged],
     objectStores: [MEDIA_DOWNLOADS_BUCKET],
   }),
-  defineService({ name: 'health-data', handles: [HealthDataContract] }),
+  defineService({
+    name: 'health-data',
+    handles: [HealthDataContract],
+    publishes: [HealthDataContract.importProgressed, HealthDataContract.dataIngested],
+    // Accepted uploads and webhooks are ingested from their durable stream, by one replica each; every
+    // replica feeds the import progress streams it produces.
+    consumes: [{ event: HealthDataContract.importAccepted, durable: HEALTH_IMPORT_CONSUMER }],
+    listens: [HealthDataContract.importProgressed],
+    objectStores: [HEALTH_UPLOADS_BUCKET],
+  }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */

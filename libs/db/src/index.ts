@@ -16,3 +16,4 @@ export { DatabaseConnectionError } from './database-connection-error';
 export { assertSchemaName } from './schema-name';
 export { migrateServiceSchema } from './service-schema';
 export { createPgPool } from './pg-pool';
+export { inTransaction, lockKey } from './pg-transaction';

@@ -9,7 +9,9 @@ export function startHealthData(config: HealthDataConfig): Promise<NestFastifyAp
   return startService({
     service: 'health-data',
     config,
-    module: AppModule,
-    contracts: handledDefinitionsOf(HealthDataContract),
+    module: AppModule.forRoot(config),
+    // Requests only: imports come through the importer's durable consumer, progress through the
+    // subscription of every replica.
+    contracts: handledDefinitionsOf(HealthDataContract).filter((def) => def.kind === 'request'),
   });
 }

@@ -1,61 +1,38 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Bus } from '@conduit/bus';
 import { DomainError, ErrorCode, HealthDataContract } from '@conduit/contracts';
-import { listeningPort } from '@conduit/service-kit';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { startHealthData } from '../src/app';
-import { loadHealthDataConfig } from '../src/config';
+import { startHealthDataForTest, type HealthDataTestApp } from './support/health-data-app';
 
 describe('health-data service on the bus', () => {
-  let app: NestFastifyApplication;
-  let bus: Bus;
-  let baseUrl: string;
+  let service: HealthDataTestApp;
   const caller = { userId: 'user-1' };
 
   beforeAll(async () => {
-    const namespace = isolatedNamespace('health-data');
-    const env = {
-      NATS_URL: testEnv().natsUrl,
-      NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
-    };
-    app = await startHealthData(loadHealthDataConfig(env));
-    baseUrl = `http://127.0.0.1:${listeningPort(app)}`;
-    bus = await Bus.connect({
-      url: env.NATS_URL,
-      name: 'health-data-test-client',
-      subjectPrefix: env.NATS_SUBJECT_PREFIX,
-    });
+    service = await startHealthDataForTest();
   });
 
   afterAll(async () => {
-    await bus?.close();
-    await app?.close();
+    await service?.close();
   });
 
   it('answers its health check over NATS', async () => {
-    await expect(bus.request(HealthDataContract.checkHealth, {}, caller)).resolves.toEqual({
+    await expect(service.bus.request(HealthDataContract.checkHealth, {}, caller)).resolves.toEqual({
       service: 'health-data',
       status: 'ok',
     });
   });
 
   it('answers bad input with a typed validation error and keeps serving', async () => {
-    const bad = bus.request(HealthDataContract.checkHealth, { unexpected: true } as never, caller);
+    const bad = service.bus.request(HealthDataContract.checkHealth, { unexpected: true } as never, caller);
     await expect(bad).rejects.toBeInstanceOf(DomainError);
     await expect(bad).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
-    await expect(bus.request(HealthDataContract.checkHealth, {}, caller)).resolves.toMatchObject({
+    await expect(service.bus.request(HealthDataContract.checkHealth, {}, caller)).resolves.toMatchObject({
       status: 'ok',
     });
   });
 
   it('is alive and ready over HTTP', async () => {
-    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${baseUrl}/readyz`);
+    expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${service.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { nats: 'ok' } });
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { nats: 'ok', postgres: 'ok' } });
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '@conduit/service-kit';
-import { inTransaction, lockKey } from '../database/in-transaction';
+import { inTransaction, lockKey } from '@conduit/db';
 import { planSpaces, type SpacePlan, type SpaceRecord } from './space-plan';
 
 /** Serialises changes to the recorded spaces across replicas. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MEMORY_COLLECTION } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
-import { inTransaction, lockKey } from '../database/in-transaction';
+import { inTransaction, lockKey } from '@conduit/db';
 import type { NewDocument } from '../documents/document.repository';
 
 export type RememberOutcome = 'stored' | 'duplicate' | 'forgotten';

@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import type { HealthSample } from '@conduit/contracts';
+import { inTransaction } from '@conduit/db';
+import { PG_POOL } from '@conduit/service-kit';
+import { refreshRollups, type TouchedHour } from './rollups';
+
+export interface SampleWriteOptions {
+  /** The import that writes them, kept on each sample. */
+  importId?: string;
+  /**
+   * Each (source, recordKey) in the batch is a whole new revision of that record (a day summary, a
+   * sleep, an activity): its earlier samples are removed first, so samples the revision no longer has
+   * disappear. Every call must then carry all of a record's samples.
+   */
+  replaceRecords?: boolean;
+}
+
+export interface SampleWriteResult {
+  /** Samples written (new ones and ones that replaced an earlier value). */
+  stored: number;
+  /** Samples of earlier revisions removed (`replaceRecords`). */
+  removed: number;
+}
+
+/** Rows per INSERT statement: bounded so one statement's arrays stay a few MB. */
+const ROWS_PER_STATEMENT = 5_000;
+
+/**
+ * Writes samples within one open transaction. The first write for a user takes that user's
+ * transaction-scoped advisory lock, so two writers of one user's rollups run one after the other.
+ */
+export class SampleTransaction {
+  private readonly lockedUsers = new Set<string>();
+
+  constructor(readonly client: PoolClient) {}
+
+  /**
+   * Idempotently stores a user's normalised samples (callers validate them with HealthSampleSchema):
+   * a sample that is already stored, by (user, source, metric, recordKey, startAt), gets the new value,
+   * unit, end and details (the newest write wins); within one batch the last of equal keys wins. The
+   * hourly and daily rollups of every hour touched are recomputed before this resolves.
+   */
+  async upsertSamples(
+    userId: string,
+    samples: readonly HealthSample[],
+    options: SampleWriteOptions = {},
+  ): Promise<SampleWriteResult> {
+    if (samples.length === 0) return { stored: 0, removed: 0 };
+    await this.lockUser(userId);
+    const touched: TouchedHour[] = [];
+    let removed = 0;
+    if (options.replaceRecords) {
+      const records = uniqueRecords(samples);
+      const { rows } = await this.client.query<TouchedHour & { removed: string }>(
+        `WITH gone AS (
+           DELETE FROM samples s USING unnest($2::text[], $3::text[]) AS r(source, record_key)
+           WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key
+           RETURNING s.metric, s.source, date_trunc('hour', s.start_at, 'UTC') AS hour)
+         SELECT metric, source, hour, count(*)::text AS removed FROM gone GROUP BY metric, source, hour`,
+        [userId, records.map((r) => r.source), records.map((r) => r.recordKey)],
+      );
+      for (const row of rows) {
+        touched.push({ metric: row.metric, source: row.source, hour: row.hour });
+        removed += Number(row.removed);
+      }
+    }
+    const unique = lastOfEachKey(samples);
+    for (let at = 0; at < unique.length; at += ROWS_PER_STATEMENT) {
+      const chunk = unique.slice(at, at + ROWS_PER_STATEMENT);
+      const { rows } = await this.client.query<TouchedHour>(
+        `WITH written AS (
+           INSERT INTO samples (user_id, source, metric, record_key, start_at, end_at, value, unit, details, import_id, updated_at)
+           SELECT $1, source, metric, record_key, start_at, end_at, value, unit, details, $10::uuid, now()
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+                       $7::float8[], $8::text[], $9::jsonb[])
+             AS t(source, metric, record_key, start_at, end_at, value, unit, details)
+           ON CONFLICT (user_id, source, metric, record_key, start_at) DO UPDATE SET
+             end_at = EXCLUDED.end_at, value = EXCLUDED.value, unit = EXCLUDED.unit,
+             details = EXCLUDED.details, import_id = EXCLUDED.import_id, updated_at = now()
+           RETURNING metric, source, date_trunc('hour', start_at, 'UTC') AS hour)
+         SELECT DISTINCT metric, source, hour FROM written`,
+        [
+          userId,
+          chunk.map((s) => s.source),
+          chunk.map((s) => s.metric),
+          chunk.map((s) => s.recordKey),
+          chunk.map((s) => s.startAt),
+          chunk.map((s) => s.endAt),
+          chunk.map((s) => s.value),
+          chunk.map((s) => s.unit),
+          chunk.map((s) => (s.details === undefined ? null : JSON.stringify(s.details))),
+          options.importId ?? null,
+        ],
+      );
+      touched.push(...rows);
+    }
+    await refreshRollups(this.client, userId, touched);
+    return { stored: unique.length, removed };
+  }
+
+  private async lockUser(userId: string): Promise<void> {
+    if (this.lockedUsers.has(userId)) return;
+    await this.client.query(`SELECT pg_advisory_xact_lock(hashtextextended('health-samples:' || $1, 0))`, [
+      userId,
+    ]);
+    this.lockedUsers.add(userId);
+  }
+}
+
+/**
+ * The time series store's write side: every importer (FIT files, Garmin summaries, lab results, Apple
+ * Health exports) hands its normalised samples here.
+ */
+@Injectable()
+export class HealthSampleRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Idempotently stores a batch of a user's normalised samples in one transaction of its own (see
+   * {@link SampleTransaction.upsertSamples}): sending the same batch twice stores each sample once.
+   */
+  upsertSamples(
+    userId: string,
+    samples: readonly HealthSample[],
+    options: SampleWriteOptions = {},
+  ): Promise<SampleWriteResult> {
+    return this.inTransaction((tx) => tx.upsertSamples(userId, samples, options));
+  }
+
+  /** Runs `work` in one transaction: everything it wrote is committed together, or nothing when it throws. */
+  inTransaction<T>(work: (tx: SampleTransaction) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => work(new SampleTransaction(client)));
+  }
+}
+
+function sampleKey(sample: HealthSample): string {
+  return `${sample.source}\u0000${sample.metric}\u0000${sample.recordKey}\u0000${Date.parse(sample.startAt)}`;
+}
+
+function lastOfEachKey(samples: readonly HealthSample[]): HealthSample[] {
+  const byKey = new Map<string, HealthSample>();
+  for (const sample of samples) {
+    const key = sampleKey(sample);
+    byKey.delete(key);
+    byKey.set(key, sample);
+  }
+  return [...byKey.values()];
+}
+
+function uniqueRecords(samples: readonly HealthSample[]): { source: string; recordKey: string }[] {
+  const records = new Map<string, { source: string; recordKey: string }>();
+  for (const { source, recordKey } of samples)
+    records.set(`${source}\u0000${recordKey}`, { source, recordKey });
+  return [...records.values()];
+}
