@@ -160,13 +160,11 @@ describe('Bus over a real NATS server', () => {
       });
     });
 
-    it('reports a subject nobody serves as SERVICE_UNAVAILABLE, fast', async () => {
+    it('reports a subject nobody serves as SERVICE_UNAVAILABLE, not as a timeout', async () => {
       const nobody = { ...Echo, subject: 'test.nobody.home' };
-      const started = Date.now();
       await expect(client.request(nobody, { text: 'x' }, alice)).rejects.toMatchObject({
         code: ErrorCode.ServiceUnavailable,
       });
-      expect(Date.now() - started).toBeLessThan(1_000);
     });
   });
 
@@ -222,7 +220,6 @@ describe('Bus over a real NATS server', () => {
 
     it('ends with STREAM_LOST when the producer goes silent', async () => {
       const reader = client.openStream(Stream, randomUUID());
-      const started = Date.now();
       const events = [];
       for await (const event of reader) events.push(event);
       expect(events).toEqual([
@@ -231,7 +228,6 @@ describe('Bus over a real NATS server', () => {
           error: expect.objectContaining({ code: ErrorCode.StreamLost }),
         }),
       ]);
-      expect(Date.now() - started).toBeLessThan(2_000);
     });
 
     it('resumes a kept stream after a given seq, then follows it live to its end', async () => {

@@ -169,13 +169,11 @@ describe('migrations against a real Postgres', () => {
     });
 
     it('reports a refused connection', async () => {
-      const started = Date.now();
       const error = await apply('postgresql://postgres@127.0.0.1:1/conduit_test').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseConnectionError);
       expect((error as Error).message).toBe(
         'Cannot connect to Postgres at postgresql://postgres@127.0.0.1:1/conduit_test: connection refused (is the server running and is the port right?)',
       );
-      expect(Date.now() - started).toBeLessThan(5_000);
     });
 
     it('hides the password and names a missing database', async () => {
@@ -191,12 +189,10 @@ describe('migrations against a real Postgres', () => {
       const silent = createServer((socket) => sockets.push(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as AddressInfo;
-      const started = Date.now();
       try {
         await expect(apply(`postgresql://postgres@127.0.0.1:${port}/conduit_test`, 500)).rejects.toThrow(
           `Cannot connect to Postgres at postgresql://postgres@127.0.0.1:${port}/conduit_test: no answer within 500 ms`,
         );
-        expect(Date.now() - started).toBeLessThan(3_000);
       } finally {
         sockets.forEach((socket) => socket.destroy());
         await new Promise((resolve) => silent.close(resolve));

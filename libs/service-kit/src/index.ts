@@ -19,3 +19,4 @@ export * from './metrics/observability.module';
 export * from './metrics/bus-instrumentation.factory';
 export * from './redis-script';
 export * from './http/trust-proxy';
+export * from './http/retry-after';

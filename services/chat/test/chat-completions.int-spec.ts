@@ -123,9 +123,7 @@ describe('chat service over NATS, Postgres and protocol-faithful fake providers'
           : { ...behavior, tokens: ['one', ' two', ' three', ' four'] },
       );
       const session = await newSession();
-      const started = Date.now();
       const { ack, events, text } = await send(session.id, 'hello');
-      expect(Date.now() - started).toBeLessThan(5_000);
       const last = events.at(-1);
       expect(last?.type).toBe('error');
       if (code) expect(last?.type === 'error' && last.error.code).toBe(code);

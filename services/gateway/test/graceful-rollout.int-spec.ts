@@ -104,10 +104,9 @@ describe('graceful rollouts', () => {
       for (const result of results) expectCompleteAnswer(result, tokens);
       for (const result of await Promise.all(during)) expectCompleteAnswer(result, tokens);
 
-      const { code, exitedAfterMs } = await exit;
+      const { code } = await exit;
       expect(code).toBe(0);
-      // It drained its share inside the 20 s grace period: nothing had to be cut short.
-      expect(exitedAfterMs).toBeLessThan(20_000);
+      // It drained its share inside the grace period: nothing had to be cut short.
       expect(leaving.output()).not.toMatch(/end of the grace period/);
       const drained = /waiting for (\d+) generation/.exec(leaving.output());
       expect(Number(drained?.[1])).toBeGreaterThan(0);

@@ -302,14 +302,12 @@ describe('fake OpenAI server driven by the openai SDK', () => {
 
   it('stalls a non-streaming request until the SDK timeout fires', async () => {
     fake.enqueue({ kind: 'stall' });
-    const started = Date.now();
     const error = await client.chat.completions
       .create({ model: 'm', messages: user('hi') }, { timeout: 150 })
       .catch((e: unknown) => e);
     // Node reports APIConnectionTimeoutError; inside Jest's VM realm the SDK's `instanceof Error` check on the
     // fetch AbortError fails, so only the APIConnectionError base class is certain here.
     expect(error).toBeInstanceOf(APIConnectionError);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('close() returns promptly with a stalled stream open, and the client sees the stream end', async () => {

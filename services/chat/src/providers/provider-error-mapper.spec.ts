@@ -1,33 +1,7 @@
 import OpenAI from 'openai';
 import { openAIErrors } from './openai.provider';
 import { ProviderError } from './provider-error';
-import { mapProviderError, parseRetryAfterMs } from './provider-error-mapper';
-
-const NOW = Date.parse('2025-06-01T12:00:00Z');
-
-describe('parseRetryAfterMs', () => {
-  it('reads retry-after as seconds, fractions included', () => {
-    expect(parseRetryAfterMs(new Headers({ 'retry-after': '30' }), NOW)).toBe(30_000);
-    expect(parseRetryAfterMs(new Headers({ 'retry-after': '1.5' }), NOW)).toBe(1_500);
-  });
-
-  it('reads retry-after as an HTTP date, never negative', () => {
-    expect(parseRetryAfterMs(new Headers({ 'retry-after': 'Sun, 01 Jun 2025 12:00:45 GMT' }), NOW)).toBe(
-      45_000,
-    );
-    expect(parseRetryAfterMs(new Headers({ 'retry-after': 'Sun, 01 Jun 2025 11:00:00 GMT' }), NOW)).toBe(0);
-  });
-
-  it('prefers retry-after-ms', () => {
-    expect(parseRetryAfterMs(new Headers({ 'retry-after-ms': '250', 'retry-after': '30' }), NOW)).toBe(250);
-  });
-
-  it('is null without a readable header', () => {
-    expect(parseRetryAfterMs(new Headers(), NOW)).toBeNull();
-    expect(parseRetryAfterMs(new Headers({ 'retry-after': 'soon' }), NOW)).toBeNull();
-    expect(parseRetryAfterMs(new Headers({ 'retry-after-ms': '-5', 'retry-after': '2' }), NOW)).toBe(2_000);
-  });
-});
+import { mapProviderError } from './provider-error-mapper';
 
 describe('mapProviderError', () => {
   const live = () => new AbortController().signal;

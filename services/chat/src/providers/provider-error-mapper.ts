@@ -1,3 +1,4 @@
+import { retryAfterMs } from '@conduit/service-kit';
 import { ProviderError, type ProviderFailureKind } from './provider-error';
 
 /** What an SDK's API error says, read off under whatever names that SDK uses. */
@@ -65,13 +66,10 @@ export function mapProviderError(
 function fromApiError(api: ApiErrorFacts, provider: string): ProviderError {
   const status = api.status ?? statusOfErrorType(api.type);
   const kind = kindOf(status, api);
-  const retryAfterMs =
-    (kind === 'rate_limited' || kind === 'unavailable') && api.headers
-      ? parseRetryAfterMs(api.headers)
-      : null;
+  const waitMs = kind === 'rate_limited' || kind === 'unavailable' ? retryAfterMs(api.headers) : null;
   // Auth messages can echo part of the key; the status says enough.
   const detail = kind === 'auth' ? 'the configured credentials were rejected' : truncate(api.message);
-  return new ProviderError(kind, provider, `${provider}: ${detail}`, retryAfterMs, api.status ?? null);
+  return new ProviderError(kind, provider, `${provider}: ${detail}`, waitMs, api.status ?? null);
 }
 
 function kindOf(status: number | undefined, api: ApiErrorFacts): ProviderFailureKind {
@@ -128,28 +126,6 @@ function isContentPolicyError(api: ApiErrorFacts): boolean {
   return (
     (api.code !== null && CONTENT_POLICY_CODES.has(api.code)) || CONTENT_POLICY_MESSAGE.test(api.message)
   );
-}
-
-/**
- * How long the provider asked us to wait: OpenAI's `retry-after-ms`, else `retry-after` as seconds or an
- * HTTP date. Null when neither header is present or readable.
- */
-export function parseRetryAfterMs(headers: Headers, now: number = Date.now()): number | null {
-  const millis = headers.get('retry-after-ms');
-  if (millis !== null && isNumber(millis)) return clampDelay(Number(millis));
-  const value = headers.get('retry-after');
-  if (value === null) return null;
-  if (isNumber(value)) return clampDelay(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : clampDelay(date - now);
-}
-
-function isNumber(text: string): boolean {
-  return /^\s*\d+(\.\d+)?\s*$/.test(text);
-}
-
-function clampDelay(ms: number): number {
-  return Math.max(0, Math.ceil(ms));
 }
 
 const NETWORK_ERROR_CODES = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR_\w+)$/;

@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ErrorCode } from '@conduit/contracts';
+import { retryAfterMs } from '@conduit/service-kit';
 import type {
   GeneratedImage,
   GenerationControls,
@@ -103,16 +104,4 @@ export function failureOf(error: unknown, signal: AbortSignal): unknown {
     return new ProviderFailure(ErrorCode.ProviderContentRejected, message, false);
   }
   return new ProviderFailure(ErrorCode.ProviderBadResponse, message, false);
-}
-
-/** `Retry-After` as seconds or an HTTP date, or OpenAI's `retry-after-ms`; null when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
-  const ms = Number(headers?.get('retry-after-ms'));
-  if (headers?.get('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers?.get('retry-after');
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

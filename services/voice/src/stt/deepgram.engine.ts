@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import type { PcmAudio } from '../audio/pcm-audio';
 import type { VoiceConfig } from '../config';
 import { pcmSeconds } from '../audio/pcm-audio';
-import { failureOfStatus, isAbortError, messageOf, providerDetail, retryAfterMs } from './provider-failure';
+import { retryAfterMs } from '@conduit/service-kit';
+import { failureOfStatus, isAbortError, messageOf, providerDetail } from './provider-failure';
 import { wsTransportFactory, type UpgradeRefusal } from './deepgram-transport';
 import {
   SpeechToTextError,
@@ -116,7 +117,7 @@ function restFailure(error: unknown, signal: AbortSignal): unknown {
       ENGINE,
       failure,
       `Deepgram: ${providerDetail(failure, errorMessageOf(error.body) ?? error.message)}`,
-      failure === 'rate_limited' ? retryAfterMs(error.rawResponse?.headers) : undefined,
+      failure === 'rate_limited' ? (retryAfterMs(error.rawResponse?.headers) ?? undefined) : undefined,
     );
   }
   return new SpeechToTextError(ENGINE, 'upstream', `Deepgram could not be reached: ${messageOf(error)}`);
@@ -308,7 +309,7 @@ class DeepgramLiveRecognition implements LiveRecognition {
       return this.fail(
         failure,
         `Deepgram refused the stream: ${providerDetail(failure, errorMessageOf(refusal.body) ?? `HTTP ${refusal.status}`)}`,
-        failure === 'rate_limited' ? retryAfterMs(refusal.headers) : undefined,
+        failure === 'rate_limited' ? (retryAfterMs(refusal.headers) ?? undefined) : undefined,
       );
     }
     const message = messageOf(error);

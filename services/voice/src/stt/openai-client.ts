@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { failureOfStatus, messageOf, providerDetail, retryAfterMs } from './provider-failure';
+import { retryAfterMs } from '@conduit/service-kit';
+import { failureOfStatus, messageOf, providerDetail } from './provider-failure';
 import type { SpeechEngineFailure } from './speech-to-text.port';
 
 export interface OpenAIAudioOptions {
@@ -45,7 +46,7 @@ export function openAIFailure(error: unknown): OpenAIFailure {
     return {
       failure,
       message: `OpenAI: ${providerDetail(failure, error.message)}`,
-      ...(failure === 'rate_limited' ? { retryAfterMs: retryAfterMs(error.headers) } : {}),
+      ...(failure === 'rate_limited' ? { retryAfterMs: retryAfterMs(error.headers) ?? undefined } : {}),
     };
   }
   // A connection lost while reading the body (`TypeError: terminated`), a truncated event, ...

@@ -8,32 +8,6 @@ export function failureOfStatus(status: number): SpeechEngineFailure {
   return 'upstream';
 }
 
-/** Reads a header from whichever shape the SDK hands over (fetch `Headers`, Node's header record). */
-export type HeaderSource =
-  { get(name: string): string | null } | Readonly<Record<string, string | string[] | undefined>>;
-
-function headerOf(headers: HeaderSource, name: string): string | undefined {
-  if (typeof headers.get === 'function')
-    return (headers.get as (n: string) => string | null)(name) ?? undefined;
-  const value = (headers as Readonly<Record<string, string | string[] | undefined>>)[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * How long the provider asked us to wait: `retry-after-ms` (OpenAI), else `retry-after` as seconds or as
- * an HTTP date. Undefined when neither is present or readable.
- */
-export function retryAfterMs(headers: HeaderSource | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const millis = headerOf(headers, 'retry-after-ms');
-  if (millis !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(millis)) return Math.ceil(Number(millis));
-  const value = headerOf(headers, 'retry-after');
-  if (value === undefined) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** A provider message worth passing on: short, and never for refused keys (they can echo the key). */
 export function providerDetail(failure: SpeechEngineFailure, message: string | undefined): string {
   if (failure === 'unauthorized') return 'the configured API key was refused';

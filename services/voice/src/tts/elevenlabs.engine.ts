@@ -1,6 +1,7 @@
 import { ElevenLabsClient, ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-js';
 import type { VoiceConfig } from '../config';
-import { failureOfStatus, messageOf, providerDetail, retryAfterMs } from '../stt/provider-failure';
+import { retryAfterMs } from '@conduit/service-kit';
+import { failureOfStatus, messageOf, providerDetail } from '../stt/provider-failure';
 import type { EngineAvailability } from '../stt/speech-to-text.port';
 import { evenChunks } from './even-chunks';
 import {
@@ -109,7 +110,7 @@ function failure(error: unknown): TextToSpeechError {
       ENGINE,
       kind,
       `ElevenLabs: ${providerDetail(kind, detailOf(error.body) ?? error.message)}`,
-      kind === 'rate_limited' ? retryAfterMs(error.rawResponse?.headers) : undefined,
+      kind === 'rate_limited' ? (retryAfterMs(error.rawResponse?.headers) ?? undefined) : undefined,
     );
   }
   return new TextToSpeechError(ENGINE, 'upstream', `ElevenLabs: the answer broke off (${messageOf(error)})`);
