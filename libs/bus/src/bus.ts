@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
 import {
-  AckPolicy,
   connect,
-  DeliverPolicy,
   DiscardPolicy,
   StorageType,
   ErrorCode as NatsErrorCode,
@@ -35,6 +33,7 @@ import {
 } from '@conduit/contracts';
 import { BusLogger, consoleBusLogger } from './bus-logger';
 import { CoalescingPublisher } from './coalescing-publisher';
+import { DurableWorker } from './durable-worker';
 import { decodeJson, encodeJson } from './codec';
 import { envelopeFromHeaders, envelopeToHeaders } from './envelope-headers';
 import {
@@ -370,53 +369,21 @@ export class Bus {
     handler: EventHandler<D>,
     options: { retryDelayMs: (attempt: number) => number; ackWaitMs?: number; batch?: number },
   ): Promise<DurableConsumption> {
-    if (!def.durable) throw new Error(`${def.subject} is not a durable event`);
-    const stream = this.streamName(def.durable.stream);
-    const manager = await this.connection.jetstreamManager();
-    await manager.consumers.info(stream, consumerName).catch(() =>
-      manager.consumers.add(stream, {
-        durable_name: consumerName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: this.subject(def.subject),
-        ack_wait: (options.ackWaitMs ?? 30_000) * 1e6,
-      }),
-    );
-    const consumer = await this.jetstream().consumers.get(stream, consumerName);
-    const messages = await consumer.consume({ max_messages: options.batch ?? 64 });
-    const done = (async () => {
-      for await (const message of messages) {
-        const envelope = envelopeFromHeaders(message.headers);
-        const parsed = def.payload.safeParse(safeDecode(message.data));
-        if (!parsed.success) {
-          this.logger.error('dropped a durable event that does not fit its contract', {
-            subject: def.subject,
-            messageId: envelope.messageId,
-          });
-          message.term();
-          continue;
-        }
-        try {
-          await handler(parsed.data as PayloadOf<D>, envelope);
-          await message.ackAck();
-        } catch (error) {
-          const attempt = message.info.deliveryCount;
-          this.logger.warn('a durable event handler failed; the event will be delivered again', {
-            subject: def.subject,
-            messageId: envelope.messageId,
-            attempt,
-            error: String(error),
-          });
-          message.nak(options.retryDelayMs(attempt));
-        }
-      }
-    })();
-    return {
-      stop: async () => {
-        await messages.close().catch(() => undefined);
-        await done.catch(() => undefined);
+    return DurableWorker.each(
+      this,
+      def,
+      {
+        consumer: consumerName,
+        concurrency: 1,
+        ackWaitMs: options.ackWaitMs ?? 30_000,
+        retryDelayMs: options.retryDelayMs,
+        prefetch: options.batch ?? 64,
       },
-    };
+      async (delivery) => {
+        await handler(delivery.payload, delivery.envelope);
+        await delivery.ack();
+      },
+    );
   }
 
   /** Subscribes to a stream's events; call before asking the producer to start, so nothing is missed. */

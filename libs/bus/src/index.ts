@@ -12,5 +12,6 @@ export * from './nest/bus.transport';
 export * from './instrumentation/bus-instrumentation';
 export * from './instrumentation/otel-bus-instrumentation';
 export * from './object-transfer';
+export * from './durable-worker';
 export * from './durable-batches';
 export * from './channel';

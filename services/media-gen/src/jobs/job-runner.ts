@@ -46,7 +46,7 @@ export class JobRunner {
       await inProgress;
       return;
     }
-    // Registered before the first await, so a second delivery in the same batch sees this run.
+    // Registered before the first await, so a second delivery of the job sees this run.
     await this.running.run(jobId, (signal) => this.attempt(delivery, signal));
   }
 
@@ -58,16 +58,6 @@ export class JobRunner {
       return delivery.ack();
     }
     const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
-    const maxAttempts = this.config.MEDIA_JOB_MAX_ATTEMPTS;
-    if (delivery.attempt > maxAttempts) {
-      // Delivered again after tries that never finished (workers died running it): stop here.
-      const previous = await this.jobs.find(userId, jobId);
-      const reason = `did not finish in ${maxAttempts} attempts${
-        previous?.failureReason ? ` (last: ${previous.failureReason})` : ''
-      }`;
-      await this.finishFailed(owner, jobId, reason);
-      return delivery.ack();
-    }
     const job = await this.jobs.startAttempt(userId, jobId, delivery.attempt);
     if (!job) return delivery.ack(); // finished, cancelled or gone since it was queued
     this.events.progressed(owner, {
@@ -81,6 +71,31 @@ export class JobRunner {
     } catch (error) {
       await this.failed(owner, job, delivery, error);
     }
+  }
+
+  /**
+   * Delivered again after MEDIA_JOB_MAX_ATTEMPTS tries that never finished (workers died running it): the
+   * job fails for good with the last reason known; the worker then acknowledges the delivery.
+   */
+  async giveUp(delivery: JobDelivery): Promise<void> {
+    const { jobId } = delivery.payload;
+    const userId = delivery.envelope.userId;
+    const inProgress = this.running.inProgress(jobId);
+    if (inProgress) {
+      await inProgress;
+      return;
+    }
+    if (!userId) {
+      this.logger.error(`dropped job ${jobId}: its message has no user`);
+      return;
+    }
+    const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
+    const maxAttempts = this.config.MEDIA_JOB_MAX_ATTEMPTS;
+    const previous = await this.jobs.find(userId, jobId);
+    const reason = `did not finish in ${maxAttempts} attempts${
+      previous?.failureReason ? ` (last: ${previous.failureReason})` : ''
+    }`;
+    await this.finishFailed(owner, jobId, reason);
   }
 
   private async generate(job: StoredJob, signal: AbortSignal): Promise<void> {

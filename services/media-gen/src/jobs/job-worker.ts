@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Bus, consumeDurableEventBatches, type DurableBatchConsumption } from '@conduit/bus';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Bus, DurableWorker } from '@conduit/bus';
 import { MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
@@ -9,12 +9,12 @@ import { RunningJobs } from './running-jobs';
 /**
  * Takes accepted jobs from the durable job stream through the pull consumer every replica shares, up to
  * MEDIA_WORKER_CONCURRENCY at once, each acknowledged only once its result is stored (or it failed for
- * good). A job whose worker dies is delivered again once its acknowledgement deadline passes.
+ * good). A job whose worker dies is delivered again once its acknowledgement deadline passes; past
+ * MEDIA_JOB_MAX_ATTEMPTS deliveries it fails for good.
  */
 @Injectable()
 export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(JobWorker.name);
-  private consumption: DurableBatchConsumption | null = null;
+  private worker: DurableWorker<typeof MediaGenContract.jobAccepted> | null = null;
 
   constructor(
     private readonly bus: Bus,
@@ -25,32 +25,24 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.MEDIA_WORKER_ENABLED) return;
-    this.consumption = await consumeDurableEventBatches(
+    this.worker = await DurableWorker.each(
       this.bus,
       MediaGenContract.jobAccepted,
-      MEDIA_GEN_WORKER_CONSUMER,
-      // One job's failure is its own: each settles its delivery, and nothing here throws.
-      async (batch) => {
-        await Promise.all(
-          batch.map((delivery) =>
-            this.runner.run(delivery).catch((error: unknown) => {
-              this.logger.error(`job ${delivery.payload.jobId} broke the worker: ${String(error)}`);
-              delivery.retry();
-            }),
-          ),
-        );
-      },
       {
-        maxBatch: this.config.MEDIA_WORKER_CONCURRENCY,
-        lingerMs: 5,
+        consumer: MEDIA_GEN_WORKER_CONSUMER,
+        concurrency: this.config.MEDIA_WORKER_CONCURRENCY,
         ackWaitMs: this.config.MEDIA_JOB_ACK_WAIT_MS,
         retryDelayMs: (attempt) => this.runner.retryDelayMs(attempt, null),
+        maxAttempts: this.config.MEDIA_JOB_MAX_ATTEMPTS,
+        onExhausted: (delivery) => this.runner.giveUp(delivery),
       },
+      (delivery) => this.runner.run(delivery),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Running jobs go back to the stream at once (retry without delay), for another replica to take.
     this.running.stopAll();
-    await this.consumption?.stop();
+    await this.worker?.stop();
   }
 }

@@ -1,10 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  Bus,
-  consumeDurableEventBatches,
-  type DurableBatchConsumption,
-  type DurableDelivery,
-} from '@conduit/bus';
+import { Bus, DurableWorker, type DurableDelivery } from '@conduit/bus';
 import { SEARCH_INDEXER_CONSUMER, SearchContract } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { SearchConfig } from '../config';
@@ -23,7 +18,7 @@ type Delivery = DurableDelivery<typeof SearchContract.documentAccepted>;
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IngestConsumer.name);
-  private consumption: DurableBatchConsumption | null = null;
+  private worker: DurableWorker<typeof SearchContract.documentAccepted> | null = null;
 
   constructor(
     private readonly bus: Bus,
@@ -35,39 +30,33 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.SEARCH_INDEXER_ENABLED) return;
     const { SEARCH_INDEX_RETRY_BASE_MS: base, SEARCH_INDEX_RETRY_MAX_MS: max } = this.config;
-    this.consumption = await consumeDurableEventBatches(
+    this.worker = await DurableWorker.inBatches(
       this.bus,
       SearchContract.documentAccepted,
-      SEARCH_INDEXER_CONSUMER,
-      (batch) => this.handle(batch),
       {
+        consumer: SEARCH_INDEXER_CONSUMER,
+        concurrency: 1,
         maxBatch: this.config.SEARCH_INDEX_BATCH_SIZE,
         lingerMs: this.config.SEARCH_INDEX_LINGER_MS,
         ackWaitMs: this.config.SEARCH_INDEX_ACK_WAIT_MS,
         retryDelayMs: (attempt) => Math.min(max, base * 2 ** Math.min(attempt - 1, 20)),
+        maxAttempts: this.config.SEARCH_INDEX_MAX_ATTEMPTS,
+        onExhausted: (delivery) => this.giveUp(delivery),
       },
+      (batch) => this.handle(batch),
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumption?.stop();
+    await this.worker?.stop();
   }
 
   private async handle(batch: Delivery[]): Promise<void> {
-    const maxAttempts = this.config.SEARCH_INDEX_MAX_ATTEMPTS;
     const refs = [];
     const byKey = new Map<string, Delivery>();
     for (const delivery of batch) {
-      const userId = delivery.envelope.userId;
-      if (!userId) {
-        this.logger.error(`dropped an accepted document without a user: ${delivery.payload.documentId}`);
-        await delivery.ack();
-        continue;
-      }
-      const ref = { userId, id: delivery.payload.documentId, revision: delivery.payload.revision };
-      if (delivery.attempt > maxAttempts) {
-        // Delivered again after a try that never finished (the process died indexing it): stop here.
-        await this.documents.markFailed(ref, `indexing did not finish in ${maxAttempts} attempts`);
+      const ref = this.refOf(delivery);
+      if (!ref) {
         await delivery.ack();
         continue;
       }
@@ -101,6 +90,22 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
         await this.failed(document, delivery, error);
       }
     }
+  }
+
+  /** Delivered again after a try that never finished (the process died indexing it): stop here. */
+  private async giveUp(delivery: Delivery): Promise<void> {
+    const ref = this.refOf(delivery);
+    const maxAttempts = this.config.SEARCH_INDEX_MAX_ATTEMPTS;
+    if (ref) await this.documents.markFailed(ref, `indexing did not finish in ${maxAttempts} attempts`);
+  }
+
+  private refOf(delivery: Delivery): { userId: string; id: string; revision: number } | null {
+    const userId = delivery.envelope.userId;
+    if (!userId) {
+      this.logger.error(`dropped an accepted document without a user: ${delivery.payload.documentId}`);
+      return null;
+    }
+    return { userId, id: delivery.payload.documentId, revision: delivery.payload.revision };
   }
 
   private async failed(document: OwnedDocument, delivery: Delivery, error: unknown): Promise<void> {
