@@ -14,3 +14,8 @@ export * from './search';
 export * from './voice';
 export * from './media-gen';
 export * from './health-data';
+export * from './http-status';
+export * from './openai/openai-error';
+export * from './openai/openai-chat-request';
+export * from './openai/openai-chat-response';
+export * from './media-batches';

@@ -5,6 +5,11 @@ import { UsageContract } from './usage';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
+import {
+  MEDIA_BATCH_FILES_BUCKET,
+  MEDIA_GEN_BATCH_WORKER_CONSUMER,
+  MediaBatchContract,
+} from './media-batches';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -35,13 +40,20 @@ export const SERVICES = [
       HealthDataContract.connectGarmin,
       HealthDataContract.getGarminConnection,
       HealthDataContract.disconnectGarmin,
+      MediaBatchContract,
     ],
     // Health uploads and webhooks are stored in their durable stream before the sender gets its 202.
     publishes: [HealthDataContract.importAccepted],
     // Batches and files too large for one bus message reach the search service through this bucket;
     // recordings and synthesised speech travel to and from the voice service through its own, and
     // generated files too large for one message come back from media-gen through the downloads bucket.
-    objectStores: [SEARCH_UPLOADS_BUCKET, VOICE_AUDIO_BUCKET, MEDIA_DOWNLOADS_BUCKET, HEALTH_UPLOADS_BUCKET],
+    objectStores: [
+      SEARCH_UPLOADS_BUCKET,
+      VOICE_AUDIO_BUCKET,
+      MEDIA_DOWNLOADS_BUCKET,
+      MEDIA_BATCH_FILES_BUCKET,
+      HEALTH_UPLOADS_BUCKET,
+    ],
   }),
   defineService({
     name: 'chat',
@@ -98,21 +110,37 @@ export const SERVICES = [
   }),
   defineService({
     name: 'media-gen',
-    handles: [MediaGenContract],
+    handles: [MediaGenContract, MediaBatchContract],
     publishes: [
       MediaGenContract.jobAccepted,
       MediaGenContract.jobProgressed,
       MediaGenContract.jobCancelled,
+      MediaBatchContract.batchAccepted,
+      MediaBatchContract.batchCancelled,
       UsageContract.usageRecorded,
     ],
-    // Accepted jobs are run from their durable stream, by one replica each.
-    consumes: [{ event: MediaGenContract.jobAccepted, durable: MEDIA_GEN_WORKER_CONSUMER }],
-    // Metering its generations (libs/metering).
-    calls: [UsageContract.budgetLimits, UsageContract.spent],
-    // Every replica feeds the job streams it produces, stops the jobs it runs when they are cancelled,
-    // and drops its cached budgets when they change.
-    listens: [MediaGenContract.jobProgressed, MediaGenContract.jobCancelled, UsageContract.budgetsChanged],
-    objectStores: [MEDIA_DOWNLOADS_BUCKET],
+    // Accepted jobs and batches are run from their durable streams, by one replica each.
+    consumes: [
+      { event: MediaGenContract.jobAccepted, durable: MEDIA_GEN_WORKER_CONSUMER },
+      { event: MediaBatchContract.batchAccepted, durable: MEDIA_GEN_BATCH_WORKER_CONSUMER },
+    ],
+    // Metering its generations (libs/metering); batch lines run as completions of the chat service.
+    calls: [
+      UsageContract.budgetLimits,
+      UsageContract.spent,
+      ChatContract.listModels,
+      ChatContract.runCompletion,
+      ChatContract.completionStream,
+    ],
+    // Every replica feeds the job streams it produces, stops the jobs and batches it runs when they are
+    // cancelled, and drops its cached budgets when they change.
+    listens: [
+      MediaGenContract.jobProgressed,
+      MediaGenContract.jobCancelled,
+      MediaBatchContract.batchCancelled,
+      UsageContract.budgetsChanged,
+    ],
+    objectStores: [MEDIA_DOWNLOADS_BUCKET, MEDIA_BATCH_FILES_BUCKET],
   }),
   defineService({
     name: 'health-data',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { AudioModule } from './audio/audio.module';
+import { BatchesModule } from './batches/batches.module';
 import { ChatModule } from './chat/chat.module';
 import { PrismaClient } from './generated/prisma/client';
 import { ApiValidationInterceptor } from './http/api-validation.interceptor';
@@ -36,6 +37,7 @@ import { WsModule } from './ws/ws.module';
     VoiceModule,
     AudioModule,
     MediaModule,
+    BatchesModule,
   ],
   controllers: [DocsController],
   providers: [

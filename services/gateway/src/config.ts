@@ -72,6 +72,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(25 * 1024 * 1024),
+    /** Largest batch request file `POST /v1/files` takes (media-gen has its own limit too). */
+    BATCH_FILE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
     /** Of a body refused for its size, how much is read and discarded so the 413 reaches a client still sending it. */
     BODY_DRAIN_LIMIT_BYTES: z.coerce
       .number()

@@ -1,6 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MeteringModule } from '@conduit/metering';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
+import { BatchFileRepository } from './batches/batch-file.repository';
+import { BatchFilesService } from './batches/batch-files.service';
+import { BatchOutputFiles } from './batches/batch-output-files';
+import { BatchQueue } from './batches/batch-queue';
+import { BatchRunner } from './batches/batch-runner';
+import { BatchValidator } from './batches/batch-validator';
+import { BatchWorker } from './batches/batch-worker';
+import { BatchRepository } from './batches/batch.repository';
+import { BatchesHandler } from './batches/batches.handler';
+import { BatchesService } from './batches/batches.service';
+import { ChatLineRunner } from './batches/chat-line-runner';
+import { RunningBatches } from './batches/running-batches';
 import type { MediaGenConfig } from './config';
 import { FileReaderService } from './files/file-reader.service';
 import { FilesHandler } from './files/files.handler';
@@ -32,7 +44,7 @@ export class AppModule {
         RedisModule.forRoot({ requiredForReadiness: false }),
         MeteringModule.forRoot(),
       ],
-      controllers: [HealthHandler, JobsHandler, JobWatchHandler, FilesHandler],
+      controllers: [HealthHandler, JobsHandler, JobWatchHandler, FilesHandler, BatchesHandler],
       providers: [
         ...storageProviders(config),
         { provide: ImageGenerators, useValue: new ImageGenerators(config) },
@@ -47,6 +59,17 @@ export class AppModule {
         JobWorker,
         JobWatchService,
         FileReaderService,
+        BatchFileRepository,
+        BatchRepository,
+        BatchQueue,
+        BatchFilesService,
+        BatchesService,
+        BatchValidator,
+        ChatLineRunner,
+        BatchOutputFiles,
+        RunningBatches,
+        BatchRunner,
+        BatchWorker,
       ],
     };
   }

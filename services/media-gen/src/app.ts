@@ -1,5 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MEDIA_GEN_WORKER_CONSUMER, MediaGenContract, handledDefinitionsOf } from '@conduit/contracts';
+import {
+  MEDIA_GEN_BATCH_WORKER_CONSUMER,
+  MEDIA_GEN_WORKER_CONSUMER,
+  MediaBatchContract,
+  MediaGenContract,
+  handledDefinitionsOf,
+} from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { MediaGenConfig } from './config';
@@ -10,11 +16,18 @@ export function startMediaGen(config: MediaGenConfig): Promise<NestFastifyApplic
     service: 'media-gen',
     config,
     module: AppModule.forRoot(config),
-    // Requests only: accepted jobs come through the worker's durable consumer, progress and cancels
+    // Requests only: accepted jobs and batches come through the workers' durable consumers, progress and cancels
     // through the subscriptions of every replica.
-    contracts: handledDefinitionsOf(MediaGenContract).filter((def) => def.kind === 'request'),
+    contracts: [
+      ...handledDefinitionsOf(MediaGenContract),
+      ...handledDefinitionsOf(MediaBatchContract),
+    ].filter((def) => def.kind === 'request'),
     jetstreamConsumers: [
       { stream: MediaGenContract.jobAccepted.durable!.stream, consumer: MEDIA_GEN_WORKER_CONSUMER },
+      {
+        stream: MediaBatchContract.batchAccepted.durable!.stream,
+        consumer: MEDIA_GEN_BATCH_WORKER_CONSUMER,
+      },
     ],
   });
 }

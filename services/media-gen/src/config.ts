@@ -49,6 +49,16 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
      * extended while the job runs, so this bounds how soon the jobs of a replica that died run again.
      */
     MEDIA_JOB_ACK_WAIT_MS: configFields.milliseconds(30_000),
+    /** Largest batch request file taken (JSONL, `POST /v1/files`). */
+    MEDIA_BATCH_MAX_FILE_BYTES: count(1, 512 * 1024 * 1024).default(100 * 1024 * 1024),
+    /** Most request lines in one batch file. */
+    MEDIA_BATCH_MAX_REQUESTS: count(1, 50_000).default(50_000),
+    /** Batches one replica runs at once. */
+    MEDIA_BATCH_WORKER_CONCURRENCY: count(1, 64).default(2),
+    /** Lines of one batch sent to the chat service at once. */
+    MEDIA_BATCH_LINE_CONCURRENCY: count(1, 256).default(8),
+    /** How long one line's completion may go without an event before it fails as lost. */
+    MEDIA_BATCH_LINE_IDLE_TIMEOUT_MS: configFields.milliseconds(60_000),
     /** How often a job stream rereads its job, in case a progress message was lost. */
     MEDIA_WATCH_POLL_MS: configFields.milliseconds(5_000),
   });

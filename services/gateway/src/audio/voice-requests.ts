@@ -15,7 +15,7 @@ import {
 import { InjectConfig } from '@conduit/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config';
-import { readAudioUploadForm } from './audio-upload-form';
+import { readUploadForm } from '../http/upload-form';
 import { VoiceAudioTransfer } from './voice-audio-transfer';
 
 /** Decoding and recognising a long recording takes a while; the voice service bounds it itself. */
@@ -40,9 +40,10 @@ export class VoiceRequests {
     toRequest: (fields: Readonly<Record<string, string>>) => Record<string, unknown>,
     allowedFields: readonly string[],
   ): Promise<Transcription> {
-    const form = await readAudioUploadForm(request, this.transfer, {
+    const form = await readUploadForm(request, this.transfer, {
       allowedFields,
       maxBytes: this.config.VOICE_UPLOAD_MAX_BYTES,
+      noun: 'recording',
     });
     try {
       const parsed = TranscribeRequestSchema.safeParse({ upload: form.upload, ...toRequest(form.fields) });
@@ -76,9 +77,10 @@ export class VoiceRequests {
     caller: CallerContext,
     allowedFields: readonly string[],
   ): Promise<{ result: VoiceMessageResult; audio: Buffer }> {
-    const form = await readAudioUploadForm(request, this.transfer, {
+    const form = await readUploadForm(request, this.transfer, {
       allowedFields,
       maxBytes: this.config.VOICE_UPLOAD_MAX_BYTES,
+      noun: 'recording',
     });
     try {
       const parsed = VoiceMessageRequestSchema.safeParse({ upload: form.upload, ...form.fields });

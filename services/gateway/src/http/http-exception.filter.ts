@@ -1,8 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ErrorCode } from '@conduit/contracts';
-import { openAiErrorFrom } from './openai-error';
+import { ErrorCode, openAiErrorFrom } from '@conduit/contracts';
 import { PROBLEM_CONTENT_TYPE, problemFrom } from './problem';
 import { toErrorBody } from './to-error-body';
 

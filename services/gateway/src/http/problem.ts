@@ -1,5 +1,4 @@
-import { ErrorBody, ErrorCode } from '@conduit/contracts';
-import { httpStatusFor } from './http-status';
+import { ErrorBody, ErrorCode, httpStatusFor } from '@conduit/contracts';
 
 /** RFC 9457 problem details, with our error code and field errors as extension members. */
 export interface Problem {

@@ -1,19 +1,29 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Bus } from '@conduit/bus';
-import { ChatContract, DomainError, ErrorBody, ErrorCode } from '@conduit/contracts';
+import {
+  ChatContract,
+  completion,
+  completionChunk,
+  contentChunkSerializer,
+  DomainError,
+  ErrorBody,
+  ErrorCode,
+  OpenAiChatRequestSchema,
+  openAiErrorFrom,
+  toCompletionMessages,
+  toGenerationParams,
+  usageChunk,
+  type OpenAiChatRequest,
+} from '@conduit/contracts';
 import { ChatStreamEndpoints, type CompletionStream } from '../chat/chat-stream-endpoints';
 import { ApiRoute } from '../http/api-route.decorator';
-import { openAiErrorFrom } from '../http/openai-error';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
 import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
 import { SseResponse } from '../streaming/sse-response';
 import { RelaysStream } from '../streaming/stream-endpoint';
 import { StreamRelay } from '../streaming/stream-relay.service';
-import { completion, completionChunk, contentChunkSerializer, usageChunk } from './openai-response';
-import { OpenAiChatRequestSchema, toCompletionMessages, toGenerationParams } from './openai-request.schema';
-import type { OpenAiChatRequest } from './openai-request.schema';
 
 /** OpenAI's API shape over our chat service, so the official `openai` SDKs work by changing only baseURL. */
 @Controller('v1')

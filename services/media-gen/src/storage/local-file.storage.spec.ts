@@ -27,6 +27,14 @@ describe('LocalFileStorage', () => {
     expect(await storage.get(resultKey('someone', JOB, 1))).toBeNull();
   });
 
+  it('deletes a file, and a key with nothing under it quietly', async () => {
+    const key = resultKey('user', JOB, 0);
+    await storage.put(key, Buffer.from('x'), 'application/jsonl');
+    await storage.delete(key);
+    expect(await storage.get(key)).toBeNull();
+    await expect(storage.delete(key)).resolves.toBeUndefined();
+  });
+
   it('refuses any key that is not one it makes', async () => {
     for (const key of [
       '../outside',
@@ -36,6 +44,7 @@ describe('LocalFileStorage', () => {
     ]) {
       await expect(storage.put(key, Buffer.from('x'), 'image/png')).rejects.toThrow('not a storage key');
       await expect(storage.get(key)).rejects.toThrow('not a storage key');
+      await expect(storage.delete(key)).rejects.toThrow('not a storage key');
     }
   });
 });

@@ -7,6 +7,8 @@ export interface MediaStorage {
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
   /** The file's bytes, or null when nothing is stored under `key`. */
   get(key: string): Promise<Uint8Array | null>;
+  /** Removes the file under `key`; nothing happens when there is none. */
+  delete(key: string): Promise<void>;
 }
 
 export const MEDIA_STORAGE = Symbol('media-storage');

@@ -1,5 +1,5 @@
-import { ErrorCode } from '@conduit/contracts';
-import { httpStatusFor } from './http-status';
+import { ErrorCode } from '../errors';
+import { httpStatusFor } from '../http-status';
 import { openAiErrorFrom } from './openai-error';
 
 describe('openAiErrorFrom', () => {

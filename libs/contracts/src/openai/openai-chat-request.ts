@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CompletionMessage, GenerationParams, MAX_MESSAGE_CHARS } from '@conduit/contracts';
+import { CompletionMessage, GenerationParams, MAX_MESSAGE_CHARS } from '../chat';
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
 

@@ -1,4 +1,4 @@
-import { completionChunk, contentChunkSerializer } from './openai-response';
+import { completionChunk, contentChunkSerializer } from './openai-chat-response';
 
 describe('contentChunkSerializer', () => {
   const serialize = contentChunkSerializer('chatcmpl-1', 1_700_000_000, 'openai/gpt-4o-mini');

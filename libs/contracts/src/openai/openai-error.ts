@@ -1,5 +1,5 @@
-import { ErrorBody, ErrorCode } from '@conduit/contracts';
-import { httpStatusFor } from './http-status';
+import { ErrorBody, ErrorCode } from '../errors';
+import { httpStatusFor } from '../http-status';
 
 /**
  * The error body shape OpenAI clients parse: `{ error: { message, type, param, code } }`, with the type

@@ -1,4 +1,4 @@
-import { FinishReason, TokenUsage } from '@conduit/contracts';
+import type { FinishReason, TokenUsage } from '../chat';
 
 /** Builders for OpenAI's wire objects, so the official SDKs parse our answers unchanged. */
 export function completionChunk(

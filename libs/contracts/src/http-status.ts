@@ -1,4 +1,4 @@
-import { ErrorCode } from '@conduit/contracts';
+import { ErrorCode } from './errors';
 
 /** The one place error codes become HTTP statuses; the switch must stay exhaustive. */
 export function httpStatusFor(code: ErrorCode): number {

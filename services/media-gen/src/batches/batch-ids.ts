@@ -1,0 +1,18 @@
+/**
+ * The ids clients see (`file-<hex>`, `batch_<hex>`, `batch_req_<hex>`) over the UUIDs the tables key on:
+ * the same 128 bits, without dashes, behind OpenAI's prefixes.
+ */
+const hexOf = (uuid: string): string => uuid.replace(/-/g, '').toLowerCase();
+
+const uuidOf = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
+export const fileIdOf = (uuid: string): string => `file-${hexOf(uuid)}`;
+export const batchIdOf = (uuid: string): string => `batch_${hexOf(uuid)}`;
+/** One request line's id: its batch and line number, so it is the same each time the line is written. */
+export const requestIdOf = (batchUuid: string, line: number): string =>
+  `batch_req_${hexOf(batchUuid)}_${line}`;
+
+/** The UUID behind a `file-<32 hex>` id (the contract's schema has checked its shape). */
+export const fileUuidOf = (fileId: string): string => uuidOf(fileId.slice('file-'.length));
+export const batchUuidOf = (batchId: string): string => uuidOf(batchId.slice('batch_'.length));
