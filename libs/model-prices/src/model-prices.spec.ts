@@ -15,6 +15,15 @@ describe('model price catalog', () => {
     expect(perMillionTokens(price.perCachedInputToken)).toBe(0.075);
   });
 
+  it('knows the batch API prices where the provider offers them: half the list price', () => {
+    for (const id of ['openai/gpt-4o-mini', 'anthropic/claude-haiku-4-5']) {
+      const price = BUILTIN_MODEL_PRICES.get(id);
+      expect(price.batch?.perInputToken).toBeCloseTo(price.perInputToken / 2, 15);
+      expect(price.batch?.perOutputToken).toBeCloseTo(price.perOutputToken / 2, 15);
+    }
+    expect(BUILTIN_MODEL_PRICES.get('groq/llama-3.1-8b-instant').batch).toBeNull();
+  });
+
   it('prices characters, seconds and images as well as tokens', () => {
     const tts = BUILTIN_MODEL_PRICES.get('openai/tts-1');
     expect(costOfQuantities(tts, { characters: 1_000_000 })).toBe(15);

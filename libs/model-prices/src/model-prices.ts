@@ -28,6 +28,9 @@ export const ModelPriceEntrySchema = z.looseObject({
   input_cost_per_token: usdPerUnit,
   output_cost_per_token: usdPerUnit,
   cache_read_input_token_cost: usdPerUnit,
+  /** Through the provider's batch API (OpenAI's Batch API, Anthropic's Message Batches). */
+  input_cost_per_token_batches: usdPerUnit,
+  output_cost_per_token_batches: usdPerUnit,
   input_cost_per_character: usdPerUnit,
   output_cost_per_character: usdPerUnit,
   input_cost_per_second: usdPerUnit,
@@ -56,10 +59,18 @@ export interface ModelPrice extends Required<UnitPrices> {
   /** Seconds of audio in (transcription) or of video out. */
   perSecond: number;
   perImage: number;
+  /**
+   * The token prices of the provider's batch API (half the list price at OpenAI and Anthropic); null
+   * where the catalog names none.
+   */
+  batch: UnitPrices | null;
 }
 
 export function modelPriceOf(id: string, entry: ModelPriceEntry): ModelPrice {
   const perInputToken = entry.input_cost_per_token ?? 0;
+  const perCachedInputToken = entry.cache_read_input_token_cost ?? perInputToken;
+  const batchInput = entry.input_cost_per_token_batches;
+  const batchOutput = entry.output_cost_per_token_batches;
   return {
     id,
     provider: entry.litellm_provider,
@@ -68,10 +79,18 @@ export function modelPriceOf(id: string, entry: ModelPriceEntry): ModelPrice {
     maxOutputTokens: entry.max_output_tokens ?? null,
     perInputToken,
     perOutputToken: entry.output_cost_per_token ?? 0,
-    perCachedInputToken: entry.cache_read_input_token_cost ?? perInputToken,
+    perCachedInputToken,
     perCharacter: entry.input_cost_per_character ?? entry.output_cost_per_character ?? 0,
     perSecond: entry.input_cost_per_second ?? entry.output_cost_per_second ?? 0,
     perImage: entry.output_cost_per_image ?? 0,
+    batch:
+      batchInput === undefined && batchOutput === undefined
+        ? null
+        : {
+            perInputToken: batchInput ?? perInputToken,
+            perOutputToken: batchOutput ?? entry.output_cost_per_token ?? 0,
+            perCachedInputToken: Math.min(perCachedInputToken, batchInput ?? perInputToken),
+          },
   };
 }
 

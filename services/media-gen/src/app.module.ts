@@ -3,7 +3,9 @@ import { MeteringModule } from '@conduit/metering';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { BatchFileRepository } from './batches/batch-file.repository';
 import { BatchFilesService } from './batches/batch-files.service';
+import { BatchMetering } from './batches/batch-metering';
 import { BatchOutputFiles } from './batches/batch-output-files';
+import { BatchProviderApis } from './batches/batch-provider-apis';
 import { BatchQueue } from './batches/batch-queue';
 import { BatchRunner } from './batches/batch-runner';
 import { BatchValidator } from './batches/batch-validator';
@@ -12,6 +14,8 @@ import { BatchRepository } from './batches/batch.repository';
 import { BatchesHandler } from './batches/batches.handler';
 import { BatchesService } from './batches/batches.service';
 import { ChatLineRunner } from './batches/chat-line-runner';
+import { ProviderBatchRunner } from './batches/provider-batch-runner';
+import { ProviderBatchRepository } from './batches/provider-batch.repository';
 import { RunningBatches } from './batches/running-batches';
 import type { MediaGenConfig } from './config';
 import { FileReaderService } from './files/file-reader.service';
@@ -66,6 +70,10 @@ export class AppModule {
         BatchesService,
         BatchValidator,
         ChatLineRunner,
+        { provide: BatchProviderApis, useValue: new BatchProviderApis(config) },
+        ProviderBatchRepository,
+        BatchMetering,
+        ProviderBatchRunner,
         BatchOutputFiles,
         RunningBatches,
         BatchRunner,

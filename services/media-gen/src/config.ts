@@ -16,6 +16,9 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     OPENAI_API_KEY: z.string().min(1).optional(),
     /** An OpenAI-compatible images API elsewhere. */
     OPENAI_BASE_URL: z.url().optional(),
+    /** Enables Anthropic's Message Batches for the `anthropic/*` lines of batches. */
+    ANTHROPIC_API_KEY: z.string().min(1).optional(),
+    ANTHROPIC_BASE_URL: z.url().optional(),
     /** Longest wait for one provider call; a call that takes longer is retried as a provider fault. */
     MEDIA_PROVIDER_TIMEOUT_MS: configFields.milliseconds(300_000),
 
@@ -57,6 +60,22 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     MEDIA_BATCH_WORKER_CONCURRENCY: count(1, 64).default(2),
     /** Lines of one batch sent to the chat service at once. */
     MEDIA_BATCH_LINE_CONCURRENCY: count(1, 256).default(8),
+    /**
+     * Providers whose own batch API takes their models' batch lines (at its discount), when their key is
+     * set here; every other line runs through the chat service. Empty: all through chat.
+     */
+    MEDIA_BATCH_PROVIDER_APIS: z
+      .string()
+      .default('openai,anthropic')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== ''),
+      )
+      .pipe(z.array(z.enum(['openai', 'anthropic']))),
+    /** How often a provider's batch is polled until it ends. */
+    MEDIA_BATCH_PROVIDER_POLL_MS: configFields.milliseconds(30_000),
     /** How long one line's completion may go without an event before it fails as lost. */
     MEDIA_BATCH_LINE_IDLE_TIMEOUT_MS: configFields.milliseconds(60_000),
     /** How often a job stream rereads its job, in case a progress message was lost. */

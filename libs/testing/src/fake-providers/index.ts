@@ -20,6 +20,16 @@ export {
   type OpenAIEmbeddingsRequestBody,
 } from './fake-openai-embeddings';
 export { FAKE_OPENAI_PNG_BASE64, type OpenAIImagesRequestBody } from './fake-openai-images';
+export {
+  startFakeOpenAIBatches,
+  type FakeOpenAIBatch,
+  type FakeOpenAIBatchesServer,
+} from './fake-openai-batches';
+export {
+  startFakeAnthropicBatches,
+  type FakeAnthropicBatch,
+  type FakeAnthropicBatchesServer,
+} from './fake-anthropic-batches';
 export type {
   FakeEndpointControl,
   FakeProviderDiagnostics,

@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateServiceSchema } from '@conduit/db';
 import {
+  startFakeAnthropicBatches,
   startFakeOpenAI,
+  startFakeOpenAIBatches,
   startServiceProcess,
   testEnv,
+  type FakeAnthropicBatchesServer,
+  type FakeOpenAIBatchesServer,
   type FakeOpenAIServer,
   type ServiceProcess,
 } from '@conduit/testing';
@@ -13,11 +17,19 @@ import type { GatewayConfig } from '../../src/config';
 import { startTestGateway, type TestGateway } from './gateway-test-app';
 
 export const BATCH_OPENAI_KEY = 'sk-fake-batch-key';
+export const BATCH_ANTHROPIC_KEY = 'sk-ant-fake-batch-key';
+/** The model the fake OpenAI batch account cannot use. */
+export const UNAVAILABLE_BATCH_MODEL = 'gpt-4.1';
 
 export interface BatchPlatform {
   gateway: TestGateway;
   /** OpenAI's chat completions, behind the chat service. */
   openai: FakeOpenAIServer;
+  /** The providers' batch APIs media-gen uses, when started with `providerBatches`. */
+  providerBatches: {
+    openaiBatches: FakeOpenAIBatchesServer;
+    anthropicBatches: FakeAnthropicBatchesServer;
+  } | null;
   /** The media-gen process now running (after `restartMediaGen`, the new one). */
   mediaGen(): ServiceProcess;
   /** SIGKILL (a crash) when asked, SIGTERM otherwise, then a fresh process on the same data. */
@@ -31,11 +43,25 @@ export interface BatchPlatform {
  * fake server.
  */
 export async function startBatchPlatform(
-  options: { gateway?: Partial<GatewayConfig>; mediaGenEnv?: Record<string, string> } = {},
+  options: {
+    gateway?: Partial<GatewayConfig>;
+    mediaGenEnv?: Record<string, string>;
+    /** Media-gen batches OpenAI and Anthropic lines at their batch APIs (fakes speaking them). */
+    providerBatches?: boolean;
+  } = {},
 ): Promise<BatchPlatform> {
   const infra = testEnv();
   const gateway = await startTestGateway(options.gateway);
   const openai = await startFakeOpenAI({ apiKey: BATCH_OPENAI_KEY });
+  const providerBatches = options.providerBatches
+    ? {
+        openaiBatches: await startFakeOpenAIBatches({
+          apiKey: BATCH_OPENAI_KEY,
+          unavailableModels: [UNAVAILABLE_BATCH_MODEL],
+        }),
+        anthropicBatches: await startFakeAnthropicBatches({ apiKey: BATCH_ANTHROPIC_KEY }),
+      }
+    : null;
   const schemas = {
     'media-gen': gateway.namespace.schemaFor('media-gen'),
     chat: gateway.namespace.schemaFor('chat'),
@@ -60,6 +86,15 @@ export async function startBatchPlatform(
     MEDIA_STORAGE_DIR: storageDir,
     MEDIA_JOB_ACK_WAIT_MS: '2000',
     MEDIA_JOB_RETRY_BASE_MS: '100',
+    ...(providerBatches
+      ? {
+          OPENAI_API_KEY: BATCH_OPENAI_KEY,
+          OPENAI_BASE_URL: providerBatches.openaiBatches.url,
+          ANTHROPIC_API_KEY: BATCH_ANTHROPIC_KEY,
+          ANTHROPIC_BASE_URL: providerBatches.anthropicBatches.url,
+          MEDIA_BATCH_PROVIDER_POLL_MS: '200',
+        }
+      : {}),
     ...options.mediaGenEnv,
   };
   const started: ServiceProcess[] = [];
@@ -67,6 +102,8 @@ export async function startBatchPlatform(
     await Promise.all(started.map((p) => p.kill()));
     await gateway.close();
     await openai.close();
+    await providerBatches?.openaiBatches.close();
+    await providerBatches?.anthropicBatches.close();
     for (const drop of drops) await drop();
     await rm(storageDir, { recursive: true, force: true });
   };
@@ -95,6 +132,7 @@ export async function startBatchPlatform(
   return {
     gateway,
     openai,
+    providerBatches,
     mediaGen: () => mediaGen,
     restartMediaGen: async (restart = {}) => {
       await (restart.kill ? mediaGen.kill() : mediaGen.stop());

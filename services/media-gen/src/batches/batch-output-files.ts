@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { resultKey } from '../storage/result-key';
 import type { StoredBatchFile } from './batch-file.repository';
-import { batchIdOf, requestIdOf } from './batch-ids';
+import { batchIdOf, derivedUuid, requestIdOf } from './batch-ids';
 import { outputLine } from './batch-responses';
 import { BatchRepository, type StoredBatch } from './batch.repository';
 import { JSONL_CONTENT_TYPE } from './batch-responses';
@@ -68,13 +67,4 @@ export class BatchOutputFiles {
       storageKey,
     };
   }
-}
-
-/** A UUID fixed by the batch and the file's kind (version 8, name-based). */
-function derivedUuid(batchId: string, kind: string): string {
-  const hex = createHash('sha256').update(`${batchId}/${kind}`).digest('hex').slice(0, 32).split('');
-  hex[12] = '8';
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -21,6 +21,7 @@ import {
   type StoredBatchRequest,
 } from './batch.repository';
 import { ChatLineRunner, givenUpOutcome } from './chat-line-runner';
+import { ProviderBatchRunner } from './provider-batch-runner';
 import { RunningBatches } from './running-batches';
 
 export type BatchDelivery = DurableDelivery<typeof MediaBatchContract.batchAccepted>;
@@ -38,7 +39,8 @@ class PassingFault extends Error {
 
 /**
  * Runs one delivered batch to a final status: validating (its lines stored), in_progress (each pending
- * line run with at most MEDIA_BATCH_LINE_CONCURRENCY at once, its outcome stored as it comes), finalizing
+ * chat line run with at most MEDIA_BATCH_LINE_CONCURRENCY at once, its outcome stored as it comes, while
+ * the lines of models batched at their provider wait in the provider's batches), finalizing
  * (output and error files written), completed; or cancelled / expired with what finished. Only then is
  * the message acknowledged. A delivery after a crash picks up where the stored lines stand: finished
  * lines are never run again.
@@ -51,6 +53,7 @@ export class BatchRunner {
     private readonly batches: BatchRepository,
     private readonly validator: BatchValidator,
     private readonly lines: ChatLineRunner,
+    private readonly providerBatches: ProviderBatchRunner,
     private readonly outputs: BatchOutputFiles,
     private readonly running: RunningBatches,
     @InjectConfig() private readonly config: MediaGenConfig,
@@ -111,7 +114,14 @@ export class BatchRunner {
     if (!current) return;
     if (current.status === 'cancelling') return this.finish(batch.id, 'cancelled');
     if (current.status === 'in_progress') {
-      const expired = await this.runLines(owner, current, signal);
+      await this.providerBatches.prepare(batch.id);
+      const [chat, provided] = await Promise.allSettled([
+        this.runLines(owner, current, signal),
+        this.providerBatches.run(owner, current, signal),
+      ]);
+      const broken = [chat, provided].find((r) => r.status === 'rejected');
+      if (broken) throw signal.aborted ? signal.reason : broken.reason;
+      const expired = chat.status === 'fulfilled' && chat.value;
       if (expired) return this.finish(batch.id, 'expired');
       if (!(await this.batches.markFinalizing(batch.id))) {
         const now = await this.batches.findById(batch.id);

@@ -11,6 +11,7 @@ import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { BatchFileRepository } from './batch-file.repository';
+import { BatchProviderApis } from './batch-provider-apis';
 import { requestIdOf } from './batch-ids';
 import { isValidRequestLine, parseRequestLine, readRequestFile } from './batch-request-file';
 import { errorResponse } from './batch-responses';
@@ -22,13 +23,15 @@ export type Validation = { requests: NewBatchRequest[] } | { errors: BatchError[
 /**
  * Reads a validating batch's request file into its lines: a line that is no request, or names a model
  * this deployment does not have or cannot use, is failed at once with OpenAI's error for it; the others
- * wait to run. A file that is gone or unreadable fails the batch as a whole.
+ * wait to run, in their provider's batch API where one is configured, else through the chat service. A
+ * file that is gone or unreadable fails the batch as a whole.
  */
 @Injectable()
 export class BatchValidator {
   constructor(
     private readonly bus: Bus,
     private readonly files: BatchFileRepository,
+    private readonly providers: BatchProviderApis,
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
     @InjectConfig() private readonly config: MediaGenConfig,
   ) {}
@@ -62,9 +65,11 @@ export class BatchValidator {
           };
         }
         const model = byId.get(parsed.body.model);
+        // A model whose provider's batch API is configured here goes there, whatever chat's keys.
+        const batched = model ? this.providers.targetOf(model.id) !== null : false;
         const refusal = !model
           ? { code: ErrorCode.UnknownModel, message: `The model ${parsed.body.model} does not exist` }
-          : !model.available
+          : !model.available && !batched
             ? { code: ErrorCode.ModelUnavailable, message: `The model ${model.id} is not available here` }
             : null;
         return {
@@ -72,7 +77,7 @@ export class BatchValidator {
           customId: parsed.customId,
           body: parsed.body,
           model: parsed.body.model,
-          route: 'chat',
+          route: batched ? 'provider' : 'chat',
           status: refusal ? 'failed' : 'pending',
           response: refusal ? errorResponse(requestIdOf(batch.id, parsed.line), refusal) : null,
           error: null,

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { countWords } from './fake-provider.behavior';
+
+/** One request a batch fake received. */
+export interface FakeBatchRequestLog {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface FakeBatchHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+  /** Path parameters captured by the route's pattern. */
+  readonly params: readonly string[];
+}
+
+export interface FakeBatchHttpAnswer {
+  status: number;
+  body: string | Buffer;
+  contentType?: string;
+}
+
+export interface FakeBatchRoute {
+  method: string;
+  pattern: RegExp;
+  handle(request: FakeBatchHttpRequest): FakeBatchHttpAnswer | Promise<FakeBatchHttpAnswer>;
+}
+
+export interface FakeBatchHttpServer {
+  readonly origin: string;
+  readonly requests: readonly FakeBatchRequestLog[];
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP side of the batch API fakes: a route table on 127.0.0.1, a request log, a check of the
+ * credentials before any route, and a 404 in the provider's own shape for anything else.
+ */
+export async function startFakeBatchHttp(options: {
+  routes: readonly FakeBatchRoute[];
+  /** The error answer for a request without the right credentials; undefined lets it through. */
+  unauthorized(headers: IncomingMessage['headers']): FakeBatchHttpAnswer | undefined;
+  notFound(method: string, path: string): FakeBatchHttpAnswer;
+}): Promise<FakeBatchHttpServer> {
+  const requests: FakeBatchRequestLog[] = [];
+  const sockets = new Set<Socket>();
+  const send = (res: ServerResponse, answer: FakeBatchHttpAnswer) => {
+    res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
+    res.end(answer.body);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const method = req.method ?? 'GET';
+      requests.push({ method, path: url.pathname });
+      const refused = options.unauthorized(req.headers);
+      if (refused) return send(res, refused);
+      for (const route of options.routes) {
+        const match = route.method === method ? route.pattern.exec(url.pathname) : null;
+        if (!match) continue;
+        const request = {
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+          params: match.slice(1),
+        };
+        Promise.resolve(route.handle(request)).then(
+          (answer) => send(res, answer),
+          (error: unknown) => send(res, { status: 500, body: JSON.stringify({ error: String(error) }) }),
+        );
+        return;
+      }
+      send(res, options.notFound(method, url.pathname));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the fake is not listening on a port');
+  return {
+    origin: `http://127.0.0.1:${address.port}`,
+    requests,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export const jsonAnswer = (status: number, body: unknown): FakeBatchHttpAnswer => ({
+  status,
+  body: JSON.stringify(body),
+});
+
+/** The text of a chat message's content (a string, or text parts). */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) =>
+      typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
+        ? (part as { text: string }).text
+        : '',
+    )
+    .join('');
+}
+
+/**
+ * What the batch fakes answer a request: the last user message echoed, with word counts for usage, so
+ * a test can tell every line's answer from the others.
+ */
+export function batchAnswer(messages: readonly { role?: unknown; content?: unknown }[], system = '') {
+  const last = [...messages].reverse().find((m) => m.role === 'user');
+  const text = `Batch answer to: ${textOf(last?.content)}`;
+  const inputTokens = messages.reduce((sum, m) => sum + countWords(textOf(m.content)), countWords(system));
+  return { text, inputTokens, outputTokens: countWords(text) };
+}
+
+/** Unix seconds now. */
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
