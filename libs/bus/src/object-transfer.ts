@@ -29,22 +29,30 @@ export class ObjectTransfer {
 
   /** Reads an object and deletes it; NOT_FOUND when there is none, PAYLOAD_TOO_LARGE over `maxBytes`. */
   async take(name: string, maxBytes: number): Promise<Uint8Array> {
-    const store = await this.open();
-    const info = await store.info(name);
-    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
     try {
-      if (info.size > maxBytes) {
-        throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
-          bytes: info.size,
-          maxBytes,
-        });
-      }
-      const data = await store.getBlob(name);
-      if (!data) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
-      return data;
+      return await this.read(name, maxBytes);
     } finally {
       await this.delete(name);
     }
+  }
+
+  /**
+   * Reads an object and leaves it in place, for a receiver that deletes it only once it is done with it
+   * (work that must survive a crash); NOT_FOUND when there is none, PAYLOAD_TOO_LARGE over `maxBytes`.
+   */
+  async read(name: string, maxBytes: number): Promise<Uint8Array> {
+    const store = await this.open();
+    const info = await store.info(name);
+    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    if (info.size > maxBytes) {
+      throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
+        bytes: info.size,
+        maxBytes,
+      });
+    }
+    const data = await store.getBlob(name);
+    if (!data) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    return data;
   }
 
   async delete(name: string): Promise<void> {

@@ -1,7 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@conduit/service-kit';
 import type { HealthDataConfig } from './config';
+import { GarminConnectionRepository } from './garmin/garmin-connection.repository';
+import { GarminPullClient } from './garmin/garmin-pull.client';
+import { GarminHandler } from './garmin/garmin.handler';
+import { GarminImporters } from './garmin/garmin.importers';
 import { HealthHandler } from './health/health.handler';
+import { ImportContent } from './imports/import-content';
+import { ImportEvents } from './imports/import-events';
+import { ImportRunner } from './imports/import-runner';
+import { ImportWatchService } from './imports/import-watch.service';
+import { ImportWorker } from './imports/import-worker';
+import { ImportRepository } from './imports/import.repository';
+import { Importers } from './imports/importers';
+import { ImportsHandler } from './imports/imports.handler';
+import { MetricQueryRepository } from './metrics/metric-query.repository';
+import { MetricsHandler } from './metrics/metrics.handler';
 import { HealthSampleRepository } from './samples/health-sample.repository';
 
 /** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
@@ -11,8 +25,21 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [DatabaseModule.forRoot()],
-      controllers: [HealthHandler],
-      providers: [HealthSampleRepository],
+      controllers: [HealthHandler, ImportsHandler, MetricsHandler, GarminHandler],
+      providers: [
+        HealthSampleRepository,
+        ImportRepository,
+        ImportContent,
+        ImportEvents,
+        ImportRunner,
+        ImportWorker,
+        ImportWatchService,
+        Importers,
+        GarminConnectionRepository,
+        GarminPullClient,
+        GarminImporters,
+        MetricQueryRepository,
+      ],
     };
   }
 }

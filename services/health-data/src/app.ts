@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { handledDefinitionsOf, HealthDataContract } from '@conduit/contracts';
+import { HEALTH_IMPORT_CONSUMER, handledDefinitionsOf, HealthDataContract } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { HealthDataConfig } from './config';
@@ -13,5 +13,8 @@ export function startHealthData(config: HealthDataConfig): Promise<NestFastifyAp
     // Requests only: imports come through the importer's durable consumer, progress through the
     // subscription of every replica.
     contracts: handledDefinitionsOf(HealthDataContract).filter((def) => def.kind === 'request'),
+    jetstreamConsumers: [
+      { stream: HealthDataContract.importAccepted.durable!.stream, consumer: HEALTH_IMPORT_CONSUMER },
+    ],
   });
 }
