@@ -80,7 +80,8 @@ describe('FIT imports', () => {
     const file = sleepFit(night, { offsetSeconds: 37_800, score: 81 });
     await finishedImport(service, await sendImport(service, 'fit', file, 'fit-user-4'));
     const duration = await values('fit-user-4', 'sleep_duration');
-    expect(duration.map((r) => [r.record_key, r.value])).toEqual([['sleep:2026-01-16', 7 * 3600]]);
+    // Asleep: light 1 h, deep 1.5 h, REM 1 h, light 3 h 50 (the 10 minutes awake do not count).
+    expect(duration.map((r) => [r.record_key, r.value])).toEqual([['sleep:2026-01-16', 26_400]]);
     expect((await values('fit-user-4', 'sleep_deep')).map((r) => r.value)).toEqual([5400]);
     expect((await values('fit-user-4', 'sleep_score')).map((r) => r.value)).toEqual([81]);
     // The watch re-scores the night with the deep phase shorter: one night, the newest figures.

@@ -53,6 +53,8 @@ export function parseFitFile(bytes: Uint8Array): ParsedFitFile {
   const rejections: ParsedFitFile['rejections'] = [];
   const offsetSeconds = localOffsetSeconds(messages);
   const localDay = (date: Date) => new Date(date.getTime() + offsetSeconds * 1000).toISOString().slice(0, 10);
+  const localMidnight = (date: Date) =>
+    new Date(Date.parse(`${localDay(date)}T00:00:00Z`) - offsetSeconds * 1000);
   const replaced: Sample[] = [];
   const upserted: Sample[] = [];
 
@@ -130,7 +132,15 @@ export function parseFitFile(bytes: Uint8Array): ParsedFitFile {
         sameDay && monitoring.steps >= previous.steps ? monitoring.steps - previous.steps : monitoring.steps;
       if (increase > 0) {
         upserted.push(
-          span('steps', previous && sameDay ? previous.at : at, at, increase, 'count', `${day}:${type}`),
+          // The first count of a day is what accumulated since local midnight.
+          span(
+            'steps',
+            previous && sameDay ? previous.at : localMidnight(at),
+            at,
+            increase,
+            'count',
+            `${day}:${type}`,
+          ),
         );
       }
       lastSteps.set(type, { steps: monitoring.steps, at });

@@ -110,12 +110,22 @@ export interface SleepStage {
 }
 
 /** A sleep file: stage changes (the last one the wake-up), a score, and the device's local time. */
-export function sleepFit(stages: SleepStage[], options: { offsetSeconds?: number; score?: number } = {}): Uint8Array {
+export function sleepFit(
+  stages: SleepStage[],
+  options: { offsetSeconds?: number; score?: number } = {},
+): Uint8Array {
   const encoder = new Encoder();
   const first = stages[0]!.at;
   // Devices write sleep as file type 49, which the public profile does not name.
-  encoder.writeMesg({ mesgNum: MesgNum.FILE_ID, type: 49 as never, manufacturer: 'development', product: 1, timeCreated: first });
-  for (const stage of stages) encoder.writeMesg({ mesgNum: MesgNum.SLEEP_LEVEL, timestamp: stage.at, sleepLevel: stage.level });
+  encoder.writeMesg({
+    mesgNum: MesgNum.FILE_ID,
+    type: 49 as never,
+    manufacturer: 'development',
+    product: 1,
+    timeCreated: first,
+  });
+  for (const stage of stages)
+    encoder.writeMesg({ mesgNum: MesgNum.SLEEP_LEVEL, timestamp: stage.at, sleepLevel: stage.level });
   if (options.score !== undefined) {
     encoder.writeMesg({ mesgNum: MesgNum.SLEEP_ASSESSMENT, overallSleepScore: options.score });
   }
@@ -132,7 +142,13 @@ export function sleepFit(stages: SleepStage[], options: { offsetSeconds?: number
 /** A daily monitoring file: heart rate and cumulative steps every 15 minutes, stress every 3. */
 export function monitoringFit(start: Date, intervals: number, offsetSeconds = 0): Uint8Array {
   const encoder = new Encoder();
-  encoder.writeMesg({ mesgNum: MesgNum.FILE_ID, type: 'monitoringB', manufacturer: 'development', product: 1, timeCreated: start });
+  encoder.writeMesg({
+    mesgNum: MesgNum.FILE_ID,
+    type: 'monitoringB',
+    manufacturer: 'development',
+    product: 1,
+    timeCreated: start,
+  });
   encoder.writeMesg({
     mesgNum: MesgNum.MONITORING_INFO,
     timestamp: start,
@@ -140,9 +156,19 @@ export function monitoringFit(start: Date, intervals: number, offsetSeconds = 0)
   });
   for (let i = 0; i < intervals; i += 1) {
     const at = new Date(start.getTime() + i * 15 * 60_000);
-    encoder.writeMesg({ mesgNum: MesgNum.MONITORING, timestamp: at, heartRate: 60 + (i % 5), cycles: (i + 1) * 50, activityType: 'walking' });
+    encoder.writeMesg({
+      mesgNum: MesgNum.MONITORING,
+      timestamp: at,
+      heartRate: 60 + (i % 5),
+      cycles: (i + 1) * 50,
+      activityType: 'walking',
+    });
     // (cycles are counted in halves: walking's steps are twice the cycles field)
-    encoder.writeMesg({ mesgNum: MesgNum.STRESS_LEVEL, stressLevelTime: at, stressLevelValue: i % 2 === 0 ? 30 : -1 });
+    encoder.writeMesg({
+      mesgNum: MesgNum.STRESS_LEVEL,
+      stressLevelTime: at,
+      stressLevelValue: i % 2 === 0 ? 30 : -1,
+    });
   }
   return encoder.close();
 }
