@@ -189,24 +189,30 @@ export type DataIngestedEvent = z.infer<typeof DataIngestedEventSchema>;
 export const MetricResolutionSchema = z.enum(['raw', 'hourly', 'daily', 'weekly']);
 export type MetricResolution = z.infer<typeof MetricResolutionSchema>;
 
-/** Most points one metrics query answers with at `raw`; `nextFrom` continues from there. */
-export const MAX_RAW_POINTS = 10_000;
+/** Most points one metrics query answers with at `raw` (a page stays well under a bus message's 1 MB); `nextFrom` continues from there. */
+export const MAX_RAW_POINTS = 4_000;
 
-export const MetricQuerySchema = z
-  .strictObject({
-    metric: HealthMetricNameSchema,
-    from: InstantSchema,
-    to: InstantSchema,
-    resolution: MetricResolutionSchema.default('daily'),
-    /** IANA time zone that days and weeks (Monday first) are cut in; UTC by default. */
-    tz: z.string().min(1).max(64).optional(),
-    /** Only this source's samples; every source's by default. */
-    source: HealthSourceSchema.optional(),
-  })
-  .refine((query) => Date.parse(query.to) > Date.parse(query.from), {
-    message: 'to must be after from',
-    path: ['to'],
-  });
+const MetricRangeSchema = z.strictObject({
+  from: InstantSchema,
+  to: InstantSchema,
+  resolution: MetricResolutionSchema.default('daily'),
+  /** IANA time zone that days and weeks (Monday first) are cut in; UTC by default. */
+  tz: z.string().min(1).max(64).optional(),
+  /** Only this source's samples; every source's by default. */
+  source: HealthSourceSchema.optional(),
+});
+const toAfterFrom = {
+  check: (query: { from: string; to: string }) => Date.parse(query.to) > Date.parse(query.from),
+  params: { message: 'to must be after from', path: ['to'] },
+};
+
+/** `GET /api/v1/health/metrics/:metric`'s query string. */
+export const MetricRangeQuerySchema = MetricRangeSchema.refine(toAfterFrom.check, toAfterFrom.params);
+
+export const MetricQuerySchema = MetricRangeSchema.extend({ metric: HealthMetricNameSchema }).refine(
+  toAfterFrom.check,
+  toAfterFrom.params,
+);
 export type MetricQuery = z.output<typeof MetricQuerySchema>;
 
 export const MetricPointSchema = z.object({

@@ -14,19 +14,35 @@ describe('blood test imports', () => {
 
   const stored = async (userId: string) =>
     (
-      await service.pool.query<{ metric: string; value: number; unit: string; details: Record<string, unknown> }>(
-        `SELECT metric, value, unit, details FROM samples WHERE user_id = $1 ORDER BY metric`,
-        [userId],
-      )
+      await service.pool.query<{
+        metric: string;
+        value: number;
+        unit: string;
+        details: Record<string, unknown>;
+      }>(`SELECT metric, value, unit, details FROM samples WHERE user_id = $1 ORDER BY metric`, [userId])
     ).rows;
 
   it('normalises JSON results to canonical units with reference ranges and flags', async () => {
     const body = {
       results: [
         { analyte: 'Glucose', value: 6.1, unit: 'mmol/L', date: '2026-02-10', lab: 'City Lab' },
-        { analyte: 'LDL', value: '3.2', unit: 'mmol/l', referenceRange: '<3.0', date: '2026-02-10', lab: 'City Lab' },
+        {
+          analyte: 'LDL',
+          value: '3.2',
+          unit: 'mmol/l',
+          referenceRange: '<3.0',
+          date: '2026-02-10',
+          lab: 'City Lab',
+        },
         { analyte: 'HbA1c', value: 48, unit: 'mmol/mol', date: '2026-02-10' },
-        { analyte: 'Vitamin D', value: 75, unit: 'nmol/L', referenceLow: 50, referenceHigh: 125, date: '2026-02-10' },
+        {
+          analyte: 'Vitamin D',
+          value: 75,
+          unit: 'nmol/L',
+          referenceLow: 50,
+          referenceHigh: 125,
+          date: '2026-02-10',
+        },
       ],
     };
     const row = await finishedImport(

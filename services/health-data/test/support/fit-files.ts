@@ -4,7 +4,35 @@ import type * as FitSdk from '@garmin/fitsdk' with { 'resolution-mode': 'import'
 const { Encoder, Profile } = require('@garmin/fitsdk') as typeof FitSdk;
 
 const FIT_EPOCH_SECONDS = 631_065_600;
-const { MesgNum } = Profile;
+const NAMES = [
+  'FILE_ID',
+  'RECORD',
+  'LAP',
+  'SESSION',
+  'ACTIVITY',
+  'DEVELOPER_DATA_ID',
+  'FIELD_DESCRIPTION',
+  'SLEEP_LEVEL',
+  'SLEEP_ASSESSMENT',
+  'MONITORING',
+  'MONITORING_INFO',
+  'STRESS_LEVEL',
+] as const;
+/** The message numbers used here, looked up once in the SDK's profile. */
+const MesgNum = Object.fromEntries(
+  NAMES.map((name) => {
+    const number = Profile.MesgNum[name];
+    if (number === undefined) throw new Error(`the FIT profile has no ${name} message`);
+    return [name, number];
+  }),
+) as Record<(typeof NAMES)[number], number>;
+
+type FitEncoder = InstanceType<typeof Encoder>;
+
+/** Writes a message by its fields' profile names (the SDK's types take one message type at a time). */
+function write(encoder: FitEncoder, mesg: { mesgNum: number } & Record<string, unknown>): void {
+  encoder.writeMesg(mesg as FitSdk.Encodable<FitSdk.Mesg>);
+}
 
 /** FIT local time: seconds since the FIT epoch on the device's clock (UTC shifted by its offset). */
 export const fitLocalTime = (utc: Date, offsetSeconds: number) =>
@@ -48,7 +76,7 @@ export function activityFit(options: ActivityOptions): Uint8Array {
       }
     : null;
   const encoder = new Encoder(developer ? { fieldDescriptions: { 0: developer } } : undefined);
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.FILE_ID,
     type: 'activity',
     manufacturer: 'development',
@@ -57,12 +85,12 @@ export function activityFit(options: ActivityOptions): Uint8Array {
     timeCreated: start,
   });
   if (developer) {
-    encoder.writeMesg(developer.developerDataIdMesg as FitSdk.DeveloperDataIdMesg & { mesgNum: number });
-    encoder.writeMesg(developer.fieldDescriptionMesg as FitSdk.FieldDescriptionMesg & { mesgNum: number });
+    write(encoder, developer.developerDataIdMesg);
+    write(encoder, developer.fieldDescriptionMesg);
   }
   for (let second = 0; second < records; second += 1) {
     const heartRate = options.heartRate ? options.heartRate(second) : 100 + (second % 50);
-    encoder.writeMesg({
+    write(encoder, {
       mesgNum: MesgNum.RECORD,
       timestamp: at(second),
       ...(heartRate === undefined ? {} : { heartRate }),
@@ -75,7 +103,7 @@ export function activityFit(options: ActivityOptions): Uint8Array {
   const laps = options.laps ?? 1;
   const lapSeconds = Math.floor(records / laps);
   for (let lap = 0; lap < laps; lap += 1) {
-    encoder.writeMesg({
+    write(encoder, {
       mesgNum: MesgNum.LAP,
       timestamp: at((lap + 1) * lapSeconds),
       startTime: at(lap * lapSeconds),
@@ -84,7 +112,7 @@ export function activityFit(options: ActivityOptions): Uint8Array {
       totalDistance: lapSeconds * 3,
     });
   }
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.SESSION,
     timestamp: at(records),
     startTime: start,
@@ -94,7 +122,7 @@ export function activityFit(options: ActivityOptions): Uint8Array {
     totalCalories: Math.round(records / 6),
     sport: 'running',
   });
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.ACTIVITY,
     timestamp: at(records),
     localTimestamp: fitLocalTime(at(records), options.offsetSeconds ?? 0),
@@ -117,7 +145,7 @@ export function sleepFit(
   const encoder = new Encoder();
   const first = stages[0]!.at;
   // Devices write sleep as file type 49, which the public profile does not name.
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.FILE_ID,
     type: 49 as never,
     manufacturer: 'development',
@@ -125,12 +153,12 @@ export function sleepFit(
     timeCreated: first,
   });
   for (const stage of stages)
-    encoder.writeMesg({ mesgNum: MesgNum.SLEEP_LEVEL, timestamp: stage.at, sleepLevel: stage.level });
+    write(encoder, { mesgNum: MesgNum.SLEEP_LEVEL, timestamp: stage.at, sleepLevel: stage.level });
   if (options.score !== undefined) {
-    encoder.writeMesg({ mesgNum: MesgNum.SLEEP_ASSESSMENT, overallSleepScore: options.score });
+    write(encoder, { mesgNum: MesgNum.SLEEP_ASSESSMENT, overallSleepScore: options.score });
   }
   const last = stages[stages.length - 1]!.at;
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.ACTIVITY,
     timestamp: last,
     localTimestamp: fitLocalTime(last, options.offsetSeconds ?? 0),
@@ -142,21 +170,21 @@ export function sleepFit(
 /** A daily monitoring file: heart rate and cumulative steps every 15 minutes, stress every 3. */
 export function monitoringFit(start: Date, intervals: number, offsetSeconds = 0): Uint8Array {
   const encoder = new Encoder();
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.FILE_ID,
     type: 'monitoringB',
     manufacturer: 'development',
     product: 1,
     timeCreated: start,
   });
-  encoder.writeMesg({
+  write(encoder, {
     mesgNum: MesgNum.MONITORING_INFO,
     timestamp: start,
     localTimestamp: fitLocalTime(start, offsetSeconds),
   });
   for (let i = 0; i < intervals; i += 1) {
     const at = new Date(start.getTime() + i * 15 * 60_000);
-    encoder.writeMesg({
+    write(encoder, {
       mesgNum: MesgNum.MONITORING,
       timestamp: at,
       heartRate: 60 + (i % 5),
@@ -164,7 +192,7 @@ export function monitoringFit(start: Date, intervals: number, offsetSeconds = 0)
       activityType: 'walking',
     });
     // (cycles are counted in halves: walking's steps are twice the cycles field)
-    encoder.writeMesg({
+    write(encoder, {
       mesgNum: MesgNum.STRESS_LEVEL,
       stressLevelTime: at,
       stressLevelValue: i % 2 === 0 ? 30 : -1,
