@@ -12,6 +12,11 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     METRICS_PORT: configFields.port(9469),
     DATABASE_SCHEMA: configFields.schemaName().default('media-gen'),
 
+    /**
+     * What the offline image model makes: `drawn`, a picture drawn from the prompt's digest; `fixed`, the
+     * same 1x1 PNG at once (load tests of the job path, `npm run bench -- media`).
+     */
+    MEDIA_OFFLINE_IMAGES: z.enum(['drawn', 'fixed']).default('drawn'),
     /** Enables the `openai/*` image models (gpt-image-1, dall-e-3, dall-e-2). */
     OPENAI_API_KEY: z.string().min(1).optional(),
     /** An OpenAI-compatible images API elsewhere. */

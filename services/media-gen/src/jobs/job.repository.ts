@@ -60,9 +60,12 @@ interface JobRow {
   results: StoredResult[];
 }
 
+/** The job's own columns. */
+const COLUMNS = `j.id, j.seq::text, j.user_id, j.api_key_id, j.kind, j.model, j.input, j.status, j.progress,
+    j.attempts, j.failure_reason, j.input_hash, j.created_at, j.updated_at, j.finished_at`;
+
 /** The job's own columns, and its results as one JSON array (in index order). */
-const SELECT = `SELECT j.id, j.seq::text, j.user_id, j.api_key_id, j.kind, j.model, j.input, j.status, j.progress,
-    j.attempts, j.failure_reason, j.input_hash, j.created_at, j.updated_at, j.finished_at,
+const SELECT = `SELECT ${COLUMNS},
     COALESCE((SELECT json_agg(json_build_object('index', r.index, 'storageKey', r.storage_key,
         'contentType', r.content_type, 'bytes', r.bytes, 'metadata', r.metadata) ORDER BY r.index)
       FROM job_results r WHERE r.job_id = j.id), '[]') AS results
@@ -126,14 +129,20 @@ export class JobRepository {
     return rows.map(jobOf);
   }
 
-  /** Marks an unfinished job `running` for this delivery; null when it has finished (or is gone). */
+  /**
+   * Marks an unfinished job `running` for this delivery (and when a worker first took it) in one round
+   * trip; null when it has finished (or is gone). An unfinished job has no results yet.
+   */
   async startAttempt(userId: string, id: string, attempt: number): Promise<StoredJob | null> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE jobs SET status = 'running', attempts = GREATEST(attempts, $3), progress = NULL, updated_at = now()
-       WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED}`,
+    const { rows } = await this.pool.query<JobRow>(
+      `WITH started AS (
+         UPDATE jobs SET status = 'running', attempts = GREATEST(attempts, $3), progress = NULL,
+           started_at = COALESCE(started_at, now()), updated_at = now()
+         WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED} RETURNING *)
+       SELECT ${COLUMNS}, '[]'::json AS results FROM started j`,
       [userId, id, attempt],
     );
-    return rowCount ? this.find(userId, id) : null;
+    return rows[0] ? jobOf(rows[0]) : null;
   }
 
   async setProgress(id: string, percent: number): Promise<void> {
@@ -167,31 +176,21 @@ export class JobRepository {
    * however often a job is delivered, it ends with one set of results. false when it had finished.
    */
   async succeed(id: string, results: readonly StoredResult[]): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rowCount } = await client.query(
-        `UPDATE jobs SET status = 'succeeded', progress = 100, failure_reason = NULL, finished_at = now(),
-           updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED}`,
-        [id],
-      );
-      if (rowCount === 1) {
-        await client.query(
-          `INSERT INTO job_results (job_id, index, storage_key, content_type, bytes, metadata)
-           SELECT $1, x.index, x."storageKey", x."contentType", x.bytes, x.metadata
-           FROM jsonb_to_recordset($2::jsonb)
-             AS x(index int, "storageKey" text, "contentType" text, bytes int, metadata jsonb)`,
-          [id, JSON.stringify(results)],
-        );
-      }
-      await client.query('COMMIT');
-      return rowCount === 1;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    // One statement, so one round trip and all or nothing: the results are written only with the move.
+    const { rows } = await this.pool.query<{ finished: boolean }>(
+      `WITH finished AS (
+         UPDATE jobs SET status = 'succeeded', progress = 100, failure_reason = NULL, finished_at = now(),
+           updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED} RETURNING id),
+       stored AS (
+         INSERT INTO job_results (job_id, index, storage_key, content_type, bytes, metadata)
+         SELECT finished.id, x.index, x."storageKey", x."contentType", x.bytes, x.metadata
+         FROM finished, jsonb_to_recordset($2::jsonb)
+           AS x(index int, "storageKey" text, "contentType" text, bytes int, metadata jsonb)
+         RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM finished) AS finished`,
+      [id, JSON.stringify(results)],
+    );
+    return rows[0]?.finished === true;
   }
 
   /** Cancels the user's unfinished job: the job, or its status when it had finished, or null when not found. */

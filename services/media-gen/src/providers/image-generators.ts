@@ -2,6 +2,7 @@ import { DomainError, ErrorCode } from '@conduit/contracts';
 import type { MediaGenConfig } from '../config';
 import type { ImageGenerator } from './image-generator.port';
 import type { ImageModel, ImageProvider } from './image-models';
+import { FixedImageGenerator } from './fixed-image.generator';
 import { OfflineImageGenerator } from './offline-image.generator';
 import { OpenAIImageGenerator } from './openai-image.generator';
 
@@ -11,7 +12,8 @@ export class ImageGenerators {
 
   constructor(config: MediaGenConfig) {
     this.byProvider = {
-      offline: new OfflineImageGenerator(),
+      offline:
+        config.MEDIA_OFFLINE_IMAGES === 'fixed' ? new FixedImageGenerator() : new OfflineImageGenerator(),
       ...(config.OPENAI_API_KEY
         ? {
             openai: new OpenAIImageGenerator({
