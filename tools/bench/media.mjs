@@ -111,10 +111,16 @@ async function usageRecords(pg, schema, ids) {
   return rows[0];
 }
 
+/** Stored files, and `.partial` ones a replica killed mid-write left behind (never read, never served). */
 function countFiles(dir) {
   let files = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) files++;
-  return files;
+  let partial = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    if (entry.name.endsWith('.partial')) partial++;
+    else files++;
+  }
+  return { files, partial };
 }
 
 async function waitUntil(check, what, timeoutMs, assertAlive) {
@@ -319,10 +325,12 @@ function report({ throughput, steady, outcome, options, totalJobs }) {
   lines.push(
     `throughput run: ${outcome.counts.succeeded ?? 0} of ${throughput.ids.length} succeeded (${JSON.stringify(outcome.counts)}); ` +
       `results ${outcome.results.rows} rows for ${outcome.results.jobs} jobs; usage records ${outcome.usage.rows} for ${outcome.usage.jobs} jobs; ` +
-      `files stored ${outcome.files} (all ${totalJobs} jobs of the run)`,
+      `files stored ${outcome.files} (all ${totalJobs} jobs of the run), ${outcome.partial} partial files left by the killed replica`,
   );
   if (retriedSubmits > 0)
-    lines.push(`${retriedSubmits} submissions answered 5xx once (sent to the killed replica) and were sent again with their Idempotency-Key`);
+    lines.push(
+      `${retriedSubmits} submissions answered 5xx once (sent to the killed replica) and were sent again with their Idempotency-Key`,
+    );
   if (steady.late > 0)
     lines.push(`steady run: ${steady.late} submissions went out more than 20 ms late (load generator)`);
   lines.push(describeMachine(options.loadBefore));
@@ -387,7 +395,7 @@ async function run(options, { infra, ns, cleanup }) {
 
   log(`steady: ${options.rateJobs} jobs at ${options.rate}/s`);
   const steady = await steadyRun({ platform, db, tokens, options });
-  outcome.files = countFiles(platform.storageDir);
+  Object.assign(outcome, countFiles(platform.storageDir));
   report({
     throughput,
     steady,
