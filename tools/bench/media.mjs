@@ -239,7 +239,7 @@ async function steadyRun({ platform, db, tokens, options }) {
   return { ids, timings, late, offeredPerS };
 }
 
-async function checkOutcome({ platform, db, pg, ids, options }) {
+async function checkOutcome({ platform, db, pg, ids }) {
   const counts = await db.statusCounts(ids);
   const results = await db.resultCounts(ids);
   // The ledger is written from the usage stream shortly after each job: wait until it has them all.
@@ -391,7 +391,7 @@ async function run(options, { infra, ns, cleanup }) {
   log(`throughput: ${options.jobs} jobs from ${options.clients} clients`);
   const throughput = await throughputRun({ platform, db, tokens, options });
   log(`throughput: ${throughput.jobsPerS.toFixed(0)} jobs/s`);
-  const outcome = await checkOutcome({ platform, db, pg, ids: throughput.ids, options });
+  const outcome = await checkOutcome({ platform, db, pg, ids: throughput.ids });
 
   log(`steady: ${options.rateJobs} jobs at ${options.rate}/s`);
   const steady = await steadyRun({ platform, db, tokens, options });
