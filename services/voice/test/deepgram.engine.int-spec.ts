@@ -1,5 +1,5 @@
 import { waitFor } from '@conduit/testing';
-import { startFakeDeepgram, type FakeDeepgramServer } from './fakes/fake-deepgram.server';
+import { startFakeDeepgram, type FakeDeepgramServer } from '@conduit/testing';
 import { DeepgramSpeechToText, type DeepgramEngineOptions } from '../src/stt/deepgram.engine';
 import {
   SpeechToTextError,

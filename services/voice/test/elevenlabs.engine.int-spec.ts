@@ -1,7 +1,7 @@
 import { waitFor } from '@conduit/testing';
 import { ElevenLabsTextToSpeech, type ElevenLabsOptions } from '../src/tts/elevenlabs.engine';
 import { TextToSpeechError } from '../src/tts/text-to-speech.port';
-import { startFakeElevenLabs, type FakeElevenLabsServer } from './fakes/fake-elevenlabs.server';
+import { startFakeElevenLabs, type FakeElevenLabsServer } from '@conduit/testing';
 
 const API_KEY = 'el-test-key';
 const VOICE = 'JBFqnCBsd6RMkjVDRZzb';

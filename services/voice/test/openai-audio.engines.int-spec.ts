@@ -3,7 +3,7 @@ import { OpenAISpeechToText } from '../src/stt/openai-transcription.engine';
 import { SpeechToTextError, type TranscriptUpdate } from '../src/stt/speech-to-text.port';
 import { OpenAITextToSpeech } from '../src/tts/openai-speech.engine';
 import { TextToSpeechError } from '../src/tts/text-to-speech.port';
-import { startFakeOpenAIAudio, type FakeOpenAIAudioServer } from './fakes/fake-openai-audio.server';
+import { startFakeOpenAIAudio, type FakeOpenAIAudioServer } from '@conduit/testing';
 
 const API_KEY = 'sk-test-audio-0123456789';
 

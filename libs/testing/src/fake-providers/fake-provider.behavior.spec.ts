@@ -32,6 +32,7 @@ describe('planGeneration', () => {
     expect(plan).toEqual({
       tokens: defaults.tokens,
       intervalMs: 0,
+      firstTokenDelayMs: 0,
       truncated: false,
       usage: { inputTokens: 7, outputTokens: 4 },
       ending: { kind: 'complete' },
@@ -47,7 +48,21 @@ describe('planGeneration', () => {
     expect(plan.tokens).toEqual(['one', ' two']);
     expect(plan.truncated).toBe(true);
     expect(plan.intervalMs).toBe(5);
+    expect(plan.firstTokenDelayMs).toBe(5);
     expect(plan.usage).toEqual({ inputTokens: 99, outputTokens: 2 });
+  });
+
+  it('waits the first-token delay before the first token when one is given', () => {
+    expect(planGeneration({ kind: 'answer' }, facts, { ...defaults, firstTokenDelayMs: 200 })).toMatchObject({
+      intervalMs: 0,
+      firstTokenDelayMs: 200,
+    });
+    expect(
+      planGeneration({ kind: 'answer', firstTokenDelayMs: 50, tokenIntervalMs: 5 }, facts, {
+        ...defaults,
+        firstTokenDelayMs: 200,
+      }),
+    ).toMatchObject({ intervalMs: 5, firstTokenDelayMs: 50 });
   });
 
   it('sends the first afterTokens tokens before a fault', () => {

@@ -10,6 +10,8 @@ export interface FakeTokenSource {
   tokens?: string | readonly string[];
   /** Delay before each token. 0 (the default) writes the whole stream at once, still one SSE event per token. */
   tokenIntervalMs?: number;
+  /** Delay before the first token instead of `tokenIntervalMs` (a provider's time to first token). */
+  firstTokenDelayMs?: number;
 }
 
 export interface FakeUsageOverride {
@@ -160,6 +162,8 @@ export interface FakeGenerationPlan {
   /** The tokens sent before the ending (all of them for an answer, the first `afterTokens` for a fault). */
   readonly tokens: readonly string[];
   readonly intervalMs: number;
+  /** Delay before the first token (the interval unless the behavior or the server's options say otherwise). */
+  readonly firstTokenDelayMs: number;
   /** True when an answer was cut at the request's max output tokens. */
   readonly truncated: boolean;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
@@ -174,6 +178,7 @@ export interface FakeGenerationFacts {
 export interface FakeGenerationDefaults {
   readonly tokens: readonly string[];
   readonly intervalMs: number;
+  readonly firstTokenDelayMs?: number;
 }
 
 export function planGeneration(
@@ -183,6 +188,10 @@ export function planGeneration(
 ): FakeGenerationPlan {
   const all = behavior.tokens === undefined ? defaults.tokens : toTokens(behavior.tokens);
   const intervalMs = Math.max(0, behavior.tokenIntervalMs ?? defaults.intervalMs);
+  const firstTokenDelayMs = Math.max(
+    0,
+    behavior.firstTokenDelayMs ?? defaults.firstTokenDelayMs ?? behavior.tokenIntervalMs ?? intervalMs,
+  );
 
   if (behavior.kind === 'answer') {
     const limit = facts.maxOutputTokens;
@@ -191,6 +200,7 @@ export function planGeneration(
     return {
       tokens,
       intervalMs,
+      firstTokenDelayMs,
       truncated,
       usage: {
         inputTokens: behavior.usage?.inputTokens ?? facts.inputTokens,
@@ -208,6 +218,7 @@ export function planGeneration(
   return {
     tokens,
     intervalMs,
+    firstTokenDelayMs,
     truncated: false,
     usage: { inputTokens: facts.inputTokens, outputTokens: tokens.length },
     ending,

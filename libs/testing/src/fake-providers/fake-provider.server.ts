@@ -26,6 +26,8 @@ export interface FakeProviderOptions<TBody> {
   defaultAnswer?: string | readonly string[];
   /** Default delay before each streamed token; 0 writes everything at once. */
   tokenIntervalMs?: number;
+  /** Default delay before the first streamed token (time to first token); unset: `tokenIntervalMs`. */
+  firstTokenDelayMs?: number;
   /** Model ids listed by `GET /v1/models`. */
   models?: readonly string[];
   /** Keep a log of requests in `requests` (default true; turn off for long benchmarks). */
@@ -292,6 +294,7 @@ export async function startFakeProviderServer<TBody>(
     const plan = planGeneration(behavior, generation, {
       tokens: defaultTokens,
       intervalMs: defaultIntervalMs,
+      ...(options.firstTokenDelayMs !== undefined ? { firstTokenDelayMs: options.firstTokenDelayMs } : {}),
     });
     const identity: GenerationIdentity = {
       id: protocol.newGenerationId(sequence),
@@ -387,7 +390,8 @@ export async function startFakeProviderServer<TBody>(
           return;
       }
     };
-    const delay = plan.intervalMs * plan.tokens.length;
+    const delay =
+      plan.tokens.length === 0 ? 0 : plan.firstTokenDelayMs + plan.intervalMs * (plan.tokens.length - 1);
     if (delay <= 0) return respond();
     const timer = later(delay, respond);
     res.once('close', () => cancel(timer));
@@ -433,7 +437,7 @@ export async function startFakeProviderServer<TBody>(
       }
     };
 
-    if (plan.intervalMs <= 0 || tokens.length === 0) {
+    if ((plan.intervalMs <= 0 && plan.firstTokenDelayMs <= 0) || tokens.length === 0) {
       let text = encoder.head();
       for (const token of tokens) text += encoder.token(token);
       finish(text);
@@ -446,13 +450,15 @@ export async function startFakeProviderServer<TBody>(
     const tick = (): void => {
       timer = undefined;
       if (res.destroyed) return;
-      const chunk = encoder.token(tokens[index] ?? '');
+      let chunk = encoder.token(tokens[index] ?? '');
       index += 1;
+      // Without an interval, the tokens after the first follow it at once.
+      if (plan.intervalMs <= 0) while (index < tokens.length) chunk += encoder.token(tokens[index++] ?? '');
       if (index >= tokens.length) return finish(chunk);
       res.write(chunk);
       timer = later(plan.intervalMs, tick);
     };
-    timer = later(plan.intervalMs, tick);
+    timer = later(plan.firstTokenDelayMs, tick);
     res.once('close', () => cancel(timer));
   }
 

@@ -52,3 +52,24 @@ export {
   type FakeTokenSource,
   type FakeUsageOverride,
 } from './fake-provider.behavior';
+export {
+  startFakeDeepgram,
+  type FakeDeepgramBehavior,
+  type FakeDeepgramOptions,
+  type FakeDeepgramServer,
+  type FakeDeepgramStream,
+} from './fake-deepgram.server';
+export {
+  startFakeElevenLabs,
+  type FakeElevenLabsBehavior,
+  type FakeElevenLabsOptions,
+  type FakeElevenLabsRequest,
+  type FakeElevenLabsServer,
+} from './fake-elevenlabs.server';
+export {
+  startFakeOpenAIAudio,
+  type FakeOpenAIAudioBehavior,
+  type FakeOpenAIAudioOptions,
+  type FakeOpenAIAudioRequest,
+  type FakeOpenAIAudioServer,
+} from './fake-openai-audio.server';

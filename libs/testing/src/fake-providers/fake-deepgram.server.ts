@@ -45,6 +45,8 @@ export interface FakeDeepgramOptions {
   words?: readonly string[];
   /** Audio per revealed word; 3,200 bytes is 100 ms of 16 kHz 16-bit mono. */
   bytesPerWord?: number;
+  /** Delay before `Finalize` and `CloseStream` are answered: the provider's time to its last transcript. */
+  finalizeDelayMs?: number;
 }
 
 const MODEL_INFO = { name: '2-general-nova', version: '2024-01-18.26916', arch: 'nova-3' };
@@ -52,6 +54,7 @@ const MODEL_INFO = { name: '2-general-nova', version: '2024-01-18.26916', arch: 
 export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<FakeDeepgramServer> {
   const defaultWords = options.words ?? ['hello', 'from', 'the', 'fake', 'deepgram'];
   const bytesPerWord = options.bytesPerWord ?? 3_200;
+  const finalizeDelayMs = options.finalizeDelayMs ?? 0;
   const queue: FakeDeepgramBehavior[] = [];
   const streams: FakeDeepgramStream[] = [];
   const prerecorded: Array<{ query: URLSearchParams; bytes: number; contentType?: string }> = [];
@@ -186,22 +189,14 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<F
         const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
         const type = (JSON.parse(text) as { type?: string }).type ?? '';
         stream.controls.push(type);
-        if (type === 'Finalize') finalizePending(true);
-        if (type === 'CloseStream') {
-          finalizePending(false);
-          send({
-            type: 'Metadata',
-            transaction_key: 'deprecated',
-            request_id: requestId,
-            sha256: 'fake',
-            created: new Date().toISOString(),
-            duration: stream.audioBytes / 2 / 16_000,
-            channels: 1,
-            models: [randomUUID()],
-            model_info: {},
-          });
-          ws.close(1000);
+        if (finalizeDelayMs > 0 && (type === 'Finalize' || type === 'CloseStream')) {
+          const timer = setTimeout(() => {
+            if (ws.readyState === ws.OPEN) answerControl(type);
+          }, finalizeDelayMs);
+          ws.once('close', () => clearTimeout(timer));
+          return;
         }
+        answerControl(type);
         return;
       }
       stream.audioBytes += (data as Buffer).length;
@@ -220,6 +215,25 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<F
         }
       }
     });
+
+    function answerControl(type: string): void {
+      if (type === 'Finalize') finalizePending(true);
+      if (type === 'CloseStream') {
+        finalizePending(false);
+        send({
+          type: 'Metadata',
+          transaction_key: 'deprecated',
+          request_id: requestId,
+          sha256: 'fake',
+          created: new Date().toISOString(),
+          duration: stream.audioBytes / 2 / 16_000,
+          channels: 1,
+          models: [randomUUID()],
+          model_info: {},
+        });
+        ws.close(1000);
+      }
+    }
   }
 
   async function prerecordedRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

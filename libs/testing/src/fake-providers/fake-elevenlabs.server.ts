@@ -52,13 +52,29 @@ const ERRORS: Record<number, [string, string]> = {
   500: ['internal_error', 'An internal error occurred.'],
 };
 
-export async function startFakeElevenLabs(options: {
+export interface FakeElevenLabsOptions {
   apiKey: string;
+  /** Bytes of PCM per audio chunk, and chunks per answer. */
   chunkBytes?: number;
   chunks?: number;
-}): Promise<FakeElevenLabsServer> {
+  /** Delay before the first audio chunk (the provider's time to first byte), and between the next ones. */
+  firstChunkDelayMs?: number;
+  chunkIntervalMs?: number;
+  /**
+   * The samples: `chunk-index` (default) fills chunk k with the value k + 1; `counter` numbers every
+   * sample of an answer (0, 1, 2... modulo 32,768), so a listener can check nothing was lost or reordered.
+   */
+  samples?: 'chunk-index' | 'counter';
+}
+
+const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startFakeElevenLabs(options: FakeElevenLabsOptions): Promise<FakeElevenLabsServer> {
   const chunkBytes = options.chunkBytes ?? 3_200;
   const chunks = options.chunks ?? 4;
+  const firstChunkDelayMs = options.firstChunkDelayMs ?? 0;
+  const chunkIntervalMs = options.chunkIntervalMs ?? 0;
+  const counter = options.samples === 'counter';
   const queue: FakeElevenLabsBehavior[] = [];
   const requests: FakeElevenLabsRequest[] = [];
   const sockets = new Set<Socket>();
@@ -115,13 +131,18 @@ export async function startFakeElevenLabs(options: {
         return;
       }
       res.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
+      let sample = 0;
       for (let index = 0; index < chunks; index++) {
+        const delay = index === 0 ? firstChunkDelayMs : chunkIntervalMs;
+        if (delay > 0) await later(delay);
+        if (res.destroyed) return;
         if (behavior.kind === 'drop' && index === behavior.afterChunks) {
           const socket = res.socket;
           return void res.write('', () => socket?.destroy());
         }
         const chunk = Buffer.alloc(chunkBytes);
-        for (let i = 0; i < chunkBytes; i += 2) chunk.writeInt16LE(index + 1, i);
+        for (let i = 0; i + 1 < chunkBytes; i += 2)
+          chunk.writeInt16LE(counter ? sample++ % 32_768 : index + 1, i);
         res.write(chunk);
         if (index === 0 && gate) await gate;
         if (res.destroyed) return;
