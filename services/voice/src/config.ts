@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MeteringConfigSchema } from '@conduit/metering';
 import { configFields, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+import { DEFAULT_MIN_SPEECH_LEVEL_DBFS } from './vad/voice-activity-detector';
 
 const engineName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 const optionalSecret = z.string().min(1).optional();
@@ -49,6 +50,8 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
   VOICE_MIN_SPEECH_MS: z.coerce.number().int().min(20).max(2_000).default(200),
   /** WebRTC VAD aggressiveness, 0 (most sound is speech) to 3 (strictest). */
   VOICE_VAD_MODE: z.coerce.number().int().min(0).max(3).default(3),
+  /** Frames quieter than this (RMS in dBFS) are never speech: ends turns without the VAD's hangover. */
+  VOICE_VAD_MIN_LEVEL_DBFS: z.coerce.number().min(-120).max(0).default(DEFAULT_MIN_SPEECH_LEVEL_DBFS),
   /** How far ahead of real time reply audio is sent: the most a barge-in leaves playing on the client. */
   VOICE_OUTPUT_LEAD_MS: z.coerce.number().int().min(0).max(5_000).default(200),
   /** Longest wait for a cloud speech provider to answer (connect, headers, next audio chunk). */

@@ -53,6 +53,33 @@ describe('WebRtcVad', () => {
     expect(voiced / frames.length).toBeGreaterThan(0.5);
   });
 
+  it('ends speech on the first frame of silence after it, without the hangover', async () => {
+    const speech = espeak('what is the weather like in paris today');
+    if (!speech) return console.warn('espeak-ng or sox missing: speech case skipped');
+    const run = async (minLevelDbfs: number) => {
+      const vad = await WebRtcVad.create(3, minLevelDbfs);
+      for (const frame of framesOf(speech)) vad.isVoiced(frame);
+      const after = framesOf(Buffer.alloc(FRAME_BYTES * 20)).map((f) => vad.isVoiced(f));
+      vad.close();
+      return after.filter(Boolean).length;
+    };
+    // The GMM alone goes on hearing speech for a few frames of silence; the level floor does not.
+    expect(await run(-200)).toBeGreaterThan(0);
+    expect(await run(-55)).toBe(0);
+  });
+
+  it('hears no speech below the level floor', async () => {
+    const speech = espeak('what is the weather like in paris today');
+    if (!speech) return console.warn('espeak-ng or sox missing: speech case skipped');
+    const vad = await WebRtcVad.create(3, -20);
+    const quiet = Buffer.alloc(speech.length);
+    for (let i = 0; i + 1 < speech.length; i += 2)
+      quiet.writeInt16LE(Math.round(speech.readInt16LE(i) / 100), i);
+    const voiced = framesOf(quiet).filter((f) => vad.isVoiced(f));
+    vad.close();
+    expect(voiced).toHaveLength(0);
+  });
+
   it('takes frames at odd offsets of a larger buffer', async () => {
     const vad = await WebRtcVad.create(2);
     const padded = Buffer.concat([Buffer.alloc(1), tone(VAD_FRAME_MS, 440, 8000)]);

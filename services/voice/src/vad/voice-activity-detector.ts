@@ -9,6 +9,9 @@ const FRAME_SAMPLES = (VAD_SAMPLE_RATE * VAD_FRAME_MS) / 1000;
 /** WebRTC VAD aggressiveness: 0 lets most sound count as speech, 3 is the strictest. */
 export type VadMode = 0 | 1 | 2 | 3;
 
+/** Frames quieter than this (RMS, dB below full scale) are never speech. */
+export const DEFAULT_MIN_SPEECH_LEVEL_DBFS = -55;
+
 /** Whether a frame of audio holds speech. */
 export interface VoiceActivityDetector {
   /** A frame of {@link VAD_FRAME_MS} of 16-bit mono PCM at {@link VAD_SAMPLE_RATE}. */
@@ -44,7 +47,13 @@ function loadFvad(): Promise<{ module: FvadModule; frame: number }> {
   return loading;
 }
 
-/** WebRTC's VAD (libfvad compiled to WebAssembly): a GMM over sub-band energies, not a level threshold. */
+/**
+ * WebRTC's VAD (libfvad compiled to WebAssembly): a GMM over sub-band energies, not a level threshold.
+ * After speech it keeps saying "voiced" for a few frames (its hangover: 120 ms in mode 3 after a
+ * sentence), even over digital silence; the turn detector already waits out its own end-of-turn
+ * silence, so that hangover would only delay every answer. A frame below `minLevelDbfs` is therefore
+ * not speech whatever the GMM says (it still sees the frame, so its noise model stays current).
+ */
 export class WebRtcVad implements VoiceActivityDetector {
   private closed = false;
 
@@ -52,9 +61,11 @@ export class WebRtcVad implements VoiceActivityDetector {
     private readonly module: FvadModule,
     private readonly frame: number,
     private readonly instance: number,
+    /** Sum of squared samples of a frame at the minimum level. */
+    private readonly minEnergy: number,
   ) {}
 
-  static async create(mode: VadMode): Promise<WebRtcVad> {
+  static async create(mode: VadMode, minLevelDbfs = DEFAULT_MIN_SPEECH_LEVEL_DBFS): Promise<WebRtcVad> {
     const { module, frame } = await loadFvad();
     const instance = module._fvad_new();
     if (instance === 0) throw new Error('libfvad could not allocate a detector');
@@ -65,7 +76,8 @@ export class WebRtcVad implements VoiceActivityDetector {
       module._fvad_free(instance);
       throw new Error(`libfvad refused mode ${mode} at ${VAD_SAMPLE_RATE} Hz`);
     }
-    return new WebRtcVad(module, frame, instance);
+    const minRms = 32_768 * 10 ** (minLevelDbfs / 20);
+    return new WebRtcVad(module, frame, instance, minRms * minRms * FRAME_SAMPLES);
   }
 
   isVoiced(frame: Buffer): boolean {
@@ -76,7 +88,11 @@ export class WebRtcVad implements VoiceActivityDetector {
     const samples = new Int16Array(aligned.buffer, aligned.byteOffset, FRAME_SAMPLES);
     // The heap view is read each time: it is replaced whenever the WASM memory grows.
     this.module.HEAP16.set(samples, this.frame / 2);
-    return this.module._fvad_process(this.instance, this.frame, FRAME_SAMPLES) === 1;
+    const voiced = this.module._fvad_process(this.instance, this.frame, FRAME_SAMPLES) === 1;
+    if (!voiced) return false;
+    let energy = 0;
+    for (let i = 0; i < FRAME_SAMPLES; i++) energy += samples[i]! * samples[i]!;
+    return energy >= this.minEnergy;
   }
 
   close(): void {
