@@ -53,6 +53,7 @@ export async function startChatPlatform({
   log,
   fake,
   diagnostics = { nodeArgs: [], env: {} },
+  readyTimeoutMs = 30_000,
 }) {
   const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'chat', 'usage']);
   const common = {
@@ -63,8 +64,9 @@ export async function startChatPlatform({
     ...diagnostics.env,
   };
   const { nodeArgs } = diagnostics;
+  const startOptions = { nodeArgs, readyTimeoutMs };
   log('starting usage');
-  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage }, { nodeArgs });
+  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage }, startOptions);
   cleanup.add('usage', () => usage.stop());
   log('starting chat');
   const chat = await startService(
@@ -77,7 +79,7 @@ export async function startChatPlatform({
       CHAT_DEFAULT_MODEL: 'openai/gpt-4o-mini',
       BENCH_PROBE_NAME: 'chat',
     },
-    { nodeArgs },
+    startOptions,
   );
   cleanup.add('chat', () => chat.stop());
   log('starting gateway');
@@ -93,7 +95,7 @@ export async function startChatPlatform({
       AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
       BENCH_PROBE_NAME: 'gateway',
     },
-    { nodeArgs },
+    startOptions,
   );
   cleanup.add('gateway', () => gateway.stop());
   const assertAlive = () => {
