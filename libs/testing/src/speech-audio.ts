@@ -22,3 +22,35 @@ export function framesOf(pcm: Buffer, sampleRate: number, frameMs = 20): Buffer[
     frames.push(pcm.subarray(at, Math.min(at + bytes, pcm.length)));
   return frames;
 }
+
+export interface DecodedAudio {
+  /** ffprobe's names: `ogg` / `mp3` for the container, `opus` / `mp3` for the codec. */
+  readonly container: string;
+  readonly codec: string;
+  /** What ffmpeg decoded, at 16 kHz mono. */
+  readonly seconds: number;
+}
+
+/**
+ * Reads `bytes` as ffprobe and ffmpeg do: the container and codec they see, and how much audio a full
+ * decode gives. A decode that reports any error (a torn page, a bad frame) throws.
+ */
+export function decodedAudio(bytes: Buffer): DecodedAudio {
+  const probe = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'format=format_name:stream=codec_name', '-of', 'json', 'pipe:0'],
+      { input: bytes },
+    ).toString(),
+  ) as { format?: { format_name?: string }; streams?: Array<{ codec_name?: string }> };
+  const pcm = execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-xerror', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', '16000', 'pipe:1'],
+    { input: bytes, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return {
+    container: probe.format?.format_name ?? '',
+    codec: probe.streams?.[0]?.codec_name ?? '',
+    seconds: pcm.length / 2 / 16_000,
+  };
+}

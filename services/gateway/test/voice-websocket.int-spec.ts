@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { ErrorCode, type VoiceServerEvent } from '@conduit/contracts';
 import {
+  decodedAudio,
   framesOf,
   silence,
   spokenPcm,
@@ -16,10 +17,13 @@ class VoiceSocket {
   readonly received: Array<{ kind: 'event'; event: VoiceServerEvent } | { kind: 'audio'; bytes: number }> =
     [];
   closedWith: number | null = null;
+  /** The reply audio's bytes, in arrival order. */
+  readonly audio: Buffer[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      if (isBinary) this.audio.push(bytes);
       if (isBinary) this.received.push({ kind: 'audio', bytes: bytes.length });
       else this.received.push({ kind: 'event', event: JSON.parse(bytes.toString()) as VoiceServerEvent });
     });
@@ -121,6 +125,11 @@ describe('/ws/voice', () => {
       { type: 'start', sampleRate: 16_000, encoding: 'mulaw' },
       ErrorCode.ValidationFailed,
     ],
+    [
+      'an unknown output format',
+      { type: 'start', sampleRate: 16_000, encoding: 'pcm16', outputFormat: 'flac' },
+      ErrorCode.ValidationFailed,
+    ],
     ['a control message before start', { type: 'interrupt' }, ErrorCode.ValidationFailed],
     ['an unknown message', { type: 'dance' }, ErrorCode.ValidationFailed],
   ])('ends the session with a clear error on %s, and keeps serving', async (_what, message, code) => {
@@ -141,7 +150,7 @@ describe('/ws/voice', () => {
     });
   });
 
-  it("passes the voice service's refusals on: an engine it does not have, a format it cannot send", async () => {
+  it("passes the voice service's refusals on: an engine it does not have", async () => {
     const engine = await openAs(alice);
     engine.send({ type: 'start', sampleRate: 16_000, encoding: 'pcm16', stt: 'no-such-engine' });
     expect(await engine.ended()).toMatchObject({
@@ -149,13 +158,37 @@ describe('/ws/voice', () => {
       code: ErrorCode.ValidationFailed,
       fatal: true,
     });
-    const format = await openAs(alice);
-    format.send({ type: 'start', sampleRate: 16_000, encoding: 'pcm16', outputFormat: 'mp3' });
-    expect(await format.ended()).toMatchObject({
-      type: 'error',
-      code: ErrorCode.ValidationFailed,
-      fatal: true,
+  });
+
+  it('speaks a typed turn as Ogg Opus when start asks for opus: binary frames that decode', async () => {
+    const socket = await openAs(alice);
+    socket.send({
+      type: 'start',
+      sampleRate: 24_000,
+      encoding: 'pcm16',
+      outputFormat: 'opus',
+      model: 'offline/placeholder',
     });
+    await waitFor(() => socket.events().some((e) => e.type === 'ready'), 'ready');
+    expect(socket.events()[0]).toMatchObject({
+      type: 'ready',
+      outputFormat: 'opus',
+      outputSampleRate: 24_000,
+    });
+    socket.send({ type: 'say', text: 'hello there' });
+    await waitFor(
+      () => socket.events().some((e) => e.type === 'turn.metrics'),
+      () => `the turn to end; got ${JSON.stringify(socket.events()).slice(-1500)}`,
+      60_000,
+    );
+    expect(socket.events().find((e) => e.type === 'audio.started')).toMatchObject({
+      format: 'opus',
+      sampleRate: 24_000,
+    });
+    expect(socket.events().some((e) => e.type === 'audio.done')).toBe(true);
+    expect(decodedAudio(Buffer.concat(socket.audio))).toMatchObject({ container: 'ogg', codec: 'opus' });
+    socket.send({ type: 'stop' });
+    expect(await socket.ended()).toMatchObject({ type: 'done' });
   });
 
   it('holds a spoken conversation end to end on the offline engines (espeak-ng speaks, PocketSphinx hears)', async () => {

@@ -1,6 +1,6 @@
 import { ChannelWriter } from '@conduit/bus';
 import { ChatContract, DomainError, ErrorCode, VoiceContract, VoiceSessionChannel } from '@conduit/contracts';
-import { framesOf, silence, spokenPcm, waitFor } from '@conduit/testing';
+import { decodedAudio, framesOf, silence, spokenPcm, waitFor } from '@conduit/testing';
 import { SessionClient, type Received } from './support/session-client';
 import { startVoicePlatform, type VoicePlatform } from './support/voice-platform';
 
@@ -162,8 +162,65 @@ describe('voice sessions on the bus', () => {
     });
   });
 
+  it.each([
+    ['opus', 'ogg', 'opus'],
+    ['mp3', 'mp3', 'mp3'],
+  ] as const)(
+    'speaks the reply as %s, streamed from audio.started to audio.done as one file that decodes',
+    async (format, container, codec) => {
+      platform.openai.setBehavior({
+        kind: 'answer',
+        tokens: 'Sure. It is sunny in Paris today, with a light wind.',
+        tokenIntervalMs: 20,
+      });
+      const client = await SessionClient.open(platform.bus, alice, { outputFormat: format });
+      expect(client.ready).toMatchObject({ outputFormat: format, outputSampleRate: RATE });
+      client.send({ type: 'say', text: 'what is the weather like in paris' });
+      await client.until(() => client.eventsOf('turn.metrics').length === 1, 'the turn metrics');
+      expect(client.eventsOf('audio.started')).toEqual([
+        { type: 'audio.started', turnId: expect.any(String), format, sampleRate: RATE },
+      ]);
+      expect(client.eventsOf('audio.done')).toHaveLength(1);
+      const audio = between(client.received, 'audio.started', 'audio.done');
+      expect(audio.outside).toBe(0);
+      expect(audio.frames).toBeGreaterThan(0);
+      const decoded = decodedAudio(client.audio());
+      expect(decoded).toMatchObject({ container, codec });
+      // The tone engine speaks 40 ms per character: "Sure." and the sentence after it.
+      const spoken = ('Sure.'.length + 'It is sunny in Paris today, with a light wind.'.length) * 0.04;
+      expect(decoded.seconds).toBeGreaterThan(spoken * 0.9);
+      expect(decoded.seconds).toBeLessThan(spoken + 0.5);
+      expect(client.eventsOf('turn.metrics')[0]!.metrics.endOfSpeechToFirstAudioMs).toEqual(
+        expect.any(Number),
+      );
+      client.send({ type: 'stop' });
+      await client.until(() => client.eventsOf('done').length === 1, 'the session to end');
+      client.close();
+    },
+  );
+
+  it('stops compressed audio at once on interrupt: nothing after audio.cancelled', async () => {
+    platform.openai.setBehavior({ kind: 'answer', tokens: LONG_ANSWER });
+    const client = await SessionClient.open(platform.bus, alice, { outputFormat: 'opus' });
+    client.send({ type: 'say', text: 'tell me a long story' });
+    await client.until(() => client.received.filter((r) => r.kind === 'audio').length >= 5, 'reply audio');
+    client.send({ type: 'interrupt' });
+    await client.until(() => client.eventsOf('turn.metrics').length === 1, 'the turn metrics');
+    const cancelledAt = client.received.findIndex(
+      (r) => r.kind === 'event' && r.event.type === 'audio.cancelled',
+    );
+    expect(cancelledAt).toBeGreaterThan(0);
+    // The session's messages arrive in order: anything sent after audio.cancelled comes before done.
+    client.send({ type: 'stop' });
+    await client.until(() => client.eventsOf('done').length === 1, 'the session to end');
+    expect(client.received.slice(cancelledAt).filter((r) => r.kind === 'audio')).toHaveLength(0);
+    client.close();
+  });
+
   it('refuses formats, engines and chat sessions it cannot serve with typed errors', async () => {
-    await expect(SessionClient.open(platform.bus, alice, { outputFormat: 'opus' })).rejects.toMatchObject({
+    await expect(
+      SessionClient.open(platform.bus, alice, { outputFormat: 'flac' as never }),
+    ).rejects.toMatchObject({
       code: ErrorCode.ValidationFailed,
     });
     await expect(SessionClient.open(platform.bus, alice, { stt: 'nonexistent' })).rejects.toMatchObject({

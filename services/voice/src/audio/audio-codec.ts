@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DomainError, ErrorCode, type SpeechFormat } from '@conduit/contracts';
 import { canStart, ProcessRunError, runProcess } from '../processes/child-process';
+import { FfmpegLiveEncoder, type LiveEncoder, type LiveEncoderSink } from './live-encoder';
 import { SEEKING_CONTAINERS, sniffAudio, type SniffedAudio } from './audio-sniffer';
 import { pcmSeconds, type PcmAudio } from './pcm-audio';
 import { resamplePcm } from './pcm-resampler';
@@ -24,6 +25,20 @@ export const SPEECH_CONTENT_TYPES: Readonly<Record<SpeechFormat, string>> = {
   opus: 'audio/ogg; codecs=opus',
   pcm: 'audio/pcm',
 };
+
+/** The compressed formats ffmpeg encodes, and its encoder and container options for each. */
+export type CompressedFormat = 'mp3' | 'opus';
+const ENCODER_ARGS: Readonly<Record<CompressedFormat, readonly string[]>> = {
+  mp3: ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'],
+  opus: ['-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg'],
+};
+/** Streaming: every packet written out at once, and an Ogg page per packet rather than per second. */
+const LIVE_ARGS: Readonly<Record<CompressedFormat, readonly string[]>> = {
+  mp3: ['-flush_packets', '1'],
+  opus: ['-flush_packets', '1', '-page_duration', '20000'],
+};
+/** Rates libopus and LAME take as they are (every live input rate is one). */
+const NATIVE_RATES = new Set([8_000, 16_000, 24_000, 48_000]);
 
 /** Raw `pcm` speech is 24 kHz, as OpenAI's. */
 export const PCM_SPEECH_SAMPLE_RATE = 24_000;
@@ -126,27 +141,45 @@ export class AudioCodec {
         };
       case 'mp3':
         return {
-          data: await this.ffmpegEncode(audio, ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3']),
+          data: await this.ffmpegEncode(audio, ENCODER_ARGS.mp3),
           contentType,
           sampleRate: audio.sampleRate,
         };
       case 'opus':
         // libopus takes 8, 12, 16, 24 or 48 kHz: other rates are resampled to 24 kHz.
         return {
-          data: await this.ffmpegEncode(audio, [
-            '-ar',
-            '24000',
-            '-c:a',
-            'libopus',
-            '-b:a',
-            '32k',
-            '-f',
-            'ogg',
-          ]),
+          data: await this.ffmpegEncode(audio, ['-ar', '24000', ...ENCODER_ARGS.opus]),
           contentType,
           sampleRate: 24_000,
         };
     }
+  }
+
+  /**
+   * A live encoder: mono PCM at `sampleRate` (8, 16, 24 or 48 kHz) written as it comes, `format`
+   * bytes out as soon as ffmpeg has them, one stream (an mp3 or Ogg Opus file) from the first write
+   * to `end()`.
+   */
+  openLiveEncoder(format: CompressedFormat, sampleRate: number, sink: LiveEncoderSink): LiveEncoder {
+    if (!NATIVE_RATES.has(sampleRate))
+      throw new DomainError(ErrorCode.ValidationFailed, `${format} is not encoded live at ${sampleRate} Hz`);
+    return new FfmpegLiveEncoder(
+      this.settings.ffmpeg,
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        // No probing of the input (its format is given): ffmpeg would otherwise read seconds of it
+        // before writing anything.
+        ...['-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer'],
+        ...['-f', 's16le', '-ar', String(sampleRate), '-ac', '1', '-i', 'pipe:0'],
+        ...ENCODER_ARGS[format],
+        ...LIVE_ARGS[format],
+        'pipe:1',
+      ],
+      sink,
+    );
   }
 
   private async ffmpegEncode(audio: PcmAudio, outputArgs: readonly string[]): Promise<Buffer> {

@@ -1,3 +1,4 @@
+import type { LiveEncoder, LiveEncoderSink } from '../audio/live-encoder';
 import { PcmResampler } from '../audio/pcm-resampler';
 import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
 import { playedTextOf, type SpokenPiece } from './played-text';
@@ -14,12 +15,15 @@ export interface PlaybackOptions {
   /** How far ahead of real time audio is sent: the client's buffer, and the most a barge-in can leave playing. */
   readonly leadMs: number;
   readonly now: () => number;
+  /** Compressed output (opus, mp3): the paced PCM goes through this encoder, its bytes to the client. */
+  readonly encoder?: (sink: LiveEncoderSink) => LiveEncoder;
 }
 
 export interface PlaybackSink {
   /** Before the first frame (`audio.started`). */
   started(): void;
-  frame(pcm: Buffer): void;
+  /** Reply audio as the client asked for it: a pcm16 frame, or the next bytes of the encoded stream. */
+  frame(audio: Buffer): void;
   /** Every piece was spoken and sent (`audio.done`). */
   done(): void;
   /** A synthesis failed: the reply stops there. */
@@ -30,7 +34,9 @@ export interface PlaybackSink {
  * Speaks one reply, piece by piece as they come (a sentence can play while the next is synthesised),
  * and sends its audio paced at real time plus a small lead, so that a barge-in stops what the user
  * hears within that lead: {@link cancel} aborts the synthesis, drops every frame not yet sent, and
- * says which text the audio sent until then (and played, at most) holds.
+ * says which text the audio sent until then (and played, at most) holds. For compressed output the
+ * paced PCM feeds one live encoder per reply (started with the reply, so the first audio does not wait
+ * for it), whose bytes go to the client as they come out; the reply is done once it has flushed.
  */
 export class ReplyPlayback {
   private readonly texts: string[] = [];
@@ -46,6 +52,8 @@ export class ReplyPlayback {
   private finished = false;
   private pacer: NodeJS.Timeout | null = null;
   private resampler: Promise<PcmResampler> | null = null;
+  private readonly encoder: LiveEncoder | null;
+  private draining = false;
   /** When the engine gave its first audio, and when the first frame went out. */
   firstSynthesizedAt: number | null = null;
   firstFrameAt: number | null = null;
@@ -57,6 +65,20 @@ export class ReplyPlayback {
     private readonly sink: PlaybackSink,
   ) {
     this.frameBytes = Math.round((options.outputRate * OUTPUT_FRAME_MS) / 1000) * 2;
+    this.encoder =
+      options.encoder?.({
+        data: (chunk) => this.send(chunk),
+        end: () => {
+          if (this.finished) return;
+          this.stop();
+          this.sink.done();
+        },
+        failed: (error) => {
+          if (this.finished) return;
+          this.stop();
+          this.sink.failed(error);
+        },
+      }) ?? null;
   }
 
   get active(): boolean {
@@ -91,6 +113,7 @@ export class ReplyPlayback {
     this.buffered = Buffer.alloc(0);
     if (this.pacer) clearInterval(this.pacer);
     this.pacer = null;
+    this.encoder?.kill();
     void this.resampler?.then((r) => r.close()).catch(() => undefined);
   }
 
@@ -142,22 +165,20 @@ export class ReplyPlayback {
 
   /** Sends the frames real time (plus the lead) allows; ends the reply once all is sent. */
   private pump(): void {
-    if (this.finished) return;
+    if (this.finished || this.draining) return;
     const now = this.options.now();
     while (this.buffered.length >= this.frameBytes || (this.isLastAudio() && this.buffered.length > 0)) {
       const elapsed = this.firstSentAt === null ? 0 : now - this.firstSentAt;
       if (this.sentMs >= elapsed + this.options.leadMs) break;
       const frame = this.buffered.subarray(0, Math.min(this.frameBytes, this.buffered.length));
       this.buffered = this.buffered.subarray(frame.length);
-      if (this.firstSentAt === null) {
-        this.firstSentAt = now;
-        this.firstFrameAt = now;
-        this.sink.started();
-      }
+      this.firstSentAt ??= now;
       this.sentMs += (frame.length / 2 / this.options.outputRate) * 1000;
-      this.sink.frame(Buffer.from(frame));
+      if (this.encoder) this.encoder.write(Buffer.from(frame));
+      else this.send(Buffer.from(frame));
     }
     if (this.isLastAudio() && this.buffered.length === 0) {
+      if (this.encoder && this.firstSentAt !== null) return this.drain();
       this.stop();
       this.sink.done();
       return;
@@ -168,6 +189,24 @@ export class ReplyPlayback {
       clearInterval(this.pacer);
       this.pacer = null;
     }
+  }
+
+  /** Audio to the client: `started` before its first bytes. */
+  private send(audio: Buffer): void {
+    if (this.finished) return;
+    if (this.firstFrameAt === null) {
+      this.firstFrameAt = this.options.now();
+      this.sink.started();
+    }
+    this.sink.frame(audio);
+  }
+
+  /** Every frame went to the encoder: it flushes the rest, then the reply is done (its sink's `end`). */
+  private drain(): void {
+    this.draining = true;
+    if (this.pacer) clearInterval(this.pacer);
+    this.pacer = null;
+    this.encoder?.end();
   }
 
   /** Nothing more will be synthesised: what is buffered is the end of the reply. */

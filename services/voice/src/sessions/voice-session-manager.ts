@@ -11,6 +11,7 @@ import {
   type VoiceContract,
 } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
+import { AudioCodec } from '../audio/audio-codec';
 import { PcmResampler } from '../audio/pcm-resampler';
 import type { VoiceConfig } from '../config';
 import { UnknownEngineError } from '../engines/engine-registry';
@@ -24,9 +25,6 @@ import { VoiceMetering } from '../metering/voice-metering';
 import { ChatReplies } from '../replies/chat-replies';
 import { VAD_SAMPLE_RATE, WebRtcVad, type VadMode } from '../vad/voice-activity-detector';
 import { VoiceSession, type VoiceSessionOutput } from './voice-session';
-
-/** Reply formats this service can send: compressed ones need the audio codecs. */
-const SUPPORTED_OUTPUT_FORMATS = new Set(['pcm16']);
 
 /**
  * The live sessions this replica owns. Opening one (a request in the service's queue group) pins it
@@ -44,6 +42,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     private readonly metering: VoiceMetering,
     @Inject(SPEECH_TO_TEXT) private readonly recognisers: SpeechToTextRegistry,
     @Inject(TEXT_TO_SPEECH) private readonly synthesisers: TextToSpeechRegistry,
+    private readonly codec: AudioCodec,
     @InjectConfig() private readonly config: VoiceConfig,
   ) {}
 
@@ -58,11 +57,14 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     const { voiceSessionId: id, start } = request;
     if (this.sessions.has(id))
       throw new DomainError(ErrorCode.Conflict, 'A voice session with that id is open');
-    if (!SUPPORTED_OUTPUT_FORMATS.has(start.outputFormat)) {
-      throw new DomainError(
-        ErrorCode.ValidationFailed,
-        `outputFormat "${start.outputFormat}" is not available on this deployment; use pcm16`,
-      );
+    const { outputFormat } = start;
+    if (outputFormat !== 'pcm16') {
+      const codec = await this.codec.availability();
+      if (!codec.available)
+        throw new DomainError(
+          ErrorCode.ServiceUnavailable,
+          `outputFormat "${outputFormat}" cannot be encoded here (${codec.reason}); use pcm16`,
+        );
     }
     // Someone else's chat session is NOT_FOUND before anything else is looked at.
     const continued = start.sessionId ? await this.chat.continueConversation(caller, start.sessionId) : null;
@@ -70,7 +72,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     const tts = await this.engine(() => this.synthesisers.get(start.tts));
     const chatSessionId = continued ?? (await this.chat.newConversation(caller, start));
     const [vad, inputResampler, recognitionResampler] = await Promise.all([
-      WebRtcVad.create(this.config.VOICE_VAD_MODE as VadMode),
+      WebRtcVad.create(this.config.VOICE_VAD_MODE as VadMode, this.config.VOICE_VAD_MIN_LEVEL_DBFS),
       PcmResampler.open(start.sampleRate, VAD_SAMPLE_RATE),
       PcmResampler.open(VAD_SAMPLE_RATE, stt.sampleRate),
     ]);
@@ -87,6 +89,9 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
       chat: this.chat,
       metering: this.metering,
       output: this.outputOf(id),
+      ...(outputFormat !== 'pcm16'
+        ? { outputEncoder: (sink) => this.codec.openLiveEncoder(outputFormat, start.sampleRate, sink) }
+        : {}),
       limits: {
         maxSessionMs: this.config.VOICE_MAX_SESSION_MS,
         noSpeechTimeoutMs: this.config.VOICE_NO_SPEECH_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import {
   type VoiceStart,
   type VoiceTurnMetrics,
 } from '@conduit/contracts';
+import type { LiveEncoder, LiveEncoderSink } from '../audio/live-encoder';
 import type { PcmResampler } from '../audio/pcm-resampler';
 import type { MeteredUse, VoiceMetering } from '../metering/voice-metering';
 import type { ChatReplies, ChatReply } from '../replies/chat-replies';
@@ -56,6 +57,8 @@ export interface VoiceSessionSetup {
   readonly metering: VoiceMetering;
   readonly output: VoiceSessionOutput;
   readonly limits: VoiceSessionLimits;
+  /** Opens each reply's encoder when `start` asked for compressed audio (opus, mp3). */
+  readonly outputEncoder?: (sink: LiveEncoderSink) => LiveEncoder;
   readonly now?: () => number;
 }
 
@@ -67,6 +70,11 @@ interface UserTurn {
   readonly recognition: LiveRecognition;
   readonly abort: AbortController;
   readonly metered: Promise<MeteredUse | null>;
+  /**
+   * The reply's admission, asked for while the user still speaks so that it is settled by the end of
+   * the turn (it is not on the path to the first audio); null once handed to the reply or released.
+   */
+  speaking: Promise<MeteredUse> | null;
   bytes16k: number;
   firstPartialAt: number | null;
   vadEndMs: number | null;
@@ -187,12 +195,12 @@ export class VoiceSession {
         const at = this.now();
         this.lastActivityAt = at;
         this.emit({ type: 'transcript.final', turnId: id, text: control.text });
-        void this.reply(id, control.text, {
-          reference: at,
-          vadEndMs: null,
-          firstPartialAt: null,
-          finalAt: at,
-        });
+        void this.reply(
+          id,
+          control.text,
+          { reference: at, vadEndMs: null, firstPartialAt: null, finalAt: at },
+          this.speakingAdmission(id),
+        );
         return;
       }
     }
@@ -211,7 +219,10 @@ export class VoiceSession {
   end(ending: Ending): void {
     if (this.ended) return;
     if (this.replying) this.cutReply(this.replying);
-    if (this.listening) this.listening.abort.abort();
+    if (this.listening) {
+      this.listening.abort.abort();
+      releaseSpeaking(this.listening);
+    }
     this.listening = null;
     this.emit(ending.type === 'done' ? ending : { ...ending, fatal: true });
     this.ended = true;
@@ -248,6 +259,7 @@ export class VoiceSession {
           this.turnFailed(turn, error);
           return null;
         }),
+      speaking: this.speakingAdmission(id),
       bytes16k: 0,
       firstPartialAt: null,
       vadEndMs: null,
@@ -290,12 +302,12 @@ export class VoiceSession {
     } catch (error) {
       return this.turnFailed(turn, error);
     }
-    if (turn.abort.signal.aborted || this.ended) return;
+    if (turn.abort.signal.aborted || this.ended) return releaseSpeaking(turn);
     const finalAt = this.now();
     const text = turn.finals.join(' ');
     const metered = await turn.metered;
     void metered?.record(turn.bytes16k / 2 / VAD_SAMPLE_RATE);
-    if (turn.abort.signal.aborted || this.ended) return;
+    if (turn.abort.signal.aborted || this.ended) return releaseSpeaking(turn);
     this.emit({ type: 'transcript.final', turnId: turn.id, text });
     const times: TurnTimes = {
       reference: turn.speechEndAt ?? finalAt,
@@ -304,22 +316,46 @@ export class VoiceSession {
       finalAt,
     };
     if (text.length === 0) {
+      releaseSpeaking(turn);
       this.lastActivityAt = this.now();
       return this.emitMetrics(turn.id, times, null, false);
     }
-    await this.reply(turn.id, text, times);
+    const speaking = turn.speaking ?? this.speakingAdmission(turn.id);
+    turn.speaking = null;
+    await this.reply(turn.id, text, times, speaking);
   }
 
   private turnFailed(turn: UserTurn, error: unknown): void {
+    releaseSpeaking(turn);
     if (turn.abort.signal.aborted || this.ended) return;
     turn.abort.abort();
     if (this.listening === turn) this.listening = null;
     this.emitError(error);
   }
 
+  /** The admission of a reply's characters, against the caller's budgets. */
+  private speakingAdmission(id: string): Promise<MeteredUse> {
+    const admission = this.setup.metering.speaking(
+      this.meteredCaller(),
+      this.setup.tts.id,
+      `${this.setup.id}/${id}`,
+    );
+    admission.catch(() => undefined); // awaited by the reply, or released unused
+    return admission;
+  }
+
   /** Asks chat for the answer to `text` and speaks it as it streams. */
-  private async reply(id: string, text: string, times: TurnTimes): Promise<void> {
-    if (this.ended) return;
+  private async reply(
+    id: string,
+    text: string,
+    times: TurnTimes,
+    speaking: Promise<MeteredUse>,
+  ): Promise<void> {
+    if (this.ended)
+      return void speaking.then(
+        (admission) => admission.release(),
+        () => undefined,
+      );
     const turn: ReplyTurn = {
       id,
       times,
@@ -337,6 +373,7 @@ export class VoiceSession {
           outputRate: this.setup.start.sampleRate,
           leadMs: this.setup.limits.outputLeadMs,
           now: this.now,
+          ...(this.setup.outputEncoder ? { encoder: this.setup.outputEncoder } : {}),
         },
         {
           started: () => {
@@ -344,11 +381,11 @@ export class VoiceSession {
             this.emit({
               type: 'audio.started',
               turnId: id,
-              format: 'pcm16',
+              format: this.setup.start.outputFormat,
               sampleRate: this.setup.start.sampleRate,
             });
           },
-          frame: (pcm) => this.setup.output.audio(pcm),
+          frame: (audio) => this.setup.output.audio(audio),
           done: () => this.replyFinished(turn),
           failed: (error) => {
             this.emitError(error);
@@ -359,11 +396,7 @@ export class VoiceSession {
     };
     this.replying = turn;
     try {
-      turn.metered = await this.setup.metering.speaking(
-        this.meteredCaller(),
-        this.setup.tts.id,
-        `${this.setup.id}/${id}`,
-      );
+      turn.metered = await speaking;
       if (turn.outcome) return turn.metered.release();
       turn.reply = await this.setup.chat.startReply(
         this.setup.caller,
@@ -507,4 +540,14 @@ export class VoiceSession {
   private meteredCaller() {
     return { userId: this.setup.caller.userId, apiKeyId: this.setup.caller.apiKeyId ?? null };
   }
+}
+
+/** Releases a turn's reply admission that will not be used (no reply, or the turn was dropped). */
+function releaseSpeaking(turn: UserTurn): void {
+  const speaking = turn.speaking;
+  turn.speaking = null;
+  void speaking?.then(
+    (admission) => admission.release(),
+    () => undefined,
+  );
 }

@@ -12,7 +12,8 @@ import {
 } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 
-export type Received = { kind: 'event'; event: VoiceServerEvent } | { kind: 'audio'; bytes: number };
+export type Received =
+  { kind: 'event'; event: VoiceServerEvent } | { kind: 'audio'; bytes: number; data: Buffer };
 
 /** The gateway's side of a live session, for tests of the voice service on the bus. */
 export class SessionClient {
@@ -28,7 +29,7 @@ export class SessionClient {
     this.output = new ChannelReader(bus, VoiceSessionChannel, this.id, 'out', {
       message: ({ kind, data }) => {
         if (kind === 'event') this.received.push({ kind, event: JSON.parse(Buffer.from(data).toString()) });
-        if (kind === 'audio') this.received.push({ kind, bytes: data.length });
+        if (kind === 'audio') this.received.push({ kind, bytes: data.length, data: Buffer.from(data) });
       },
       fault: (fault) => (this.fault = fault),
     });
@@ -68,6 +69,11 @@ export class SessionClient {
 
   send(control: VoiceSessionControl): void {
     this.input.send('control', encodeJson(control));
+  }
+
+  /** Every reply's audio bytes, in arrival order. */
+  audio(): Buffer {
+    return Buffer.concat(this.received.flatMap((r) => (r.kind === 'audio' ? [r.data] : [])));
   }
 
   events(): VoiceServerEvent[] {
