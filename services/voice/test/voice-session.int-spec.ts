@@ -128,7 +128,11 @@ describe('voice sessions on the bus', () => {
     await client.until(() => client.received.filter((r) => r.kind === 'audio').length >= 30, 'reply audio');
     platform.openai.setBehavior({ kind: 'answer', tokens: 'Fine.' });
     speak(client);
-    await client.until(() => client.eventsOf('audio.cancelled').length === 1, 'the barge-in');
+    // Both are sent in the same frame; they may reach us in separate reads.
+    await client.until(
+      () => client.eventsOf('audio.cancelled').length === 1 && client.eventsOf('speech.started').length === 1,
+      'the barge-in',
+    );
     const at = client.received.findIndex((r) => r.kind === 'event' && r.event.type === 'audio.cancelled');
     const started = client.received.findIndex((r) => r.kind === 'event' && r.event.type === 'speech.started');
     // Cut in the frame the speech was confirmed in: no audio of the old reply between the two.

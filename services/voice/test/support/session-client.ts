@@ -23,7 +23,7 @@ export class SessionClient {
   readonly id = randomUUID();
   private readonly output: ChannelReader;
   private readonly input: ChannelWriter;
-  private readonly heartbeat: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(bus: Bus, caller: CallerContext) {
     this.output = new ChannelReader(bus, VoiceSessionChannel, this.id, 'out', {
@@ -34,6 +34,10 @@ export class SessionClient {
       fault: (fault) => (this.fault = fault),
     });
     this.input = new ChannelWriter(bus, VoiceSessionChannel, this.id, 'in', caller);
+  }
+
+  /** Only once the session is open: input sent before its replica listens would be lost (a gap in seq). */
+  private startHeartbeat(): void {
     this.heartbeat = setInterval(
       () => this.input.send('heartbeat', new Uint8Array(0)),
       VOICE_HEARTBEAT_INTERVAL_MS,
@@ -56,6 +60,7 @@ export class SessionClient {
         },
         caller,
       );
+      client.startHeartbeat();
       return client;
     } catch (error) {
       client.close();
