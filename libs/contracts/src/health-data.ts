@@ -254,6 +254,93 @@ export const GarminConnectionSchema = z.object({
 });
 export type GarminConnection = z.infer<typeof GarminConnectionSchema>;
 
+/** Whether the last 7 days' average is above, below or within 2 % of the last 30 days'. */
+export const TrendDirectionSchema = z.enum(['up', 'down', 'flat']);
+
+/** A metric in the overview: its latest daily value and its 7/30/90-day averages ending today. */
+export const OverviewMetricSchema = z.object({
+  metric: HealthMetricNameSchema,
+  unit: z.string(),
+  latest: z.object({ value: z.number(), day: z.iso.date() }).nullable(),
+  average7: z.number().nullable(),
+  average30: z.number().nullable(),
+  average90: z.number().nullable(),
+  /** The 7-day average against the 30-day one; null without both. */
+  direction: TrendDirectionSchema.nullable(),
+});
+export type OverviewMetric = z.infer<typeof OverviewMetricSchema>;
+
+export const HrvStatusSchema = z.enum(['balanced', 'unbalanced', 'low', 'no_baseline']);
+
+/** A blood marker's latest result, flagged against its reference range (the lab's flag when it gave one). */
+export const BloodMarkerSchema = z.object({
+  metric: HealthMetricNameSchema,
+  value: z.number(),
+  unit: z.string(),
+  measuredAt: InstantSchema,
+  referenceLow: z.number().nullable(),
+  referenceHigh: z.number().nullable(),
+  flag: z.enum(['low', 'normal', 'high']).nullable(),
+  /** Against the result before it; null for a first result. */
+  direction: TrendDirectionSchema.nullable(),
+  average7: z.number().nullable(),
+  average30: z.number().nullable(),
+  average90: z.number().nullable(),
+});
+export type BloodMarker = z.infer<typeof BloodMarkerSchema>;
+
+export const HealthOverviewQuerySchema = z.strictObject({
+  /** The day the overview ends with (its windows are the 7, 30 and 90 days up to it); today (UTC) by default. */
+  date: z.iso.date().optional(),
+});
+export type HealthOverviewQuery = z.infer<typeof HealthOverviewQuerySchema>;
+
+export const HealthOverviewSchema = z.object({
+  date: z.iso.date(),
+  sleep: z.object({
+    /** Minutes asleep per night. */
+    duration: OverviewMetricSchema,
+    /** Minutes per night in each stage. */
+    stages: z.object({
+      light: OverviewMetricSchema,
+      deep: OverviewMetricSchema,
+      rem: OverviewMetricSchema,
+      awake: OverviewMetricSchema,
+    }),
+    /** 0–100 per night: the device's score where it gave one, otherwise computed from duration and stages. */
+    score: OverviewMetricSchema,
+  }),
+  restingHeartRate: OverviewMetricSchema,
+  hrv: OverviewMetricSchema.extend({ status: HrvStatusSchema }),
+  stress: OverviewMetricSchema,
+  bodyBattery: OverviewMetricSchema,
+  steps: OverviewMetricSchema,
+  intensityMinutes: OverviewMetricSchema,
+  /** 0–100: the device's where it gave one, otherwise computed from HRV status, sleep and resting heart rate. */
+  trainingReadiness: OverviewMetricSchema.extend({ computed: z.boolean() }),
+  bodyComposition: z.object({ weight: OverviewMetricSchema, bodyFat: OverviewMetricSchema }),
+  bloodMarkers: z.array(BloodMarkerSchema),
+});
+export type HealthOverview = z.infer<typeof HealthOverviewSchema>;
+
+/** Widest range one chart covers. */
+export const MAX_CHART_DAYS = 3 * 366;
+
+export const MetricChartRequestSchema = z
+  .strictObject({
+    metric: HealthMetricNameSchema,
+    from: z.iso.date(),
+    to: z.iso.date(),
+  })
+  .refine((q) => Date.parse(q.to) >= Date.parse(q.from), { message: 'to must not be before from', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_CHART_DAYS * 86_400_000, {
+    message: `at most ${MAX_CHART_DAYS} days`,
+    path: ['from'],
+  });
+export type MetricChartRequest = z.infer<typeof MetricChartRequestSchema>;
+
+export const MetricChartSchema = z.object({ svg: z.string() });
+
 const importErrors = [ErrorCode.NotFound] as const;
 
 export const HealthDataContract = {
@@ -285,6 +372,18 @@ export const HealthDataContract = {
     request: MetricQuerySchema,
     response: MetricSeriesSchema,
     errors: [ErrorCode.NotFound],
+  }),
+  /** Sleep, heart, stress, activity, readiness, body and blood at a glance, with 7/30/90-day averages. */
+  getOverview: defineRequest({
+    subject: 'health-data.overview.get',
+    request: HealthOverviewQuerySchema,
+    response: HealthOverviewSchema,
+  }),
+  /** A metric's daily values, 7/30-day averages and reference band over a range, as SVG. */
+  renderChart: defineRequest({
+    subject: 'health-data.chart.render',
+    request: MetricChartRequestSchema,
+    response: MetricChartSchema,
   }),
   connectGarmin: defineRequest({
     subject: 'health-data.garmin.connect',
