@@ -332,7 +332,10 @@ export const MetricChartRequestSchema = z
     from: z.iso.date(),
     to: z.iso.date(),
   })
-  .refine((q) => Date.parse(q.to) >= Date.parse(q.from), { message: 'to must not be before from', path: ['to'] })
+  .refine((q) => Date.parse(q.to) >= Date.parse(q.from), {
+    message: 'to must not be before from',
+    path: ['to'],
+  })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_CHART_DAYS * 86_400_000, {
     message: `at most ${MAX_CHART_DAYS} days`,
     path: ['from'],
@@ -384,6 +387,7 @@ export const HealthDataContract = {
     subject: 'health-data.chart.render',
     request: MetricChartRequestSchema,
     response: MetricChartSchema,
+    errors: [ErrorCode.NotFound],
   }),
   connectGarmin: defineRequest({
     subject: 'health-data.garmin.connect',

@@ -14,6 +14,7 @@ import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
 import { MediaModule } from './media/media.module';
 import { MemoryModule } from './memory/memory.module';
+import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
@@ -33,6 +34,7 @@ import { WsModule } from './ws/ws.module';
     RateLimitsModule,
     UsageModule,
     SearchModule,
+    HealthModule,
     MemoryModule,
     VoiceModule,
     AudioModule,

@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@conduit/service-kit';
 import type { HealthDataConfig } from './config';
+import { ChartHandler } from './charts/chart.handler';
+import { ChartRepository } from './charts/chart.repository';
+import { ChartService } from './charts/chart.service';
 import { GarminConnectionRepository } from './garmin/garmin-connection.repository';
 import { GarminPullClient } from './garmin/garmin-pull.client';
 import { GarminHandler } from './garmin/garmin.handler';
@@ -16,6 +19,9 @@ import { Importers } from './imports/importers';
 import { ImportsHandler } from './imports/imports.handler';
 import { MetricQueryRepository } from './metrics/metric-query.repository';
 import { MetricsHandler } from './metrics/metrics.handler';
+import { OverviewHandler } from './overview/overview.handler';
+import { OverviewRepository } from './overview/overview.repository';
+import { OverviewService } from './overview/overview.service';
 import { HealthSampleRepository } from './samples/health-sample.repository';
 
 /** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
@@ -25,7 +31,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [DatabaseModule.forRoot()],
-      controllers: [HealthHandler, ImportsHandler, MetricsHandler, GarminHandler],
+      controllers: [HealthHandler, ImportsHandler, MetricsHandler, GarminHandler, OverviewHandler, ChartHandler],
       providers: [
         HealthSampleRepository,
         ImportRepository,
@@ -39,6 +45,10 @@ export class AppModule {
         GarminPullClient,
         GarminImporters,
         MetricQueryRepository,
+        OverviewRepository,
+        OverviewService,
+        ChartRepository,
+        ChartService,
       ],
     };
   }
