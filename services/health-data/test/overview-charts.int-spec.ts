@@ -76,7 +76,7 @@ describe('health overview and charts', () => {
     aliceSamples.push({
       ...daily('blood.ldl_cholesterol', 'mg/dL', 10, 160, 'lab'),
       recordKey: 'report-2',
-      details: { reference: { low: 0, high: 130 } },
+      details: { referenceRange: { low: 0, high: 130 } },
     });
     await samples.upsertSamples(alice.userId, aliceSamples);
     await samples.upsertSamples(bob.userId, [daily('resting_heart_rate', 'bpm', 1, 80)]);

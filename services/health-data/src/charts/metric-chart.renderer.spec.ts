@@ -111,6 +111,29 @@ describe('renderMetricChart', () => {
     expect(countColour(raster, CHART_COLOURS.band, above)).toBe(0);
   });
 
+  it('shows a band open on one side (a marker with only an upper limit) below its limit', () => {
+    const values = [
+      { dayMs: FROM + 10 * DAY, value: 110 },
+      { dayMs: FROM + 50 * DAY, value: 160 },
+    ];
+    const svg = renderMetricChart(
+      chart({
+        title: 'LDL cholesterol',
+        unit: 'mg/dL',
+        toMs: FROM + 59 * DAY,
+        values,
+        average7: [],
+        average30: [],
+        band: { low: null, high: 100, label: 'Reference range' },
+      }),
+    );
+    const raster = rasterise(svg);
+    const bottomStrip = { x0: PLOT.left + 5, x1: PLOT.right - 5, y0: PLOT.bottom - 12, y1: PLOT.bottom - 2 };
+    const topStrip = { x0: PLOT.left + 5, x1: PLOT.right - 5, y0: PLOT.top + 2, y1: PLOT.top + 12 };
+    expect(countColour(raster, CHART_COLOURS.band, bottomStrip)).toBeGreaterThan(1_000);
+    expect(countColour(raster, CHART_COLOURS.band, topStrip)).toBe(0);
+  });
+
   it('draws the daily line rising from the lower left to the upper right for rising values', () => {
     const values = series(60, (day) => 100 + day);
     const raster = rasterise(

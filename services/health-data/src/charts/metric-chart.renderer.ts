@@ -54,7 +54,7 @@ export function renderMetricChart(input: MetricChartInput): string {
   const average7 = input.average7.filter(inRange);
   const average30 = input.average30.filter(inRange);
   const drawn = [...values, ...average7, ...average30].map((p) => p.value);
-  const bounds = [...drawn, input.band?.low, input.band?.high].filter(
+  const bounds = [...drawn, input.band?.low, input.band?.high, ...openBandEdge(drawn, input.band)].filter(
     (v): v is number => typeof v === 'number' && Number.isFinite(v),
   );
   const scale = valueTicks(Math.min(...bounds, Infinity), Math.max(...bounds, -Infinity));
@@ -119,6 +119,18 @@ export function renderMetricChart(input: MetricChartInput): string {
   }
   parts.push(legend(input), '</svg>');
   return parts.join('\n');
+}
+
+/**
+ * Where a band open on one side (a marker with only an upper limit) should reach on the axis so that it
+ * shows: a fifth of the data's span (or a tenth of the bound) past its one bound.
+ */
+function openBandEdge(values: readonly number[], band: ReferenceBand | undefined): number[] {
+  if (!band || (band.low === null) === (band.high === null)) return [];
+  const bound = (band.low ?? band.high)!;
+  const span = values.length > 0 ? Math.max(...values) - Math.min(...values) : 0;
+  const reach = Math.max(span * 0.2, Math.abs(bound) * 0.1, 1);
+  return [band.low === null ? bound - reach : bound + reach];
 }
 
 function polyline(

@@ -10,8 +10,9 @@ const finite = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /**
- * A blood result's reference range and flag: the lab's, where the result came with them (`details.reference`
- * and `details.flag`), otherwise the analyte table's usual adult range, the flag then read off it.
+ * A blood result's reference range and flag: the lab's, where the result came with them
+ * (`details.referenceRange` and `details.flag`, as the blood test import keeps them), otherwise the
+ * analyte table's usual adult range, the flag then read off it.
  */
 export function referenceOf(result: {
   metric: string;
@@ -19,9 +20,8 @@ export function referenceOf(result: {
   details: Record<string, unknown> | null;
 }): ReferenceOutcome {
   const details = result.details ?? {};
-  const reference = (
-    typeof details.reference === 'object' && details.reference !== null ? details.reference : {}
-  ) as {
+  const given = details.referenceRange;
+  const reference = (typeof given === 'object' && given !== null ? given : {}) as {
     low?: unknown;
     high?: unknown;
   };
