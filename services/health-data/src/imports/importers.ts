@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { HealthImportKind } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
+import { appleHealthImporter } from '../apple-health/apple-health.importer';
 import { importBloodTestCsv, importBloodTestJson } from '../blood-tests/blood-test.importers';
 import type { HealthDataConfig } from '../config';
 import { fitZipImporter, importFitFile } from '../fit/fit.importers';
 import { GarminImporters } from '../garmin/garmin.importers';
-import { ImportFailure, type Importer } from '../ingestion/import-sink';
+import type { Importer } from '../ingestion/import-sink';
 
 /** The importer of each kind of import: one line per kind. */
 @Injectable()
@@ -23,7 +24,7 @@ export class Importers {
       'blood-test-csv': importBloodTestCsv,
       'garmin-push': garmin.push,
       'garmin-ping': garmin.ping,
-      'apple-health': () => Promise.reject(new ImportFailure('Apple Health exports are not read yet')),
+      'apple-health': appleHealthImporter(),
     };
   }
 

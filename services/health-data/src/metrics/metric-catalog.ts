@@ -29,6 +29,8 @@ const METRICS: Record<string, MetricSpec> = {
   heart_rate: mean('bpm', 20, 260),
   resting_heart_rate: mean('bpm', 20, 200),
   hrv_rmssd: mean('ms', 1, 500),
+  /** Apple Watch's measure of the same variability: kept apart, as its values are not comparable. */
+  hrv_sdnn: mean('ms', 1, 500),
   stress: mean('score', 0, 100),
   body_battery: mean('score', 0, 100),
   spo2: mean('%', 50, 100),
