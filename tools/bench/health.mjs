@@ -68,7 +68,11 @@ async function writeExport(path, megabytes) {
   // One day of minute-level heart rate and the daily records is about 0.55 MB of XML.
   const days = Math.max(1, Math.round(megabytes / 0.55));
   const out = createWriteStream(path);
-  for (const piece of generateAppleHealthExport({ startMs: Date.UTC(2024, 0, 1), days, heartRatePerDay: 1_440 })) {
+  for (const piece of generateAppleHealthExport({
+    startMs: Date.UTC(2024, 0, 1),
+    days,
+    heartRatePerDay: 1_440,
+  })) {
     if (!out.write(piece)) await once(out, 'drain');
   }
   out.end();
@@ -80,7 +84,14 @@ async function writeExport(path, megabytes) {
 async function importInChild({ path, infra, schema, userId, batch }) {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'tools/bench/lib/apple-health-import-process.mjs'), path, infra.databaseUrl, schema, userId, String(batch)],
+    [
+      join(REPO_ROOT, 'tools/bench/lib/apple-health-import-process.mjs'),
+      path,
+      infra.databaseUrl,
+      schema,
+      userId,
+      String(batch),
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -152,7 +163,12 @@ function* overviewSamples(options, todayMs) {
       endAt: iso(bed + (startMinute + minutes) * 60_000),
       recordKey: `sleep:${iso(dayMs).slice(0, 10)}`,
     });
-    batch.push(stage('sleep_light', 0, 230), stage('sleep_deep', 230, 80), stage('sleep_rem', 310, 100), stage('sleep_duration', 0, 410));
+    batch.push(
+      stage('sleep_light', 0, 230),
+      stage('sleep_deep', 230, 80),
+      stage('sleep_rem', 310, 100),
+      stage('sleep_duration', 0, 410),
+    );
     if (batch.length >= 5_000) yield batch.splice(0, batch.length);
   }
   for (let minute = 0; minute < options.hrDays * 1_440; minute += 1) {
@@ -181,7 +197,11 @@ async function main({ infra, ns, cleanup, log }, options) {
   const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['health-data']);
   const schema = schemas['health-data'];
   const { Pool } = requireFromRoot('pg');
-  const pool = new Pool({ connectionString: infra.databaseUrl, options: `-c search_path="${schema}"`, max: 4 });
+  const pool = new Pool({
+    connectionString: infra.databaseUrl,
+    options: `-c search_path="${schema}"`,
+    max: 4,
+  });
   cleanup.add('pool', () => pool.end());
   const work = mkdtempSync(join(tmpdir(), `${ns.id}-`));
   cleanup.add('export folder', () => rmSync(work, { recursive: true, force: true }));
@@ -192,10 +212,22 @@ async function main({ infra, ns, cleanup, log }, options) {
   const generated = await writeExport(exportPath, options.exportMb);
   log(`${(generated.bytes / 1e6).toFixed(0)} MB, ${generated.days} days; importing`);
   const appleUser = 'bench-apple';
-  const first = await importInChild({ path: exportPath, infra, schema, userId: appleUser, batch: options.batch });
+  const first = await importInChild({
+    path: exportPath,
+    infra,
+    schema,
+    userId: appleUser,
+    batch: options.batch,
+  });
   const rowsAfterFirst = await countRows(pool, appleUser);
   log(`imported ${first.samples} samples in ${first.seconds.toFixed(1)} s; importing it again`);
-  const again = await importInChild({ path: exportPath, infra, schema, userId: appleUser, batch: options.batch });
+  const again = await importInChild({
+    path: exportPath,
+    infra,
+    schema,
+    userId: appleUser,
+    batch: options.batch,
+  });
   const rowsAfterAgain = await countRows(pool, appleUser);
   if (rowsAfterAgain !== rowsAfterFirst)
     throw new HarnessError(`the second import changed the rows: ${rowsAfterFirst} then ${rowsAfterAgain}`);
@@ -224,7 +256,11 @@ async function main({ infra, ns, cleanup, log }, options) {
   cleanup.add('health-data', () => service.stop());
   const { Bus } = requireFromRoot('@conduit/bus');
   const { HealthDataContract } = requireFromRoot('@conduit/contracts');
-  const bus = await Bus.connect({ url: infra.natsUrl, name: 'bench-health', subjectPrefix: ns.subjectPrefix });
+  const bus = await Bus.connect({
+    url: infra.natsUrl,
+    name: 'bench-health',
+    subjectPrefix: ns.subjectPrefix,
+  });
   cleanup.add('bus', () => bus.close());
   const caller = { userId: overviewUser };
   for (let i = 0; i < 20; i += 1) await bus.request(HealthDataContract.getOverview, {}, caller);
@@ -247,9 +283,24 @@ async function main({ infra, ns, cleanup, log }, options) {
     table(
       ['ingest (into Postgres, rollups included)', 'samples', 'seconds', 'samples/s'],
       [
-        [`Apple Health XML, ${(generated.bytes / 1e6).toFixed(0)} MB, new`, first.samples, first.seconds.toFixed(1), firstRate.toFixed(0)],
-        ['Apple Health XML, same file again (de-duplicated)', again.samples, again.seconds.toFixed(1), againRate.toFixed(0)],
-        ['normalised samples through upsertSamples (overview account)', seeded, seedSeconds.toFixed(1), rate(seeded, seedSeconds).toFixed(0)],
+        [
+          `Apple Health XML, ${(generated.bytes / 1e6).toFixed(0)} MB, new`,
+          first.samples,
+          first.seconds.toFixed(1),
+          firstRate.toFixed(0),
+        ],
+        [
+          'Apple Health XML, same file again (de-duplicated)',
+          again.samples,
+          again.seconds.toFixed(1),
+          againRate.toFixed(0),
+        ],
+        [
+          'normalised samples through upsertSamples (overview account)',
+          seeded,
+          seedSeconds.toFixed(1),
+          rate(seeded, seedSeconds).toFixed(0),
+        ],
         ['FIT, Garmin JSON', 'not measured', '', ''],
       ],
     ),
@@ -264,10 +315,18 @@ async function main({ infra, ns, cleanup, log }, options) {
     `overview over NATS (${options.dailyDays} days daily, ${options.hrDays} days minute heart rate, ${options.requests} requests): p50 ${fmtMs(p50)} ms, p99 ${fmtMs(p99)} ms`,
   );
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
-  console.log(`${verdict(Math.min(firstRate, againRate) >= TARGETS.samplesPerSecond)} Apple Health XML ingest ≥ ${TARGETS.samplesPerSecond} samples/s (new ${firstRate.toFixed(0)}, again ${againRate.toFixed(0)})`);
-  console.log(`${verdict(p50 <= TARGETS.overviewP50Ms)} overview p50 ≤ ${TARGETS.overviewP50Ms} ms (${fmtMs(p50)})`);
-  console.log(`${verdict(p99 <= TARGETS.overviewP99Ms)} overview p99 ≤ ${TARGETS.overviewP99Ms} ms (${fmtMs(p99)})`);
-  console.log(`${verdict(growth <= TARGETS.rssGrowthMb * 1024 * 1024)} import memory flat: RSS growth after the first batch ≤ ${TARGETS.rssGrowthMb} MB (${fmtMb(growth)})`);
+  console.log(
+    `${verdict(Math.min(firstRate, againRate) >= TARGETS.samplesPerSecond)} Apple Health XML ingest ≥ ${TARGETS.samplesPerSecond} samples/s (new ${firstRate.toFixed(0)}, again ${againRate.toFixed(0)})`,
+  );
+  console.log(
+    `${verdict(p50 <= TARGETS.overviewP50Ms)} overview p50 ≤ ${TARGETS.overviewP50Ms} ms (${fmtMs(p50)})`,
+  );
+  console.log(
+    `${verdict(p99 <= TARGETS.overviewP99Ms)} overview p99 ≤ ${TARGETS.overviewP99Ms} ms (${fmtMs(p99)})`,
+  );
+  console.log(
+    `${verdict(growth <= TARGETS.rssGrowthMb * 1024 * 1024)} import memory flat: RSS growth after the first batch ≤ ${TARGETS.rssGrowthMb} MB (${fmtMb(growth)})`,
+  );
   console.log('FIT and Garmin JSON ingest: not measured by this script yet');
 }
 

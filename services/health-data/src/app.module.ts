@@ -31,7 +31,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [DatabaseModule.forRoot()],
-      controllers: [HealthHandler, ImportsHandler, MetricsHandler, GarminHandler, OverviewHandler, ChartHandler],
+      controllers: [
+        HealthHandler,
+        ImportsHandler,
+        MetricsHandler,
+        GarminHandler,
+        OverviewHandler,
+        ChartHandler,
+      ],
       providers: [
         HealthSampleRepository,
         ImportRepository,

@@ -17,7 +17,10 @@ describe('Apple Health import through the durable import stream', () => {
 
   it('stores every readable record once, and rejects the broken ones with their line and reason', async () => {
     const xml = [...generateAppleHealthExport(EXPORT)].join('');
-    const first = await finishedImport(service, await sendImport(service, 'apple-health', xml, 'apple-alice', 'export.xml'));
+    const first = await finishedImport(
+      service,
+      await sendImport(service, 'apple-health', xml, 'apple-alice', 'export.xml'),
+    );
     // 180 heart-rate records of which 7 broken; per day 7 daily records and 4 sleep records (3 asleep stages
     // also count towards sleep_duration, in bed is not kept); 2 workouts.
     const heartRate = 180 - 7;
@@ -31,14 +34,23 @@ describe('Apple Health import through the durable import stream', () => {
     expect(await sampleCount(service, 'apple-alice', `metric = 'weight' AND unit = 'kg'`)).toBe(3);
 
     // The same export again replaces, never doubles; and it is nobody else's.
-    const again = await finishedImport(service, await sendImport(service, 'apple-health', xml, 'apple-alice', 'export.xml'));
+    const again = await finishedImport(
+      service,
+      await sendImport(service, 'apple-health', xml, 'apple-alice', 'export.xml'),
+    );
     expect(again.status).toBe('succeeded');
     expect(await sampleCount(service, 'apple-alice')).toBe(expected);
     expect(await sampleCount(service, 'apple-bob')).toBe(0);
   });
 
   it('fails an upload that is no export, and keeps serving', async () => {
-    const failed = await finishedImport(service, await sendImport(service, 'apple-health', '%PDF-1.7\n', 'apple-alice'));
-    expect(failed).toMatchObject({ status: 'failed', failure_reason: 'The file is neither export.zip nor export.xml' });
+    const failed = await finishedImport(
+      service,
+      await sendImport(service, 'apple-health', '%PDF-1.7\n', 'apple-alice'),
+    );
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure_reason: 'The file is neither export.zip nor export.xml',
+    });
   });
 });

@@ -8,7 +8,7 @@ export function parseAppleHealthDate(text: string | undefined): number | null {
   if (text === undefined) return null;
   const match = APPLE_DATE.exec(text.trim());
   if (!match) return null;
-  const [, year, month, day, hour, minute, second, sign, offsetHours, offsetMinutes] = match.map(Number);
+  const [, year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = match.map(Number);
   if (
     month! < 1 ||
     month! > 12 ||
