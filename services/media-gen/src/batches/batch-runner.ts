@@ -69,6 +69,18 @@ export class BatchRunner {
     await this.running.run(batchId, (signal) => this.attempt(delivery, signal));
   }
 
+  /** Delivered more often than allowed (its workers kept dying): the batch fails for good. */
+  async giveUp(delivery: BatchDelivery): Promise<void> {
+    await this.batches.fail(delivery.payload.batchId, [
+      {
+        code: 'attempts_exhausted',
+        message: `The batch did not finish in ${this.config.MEDIA_JOB_MAX_ATTEMPTS} attempts`,
+        param: null,
+        line: null,
+      },
+    ]);
+  }
+
   private async attempt(delivery: BatchDelivery, signal: AbortSignal): Promise<void> {
     const { batchId } = delivery.payload;
     const userId = delivery.envelope.userId;
@@ -79,17 +91,6 @@ export class BatchRunner {
     const owner = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
     const batch = await this.batches.countAttempt(batchId);
     if (!batch || FINAL_BATCH_STATUSES.includes(batch.status)) return delivery.ack();
-    if (delivery.attempt > this.config.MEDIA_JOB_MAX_ATTEMPTS) {
-      await this.batches.fail(batchId, [
-        {
-          code: 'attempts_exhausted',
-          message: `The batch did not finish in ${this.config.MEDIA_JOB_MAX_ATTEMPTS} attempts`,
-          param: null,
-          line: null,
-        },
-      ]);
-      return delivery.ack();
-    }
     try {
       await this.advance(owner, batch, signal);
       await delivery.ack();
