@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveOnLoopback } from './loopback-http-server';
 
 /**
  * A local ElevenLabs speaking the wire protocol of its streaming speech and voice list:
@@ -77,17 +77,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions): Promi
   const counter = options.samples === 'counter';
   const queue: FakeElevenLabsBehavior[] = [];
   const requests: FakeElevenLabsRequest[] = [];
-  const sockets = new Set<Socket>();
   let gate: Promise<void> | undefined;
-
-  const server = createServer((req, res) => {
-    res.on('error', () => undefined);
-    void serve(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
 
   function sendError(res: ServerResponse, status: number, retryAfterSeconds?: number): void {
     const [code, message] = ERRORS[status] ?? ERRORS[500]!;
@@ -153,10 +143,9 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions): Promi
     sendError(res, 404);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(serve);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     enqueue: (...behaviors) => queue.push(...behaviors),
     holdSpeech: () => {
@@ -167,10 +156,6 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions): Promi
         release();
       };
     },
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => server.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveOnLoopback } from './loopback-http-server';
 
 /**
  * A local OpenAI speaking the wire protocol of its audio endpoints: `POST /v1/audio/transcriptions`
@@ -58,17 +58,7 @@ export async function startFakeOpenAIAudio(options: FakeOpenAIAudioOptions): Pro
   const chunks = options.speechChunks ?? 4;
   const queue: FakeOpenAIAudioBehavior[] = [];
   const requests: FakeOpenAIAudioRequest[] = [];
-  const sockets = new Set<Socket>();
   let gate: Promise<void> | undefined;
-
-  const server = createServer((req, res) => {
-    res.on('error', () => undefined);
-    void serve(req, res).catch(() => res.destroy());
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
 
   function sendError(res: ServerResponse, status: number, retryAfterSeconds?: number): void {
     const [type, code, message] = ERROR_TYPES[status] ?? ERROR_TYPES[500]!;
@@ -170,10 +160,9 @@ export async function startFakeOpenAIAudio(options: FakeOpenAIAudioOptions): Pro
     res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(serve);
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${server.url}/v1`,
     requests,
     enqueue: (...behaviors) => queue.push(...behaviors),
     holdSpeech: () => {
@@ -184,10 +173,6 @@ export async function startFakeOpenAIAudio(options: FakeOpenAIAudioOptions): Pro
         release();
       };
     },
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => server.close(),
   };
 }
