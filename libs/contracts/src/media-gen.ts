@@ -3,7 +3,7 @@ import { defineEvent, defineRequest, defineStream, SeqSchema, streamErrorEvent }
 import { ErrorCode } from './errors';
 
 /**
- * The media-gen service: durable generation jobs (images today). A job is accepted at once (stored,
+ * The media-gen service: durable generation jobs (images and videos). A job is accepted at once (stored,
  * and queued in a JetStream stream before the answer), run by one replica in the background, retried
  * when its provider is busy, and its results kept in storage, read through signed expiring URLs.
  * Every request is answered for the envelope's user only.
@@ -48,6 +48,85 @@ export const ImageJobInputSchema = z.strictObject({
 });
 export type ImageJobInput = z.output<typeof ImageJobInputSchema>;
 
+/** The video model that needs no provider: a short clip made with ffmpeg from the prompt, labelled a placeholder. */
+export const OFFLINE_VIDEO_MODEL = 'offline/placeholder-video';
+export const MAX_VIDEO_PROMPT_CHARS = 4_000;
+export const MAX_VIDEO_SECONDS = 20;
+/** Largest input image sent inline (decoded bytes): it travels in one bus message. */
+export const MAX_INPUT_IMAGE_BYTES = 512 * 1024;
+export const InputImageTypeSchema = z.enum(['image/png', 'image/jpeg', 'image/webp']);
+
+/** Width x height; each model takes its own (Sora: 1280x720, 720x1280, 1792x1024, 1024x1792). */
+export const VideoSizeSchema = z.enum([
+  '640x360',
+  '360x640',
+  '480x480',
+  '1280x720',
+  '720x1280',
+  '1792x1024',
+  '1024x1792',
+]);
+export type VideoSize = z.infer<typeof VideoSizeSchema>;
+
+/** A result of one of the caller's own succeeded image jobs. */
+export const JobFileRefSchema = z.strictObject({
+  jobId: z.uuid(),
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_IMAGES_PER_JOB - 1)
+    .default(0),
+});
+
+/** An image sent with the request, base64 (no data: prefix). */
+export const InlineImageSchema = z.strictObject({
+  contentType: InputImageTypeSchema,
+  base64: z
+    .base64()
+    .max(Math.ceil(MAX_INPUT_IMAGE_BYTES / 3) * 4, `must decode to at most ${MAX_INPUT_IMAGE_BYTES} bytes`),
+});
+
+/** The first frame of an image-to-video job: a stored result of the caller's, or an upload. */
+export const VideoInputImageSchema = z.union([
+  z.strictObject({ file: JobFileRefSchema }),
+  z.strictObject({ upload: InlineImageSchema }),
+]);
+
+export const VideoJobInputSchema = z.strictObject({
+  prompt: z
+    .string()
+    .max(MAX_VIDEO_PROMPT_CHARS)
+    .refine((s) => s.trim().length > 0, { message: 'must not be empty or blank' }),
+  model: ImageModelIdSchema.default(OFFLINE_VIDEO_MODEL),
+  size: VideoSizeSchema.default('1280x720'),
+  /** Length of the clip; each model takes its own (Sora: 4, 8 or 12). */
+  seconds: z.number().int().min(1).max(MAX_VIDEO_SECONDS).default(4),
+  /** Image-to-video: the picture the clip starts from. Text-to-video without it. */
+  image: VideoInputImageSchema.optional(),
+});
+export type VideoJobInput = z.output<typeof VideoJobInputSchema>;
+
+/**
+ * A video job's input as stored and shown: an uploaded image is kept in storage beside the job's results,
+ * and described here by its type, size and digest instead of its bytes.
+ */
+export const StoredVideoJobInputSchema = VideoJobInputSchema.extend({
+  image: z
+    .union([
+      z.strictObject({ file: JobFileRefSchema }),
+      z.strictObject({
+        upload: z.strictObject({
+          contentType: InputImageTypeSchema,
+          bytes: z.number().int().positive(),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        }),
+      }),
+    ])
+    .optional(),
+});
+export type StoredVideoJobInput = z.output<typeof StoredVideoJobInputSchema>;
+
 /** A client's key for retrying a create safely: the same key (per user) gives back the same job. */
 export const IdempotencyKeySchema = z
   .string()
@@ -72,12 +151,13 @@ export const MediaResultSchema = z.object({
 });
 export type MediaResult = z.infer<typeof MediaResultSchema>;
 
-export const MediaJobSchema = z.object({
+export const JobKindSchema = z.enum(['image', 'video']);
+export type JobKind = z.infer<typeof JobKindSchema>;
+
+const MediaJobFields = {
   id: z.uuid(),
-  kind: z.literal('image'),
   status: JobStatusSchema,
   model: z.string(),
-  input: ImageJobInputSchema,
   /** 0 to 100 while running, when the provider reports it; null otherwise. */
   progress: z.number().min(0).max(100).nullable(),
   /** Deliveries to a worker so far (a worker that died counts too). */
@@ -88,7 +168,13 @@ export const MediaJobSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
-});
+};
+
+/** A job and its input, told apart by `kind`. */
+export const MediaJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('image'), input: ImageJobInputSchema, ...MediaJobFields }),
+  z.object({ kind: z.literal('video'), input: StoredVideoJobInputSchema, ...MediaJobFields }),
+]);
 export type MediaJob = z.infer<typeof MediaJobSchema>;
 
 export const JobRefSchema = z.strictObject({ id: z.uuid() });
@@ -204,6 +290,16 @@ export const MediaGenContract = {
     request: z.strictObject({ input: ImageJobInputSchema, idempotencyKey: IdempotencyKeySchema.optional() }),
     response: AcceptedJobSchema,
     errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict],
+  }),
+  /**
+   * Accepts a video job (text-to-video, or image-to-video with `image`), as `createImageJob` does; an
+   * image file reference must name a succeeded image job of the caller's.
+   */
+  createVideoJob: defineRequest({
+    subject: 'media-gen.video.create',
+    request: z.strictObject({ input: VideoJobInputSchema, idempotencyKey: IdempotencyKeySchema.optional() }),
+    response: AcceptedJobSchema,
+    errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict, ErrorCode.NotFound],
   }),
   getJob: defineRequest({
     subject: 'media-gen.job.get',

@@ -31,7 +31,10 @@ import { JobRepository } from './jobs/job.repository';
 import { JobsHandler } from './jobs/jobs.handler';
 import { JobsService } from './jobs/jobs.service';
 import { RunningJobs } from './jobs/running-jobs';
+import { InputImages } from './generation/input-images';
+import { MediaProducer } from './generation/media-producer';
 import { ImageGenerators } from './providers/image-generators';
+import { VideoGenerators } from './providers/video-generators';
 import { storageProviders } from './storage/storage.providers';
 import { JobWatchHandler } from './watch/job-watch.handler';
 import { JobWatchService } from './watch/job-watch.service';
@@ -52,6 +55,9 @@ export class AppModule {
       providers: [
         ...storageProviders(config),
         { provide: ImageGenerators, useValue: new ImageGenerators(config) },
+        { provide: VideoGenerators, useFactory: () => VideoGenerators.create(config) },
+        InputImages,
+        MediaProducer,
         ResultUrls,
         JobRepository,
         JobQueue,

@@ -17,15 +17,24 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
      * same 1x1 PNG at once (load tests of the job path, `npm run bench -- media`).
      */
     MEDIA_OFFLINE_IMAGES: z.enum(['drawn', 'fixed']).default('drawn'),
-    /** Enables the `openai/*` image models (gpt-image-1, dall-e-3, dall-e-2). */
+    /** Enables the `openai/*` image models (gpt-image-1, dall-e-3, dall-e-2) and video models (sora-2, sora-2-pro). */
     OPENAI_API_KEY: z.string().min(1).optional(),
     /** An OpenAI-compatible images API elsewhere. */
     OPENAI_BASE_URL: z.url().optional(),
     /** Enables Anthropic's Message Batches for the `anthropic/*` lines of batches. */
     ANTHROPIC_API_KEY: z.string().min(1).optional(),
     ANTHROPIC_BASE_URL: z.url().optional(),
+    /** Where the `openai/sora-*` video models are asked, when not at OPENAI_BASE_URL (a separate proxy or region). */
+    OPENAI_VIDEOS_BASE_URL: z.url().optional(),
     /** Longest wait for one provider call; a call that takes longer is retried as a provider fault. */
     MEDIA_PROVIDER_TIMEOUT_MS: configFields.milliseconds(300_000),
+
+    /** The ffmpeg the offline video model runs (a name on PATH or a path); without it that model is unavailable. */
+    MEDIA_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+    /** Pause between two status reads of a provider's video (create-then-poll APIs). */
+    MEDIA_VIDEO_POLL_MS: configFields.milliseconds(5_000),
+    /** Longest a provider's video may take from creation to download; then the job fails with that reason. */
+    MEDIA_VIDEO_TIMEOUT_MS: configFields.milliseconds(1_200_000),
 
     /** Where the local-filesystem storage keeps generated files (one folder per user). */
     MEDIA_STORAGE_DIR: z.string().min(1).default('data/media-gen'),

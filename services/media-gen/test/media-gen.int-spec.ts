@@ -34,6 +34,8 @@ describe('media-gen service on the bus', () => {
       MEDIA_STORAGE_DIR: storageDir,
       // Requests only: jobs are run in the end-to-end suite (services/gateway/test/media-http.int-spec.ts).
       MEDIA_WORKER_ENABLED: 'false',
+      // No ffmpeg: the service still starts, and says so to whoever asks for the offline video model.
+      MEDIA_FFMPEG_PATH: '/nonexistent/ffmpeg',
       HOST: '127.0.0.1',
       PORT: '0',
       METRICS_PORT: '0',
@@ -96,5 +98,24 @@ describe('media-gen service on the bus', () => {
       data: [],
       nextCursor: null,
     });
+  });
+
+  it('starts without ffmpeg, and says the offline video model needs it', async () => {
+    const refused = bus.request(
+      MediaGenContract.createVideoJob,
+      { input: { prompt: 'x', size: '640x360', seconds: 1 } },
+      caller,
+    );
+    await expect(refused).rejects.toMatchObject({
+      code: ErrorCode.ModelUnavailable,
+      message: expect.stringContaining('needs ffmpeg'),
+      details: { variable: 'MEDIA_FFMPEG_PATH' },
+    });
+    const bad = bus.request(
+      MediaGenContract.createVideoJob,
+      { input: { prompt: 'x', seconds: 99 } } as never,
+      caller,
+    );
+    await expect(bad).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
   });
 });

@@ -73,3 +73,11 @@ export {
   type FakeOpenAIAudioRequest,
   type FakeOpenAIAudioServer,
 } from './fake-openai-audio.server';
+export { startFakeHttpServer, type FakeHttpRequest, type FakeHttpServer } from './fake-http.server';
+export {
+  fakeOpenAIVideoContent,
+  startFakeOpenAIVideos,
+  type FakeOpenAIVideosOptions,
+  type FakeOpenAIVideosServer,
+  type FakeVideoScript,
+} from './fake-openai-videos.server';

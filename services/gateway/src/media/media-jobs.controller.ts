@@ -11,6 +11,7 @@ import {
   ListJobsQuerySchema,
   MediaGenContract,
   MediaJobSchema,
+  VideoJobInputSchema,
   type ListJobsQuery,
 } from '@conduit/contracts';
 import { ApiRoute } from '../http/api-route.decorator';
@@ -53,6 +54,28 @@ export class MediaJobsController {
   ) {
     return this.bus.request(
       MediaGenContract.createImageJob,
+      { input: body, ...(idempotencyKey ? { idempotencyKey } : {}) },
+      caller,
+    );
+  }
+
+  @Post('videos')
+  @ApiRoute({
+    summary:
+      'Generate a video ({prompt, model?, size?, seconds?, image?} → 202 {jobId}); image-to-video with image {file: {jobId, index}} (one of your image results) or {upload: {contentType, base64}}. An Idempotency-Key header makes a retry give back the same job',
+    tag: TAG,
+    body: VideoJobInputSchema,
+    headers: IdempotencyHeadersSchema,
+    response: AcceptedJobSchema,
+    successStatus: 202,
+  })
+  createVideo(
+    @Body() body: z.output<typeof VideoJobInputSchema>,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Caller() caller: AuthenticatedCaller,
+  ) {
+    return this.bus.request(
+      MediaGenContract.createVideoJob,
       { input: body, ...(idempotencyKey ? { idempotencyKey } : {}) },
       caller,
     );

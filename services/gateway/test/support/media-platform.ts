@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { migrateServiceSchema } from '@conduit/db';
 import {
   startFakeOpenAI,
+  startFakeOpenAIVideos,
   startServiceProcess,
   testEnv,
   type FakeOpenAIServer,
+  type FakeOpenAIVideosServer,
   type ServiceProcess,
 } from '@conduit/testing';
 import { startTestGateway, type TestGateway } from './gateway-test-app';
@@ -18,6 +20,8 @@ export const MEDIA_URL_SECRET = 'media-url-secret-0123456789abcdefghijklmnopqrst
 export interface MediaPlatform {
   gateway: TestGateway;
   openai: FakeOpenAIServer;
+  /** OpenAI's videos API (Sora), faked apart from the rest of OpenAI's. */
+  videos: FakeOpenAIVideosServer;
   usage: ServiceProcess;
   /** The media-gen process now running (after `restartMediaGen`, the new one). */
   mediaGen(): ServiceProcess;
@@ -34,6 +38,7 @@ export async function startMediaPlatform(env: Record<string, string> = {}): Prom
   const infra = testEnv();
   const gateway = await startTestGateway();
   const openai = await startFakeOpenAI({ apiKey: MEDIA_OPENAI_KEY });
+  const videos = await startFakeOpenAIVideos({ apiKey: MEDIA_OPENAI_KEY });
   const mediaSchema = gateway.namespace.schemaFor('media-gen');
   const usageSchema = gateway.namespace.schemaFor('usage');
   const drops = [
@@ -54,6 +59,9 @@ export async function startMediaPlatform(env: Record<string, string> = {}): Prom
     DATABASE_SCHEMA: mediaSchema,
     OPENAI_API_KEY: MEDIA_OPENAI_KEY,
     OPENAI_BASE_URL: openai.url,
+    OPENAI_VIDEOS_BASE_URL: videos.url,
+    MEDIA_VIDEO_POLL_MS: '50',
+    MEDIA_VIDEO_TIMEOUT_MS: '3000',
     MEDIA_STORAGE_DIR: storageDir,
     MEDIA_URL_SECRET,
     MEDIA_JOB_MAX_ATTEMPTS: '4',
@@ -66,6 +74,7 @@ export async function startMediaPlatform(env: Record<string, string> = {}): Prom
   const cleanUp = async () => {
     await gateway.close();
     await openai.close();
+    await videos.close();
     for (const drop of drops) await drop();
     await rm(storageDir, { recursive: true, force: true });
   };
@@ -91,6 +100,7 @@ export async function startMediaPlatform(env: Record<string, string> = {}): Prom
   return {
     gateway,
     openai,
+    videos,
     usage,
     mediaGen: () => mediaGen,
     restartMediaGen: async (options = {}) => {

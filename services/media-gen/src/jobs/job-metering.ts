@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Metering, type Admission } from '@conduit/metering';
-import { BUILTIN_MODEL_PRICES, costOfQuantities } from '@conduit/model-prices';
+import { BUILTIN_MODEL_PRICES, costOfQuantities, type PricedQuantities } from '@conduit/model-prices';
 import type { StoredJob } from './job.repository';
 
 /**
- * Images are metered per job: the job's images at the model's price are held against the caller's
+ * Jobs are metered per job, in images or seconds of video: what the job asks for at the model's price are held against the caller's
  * budgets before the provider is called, and recorded once the results are stored. The record's id is
  * the job's, so a job run twice (a worker that died after recording) is counted once in the ledger.
  */
@@ -12,15 +12,14 @@ import type { StoredJob } from './job.repository';
 export class JobMetering {
   constructor(private readonly metering: Metering) {}
 
-  /** BUDGET_EXCEEDED when the caller's budgets cannot take the job's images. */
-  admit(job: StoredJob): Promise<Admission> {
+  /** BUDGET_EXCEEDED when the caller's budgets cannot take what the job asks for. */
+  admit(job: StoredJob, quantities: PricedQuantities): Promise<Admission> {
     return this.metering.admit({ userId: job.userId, apiKeyId: job.apiKeyId }, [
-      { quantities: { images: job.input.n }, prices: this.pricesOf(job.model) },
+      { quantities, prices: this.pricesOf(job.model) },
     ]);
   }
 
-  async record(admission: Admission, job: StoredJob, images: number): Promise<void> {
-    const quantities = { images };
+  async record(admission: Admission, job: StoredJob, quantities: PricedQuantities): Promise<void> {
     await admission.record({
       recordId: job.id,
       model: job.model,
@@ -32,7 +31,7 @@ export class JobMetering {
     });
   }
 
-  /** Every image model this service knows has a price (zero for the offline one). */
+  /** Every model this service knows has a price (zero for the offline ones). */
   private pricesOf(model: string) {
     return BUILTIN_MODEL_PRICES.get(model);
   }

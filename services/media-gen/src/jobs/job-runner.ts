@@ -5,8 +5,7 @@ import { Inject } from '@nestjs/common';
 import { InjectConfig } from '@conduit/service-kit';
 import type { Admission } from '@conduit/metering';
 import type { MediaGenConfig } from '../config';
-import { ImageGenerators } from '../providers/image-generators';
-import { imageModelFor } from '../providers/image-models';
+import { MediaProducer } from '../generation/media-producer';
 import { ProviderFailure } from '../providers/provider-failure';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { resultKey } from '../storage/result-key';
@@ -30,7 +29,7 @@ export class JobRunner {
 
   constructor(
     private readonly jobs: JobRepository,
-    private readonly generators: ImageGenerators,
+    private readonly producer: MediaProducer,
     private readonly metering: JobMetering,
     private readonly events: JobEvents,
     private readonly running: RunningJobs,
@@ -99,35 +98,27 @@ export class JobRunner {
   }
 
   private async generate(job: StoredJob, signal: AbortSignal): Promise<void> {
-    const model = imageModelFor(job.input);
-    const generator = this.generators.for(model);
-    const admission: Admission = await this.metering.admit(job);
+    const admission: Admission = await this.metering.admit(job, this.producer.plannedQuantities(job));
     try {
-      const images = await generator.generate(
-        {
-          model: model.providerModel,
-          prompt: job.input.prompt,
-          size: job.input.size,
-          n: job.input.n,
-          ...(job.input.quality ? { quality: job.input.quality } : {}),
-        },
-        { signal, onProgress: (percent) => this.progress(job, percent) },
-      );
+      const files = await this.producer.produce(job, {
+        signal,
+        onProgress: (percent) => this.progress(job, percent),
+      });
       signal.throwIfAborted();
       const results: StoredResult[] = [];
-      for (const [index, image] of images.entries()) {
+      for (const [index, file] of files.entries()) {
         const storageKey = resultKey(job.userId, job.id, index);
-        await this.storage.put(storageKey, image.data, image.contentType);
+        await this.storage.put(storageKey, file.data, file.contentType);
         results.push({
           index,
           storageKey,
-          contentType: image.contentType,
-          bytes: image.data.byteLength,
-          metadata: image.metadata,
+          contentType: file.contentType,
+          bytes: file.data.byteLength,
+          metadata: file.metadata,
         });
       }
       signal.throwIfAborted();
-      await this.metering.record(admission, job, results.length);
+      await this.metering.record(admission, job, this.producer.producedQuantities(job, files));
       await this.jobs.succeed(job.id, results);
     } finally {
       admission.release();
@@ -185,6 +176,7 @@ function isPermanent(error: unknown): boolean {
   if (!isDomainError(error)) return false;
   return (
     error.code === ErrorCode.ValidationFailed ||
+    error.code === ErrorCode.NotFound ||
     error.code === ErrorCode.UnknownModel ||
     error.code === ErrorCode.ModelUnavailable ||
     error.code === ErrorCode.BudgetExceeded

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { FinalJobStatus, ImageJobInput, JobStatus } from '@conduit/contracts';
+import type { FinalJobStatus, ImageJobInput, JobStatus, StoredVideoJobInput } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
 export interface StoredResult {
@@ -11,14 +11,15 @@ export interface StoredResult {
   metadata: Record<string, unknown>;
 }
 
-export interface StoredJob {
+/** What a job makes, told apart by `kind`. */
+export type JobSpec = { kind: 'image'; input: ImageJobInput } | { kind: 'video'; input: StoredVideoJobInput };
+
+export type StoredJob = JobSpec & {
   id: string;
   seq: string;
   userId: string;
   apiKeyId: string | null;
-  kind: 'image';
   model: string;
-  input: ImageJobInput;
   status: JobStatus;
   progress: number | null;
   attempts: number;
@@ -29,26 +30,25 @@ export interface StoredJob {
   updatedAt: Date;
   finishedAt: Date | null;
   results: StoredResult[];
-}
+};
 
-export interface NewJob {
+export type NewJob = JobSpec & {
   id: string;
   userId: string;
   apiKeyId: string | null;
   model: string;
-  input: ImageJobInput;
   inputHash: string;
   idempotencyKey: string | null;
-}
+};
 
 interface JobRow {
   id: string;
   seq: string;
   user_id: string;
   api_key_id: string | null;
-  kind: 'image';
+  kind: JobSpec['kind'];
   model: string;
-  input: ImageJobInput;
+  input: JobSpec['input'];
   status: JobStatus;
   progress: number | null;
   attempts: number;
@@ -85,7 +85,7 @@ export class JobRepository {
   async insert(job: NewJob): Promise<{ job: StoredJob; created: boolean }> {
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
-       VALUES ($1, $2, $3, 'image', $4, $5, 'queued', $6, $7)
+       VALUES ($1, $2, $3, $8, $4, $5, 'queued', $6, $7)
        ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id`,
       [
         job.id,
@@ -95,6 +95,7 @@ export class JobRepository {
         JSON.stringify(job.input),
         job.inputHash,
         job.idempotencyKey,
+        job.kind,
       ],
     );
     const created = rows.length === 1;
@@ -219,9 +220,9 @@ function jobOf(row: JobRow): StoredJob {
     seq: row.seq,
     userId: row.user_id,
     apiKeyId: row.api_key_id,
-    kind: row.kind,
+    // The row's kind and input were written together from one JobSpec.
+    ...({ kind: row.kind, input: row.input } as JobSpec),
     model: row.model,
-    input: row.input,
     status: row.status,
     progress: row.progress,
     attempts: row.attempts,

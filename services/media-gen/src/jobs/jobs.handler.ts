@@ -18,6 +18,15 @@ export class JobsHandler {
     return this.jobs.createImageJob(owner, payload.input, payload.idempotencyKey);
   }
 
+  @HandleRequest(MediaGenContract.createVideoJob)
+  createVideo(
+    @Payload() payload: ParsedRequestOf<typeof MediaGenContract.createVideoJob>,
+    @Ctx() ctx: BusContext,
+  ) {
+    const owner = { userId: requireUserId(ctx.envelope), apiKeyId: ctx.envelope.apiKeyId ?? null };
+    return this.jobs.createVideoJob(owner, payload.input, payload.idempotencyKey);
+  }
+
   @HandleRequest(MediaGenContract.getJob)
   get(@Payload() payload: ParsedRequestOf<typeof MediaGenContract.getJob>, @Ctx() ctx: BusContext) {
     return this.jobs.get(requireUserId(ctx.envelope), payload.id);

@@ -8,14 +8,19 @@ import {
   type JobPage,
   type ListJobsQuery,
   type MediaJob,
+  type StoredVideoJobInput,
+  type VideoJobInput,
 } from '@conduit/contracts';
+import { InputImages } from '../generation/input-images';
+import { VideoGenerators } from '../providers/video-generators';
+import { videoModelFor } from '../providers/video-models';
 import { ResultUrls } from './result-urls';
 import { ImageGenerators } from '../providers/image-generators';
 import { imageModelFor } from '../providers/image-models';
 import { decodeJobCursor, encodeJobCursor } from './job-cursor';
 import { JobEvents } from './job-events';
 import { JobQueue } from './job-queue';
-import { JobRepository, isFinal } from './job.repository';
+import { JobRepository, isFinal, type JobSpec } from './job.repository';
 
 export interface JobOwner {
   userId: string;
@@ -33,13 +38,11 @@ export class JobsService {
     private readonly events: JobEvents,
     private readonly urls: ResultUrls,
     private readonly generators: ImageGenerators,
+    private readonly videoGenerators: VideoGenerators,
+    private readonly inputImages: InputImages,
   ) {}
 
-  /**
-   * Checks the input against its model (nothing is stored for input the model refuses), stores the job
-   * and queues it. A key used before gives back that job, queued again in case the first request died
-   * between storing and queueing (the stream keeps one message per job).
-   */
+  /** Checks the input against its model (nothing is stored for input the model refuses), then accepts it. */
   async createImageJob(
     owner: JobOwner,
     input: ImageJobInput,
@@ -48,12 +51,57 @@ export class JobsService {
     const model = imageModelFor(input);
     this.generators.for(model);
     const inputHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    return this.accept(owner, { kind: 'image', input }, model.id, inputHash, idempotencyKey);
+  }
+
+  /**
+   * As {@link createImageJob}, for a clip: an image it starts from must be one of the caller's results,
+   * or an upload whose bytes are the image it declares (kept in storage before the job is queued).
+   */
+  async createVideoJob(
+    owner: JobOwner,
+    input: VideoJobInput,
+    idempotencyKey: string | undefined,
+  ): Promise<AcceptedJob> {
+    const model = videoModelFor(input);
+    this.videoGenerators.for(model);
+    const image = input.image ? await this.inputImages.accept(owner.userId, input.image) : null;
+    const inputHash = createHash('sha256')
+      .update(`video\n${JSON.stringify(input)}`)
+      .digest('hex');
+    const { image: _requested, ...rest } = input;
+    const stored: StoredVideoJobInput = { ...rest, ...(image ? { image: image.stored } : {}) };
+    return this.accept(
+      owner,
+      { kind: 'video', input: stored },
+      model.id,
+      inputHash,
+      idempotencyKey,
+      (jobId) =>
+        image?.upload && input.image && 'upload' in input.image
+          ? this.inputImages.keepUpload(owner.userId, jobId, image.upload, input.image.upload.contentType)
+          : Promise.resolve(),
+    );
+  }
+
+  /**
+   * Stores the job and queues it. A key used before gives back that job, queued again in case the first
+   * request died between storing and queueing (the stream keeps one message per job).
+   */
+  private async accept(
+    owner: JobOwner,
+    spec: JobSpec,
+    model: string,
+    inputHash: string,
+    idempotencyKey: string | undefined,
+    beforeQueue: (jobId: string) => Promise<void> = () => Promise.resolve(),
+  ): Promise<AcceptedJob> {
     const { job, created } = await this.jobs.insert({
+      ...spec,
       id: randomUUID(),
       userId: owner.userId,
       apiKeyId: owner.apiKeyId,
-      model: model.id,
-      input,
+      model,
       inputHash,
       idempotencyKey: idempotencyKey ?? null,
     });
@@ -62,7 +110,10 @@ export class JobsService {
         jobId: job.id,
       });
     }
-    if (!isFinal(job.status)) await this.queue.enqueue(owner, job.id);
+    if (!isFinal(job.status)) {
+      await beforeQueue(job.id);
+      await this.queue.enqueue(owner, job.id);
+    }
     return { jobId: job.id, status: job.status, created };
   }
 

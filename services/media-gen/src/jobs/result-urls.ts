@@ -37,11 +37,10 @@ export class ResultUrls {
 
   present(job: StoredJob): MediaJob {
     return {
+      ...(job.kind === 'image' ? { kind: job.kind, input: job.input } : { kind: job.kind, input: job.input }),
       id: job.id,
-      kind: job.kind,
       status: job.status,
       model: job.model,
-      input: job.input,
       progress: job.progress,
       attempts: job.attempts,
       results: this.resultsOf(job),
