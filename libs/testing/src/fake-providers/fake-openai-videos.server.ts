@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import {
-  parseMultipart,
-  sendJson,
-  startFakeHttpServer,
-  type FakeHttpRequest,
-} from './fake-http.server';
+import { parseMultipart, sendJson, startFakeHttpServer, type FakeHttpRequest } from './fake-http.server';
 
 /** How one created video goes, scripted per create call. */
 export type FakeVideoScript =
