@@ -5,7 +5,7 @@ import { Inject } from '@nestjs/common';
 import { InjectConfig } from '@conduit/service-kit';
 import type { Admission } from '@conduit/metering';
 import type { MediaGenConfig } from '../config';
-import { MediaProducer } from '../generation/media-producer';
+import { MediaProducer } from './media-producer';
 import { ProviderFailure } from '../providers/provider-failure';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { resultKey } from '../storage/result-key';

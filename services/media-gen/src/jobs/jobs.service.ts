@@ -11,7 +11,7 @@ import {
   type StoredVideoJobInput,
   type VideoJobInput,
 } from '@conduit/contracts';
-import { InputImages } from '../generation/input-images';
+import { InputImages } from './input-images';
 import { VideoGenerators } from '../providers/video-generators';
 import { videoModelFor } from '../providers/video-models';
 import { ResultUrls } from './result-urls';

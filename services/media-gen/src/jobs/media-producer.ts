@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PricedQuantities } from '@conduit/model-prices';
-import type { StoredJob } from '../jobs/job.repository';
+import type { StoredJob } from './job.repository';
 import type { GenerationControls } from '../providers/image-generator.port';
 import { ImageGenerators } from '../providers/image-generators';
 import { imageModelFor } from '../providers/image-models';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type * as FileType from 'file-type' with { 'resolution-mode': 'import' };
 import { DomainError, ErrorCode, type StoredVideoJobInput, type VideoJobInput } from '@conduit/contracts';
-import { JobRepository } from '../jobs/job.repository';
+import { JobRepository } from './job.repository';
 import type { InputImage } from '../providers/video-generator.port';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { resultKey } from '../storage/result-key';
