@@ -12,6 +12,7 @@ import { OpenAiCompatModule } from './openai-compat/openai-compat.module';
 import { OpenApiDocument } from './openapi/openapi-document';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
+import { HealthModule } from './health/health.module';
 import { MediaModule } from './media/media.module';
 import { MemoryModule } from './memory/memory.module';
 import { HealthModule } from './health/health.module';
@@ -40,6 +41,7 @@ import { WsModule } from './ws/ws.module';
     AudioModule,
     MediaModule,
     BatchesModule,
+    HealthModule,
   ],
   controllers: [DocsController],
   providers: [

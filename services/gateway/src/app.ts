@@ -39,6 +39,7 @@ export async function startGateway(
     configure: async (app) => {
       applyRouteBodyLimits(app.getHttpAdapter().getInstance(), {
         SEARCH_DOCUMENTS_BODY_LIMIT_BYTES: config.SEARCH_DOCUMENTS_BODY_LIMIT_BYTES,
+        HEALTH_WEBHOOK_BODY_LIMIT_BYTES: config.HEALTH_WEBHOOK_BODY_LIMIT_BYTES,
       });
       // Only routes that read parts themselves (the search file upload) accept multipart bodies.
       await app.register(fastifyMultipart, {

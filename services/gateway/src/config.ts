@@ -78,6 +78,23 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(100 * 1024 * 1024),
+    /** Largest file the health upload routes (FIT files and zips of them, blood test files) take. */
+    HEALTH_UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
+    /** Body limit of the Garmin Health API webhooks (a push can carry many summaries). */
+    HEALTH_WEBHOOK_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
+    /**
+     * The shared secret Garmin Health API notifications must carry (X-Webhook-Secret header or `secret`
+     * query parameter); unset, the webhooks answer 503.
+     */
+    GARMIN_WEBHOOK_SECRET: z.string().min(16).optional(),
     /** Of a body refused for its size, how much is read and discarded so the 413 reaches a client still sending it. */
     BODY_DRAIN_LIMIT_BYTES: z.coerce
       .number()

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 /** Config keys that name a route's own body limit, in bytes. */
-export type BodyLimitKey = 'SEARCH_DOCUMENTS_BODY_LIMIT_BYTES';
+export type BodyLimitKey = 'SEARCH_DOCUMENTS_BODY_LIMIT_BYTES' | 'HEALTH_WEBHOOK_BODY_LIMIT_BYTES';
 
 const CONFIG_KEY = 'bodyLimitFrom';
 

@@ -63,9 +63,6 @@ export class ImportRunner {
       await this.content.release(event);
       await delivery.ack();
     };
-    if (stored.attempts > this.config.HEALTH_IMPORT_MAX_ATTEMPTS) {
-      return fail(`gave up after ${this.config.HEALTH_IMPORT_MAX_ATTEMPTS} attempts`);
-    }
     this.events.progressed(owner, { importId: event.importId, status: 'running', processed: 0, total: null });
 
     let content: Uint8Array;
@@ -114,6 +111,29 @@ export class ImportRunner {
     });
     await this.content.release(event);
     await delivery.ack();
+  }
+
+  /** Ends an import that was delivered HEALTH_IMPORT_MAX_ATTEMPTS times without finishing. */
+  async giveUp(delivery: ImportDelivery): Promise<void> {
+    const event = delivery.payload;
+    const reason = `gave up after ${this.config.HEALTH_IMPORT_MAX_ATTEMPTS} attempts`;
+    await this.imports.begin({
+      id: event.importId,
+      userId: delivery.envelope.userId ?? NO_OWNER,
+      kind: event.kind,
+      filename: event.filename ?? null,
+      acceptedAt: event.acceptedAt,
+    });
+    await this.imports.finish(event.importId, {
+      ...this.outcomeOf(new ImportTally()),
+      status: 'failed',
+      failureReason: reason,
+    });
+    this.events.progressed(
+      { userId: delivery.envelope.userId },
+      { importId: event.importId, status: 'failed', processed: 0, total: null },
+    );
+    await this.content.release(event);
   }
 
   /** The pause before a delivery that hit a passing fault is tried again. */

@@ -1,0 +1,283 @@
+import type * as FitSdk from '@garmin/fitsdk' with { 'resolution-mode': 'import' };
+import { migrateServiceSchema } from '@conduit/db';
+import { readSse, startServiceProcess, testEnv, waitFor, type ServiceProcess } from '@conduit/testing';
+import {
+  registerUser,
+  startTestGateway,
+  type RegisteredUser,
+  type TestGateway,
+} from './support/gateway-test-app';
+import { api, json } from './support/platform';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Encoder, Profile } = require('@garmin/fitsdk') as typeof FitSdk;
+
+const WEBHOOK_SECRET = 'garmin-webhook-secret-for-tests-0123456789';
+const MAX_UPLOAD = 256 * 1024;
+
+/** A small activity FIT file made with the SDK's Encoder: heart rate once a second. */
+function activity(start: Date, seconds: number): Uint8Array {
+  const encoder = new Encoder();
+  const write = (mesg: Record<string, unknown>) => encoder.writeMesg(mesg as unknown as FitSdk.Encodable<FitSdk.Mesg>);
+  write({
+    mesgNum: Profile.MesgNum.FILE_ID,
+    type: 'activity',
+    manufacturer: 'development',
+    product: 1,
+    timeCreated: start,
+  });
+  for (let i = 0; i < seconds; i += 1) {
+    write({
+      mesgNum: Profile.MesgNum.RECORD,
+      timestamp: new Date(start.getTime() + i * 1000),
+      heartRate: 100 + (i % 20),
+    });
+  }
+  return encoder.close();
+}
+
+function form(bytes: Uint8Array | string, filename: string): FormData {
+  const body = new FormData();
+  body.append('file', new Blob([typeof bytes === 'string' ? bytes : Buffer.from(bytes)]), filename);
+  return body;
+}
+
+/**
+ * Health data end to end: the gateway in-process, health-data as its own process (built `dist/`), NATS,
+ * JetStream, Postgres for real. Uploads and webhooks are accepted into the durable stream before the 202.
+ */
+describe('health data over HTTP', () => {
+  let gateway: TestGateway;
+  let healthData: ServiceProcess;
+  let healthEnv: Record<string, string>;
+  let drop: () => Promise<void>;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+  const as = (user: RegisteredUser) => api(gateway.baseUrl, user.accessToken);
+  const upload = (user: RegisteredUser, path: string, body: FormData) =>
+    fetch(`${gateway.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.accessToken}` },
+      body,
+    });
+  const webhook = (path: string, body: unknown, secret?: string) =>
+    fetch(`${gateway.baseUrl}/api/v1/health/garmin/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-webhook-secret': secret } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  async function finished(user: RegisteredUser, id: string) {
+    let seen: any;
+    await waitFor(
+      async () => {
+        const response = await as(user)(`/api/v1/health/imports/${id}`);
+        seen = response.status === 200 ? await json(response) : { status: response.status };
+        return seen.status === 'succeeded' || seen.status === 'failed';
+      },
+      () => `import ${id} finished (last seen: ${JSON.stringify(seen)})`,
+      60_000,
+    );
+    return seen;
+  }
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({
+      GARMIN_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      HEALTH_UPLOAD_MAX_BYTES: MAX_UPLOAD,
+    });
+    const schema = gateway.namespace.schemaFor('health-data');
+    ({ drop } = await migrateServiceSchema('health-data', testEnv().databaseUrl, schema));
+    healthEnv = {
+      NATS_URL: gateway.config.NATS_URL,
+      NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
+      DATABASE_URL: testEnv().databaseUrl,
+      DATABASE_SCHEMA: schema,
+      SHUTDOWN_GRACE_MS: '5000',
+      HEALTH_WATCH_POLL_MS: '500',
+    };
+    healthData = await startServiceProcess('health-data', healthEnv);
+    [alice, bob] = await Promise.all([registerUser(gateway.baseUrl), registerUser(gateway.baseUrl)]);
+  });
+
+  afterAll(async () => {
+    await healthData?.stop(5_000);
+    await gateway?.close();
+    await drop?.();
+  });
+
+  it('takes a FIT upload with 202, ingests it, and serves it as a series to its owner only', async () => {
+    const response = await upload(
+      alice,
+      '/api/v1/health/uploads/fit',
+      form(activity(new Date('2026-05-01T07:00:00Z'), 300), 'run.fit'),
+    );
+    expect(response.status).toBe(202);
+    const { importId, status } = await json(response);
+    expect(status).toBe('queued');
+    const done = await finished(alice, importId);
+    expect(done).toMatchObject({ status: 'succeeded', filename: 'run.fit', samplesStored: 300 });
+
+    const series = await json(
+      await as(alice)(
+        '/api/v1/health/metrics/heart_rate?from=2026-05-01T00:00:00Z&to=2026-05-02T00:00:00Z&resolution=hourly',
+      ),
+    );
+    expect(series).toMatchObject({
+      metric: 'heart_rate',
+      unit: 'bpm',
+      aggregation: 'mean',
+      resolution: 'hourly',
+    });
+    expect(series.points).toHaveLength(1);
+    expect(series.points[0]).toMatchObject({
+      start: '2026-05-01T07:00:00.000Z',
+      count: 300,
+      min: 100,
+      max: 119,
+    });
+
+    // Bob sees neither the import nor the data.
+    expect((await as(bob)(`/api/v1/health/imports/${importId}`)).status).toBe(404);
+    expect((await as(bob)(`/api/v1/health/imports/${importId}/events`)).status).toBe(404);
+    const bobs = await json(
+      await as(bob)(
+        '/api/v1/health/metrics/heart_rate?from=2026-05-01T00:00:00Z&to=2026-05-02T00:00:00Z&resolution=raw',
+      ),
+    );
+    expect(bobs.points).toEqual([]);
+  });
+
+  it('streams an import’s progress to its done over SSE', async () => {
+    const response = await upload(
+      alice,
+      '/api/v1/health/uploads/fit',
+      form(activity(new Date('2026-05-02T07:00:00Z'), 30), 'short.fit'),
+    );
+    const { importId } = await json(response);
+    await finished(alice, importId);
+    const events = await as(alice)(`/api/v1/health/imports/${importId}/events`);
+    expect(events.status).toBe(200);
+    const types: string[] = [];
+    for await (const message of readSse(events.body)) {
+      const event = JSON.parse(message.data);
+      types.push(event.type);
+      if (event.type === 'done') {
+        expect(event).toMatchObject({ importId, status: 'succeeded', samplesStored: 30 });
+        break;
+      }
+    }
+    expect(types).toContain('done');
+  });
+
+  it('refuses uploads that are not FIT, too large, empty or not multipart with clear 4xx', async () => {
+    expect(
+      (await upload(alice, '/api/v1/health/uploads/fit', form('%PDF-1.7 not a fit file', 'x.fit'))).status,
+    ).toBe(415);
+    expect(
+      (await upload(alice, '/api/v1/health/uploads/fit', form(new Uint8Array(MAX_UPLOAD + 1), 'big.fit')))
+        .status,
+    ).toBe(413);
+    expect((await upload(alice, '/api/v1/health/uploads/fit', form('', 'empty.fit'))).status).toBe(400);
+    expect((await as(alice)('/api/v1/health/uploads/fit', { body: { file: 'nope' } })).status).toBe(400);
+    expect((await as(alice)('/api/v1/health/blood-tests', { body: { results: [] } })).status).toBe(400);
+    expect(
+      (await as(alice)('/api/v1/health/metrics/heart_rate?from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z'))
+        .status,
+    ).toBe(400);
+    expect(
+      (await as(alice)('/api/v1/health/metrics/unicorns?from=2026-05-01T00:00:00Z&to=2026-05-02T00:00:00Z'))
+        .status,
+    ).toBe(404);
+    expect((await as(alice)('/api/v1/health/imports/not-a-uuid')).status).toBe(400);
+    // Still serving.
+    expect((await as(alice)('/api/v1/health/garmin/connection')).status).toBe(404);
+  });
+
+  it('takes blood tests as a JSON body and as a CSV file', async () => {
+    const sent = await as(alice)('/api/v1/health/blood-tests', {
+      body: { results: [{ analyte: 'glucose', value: 5.5, unit: 'mmol/L', date: '2026-04-01' }] },
+    });
+    expect(sent.status).toBe(202);
+    expect(await finished(alice, (await json(sent)).importId)).toMatchObject({
+      status: 'succeeded',
+      samplesStored: 1,
+    });
+    const csv = 'analyte,value,unit,date\nHDL,1.3,mmol/L,2026-04-01\nLDL,2.1,mmol/L,2026-04-01\n';
+    const file = await upload(alice, '/api/v1/health/uploads/blood-tests', form(csv, 'lipids.csv'));
+    expect(file.status).toBe(202);
+    expect(await finished(alice, (await json(file)).importId)).toMatchObject({
+      status: 'succeeded',
+      samplesStored: 2,
+    });
+  });
+
+  it('refuses Garmin notifications without the right secret, and ingests pushes for the linked user', async () => {
+    expect((await webhook('push', { dailies: [] })).status).toBe(401);
+    expect(
+      (await webhook('push', { dailies: [] }, 'wrong-secret-of-the-same-length-0123456789')).status,
+    ).toBe(401);
+    expect((await webhook('push', { dailies: 'not a list' }, WEBHOOK_SECRET)).status).toBe(400);
+
+    const linked = await as(alice)('/api/v1/health/garmin/connection', {
+      method: 'PUT',
+      body: { garminUserId: 'garmin-alice', accessToken: 'token' },
+    });
+    expect(linked.status).toBe(200);
+    expect(await json(linked)).toMatchObject({ garminUserId: 'garmin-alice', hasAccessToken: true });
+    const taken = await as(bob)('/api/v1/health/garmin/connection', {
+      method: 'PUT',
+      body: { garminUserId: 'garmin-alice' },
+    });
+    expect(taken.status).toBe(409);
+
+    const daily = {
+      userId: 'garmin-alice',
+      calendarDate: '2026-04-10',
+      startTimeInSeconds: Date.parse('2026-04-10T00:00:00Z') / 1000,
+      durationInSeconds: 86_400,
+      steps: 7_000,
+    };
+    const accepted = await webhook('push', { dailies: [daily] }, WEBHOOK_SECRET);
+    expect(accepted.status).toBe(202);
+    const steps = async (user: RegisteredUser) =>
+      (
+        await json(
+          await as(user)('/api/v1/health/metrics/steps?from=2026-04-10T00:00:00Z&to=2026-04-11T00:00:00Z'),
+        )
+      ).points;
+    await waitFor(async () => (await steps(alice)).length === 1, 'the pushed steps stored for alice');
+    expect((await steps(alice))[0]).toMatchObject({ value: 7_000 });
+    expect(await steps(bob)).toEqual([]);
+  });
+
+  it('accepts 1,000 records while health-data is down and stores each once when it is back', async () => {
+    await healthData.stop(10_000);
+    const day0 = Date.parse('2023-01-01T00:00:00Z');
+    for (let batch = 0; batch < 20; batch += 1) {
+      const dailies = Array.from({ length: 50 }, (_, i) => {
+        const start = day0 + (batch * 50 + i) * 86_400_000;
+        return {
+          userId: 'garmin-alice',
+          calendarDate: new Date(start).toISOString().slice(0, 10),
+          startTimeInSeconds: start / 1000,
+          durationInSeconds: 86_400,
+          steps: 1_000 + i,
+        };
+      });
+      const response = await webhook('push', { dailies }, WEBHOOK_SECRET);
+      expect(response.status).toBe(202);
+    }
+    healthData = await startServiceProcess('health-data', healthEnv);
+    const stored = async () =>
+      (
+        await json(
+          await as(alice)(
+            '/api/v1/health/metrics/steps?from=2023-01-01T00:00:00Z&to=2025-12-31T00:00:00Z&resolution=raw',
+          ),
+        )
+      ).points.length;
+    await waitFor(async () => (await stored()) === 1_000, 'all 1,000 days of steps stored', 120_000);
+    expect(await stored()).toBe(1_000);
+  });
+});
