@@ -18,7 +18,8 @@ const MAX_UPLOAD = 256 * 1024;
 /** A small activity FIT file made with the SDK's Encoder: heart rate once a second. */
 function activity(start: Date, seconds: number): Uint8Array {
   const encoder = new Encoder();
-  const write = (mesg: Record<string, unknown>) => encoder.writeMesg(mesg as unknown as FitSdk.Encodable<FitSdk.Mesg>);
+  const write = (mesg: Record<string, unknown>) =>
+    encoder.writeMesg(mesg as unknown as FitSdk.Encodable<FitSdk.Mesg>);
   write({
     mesgNum: Profile.MesgNum.FILE_ID,
     type: 'activity',
