@@ -15,7 +15,6 @@ import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.in
 import { HealthModule } from './health/health.module';
 import { MediaModule } from './media/media.module';
 import { MemoryModule } from './memory/memory.module';
-import { HealthModule } from './health/health.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
@@ -41,7 +40,6 @@ import { WsModule } from './ws/ws.module';
     AudioModule,
     MediaModule,
     BatchesModule,
-    HealthModule,
   ],
   controllers: [DocsController],
   providers: [
