@@ -275,8 +275,11 @@ describe('media jobs over HTTP', () => {
     platform.openai.endpoint(IMAGES_PATH).setBehavior({ kind: 'stall' });
     const id = await accepted(bob, { prompt: 'survives a crash', model: 'openai/dall-e-3', quality: 'hd' });
     await waitFor(() => imageRequests().length === 1, 'the first worker calling the provider');
-    platform.openai.endpoint(IMAGES_PATH).setBehavior(undefined);
-    await platform.restartMediaGen({ kill: true });
+    // The provider answers again only once that worker is dead: it must not finish the job itself.
+    await platform.restartMediaGen({
+      kill: true,
+      whileDown: () => platform.openai.endpoint(IMAGES_PATH).setBehavior(undefined),
+    });
     const job = await finished(bob, id);
     // Each delivery counts, the one that went to the dead worker included.
     expect(job.status).toBe('succeeded');

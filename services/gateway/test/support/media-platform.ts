@@ -25,8 +25,11 @@ export interface MediaPlatform {
   usage: ServiceProcess;
   /** The media-gen process now running (after `restartMediaGen`, the new one). */
   mediaGen(): ServiceProcess;
-  /** SIGKILL (a crash) when asked, SIGTERM otherwise, then a fresh process on the same data. */
-  restartMediaGen(options?: { kill?: boolean }): Promise<void>;
+  /**
+   * SIGKILL (a crash) when asked, SIGTERM otherwise, then a fresh process on the same data; `whileDown`
+   * runs in between, once the old process has exited.
+   */
+  restartMediaGen(options?: { kill?: boolean; whileDown?: () => void }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,7 @@ export async function startMediaPlatform(env: Record<string, string> = {}): Prom
     mediaGen: () => mediaGen,
     restartMediaGen: async (options = {}) => {
       await (options.kill ? mediaGen.kill() : mediaGen.stop());
+      options.whileDown?.();
       mediaGen = await startServiceProcess('media-gen', mediaEnv);
     },
     close: async () => {
