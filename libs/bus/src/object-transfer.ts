@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StorageType, type ObjectStore } from 'nats';
 import { DomainError, ErrorCode } from '@conduit/contracts';
 import type { Bus } from './bus';
@@ -53,6 +55,29 @@ export class ObjectTransfer {
     const data = await store.getBlob(name);
     if (!data) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
     return data;
+  }
+
+  /**
+   * Reads an object as a stream, for payloads that must never be whole in memory; the object is deleted
+   * once the stream closes (read to its end, failed or destroyed). NOT_FOUND when there is none,
+   * PAYLOAD_TOO_LARGE over `maxBytes` (deleted then too).
+   */
+  async takeStream(name: string, maxBytes: number): Promise<{ bytes: number; stream: Readable }> {
+    const store = await this.open();
+    const info = await store.info(name);
+    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    if (info.size > maxBytes) {
+      await this.delete(name);
+      throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
+        bytes: info.size,
+        maxBytes,
+      });
+    }
+    const result = await store.get(name);
+    if (!result) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    const stream = Readable.fromWeb(result.data as WebReadableStream<Uint8Array>);
+    stream.once('close', () => void this.delete(name));
+    return { bytes: info.size, stream };
   }
 
   async delete(name: string): Promise<void> {

@@ -19,3 +19,4 @@ export * from './openai/openai-error';
 export * from './openai/openai-chat-request';
 export * from './openai/openai-chat-response';
 export * from './media-batches';
+export * from './media-storage';

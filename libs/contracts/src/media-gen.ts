@@ -319,6 +319,13 @@ export const MediaGenContract = {
     response: MediaJobSchema,
     errors: [ErrorCode.NotFound, ErrorCode.Conflict],
   }),
+  /** Deletes a finished job and its stored files; CONFLICT while it is queued or running (cancel it first). */
+  deleteJob: defineRequest({
+    subject: 'media-gen.job.delete',
+    request: JobRefSchema,
+    response: z.object({ id: z.uuid(), deleted: z.literal(true) }),
+    errors: [ErrorCode.NotFound, ErrorCode.Conflict],
+  }),
   /** Streams a job's progress from where it stands to its outcome (at once for a finished job). */
   watchJob: defineRequest({
     subject: 'media-gen.job.watch',

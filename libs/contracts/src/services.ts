@@ -10,6 +10,7 @@ import {
   MEDIA_GEN_BATCH_WORKER_CONSUMER,
   MediaBatchContract,
 } from './media-batches';
+import { MEDIA_UPLOADS_BUCKET, MediaStorageContract } from './media-storage';
 import { SEARCH_INDEXER_CONSUMER, SEARCH_UPLOADS_BUCKET, SearchContract } from './search';
 
 /** Every service on the bus and what it does there; deploy/nats/auth.conf is rendered from this list. */
@@ -33,6 +34,7 @@ export const SERVICES = [
       VoiceContract.listVoices,
       VoiceContract.sendMessage,
       MediaGenContract,
+      MediaStorageContract,
       HealthDataContract.getImport,
       HealthDataContract.watchImport,
       HealthDataContract.importStream,
@@ -46,12 +48,14 @@ export const SERVICES = [
     publishes: [HealthDataContract.importAccepted],
     // Batches and files too large for one bus message reach the search service through this bucket;
     // recordings and synthesised speech travel to and from the voice service through its own, and
-    // generated files too large for one message come back from media-gen through the downloads bucket.
+    // generated files too large for one message come back from media-gen through the downloads bucket,
+    // and files users keep go to media-gen through the media uploads bucket.
     objectStores: [
       SEARCH_UPLOADS_BUCKET,
       VOICE_AUDIO_BUCKET,
       MEDIA_DOWNLOADS_BUCKET,
       MEDIA_BATCH_FILES_BUCKET,
+      MEDIA_UPLOADS_BUCKET,
       HEALTH_UPLOADS_BUCKET,
     ],
   }),
@@ -110,7 +114,8 @@ export const SERVICES = [
   }),
   defineService({
     name: 'media-gen',
-    handles: [MediaGenContract, MediaBatchContract],
+    // Generation jobs and batches, and the files users upload to keep (in the same storage).
+    handles: [MediaGenContract, MediaBatchContract, MediaStorageContract],
     publishes: [
       MediaGenContract.jobAccepted,
       MediaGenContract.jobProgressed,
@@ -140,7 +145,7 @@ export const SERVICES = [
       MediaBatchContract.batchCancelled,
       UsageContract.budgetsChanged,
     ],
-    objectStores: [MEDIA_DOWNLOADS_BUCKET, MEDIA_BATCH_FILES_BUCKET],
+    objectStores: [MEDIA_DOWNLOADS_BUCKET, MEDIA_BATCH_FILES_BUCKET, MEDIA_UPLOADS_BUCKET],
   }),
   defineService({
     name: 'health-data',

@@ -6,3 +6,4 @@ export * from './sse-client';
 export * from './nats-server-process';
 export * from './wait-for';
 export * from './speech-audio';
+export * from './s3-test-server';

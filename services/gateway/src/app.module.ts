@@ -14,6 +14,7 @@ import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RequestRateLimitInterceptor } from './rate-limits/request-rate-limit.interceptor';
 import { HealthModule } from './health/health.module';
 import { MediaModule } from './media/media.module';
+import { StorageModule } from './storage/storage.module';
 import { MemoryModule } from './memory/memory.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
@@ -40,6 +41,7 @@ import { WsModule } from './ws/ws.module';
     AudioModule,
     MediaModule,
     BatchesModule,
+    StorageModule,
   ],
   controllers: [DocsController],
   providers: [

@@ -60,6 +60,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(32 * 1024 * 1024),
+    /** Largest file POST /api/v1/storage/files takes (streamed, never whole in memory). */
+    STORAGE_FILE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
     /** Largest file POST /api/v1/search/files takes. */
     SEARCH_FILE_MAX_BYTES: z.coerce
       .number()

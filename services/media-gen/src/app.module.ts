@@ -22,6 +22,7 @@ import { FileReaderService } from './files/file-reader.service';
 import { FilesHandler } from './files/files.handler';
 import { ResultUrls } from './jobs/result-urls';
 import { HealthHandler } from './health/health.handler';
+import { JobDeletion } from './jobs/job-deletion.service';
 import { JobEvents } from './jobs/job-events';
 import { JobMetering } from './jobs/job-metering';
 import { JobQueue } from './jobs/job-queue';
@@ -36,6 +37,9 @@ import { MediaProducer } from './jobs/media-producer';
 import { ImageGenerators } from './providers/image-generators';
 import { VideoGenerators } from './providers/video-generators';
 import { storageProviders } from './storage/storage.providers';
+import { StoredFileRepository } from './stored-files/stored-file.repository';
+import { StoredFilesHandler } from './stored-files/stored-files.handler';
+import { StoredFilesService } from './stored-files/stored-files.service';
 import { JobWatchHandler } from './watch/job-watch.handler';
 import { JobWatchService } from './watch/job-watch.service';
 
@@ -51,7 +55,14 @@ export class AppModule {
         RedisModule.forRoot({ requiredForReadiness: false }),
         MeteringModule.forRoot(),
       ],
-      controllers: [HealthHandler, JobsHandler, JobWatchHandler, FilesHandler, BatchesHandler],
+      controllers: [
+        HealthHandler,
+        JobsHandler,
+        JobWatchHandler,
+        FilesHandler,
+        BatchesHandler,
+        StoredFilesHandler,
+      ],
       providers: [
         ...storageProviders(config),
         { provide: ImageGenerators, useValue: new ImageGenerators(config) },
@@ -63,6 +74,7 @@ export class AppModule {
         JobQueue,
         JobEvents,
         JobsService,
+        JobDeletion,
         JobMetering,
         RunningJobs,
         JobRunner,
@@ -84,6 +96,8 @@ export class AppModule {
         RunningBatches,
         BatchRunner,
         BatchWorker,
+        StoredFileRepository,
+        StoredFilesService,
       ],
     };
   }

@@ -4,6 +4,7 @@ import {
   MEDIA_GEN_WORKER_CONSUMER,
   MediaBatchContract,
   MediaGenContract,
+  MediaStorageContract,
   handledDefinitionsOf,
 } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
@@ -21,6 +22,7 @@ export function startMediaGen(config: MediaGenConfig): Promise<NestFastifyApplic
     contracts: [
       ...handledDefinitionsOf(MediaGenContract),
       ...handledDefinitionsOf(MediaBatchContract),
+      ...handledDefinitionsOf(MediaStorageContract),
     ].filter((def) => def.kind === 'request'),
     jetstreamConsumers: [
       { stream: MediaGenContract.jobAccepted.durable!.stream, consumer: MEDIA_GEN_WORKER_CONSUMER },

@@ -36,8 +36,29 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     /** Longest a provider's video may take from creation to download; then the job fails with that reason. */
     MEDIA_VIDEO_TIMEOUT_MS: configFields.milliseconds(1_200_000),
 
+    /** Where files are kept: `local` (a folder, MEDIA_STORAGE_DIR) or `s3` (a bucket, MEDIA_S3_*). */
+    MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
     /** Where the local-filesystem storage keeps generated files (one folder per user). */
     MEDIA_STORAGE_DIR: z.string().min(1).default('data/media-gen'),
+    /** The bucket (required with MEDIA_STORAGE=s3). */
+    MEDIA_S3_BUCKET: z.string().min(3).max(63).optional(),
+    /** Put before every key, so environments can share a bucket: `production/`, `staging/` (ends with `/`). */
+    MEDIA_S3_PREFIX: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/, 'folder names each ending with /, e.g. production/')
+      .default(''),
+    MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+    /** An S3-compatible server (MinIO, R2, Ceph, ...); unset for AWS. */
+    MEDIA_S3_ENDPOINT: z.url().optional(),
+    /** `bucket` in the path instead of the host name: what most S3-compatible servers need. */
+    MEDIA_S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+    /** Both or neither; unset, the SDK's default chain (environment, profile, instance role) applies. */
+    MEDIA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    MEDIA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Part size of multipart uploads; objects up to this size go up in one request. S3's minimum: 5 MiB. */
+    MEDIA_S3_PART_BYTES: count(5 * 1024 * 1024, 5 * 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    /** Parts of one upload sent at once (each held in memory while it goes up). */
+    MEDIA_S3_UPLOAD_CONCURRENCY: count(1, 16).default(4),
     /**
      * The key result URLs are signed with (HMAC-SHA256): every replica must share it. Unset, each process
      * makes up a random one (with a warning), so URLs only work on the replica that signed them.
@@ -45,6 +66,13 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     MEDIA_URL_SECRET: z.string().min(32).optional(),
     /** How long a result URL works after the job is read. */
     MEDIA_URL_TTL_MS: configFields.milliseconds(3_600_000),
+    /** Largest upload (`POST /api/v1/storage/files`) media-gen keeps; the gateway has its own limit too. */
+    MEDIA_FILE_MAX_BYTES: count(1, Number.MAX_SAFE_INTEGER).default(100 * 1024 * 1024),
+    /**
+     * Hand out the storage's own presigned URLs (S3) for uploaded files instead of the gateway's: the bytes
+     * then never pass through the gateway, but such a URL works for anyone holding it until it expires.
+     */
+    MEDIA_STORAGE_DIRECT_URLS: z.stringbool().default(false),
     /** Largest file answered in the bus message itself; larger ones go through the downloads bucket. */
     MEDIA_INLINE_FILE_MAX_BYTES: count(1, 700_000).default(512 * 1024),
 
@@ -94,6 +122,22 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     MEDIA_BATCH_LINE_IDLE_TIMEOUT_MS: configFields.milliseconds(60_000),
     /** How often a job stream rereads its job, in case a progress message was lost. */
     MEDIA_WATCH_POLL_MS: configFields.milliseconds(5_000),
+  })
+  .superRefine((config, context) => {
+    if (config.MEDIA_STORAGE === 's3' && !config.MEDIA_S3_BUCKET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MEDIA_S3_BUCKET'],
+        message: 'required with MEDIA_STORAGE=s3',
+      });
+    }
+    if (!config.MEDIA_S3_ACCESS_KEY_ID !== !config.MEDIA_S3_SECRET_ACCESS_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MEDIA_S3_SECRET_ACCESS_KEY'],
+        message: 'set MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY together',
+      });
+    }
   });
 export type MediaGenConfig = z.infer<typeof MediaGenConfigSchema>;
 

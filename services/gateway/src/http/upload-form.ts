@@ -13,6 +13,8 @@ export interface UploadForm {
   readonly upload: string;
   /** The name the client gave the file, when it gave one. */
   readonly filename: string | null;
+  /** The Content-Type the client sent with the file, when it sent one: a claim, never to be trusted. */
+  readonly declaredType: string | null;
   readonly fields: Readonly<Record<string, string>>;
 }
 
@@ -42,6 +44,7 @@ export async function readUploadForm(
   const fields: Record<string, string> = {};
   let upload: string | undefined;
   let filename: string | null = null;
+  let declaredType: string | null = null;
   try {
     for await (const part of request.parts({ limits: { fileSize: options.maxBytes } })) {
       if (part.type === 'file') {
@@ -50,6 +53,7 @@ export async function readUploadForm(
           throw new DomainError(ErrorCode.ValidationFailed, `Send exactly one ${noun}, in the \`file\` part`);
         }
         filename = part.filename || null;
+        declaredType = part.mimetype || null;
         upload = await sink.put(Readable.toWeb(part.file) as ReadableStream<Uint8Array>);
         if (part.file.truncated) throw tooLarge(noun, options.maxBytes);
       } else if (options.allowedFields.includes(part.fieldname)) {
@@ -60,7 +64,7 @@ export async function readUploadForm(
     }
     if (!upload)
       throw new DomainError(ErrorCode.ValidationFailed, `No ${noun}: send it in the \`file\` part`);
-    return { upload, filename, fields };
+    return { upload, filename, declaredType, fields };
   } catch (error) {
     if (upload) await sink.discard(upload);
     throw asDomainError(error, noun, options.maxBytes);

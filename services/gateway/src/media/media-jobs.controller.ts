@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Bus } from '@conduit/bus';
@@ -113,6 +113,19 @@ export class MediaJobsController {
   })
   cancel(@Param() params: { id: string }, @Caller() caller: AuthenticatedCaller) {
     return this.bus.request(MediaGenContract.cancelJob, params, caller);
+  }
+
+  @Delete('jobs/:id')
+  @ApiRoute({
+    summary:
+      'Delete a finished job and its stored files (409 while it is queued or running: cancel it first)',
+    tag: TAG,
+    params: JobRefSchema,
+    successStatus: 204,
+    produces: 'none',
+  })
+  async delete(@Param() params: { id: string }, @Caller() caller: AuthenticatedCaller) {
+    await this.bus.request(MediaGenContract.deleteJob, params, caller);
   }
 
   @Get('jobs/:id/events')

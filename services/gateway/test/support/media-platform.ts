@@ -11,6 +11,7 @@ import {
   type FakeOpenAIVideosServer,
   type ServiceProcess,
 } from '@conduit/testing';
+import type { GatewayConfig } from '../../src/config';
 import { startTestGateway, type TestGateway } from './gateway-test-app';
 
 export const MEDIA_OPENAI_KEY = 'sk-fake-images-key';
@@ -37,9 +38,12 @@ export interface MediaPlatform {
  * The gateway in-process, and the media-gen and usage services as their own processes (built `dist/`,
  * as deployed), on one isolated namespace; OpenAI images through the real SDK against a fake server.
  */
-export async function startMediaPlatform(env: Record<string, string> = {}): Promise<MediaPlatform> {
+export async function startMediaPlatform(
+  env: Record<string, string> = {},
+  gatewayOverrides: Partial<GatewayConfig> = {},
+): Promise<MediaPlatform> {
   const infra = testEnv();
-  const gateway = await startTestGateway();
+  const gateway = await startTestGateway(gatewayOverrides);
   const openai = await startFakeOpenAI({ apiKey: MEDIA_OPENAI_KEY });
   const videos = await startFakeOpenAIVideos({ apiKey: MEDIA_OPENAI_KEY });
   const mediaSchema = gateway.namespace.schemaFor('media-gen');

@@ -205,6 +205,15 @@ export class JobRepository {
     return job ? { cancelled: rowCount === 1, job } : null;
   }
 
+  /** Deletes the user's finished job (its results go with it); whether there was one. */
+  async deleteFinished(userId: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM jobs WHERE user_id = $1 AND id = $2 AND status NOT IN ${UNFINISHED}`,
+      [userId, id],
+    );
+    return rowCount === 1;
+  }
+
   private async findOne(where: string, params: unknown[]): Promise<StoredJob | null> {
     const { rows } = await this.pool.query<JobRow>(`${SELECT} ${where}`, params);
     return rows[0] ? jobOf(rows[0]) : null;

@@ -2,12 +2,16 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BusContext, HandleRequest } from '@conduit/bus';
 import { MediaGenContract, requireUserId, type ParsedRequestOf } from '@conduit/contracts';
+import { JobDeletion } from './job-deletion.service';
 import { JobsService } from './jobs.service';
 
 /** Jobs, always the envelope's user's. */
 @Controller()
 export class JobsHandler {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly deletion: JobDeletion,
+  ) {}
 
   @HandleRequest(MediaGenContract.createImageJob)
   create(
@@ -41,5 +45,10 @@ export class JobsHandler {
   cancel(@Payload() payload: ParsedRequestOf<typeof MediaGenContract.cancelJob>, @Ctx() ctx: BusContext) {
     const owner = { userId: requireUserId(ctx.envelope), apiKeyId: ctx.envelope.apiKeyId ?? null };
     return this.jobs.cancel(owner, payload.id);
+  }
+
+  @HandleRequest(MediaGenContract.deleteJob)
+  delete(@Payload() payload: ParsedRequestOf<typeof MediaGenContract.deleteJob>, @Ctx() ctx: BusContext) {
+    return this.deletion.delete(requireUserId(ctx.envelope), payload.id);
   }
 }

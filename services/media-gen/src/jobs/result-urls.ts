@@ -1,26 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import type { MediaJob, MediaResult } from '@conduit/contracts';
-import { InjectConfig } from '@conduit/service-kit';
-import type { MediaGenConfig } from '../config';
 import type { StoredJob } from './job.repository';
 import { SignedUrls } from '../storage/signed-urls';
 
 /** A job as its owner sees it: results as freshly signed URLs, the failure reason only once it failed. */
 @Injectable()
 export class ResultUrls {
-  readonly signer: SignedUrls;
-
-  constructor(@InjectConfig() config: MediaGenConfig) {
-    let secret = config.MEDIA_URL_SECRET;
-    if (!secret) {
-      new Logger(ResultUrls.name).warn(
-        'MEDIA_URL_SECRET is not set: result URLs are signed with a random key and work on this process only',
-      );
-      secret = randomBytes(32).toString('hex');
-    }
-    this.signer = new SignedUrls(secret, config.MEDIA_URL_TTL_MS);
-  }
+  constructor(readonly signer: SignedUrls) {}
 
   resultsOf(job: StoredJob): MediaResult[] {
     return job.results.map((result) => {

@@ -40,7 +40,7 @@ describe('LocalFileStorage', () => {
       '../outside',
       '/etc/passwd',
       `${'a'.repeat(32)}/${JOB}/../../x`,
-      `${'a'.repeat(32)}/x/0`,
+      `${'a'.repeat(32)}/x/.0`,
     ]) {
       await expect(storage.put(key, Buffer.from('x'), 'image/png')).rejects.toThrow('not a storage key');
       await expect(storage.get(key)).rejects.toThrow('not a storage key');

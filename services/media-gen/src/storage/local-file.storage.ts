@@ -1,8 +1,20 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { dirname, join, resolve, sep } from 'node:path';
-import type { MediaStorage } from './media-storage.port';
-import { isResultKey } from './result-key';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ByteCounter } from './byte-counter';
+import type {
+  MediaStorage,
+  ObjectPage,
+  OpenedObject,
+  PresignedUrl,
+  StoredObject,
+} from './media-storage.port';
+import { assertStorageKey } from './storage-key';
+
+const PARTIAL = '.partial';
 
 /**
  * Files in a folder on local disk, one subfolder per user. Writes land under a temporary name and are
@@ -18,7 +30,7 @@ export class LocalFileStorage implements MediaStorage {
   async put(key: string, data: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const partial = `${path}.${randomUUID()}.partial`;
+    const partial = this.partialOf(path);
     await writeFile(partial, data);
     await rename(partial, path);
   }
@@ -27,19 +39,88 @@ export class LocalFileStorage implements MediaStorage {
     try {
       return await readFile(this.pathOf(key));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async putStream(key: string, body: Readable): Promise<{ bytes: number }> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const partial = this.partialOf(path);
+    const counter = new ByteCounter();
+    try {
+      await pipeline(body, counter, createWriteStream(partial));
+      await rename(partial, path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    return { bytes: counter.bytes };
+  }
+
+  async open(key: string): Promise<OpenedObject | null> {
+    const path = this.pathOf(key);
+    try {
+      const stats = await stat(path);
+      if (!stats.isFile()) return null;
+      return { body: createReadStream(path), bytes: stats.size };
+    } catch (error) {
+      if (isMissing(error)) return null;
       throw error;
     }
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const path = this.pathOf(key);
+    const stats = await stat(path).catch(() => null);
+    if (stats?.isFile()) await rm(path, { force: true });
+  }
+
+  async list(folder: string, page: { limit: number; after?: string }): Promise<ObjectPage> {
+    const dir = this.pathOf(folder);
+    if (page.after !== undefined) assertStorageKey(page.after);
+    let names: string[];
+    try {
+      names = (await readdir(dir, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile() && !entry.name.endsWith(PARTIAL))
+        .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'));
+    } catch (error) {
+      if (isMissing(error)) return { objects: [], next: null };
+      throw error;
+    }
+    const keys = names
+      .sort()
+      .filter((key) => page.after === undefined || key > page.after)
+      .slice(0, page.limit + 1);
+    const objects: StoredObject[] = [];
+    for (const key of keys.slice(0, page.limit)) {
+      const stats = await stat(join(this.root, key)).catch(() => null);
+      if (stats) objects.push({ key, bytes: stats.size, lastModified: stats.mtime });
+    }
+    return { objects, next: keys.length > page.limit ? (keys[page.limit - 1] ?? null) : null };
+  }
+
+  /** Local files are only ever served through the gateway's signed URLs. */
+  async presignedUrl(key: string): Promise<PresignedUrl | null> {
+    this.pathOf(key);
+    return null;
   }
 
   private pathOf(key: string): string {
+    assertStorageKey(key);
     const path = join(this.root, key);
     // The key's shape already rules out `..` and absolute paths; this holds even if that check changed.
-    if (!isResultKey(key) || !path.startsWith(this.root + sep)) throw new Error(`not a storage key: ${key}`);
+    if (!path.startsWith(this.root + sep)) throw new Error(`not a storage key: ${key}`);
     return path;
   }
+
+  private partialOf(path: string): string {
+    return `${path}.${randomUUID()}${PARTIAL}`;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -36,4 +36,21 @@ describe('SignedUrls', () => {
     const other = new SignedUrls('another-secret-long-enough-for-hmac-sha256', 60_000);
     expect(other.check('alice', ref, now)).toBe('mismatch');
   });
+
+  it('signs uploaded files apart from results: one URL is never valid as the other', () => {
+    const signed = urls.signStoredFile('alice', JOB, now);
+    const { pathname, searchParams } = new URL(signed.url, 'http://x');
+    expect(pathname).toBe(`/api/v1/storage/files/${JOB}/content`);
+    const ref = {
+      id: JOB,
+      expires: Number(searchParams.get('expires')),
+      signature: searchParams.get('signature')!,
+    };
+    expect(urls.checkStoredFile('alice', ref, now)).toBe('valid');
+    expect(urls.checkStoredFile('bob', ref, now)).toBe('mismatch');
+    expect(urls.checkStoredFile('alice', ref, now + 61_000)).toBe('expired');
+    expect(
+      urls.check('alice', { jobId: JOB, index: 0, expires: ref.expires, signature: ref.signature }, now),
+    ).toBe('mismatch');
+  });
 });
