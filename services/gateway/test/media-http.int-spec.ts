@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { readSse, waitFor } from '@conduit/testing';
+import { waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { MEDIA_URL_SECRET, startMediaPlatform, type MediaPlatform } from './support/media-platform';
+import { finishedJob, jobEvents, jobOf as jobOfCaller } from './support/media-jobs';
 import { api, json } from './support/platform';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -43,36 +44,10 @@ describe('media jobs over HTTP', () => {
     return answer.jobId;
   }
 
-  async function jobOf(user: RegisteredUser, id: string) {
-    const response = await as(user)(`/api/v1/media/jobs/${id}`);
-    return { status: response.status, body: await json(response) };
-  }
-
-  async function finished(user: RegisteredUser, id: string) {
-    let job: any;
-    await waitFor(
-      async () => {
-        job = (await jobOf(user, id)).body;
-        return ['succeeded', 'failed', 'cancelled'].includes(job.status);
-      },
-      () => `job ${id} finished (last seen: ${JSON.stringify(job)})`,
-    );
-    return job;
-  }
-
-  async function events(user: RegisteredUser, id: string, onEvent?: (event: any) => void) {
-    const response = await as(user)(`/api/v1/media/jobs/${id}/events`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const seen: any[] = [];
-    for await (const message of readSse(response.body)) {
-      const event = JSON.parse(message.data);
-      seen.push(event);
-      onEvent?.(event);
-      if (event.type === 'done' || event.type === 'error') break;
-    }
-    return seen;
-  }
+  const jobOf = (user: RegisteredUser, id: string) => jobOfCaller(as(user), id);
+  const finished = (user: RegisteredUser, id: string) => finishedJob(as(user), id);
+  const events = (user: RegisteredUser, id: string, onEvent?: (event: any) => void) =>
+    jobEvents(as(user), id, onEvent);
 
   const imageRequests = () => platform.openai.requests.filter((r) => r.path === IMAGES_PATH);
 

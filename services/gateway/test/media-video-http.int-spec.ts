@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, readSse, waitFor } from '@conduit/testing';
+import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { startMediaPlatform, type MediaPlatform } from './support/media-platform';
+import { finishedJob, jobEvents, jobOf as jobOfCaller } from './support/media-jobs';
 import { api, json } from './support/platform';
 
 /** What ffprobe says of an MP4: codec, size, length. */
@@ -63,35 +64,10 @@ describe('video jobs over HTTP', () => {
     return answer.body.jobId;
   }
 
-  async function jobOf(user: RegisteredUser, id: string) {
-    const response = await as(user)(`/api/v1/media/jobs/${id}`);
-    return { status: response.status, body: await json(response) };
-  }
-
-  async function finished(user: RegisteredUser, id: string) {
-    let job: any;
-    await waitFor(
-      async () => {
-        job = (await jobOf(user, id)).body;
-        return ['succeeded', 'failed', 'cancelled'].includes(job.status);
-      },
-      () => `job ${id} finished (last seen: ${JSON.stringify(job)})`,
-    );
-    return job;
-  }
-
-  async function events(user: RegisteredUser, id: string, onEvent?: (event: any) => void) {
-    const response = await as(user)(`/api/v1/media/jobs/${id}/events`);
-    expect(response.status).toBe(200);
-    const seen: any[] = [];
-    for await (const message of readSse(response.body)) {
-      const event = JSON.parse(message.data);
-      seen.push(event);
-      onEvent?.(event);
-      if (event.type === 'done' || event.type === 'error') break;
-    }
-    return seen;
-  }
+  const jobOf = (user: RegisteredUser, id: string) => jobOfCaller(as(user), id);
+  const finished = (user: RegisteredUser, id: string) => finishedJob(as(user), id);
+  const events = (user: RegisteredUser, id: string, onEvent?: (event: any) => void) =>
+    jobEvents(as(user), id, onEvent);
 
   const download = async (user: RegisteredUser, url: string) => {
     const response = await as(user)(url);

@@ -57,11 +57,12 @@ export class JobRunner {
       return delivery.ack();
     }
     const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
-    const job = await this.jobs.startAttempt(userId, jobId, delivery.attempt);
+    // Counted by the job itself: a delivery's own count can start again at 1 after its worker died.
+    const job = await this.jobs.startAttempt(userId, jobId);
     if (!job) return delivery.ack(); // finished, cancelled or gone since it was queued
     this.events.progressed(owner, {
       jobId,
-      update: { type: 'running', attempt: delivery.attempt, percent: null },
+      update: { type: 'running', attempt: job.attempts, percent: null },
     });
     try {
       await this.generate(job, signal);
@@ -144,9 +145,9 @@ export class JobRunner {
     }
     const reason = reasonOf(error);
     const retryable = error instanceof ProviderFailure ? error.retryable : !isPermanent(error);
-    if (retryable && delivery.attempt < this.config.MEDIA_JOB_MAX_ATTEMPTS) {
-      const delay = this.retryDelayMs(delivery.attempt, error);
-      this.logger.warn(`job ${job.id} attempt ${delivery.attempt} failed (${reason}); again in ${delay} ms`);
+    if (retryable && job.attempts < this.config.MEDIA_JOB_MAX_ATTEMPTS) {
+      const delay = this.retryDelayMs(job.attempts, error);
+      this.logger.warn(`job ${job.id} attempt ${job.attempts} failed (${reason}); again in ${delay} ms`);
       await this.jobs.requeue(job.id, reason);
       this.events.progressed(owner, { jobId: job.id, update: { type: 'queued' } });
       return delivery.retry(delay);

@@ -131,17 +131,17 @@ export class JobRepository {
   }
 
   /**
-   * Marks an unfinished job `running` for this delivery (and when a worker first took it) in one round
+   * Marks an unfinished job `running`, counting one more attempt (and when a worker first took it), in one round
    * trip; null when it has finished (or is gone). An unfinished job has no results yet.
    */
-  async startAttempt(userId: string, id: string, attempt: number): Promise<StoredJob | null> {
+  async startAttempt(userId: string, id: string): Promise<StoredJob | null> {
     const { rows } = await this.pool.query<JobRow>(
       `WITH started AS (
-         UPDATE jobs SET status = 'running', attempts = GREATEST(attempts, $3), progress = NULL,
+         UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = NULL,
            started_at = COALESCE(started_at, now()), updated_at = now()
          WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED} RETURNING *)
        SELECT ${COLUMNS}, '[]'::json AS results FROM started j`,
-      [userId, id, attempt],
+      [userId, id],
     );
     return rows[0] ? jobOf(rows[0]) : null;
   }
