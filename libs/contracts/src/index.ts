@@ -20,3 +20,4 @@ export * from './openai/openai-chat-request';
 export * from './openai/openai-chat-response';
 export * from './media-batches';
 export * from './media-storage';
+export * from './agents';

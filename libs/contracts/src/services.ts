@@ -2,6 +2,7 @@ import { ChatContract } from './chat';
 import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
+import { AgentsContract } from './agents';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
@@ -157,6 +158,7 @@ export const SERVICES = [
     listens: [HealthDataContract.importProgressed],
     objectStores: [HEALTH_UPLOADS_BUCKET],
   }),
+  defineService({ name: 'agents', handles: [AgentsContract] }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */
