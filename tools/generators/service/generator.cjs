@@ -27,7 +27,11 @@ function registerScrapeTarget(tree, n, metricsPort) {
     throw new Error(`${file}: no "- targets: [...]" line; add ${n.fileName}:${metricsPort} by hand`);
   tree.write(
     file,
-    text.replace(targets, (_, head, list) => `${head}${list.trimEnd()}, '${n.fileName}:${metricsPort}']`),
+    text.replace(targets, (_, head, list) => {
+      // Prettier leaves a trailing comma in a list it broke over lines.
+      const items = list.trimEnd().replace(/,$/, '');
+      return `${head}${items}, '${n.fileName}:${metricsPort}']`;
+    }),
   );
 }
 
