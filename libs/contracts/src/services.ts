@@ -44,6 +44,7 @@ export const SERVICES = [
       HealthDataContract.getGarminConnection,
       HealthDataContract.disconnectGarmin,
       MediaBatchContract,
+      AgentsContract,
     ],
     // Health uploads and webhooks are stored in their durable stream before the sender gets its 202.
     publishes: [HealthDataContract.importAccepted],

@@ -20,3 +20,4 @@ export * from './metrics/bus-instrumentation.factory';
 export * from './redis-script';
 export * from './http/trust-proxy';
 export * from './http/retry-after';
+export * from './paging/seq-cursor';

@@ -1,9 +1,20 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@conduit/service-kit';
+import { AgentRepository } from './agents/agent.repository';
+import { AgentsHandler } from './agents/agents.handler';
+import { AgentsService } from './agents/agents.service';
+import type { AgentsConfig } from './config';
 import { HealthHandler } from './health/health.handler';
 
-// Bus, config (@InjectConfig()), health probes, logs and metrics come with startService. A service that
-// owns data adds DatabaseModule.forRoot({ client: PrismaClient }); one that uses Redis, RedisModule.forRoot().
-@Module({
-  controllers: [HealthHandler],
-})
-export class AppModule {}
+/** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
+@Module({})
+export class AppModule {
+  static forRoot(_config: AgentsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [DatabaseModule.forRoot()],
+      controllers: [HealthHandler, AgentsHandler],
+      providers: [AgentRepository, AgentsService],
+    };
+  }
+}

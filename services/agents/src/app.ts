@@ -9,7 +9,7 @@ export function startAgents(config: AgentsConfig): Promise<NestFastifyApplicatio
   return startService({
     service: 'agents',
     config,
-    module: AppModule,
+    module: AppModule.forRoot(config),
     contracts: handledDefinitionsOf(AgentsContract),
   });
 }

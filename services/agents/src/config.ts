@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { configFields, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 
-export const AgentsConfigSchema = ServiceConfigSchema.extend({
+export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape).extend({
   PORT: configFields.port(3107),
   /** `/metrics` (Prometheus) is served here only, never on PORT. */
   METRICS_PORT: configFields.port(9471),
+  DATABASE_SCHEMA: configFields.schemaName().default('agents'),
 });
 export type AgentsConfig = z.infer<typeof AgentsConfigSchema>;
 

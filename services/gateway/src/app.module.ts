@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
+import { AgentsModule } from './agents/agents.module';
 import { AudioModule } from './audio/audio.module';
 import { BatchesModule } from './batches/batches.module';
 import { ChatModule } from './chat/chat.module';
@@ -42,6 +43,7 @@ import { WsModule } from './ws/ws.module';
     MediaModule,
     BatchesModule,
     StorageModule,
+    AgentsModule,
   ],
   controllers: [DocsController],
   providers: [

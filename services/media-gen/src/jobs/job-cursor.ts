@@ -1,4 +1,4 @@
-import { decodeSeqCursor, encodeSeqCursor } from '../paging/seq-cursor';
+import { decodeSeqCursor, encodeSeqCursor } from '@conduit/service-kit';
 
 /** Opaque page positions: the last listed job's sequence number, base64url. */
 export function encodeJobCursor(seq: string): string {

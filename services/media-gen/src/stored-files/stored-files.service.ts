@@ -15,9 +15,8 @@ import {
   type StoredFileContent,
   type StoredFilePage,
 } from '@conduit/contracts';
-import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
-import { decodeSeqCursor, encodeSeqCursor } from '../paging/seq-cursor';
+import { decodeSeqCursor, encodeSeqCursor, InjectConfig } from '@conduit/service-kit';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { SignedUrls } from '../storage/signed-urls';
 import { uploadKey } from '../storage/storage-key';

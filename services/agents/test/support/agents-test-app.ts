@@ -1,0 +1,54 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Bus } from '@conduit/bus';
+import { migrateServiceSchema } from '@conduit/db';
+import { listeningPort } from '@conduit/service-kit';
+import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { startAgents } from '../../src/app';
+import { loadAgentsConfig } from '../../src/config';
+
+export interface AgentsTestApp {
+  app: NestFastifyApplication;
+  bus: Bus;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The agents service in-process on its own namespace and schema, and a bus client on that namespace. */
+export async function startAgentsTestApp(extraEnv: Record<string, string> = {}): Promise<AgentsTestApp> {
+  const namespace = isolatedNamespace('agents');
+  const infra = testEnv();
+  const schema = namespace.schemaFor('agents');
+  const { drop } = await migrateServiceSchema('agents', infra.databaseUrl, schema);
+  const env = {
+    NATS_URL: infra.natsUrl,
+    NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    ...extraEnv,
+  };
+  const app = await startAgents(loadAgentsConfig(env)).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
+  const bus = await Bus.connect({
+    url: env.NATS_URL,
+    name: 'agents-test-client',
+    subjectPrefix: env.NATS_SUBJECT_PREFIX,
+  });
+  return {
+    app,
+    bus,
+    baseUrl: `http://127.0.0.1:${listeningPort(app)}`,
+    close: async () => {
+      await bus.close();
+      await app.close();
+      await drop();
+    },
+  };
+}
