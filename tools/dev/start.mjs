@@ -19,6 +19,8 @@ const env = {
   NATS_URL: 'nats://127.0.0.1:4222',
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/conduit',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  // A local platform only: agents encrypts users' secrets with a publicly known key unless AGENTS_MASTER_KEY is set.
+  AGENTS_INSECURE_DEV_MASTER_KEY: 'true',
   ...process.env,
   // Services announce their port at info when they listen; what is shown is filtered here instead.
   LOG_LEVEL: userLogLevel ?? 'info',

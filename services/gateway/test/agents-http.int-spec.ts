@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { migrateServiceSchema } from '@conduit/db';
 import { startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
 import {
@@ -29,6 +30,7 @@ describe('agents over HTTP', () => {
       NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
       DATABASE_URL: testEnv().databaseUrl,
       DATABASE_SCHEMA: schema,
+      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
       REDIS_URL: gateway.config.REDIS_URL,
       REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
       SHUTDOWN_GRACE_MS: '5000',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { migrateServiceSchema } from '@conduit/db';
@@ -30,6 +31,7 @@ export async function startAgentsTestApp(extraEnv: Record<string, string> = {}):
     PORT: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
     ...extraEnv,
   };
   const app = await startAgents(loadAgentsConfig(env)).catch(async (error: unknown) => {
