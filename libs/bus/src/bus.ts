@@ -45,6 +45,7 @@ import {
 import { errorReply, okReply, Reply, ReplySchema } from './reply';
 import { StreamReader, StreamReaderOptions } from './stream-reader';
 import { StreamWriter } from './stream-writer';
+import { ListeningClock } from './listening-clock';
 import { Ticker } from './ticker';
 
 export interface BusOptions {
@@ -84,6 +85,8 @@ const DEFAULTS = { requestTimeoutMs: 10_000, streamHeartbeatMs: 1_000, streamIdl
 /** The typed NATS client every process uses: validates both ways and carries the envelope in headers. */
 export class Bus {
   private readonly readers: Ticker<StreamReader<StreamDef>>;
+  /** The readers' watchdog time: a stall of this process is not its producers' silence. */
+  private readonly readersClock: ListeningClock;
   private readonly writers: Ticker<StreamWriter<StreamDef>>;
   private readonly statusListeners = new Set<(connected: boolean) => void>();
   /** Subscriptions that take new work (request handlers, event handlers), as opposed to stream control. */
@@ -108,9 +111,9 @@ export class Bus {
     this.streamPublisher = new CoalescingPublisher(connection, (error, subject) =>
       this.logger.warn('could not publish a stream event', { subject, error: String(error) }),
     );
-    this.readers = new Ticker(Math.max(50, Math.floor(options.streamIdleTimeoutMs / 4)), (reader, now) =>
-      reader.checkIdle(now),
-    );
+    const idleCheckMs = Math.max(50, Math.floor(options.streamIdleTimeoutMs / 4));
+    this.readersClock = new ListeningClock(idleCheckMs);
+    this.readers = new Ticker(idleCheckMs, (reader, now) => reader.checkIdle(now), this.readersClock);
     this.writers = new Ticker(Math.max(50, Math.floor(options.streamHeartbeatMs / 2)), (writer, now) =>
       writer.sendHeartbeatIfQuiet(now, options.streamHeartbeatMs),
     );
@@ -284,7 +287,7 @@ export class Bus {
     const reader: StreamReader<D> = new StreamReader(
       def,
       streamId,
-      { idleTimeoutMs: this.options.streamIdleTimeoutMs },
+      { idleTimeoutMs: this.options.streamIdleTimeoutMs, clock: this.readersClock },
       { unsubscribe: () => void messages.close().catch(() => undefined) },
       (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
       this.instrumentation.onStreamConsume(streamInfo(def, streamId)),
@@ -403,7 +406,10 @@ export class Bus {
     reader = new StreamReader(
       def,
       streamId,
-      { idleTimeoutMs: options.idleTimeoutMs ?? this.options.streamIdleTimeoutMs },
+      {
+        idleTimeoutMs: options.idleTimeoutMs ?? this.options.streamIdleTimeoutMs,
+        clock: this.readersClock,
+      },
       subscription,
       (r) => this.readers.delete(r as unknown as StreamReader<StreamDef>),
       this.instrumentation.onStreamConsume(streamInfo(def, streamId)),

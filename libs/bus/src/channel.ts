@@ -59,16 +59,24 @@ export class ChannelWriter {
 export class ChannelReader {
   private expectedSeq = 0;
   private readonly subscription: Subscription;
-  /** When the last message came in, for the heartbeat watch. */
-  lastHeardAt = Date.now();
+  private readonly clock: { now(): number };
+  /** When the last message came in, for the heartbeat watch (on the watch's clock). */
+  lastHeardAt: number;
 
+  /**
+   * `clock` is the heartbeat watch's (a `ListeningClock`, so this process's own stalls are not the
+   * peer's silence); the wall clock by default.
+   */
   constructor(
     bus: Bus,
     def: ChannelDef,
     channelId: string,
     direction: 'in' | 'out',
     handlers: { message: (message: ChannelMessage) => void; fault: (fault: ChannelFault) => void },
+    clock: { now(): number } = Date,
   ) {
+    this.clock = clock;
+    this.lastHeardAt = clock.now();
     this.subscription = bus.connection.subscribe(bus.subject(channelSubject(def, channelId, direction)), {
       callback: (error, msg) => {
         if (error) return handlers.fault('out-of-order');
@@ -89,7 +97,7 @@ export class ChannelReader {
     if (!Number.isSafeInteger(seq) || kind === '') return 'unnumbered';
     if (seq !== this.expectedSeq) return 'out-of-order';
     this.expectedSeq += 1;
-    this.lastHeardAt = Date.now();
+    this.lastHeardAt = this.clock.now();
     return { kind, data: msg.data, envelope: envelopeFromHeaders(msg.headers) };
   }
 }

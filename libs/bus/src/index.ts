@@ -15,3 +15,4 @@ export * from './object-transfer';
 export * from './durable-worker';
 export * from './durable-batches';
 export * from './channel';
+export * from './listening-clock';

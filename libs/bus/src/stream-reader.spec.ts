@@ -2,6 +2,7 @@ import type { Msg, Subscription } from 'nats';
 import { z } from 'zod';
 import { defineStream, isTextDeltaEvent } from '@conduit/contracts';
 import { encodeJson } from './codec';
+import { ListeningClock } from './listening-clock';
 import { StreamReader } from './stream-reader';
 
 const TestStream = defineStream({
@@ -85,5 +86,54 @@ describe('StreamReader parsing', () => {
     const events = [];
     for await (const event of r) events.push(event);
     expect(events).toEqual([{ seq: 0, type: 'error', error: expect.objectContaining({ code: 'INTERNAL' }) }]);
+  });
+});
+
+describe('StreamReader idle check', () => {
+  const idleTimeoutMs = 1_000;
+  const checkEveryMs = 250;
+
+  function watched() {
+    let at = 5_000_000;
+    const clock = new ListeningClock(checkEveryMs, { toleranceMs: 50, now: () => at });
+    clock.start();
+    const stream = new StreamReader(
+      TestStream,
+      'stream-3',
+      { idleTimeoutMs, clock },
+      { unsubscribe: jest.fn() },
+      () => undefined,
+    );
+    /** One watchdog tick, `ms` after the last. */
+    const tickAfter = (ms: number) => {
+      at += ms;
+      stream.checkIdle(clock.tick());
+    };
+    return { stream, tickAfter };
+  }
+
+  it("does not blame the producer for this process's own stall", () => {
+    const { stream, tickAfter } = watched();
+    tickAfter(checkEveryMs);
+    tickAfter(8_000); // the event loop was stalled; the producer's heartbeats wait unread
+    expect(stream.isFinished).toBe(false);
+    stream.handleMessage(message({ seq: 0, type: 'delta', text: 'still here' }));
+    tickAfter(checkEveryMs);
+    expect(stream.isFinished).toBe(false);
+  });
+
+  it('still ends a stream whose producer went silent, stalls or not', async () => {
+    const { stream, tickAfter } = watched();
+    tickAfter(3_000); // a stall: only the interval and the tolerance count, 300 ms of listening
+    tickAfter(checkEveryMs);
+    tickAfter(checkEveryMs); // 800 ms heard nothing
+    expect(stream.isFinished).toBe(false);
+    tickAfter(checkEveryMs); // 1,050 ms
+    expect(stream.isFinished).toBe(true);
+    const events = [];
+    for await (const event of stream) events.push(event);
+    expect(events).toEqual([
+      { seq: 0, type: 'error', error: expect.objectContaining({ code: 'STREAM_LOST' }) },
+    ]);
   });
 });

@@ -14,6 +14,12 @@ import { BusStreamObserver, noopStreamObserver } from './instrumentation/bus-ins
 export interface StreamReaderOptions {
   /** How long the stream may be silent (no event, no heartbeat) before it counts as lost. */
   idleTimeoutMs: number;
+  /**
+   * The watchdog's clock, whose time {@link StreamReader.checkIdle} is given: activity is stamped with it
+   * (a `ListeningClock`'s `now`, so this process's own stalls are not the producer's silence).
+   * The wall clock by default.
+   */
+  clock?: { now(): number };
 }
 
 type Waiter<E> = (result: IteratorResult<E>) => void;
@@ -29,7 +35,8 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   private finished = false;
   private terminalEvent: StreamEventOf<D> | null = null;
   private readonly finishListeners: (() => void)[] = [];
-  lastActivityAt = Date.now();
+  private readonly clock: { now(): number };
+  lastActivityAt: number;
 
   constructor(
     readonly def: D,
@@ -38,7 +45,10 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     private readonly subscription: { unsubscribe(): void },
     private readonly onClosed: (reader: StreamReader<D>) => void,
     private readonly observer: BusStreamObserver = noopStreamObserver,
-  ) {}
+  ) {
+    this.clock = options.clock ?? Date;
+    this.lastActivityAt = this.clock.now();
+  }
 
   /** Starts after `seq`: a resuming consumer already has everything up to it. */
   resumeAfter(seq: number): void {
@@ -61,7 +71,7 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   /** Called for every NATS message on the stream's subject. */
   handleMessage(msg: Pick<Msg, 'data' | 'headers'>): void {
     if (this.finished) return;
-    this.lastActivityAt = Date.now();
+    this.lastActivityAt = this.clock.now();
     if (msg.headers?.has(EnvelopeHeader.StreamHeartbeat)) return;
     let event: StreamEventOf<D>;
     try {
@@ -90,7 +100,7 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     if (isTerminalEvent(event)) this.finish();
   }
 
-  /** Checked by the bus's shared watchdog. */
+  /** Checked by the bus's shared watchdog, with the time of the reader's clock. */
   checkIdle(now: number): void {
     if (!this.finished && now - this.lastActivityAt > this.options.idleTimeoutMs) {
       this.failLocally({

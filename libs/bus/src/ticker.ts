@@ -1,6 +1,10 @@
+import type { ListeningClock } from './listening-clock';
+
 /**
  * One shared timer that visits many registered items, instead of a timer per stream: a gateway relays
  * thousands of streams, and re-arming a timer per token would cost more than the token itself.
+ * With a {@link ListeningClock} (a watchdog's ticker), items are visited with its listening time, so
+ * this process's own stalls are not counted against the peers it watches; otherwise with the wall clock.
  */
 export class Ticker<T> {
   private readonly items = new Set<T>();
@@ -9,6 +13,7 @@ export class Ticker<T> {
   constructor(
     private readonly intervalMs: number,
     private readonly visit: (item: T, now: number) => void,
+    private readonly clock: ListeningClock | null = null,
   ) {}
 
   add(item: T): void {
@@ -16,6 +21,7 @@ export class Ticker<T> {
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), this.intervalMs);
       this.timer.unref();
+      this.clock?.start();
     }
   }
 
@@ -24,6 +30,7 @@ export class Ticker<T> {
     if (this.items.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
+      this.clock?.stop();
     }
   }
 
@@ -37,7 +44,7 @@ export class Ticker<T> {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.clock ? this.clock.tick() : Date.now();
     for (const item of this.items) this.visit(item, now);
   }
 }

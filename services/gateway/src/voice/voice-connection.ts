@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import { Bus, ChannelReader, ChannelWriter, encodeJson } from '@conduit/bus';
+import { Bus, ChannelReader, ChannelWriter, encodeJson, ListeningClock } from '@conduit/bus';
 import {
   ErrorCode,
   isDomainError,
@@ -27,10 +27,20 @@ export interface VoiceConnectionDeps {
   readonly maxFrameBytes: number;
 }
 
+/** How often an open session's liveness is checked, and a heartbeat sent if the input was quiet. */
+const WATCH_INTERVAL_MS = VOICE_HEARTBEAT_INTERVAL_MS / 2;
+
 type State =
   | { name: 'awaiting-start' }
   | { name: 'opening'; queued: Buffer[] }
-  | { name: 'open'; input: ChannelWriter; output: ChannelReader; watch: NodeJS.Timeout }
+  | {
+      name: 'open';
+      input: ChannelWriter;
+      output: ChannelReader;
+      watch: NodeJS.Timeout;
+      /** The watch's time: the session is not blamed for this process's own stalls. */
+      clock: ListeningClock;
+    }
   | { name: 'closed' };
 
 /**
@@ -129,10 +139,18 @@ export class VoiceConnection implements WsConnection {
     this.state = opening;
     const { bus } = this.deps;
     const id = randomUUID();
-    const output = new ChannelReader(bus, VoiceSessionChannel, id, 'out', {
-      message: ({ kind, data }) => this.relay(kind, data),
-      fault: () => this.fail(ErrorCode.StreamLost, 'Frames of the voice session were lost or reordered'),
-    });
+    const clock = new ListeningClock(WATCH_INTERVAL_MS);
+    const output = new ChannelReader(
+      bus,
+      VoiceSessionChannel,
+      id,
+      'out',
+      {
+        message: ({ kind, data }) => this.relay(kind, data),
+        fault: () => this.fail(ErrorCode.StreamLost, 'Frames of the voice session were lost or reordered'),
+      },
+      clock,
+    );
     try {
       const ready = await bus.request(VoiceContract.openSession, { voiceSessionId: id, start }, this.caller, {
         timeoutMs: OPEN_TIMEOUT_MS,
@@ -147,8 +165,9 @@ export class VoiceConnection implements WsConnection {
         return;
       }
       const input = new ChannelWriter(bus, VoiceSessionChannel, id, 'in', this.caller);
-      const watch = setInterval(() => this.watch(), VOICE_HEARTBEAT_INTERVAL_MS / 2);
-      this.state = { name: 'open', input, output, watch };
+      const watch = setInterval(() => this.watch(), WATCH_INTERVAL_MS);
+      clock.start();
+      this.state = { name: 'open', input, output, watch, clock };
       this.send({ type: 'ready', ...ready });
       for (const frame of opening.queued) input.send('audio', frame);
     } catch (error) {
@@ -175,11 +194,10 @@ export class VoiceConnection implements WsConnection {
 
   private watch(): void {
     if (this.state.name !== 'open') return;
-    const now = Date.now();
-    if (now - this.state.output.lastHeardAt > VOICE_HEARTBEAT_TIMEOUT_MS) {
+    if (this.state.clock.tick() - this.state.output.lastHeardAt > VOICE_HEARTBEAT_TIMEOUT_MS) {
       return this.fail(ErrorCode.StreamLost, 'The voice service stopped answering: start a new session');
     }
-    if (now - this.state.input.lastSentAt >= VOICE_HEARTBEAT_INTERVAL_MS) {
+    if (Date.now() - this.state.input.lastSentAt >= VOICE_HEARTBEAT_INTERVAL_MS) {
       this.state.input.send('heartbeat', new Uint8Array(0));
     }
   }

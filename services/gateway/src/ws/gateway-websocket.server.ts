@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ListeningClock } from '@conduit/bus';
 import { WsCloseCode } from '@conduit/contracts';
 import { InjectConfig, ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import type { GatewayConfig } from '../config';
@@ -36,6 +37,8 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
   private readonly sessions = new Map<WebSocket, WsConnection>();
   private readonly routes = new Map<string, WsRoute>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Tells a silent client from this process's own stall (pongs then wait unread in the sockets). */
+  private readonly pingClock: ListeningClock;
   private stopping = false;
   private readonly stopListeningForRevocations: () => void;
 
@@ -48,6 +51,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     private readonly requestLimiter: RequestRateLimiter,
     revocations: ApiKeyRevocations,
   ) {
+    this.pingClock = new ListeningClock(config.WS_PING_INTERVAL_MS);
     shutdown.register('websockets', {
       stopIntake: () => this.askClientsToReconnect(),
       drain: (deadline) => this.waitForClosed(deadline),
@@ -83,6 +87,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     });
     this.heartbeat = setInterval(() => this.pingAll(), this.config.WS_PING_INTERVAL_MS);
     this.heartbeat.unref();
+    this.pingClock.start();
   }
 
   /** Upgrades stop; every client is told to reconnect (to another replica) and its socket closed. */
@@ -160,8 +165,12 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
   }
 
   private pingAll(): void {
+    const stalledBefore = this.pingClock.stalledMs;
+    this.pingClock.tick();
+    // After a stall of this process the answers to the last ping may be waiting unread: ask again.
+    const judge = this.pingClock.stalledMs === stalledBefore;
     for (const [ws, session] of this.sessions) {
-      if (!session.alive) {
+      if (!session.alive && judge) {
         this.logger.debug('dropping a WebSocket that stopped answering pings');
         ws.terminate();
         continue;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ListeningClock } from '@conduit/bus';
 import {
   ErrorCode,
   isDomainError,
@@ -23,6 +24,8 @@ import { TurnDetector } from '../turns/turn-detector';
 import { VAD_FRAME_MS, VAD_SAMPLE_RATE, type VoiceActivityDetector } from '../vad/voice-activity-detector';
 import { engineErrorBody } from './engine-errors';
 
+/** How often the session's limits and liveness are checked. */
+const WATCH_INTERVAL_MS = 250;
 /** Audio kept from before a turn is confirmed, besides the minimum speech itself. */
 const PRE_ROLL_MS = 300;
 
@@ -113,6 +116,8 @@ interface ReplyTurn {
 export class VoiceSession {
   private readonly logger = new Logger(VoiceSession.name);
   private readonly now: () => number;
+  /** The watchdog's time: the client is not blamed for this process's own stalls. */
+  private readonly listeningClock: ListeningClock;
   private readonly detector: TurnDetector;
   private readonly slicer = new FrameSlicer((VAD_SAMPLE_RATE * VAD_FRAME_MS * 2) / 1000, VAD_FRAME_MS);
   private readonly preRoll: PreRoll;
@@ -122,7 +127,9 @@ export class VoiceSession {
   private listening: UserTurn | null = null;
   private replying: ReplyTurn | null = null;
   private lastVoicedAt = 0;
+  /** Listening time (see `listeningClock`) of the last turn activity, for the no-speech limit. */
   private lastActivityAt: number;
+  /** Listening time of the last message from the gateway, for its heartbeat watch. */
   private lastInputAt: number;
   private ended = false;
   private readonly endListeners: Array<() => void> = [];
@@ -130,8 +137,9 @@ export class VoiceSession {
   constructor(private readonly setup: VoiceSessionSetup) {
     this.now = setup.now ?? Date.now;
     this.startedAt = this.now();
-    this.lastActivityAt = this.startedAt;
-    this.lastInputAt = this.startedAt;
+    this.listeningClock = new ListeningClock(WATCH_INTERVAL_MS, { now: this.now });
+    this.lastActivityAt = this.listeningClock.now();
+    this.lastInputAt = this.lastActivityAt;
     this.detector = new TurnDetector({
       minSpeechMs: setup.limits.minSpeechMs,
       endOfTurnSilenceMs: setup.start.endOfTurnSilenceMs,
@@ -147,8 +155,9 @@ export class VoiceSession {
           ),
         maxLength,
       ),
-      setInterval(() => this.watch(), 250),
+      setInterval(() => this.watch(), WATCH_INTERVAL_MS),
     );
+    this.listeningClock.start();
   }
 
   get id(): string {
@@ -166,7 +175,7 @@ export class VoiceSession {
   /** The client's audio: pcm16 mono at its rate, in frames of any size up to the limit. */
   handleAudio(data: Uint8Array): void {
     if (this.ended) return;
-    this.lastInputAt = this.now();
+    this.lastInputAt = this.listeningClock.now();
     if (data.length > this.setup.limits.maxFrameBytes) {
       return this.fail(
         ErrorCode.PayloadTooLarge,
@@ -182,7 +191,7 @@ export class VoiceSession {
 
   handleControl(control: VoiceSessionControl): void {
     if (this.ended) return;
-    this.lastInputAt = this.now();
+    this.lastInputAt = this.listeningClock.now();
     switch (control.type) {
       case 'interrupt':
         if (this.replying) this.cutReply(this.replying);
@@ -193,7 +202,7 @@ export class VoiceSession {
         const id = this.nextTurnId();
         if (this.replying) this.cutReply(this.replying);
         const at = this.now();
-        this.lastActivityAt = at;
+        this.lastActivityAt = this.listeningClock.now();
         this.emit({ type: 'transcript.final', turnId: id, text: control.text });
         void this.reply(
           id,
@@ -208,7 +217,7 @@ export class VoiceSession {
 
   /** The gateway is alive (its heartbeat). */
   heard(): void {
-    this.lastInputAt = this.now();
+    this.lastInputAt = this.listeningClock.now();
   }
 
   fail(code: string, message: string): void {
@@ -244,7 +253,7 @@ export class VoiceSession {
   }
 
   private beginTurn(atMs: number): void {
-    this.lastActivityAt = this.now();
+    this.lastActivityAt = this.listeningClock.now();
     // Barge-in: the user speaking over the reply stops it within this frame.
     if (this.replying) this.cutReply(this.replying);
     const abort = new AbortController();
@@ -317,7 +326,7 @@ export class VoiceSession {
     };
     if (text.length === 0) {
       releaseSpeaking(turn);
-      this.lastActivityAt = this.now();
+      this.lastActivityAt = this.listeningClock.now();
       return this.emitMetrics(turn.id, times, null, false);
     }
     const speaking = turn.speaking ?? this.speakingAdmission(turn.id);
@@ -466,7 +475,7 @@ export class VoiceSession {
     turn.outcome = { interrupted: false, playedText: '' };
     if (this.replying === turn) this.replying = null;
     if (turn.audioStarted) this.emit({ type: 'audio.done', turnId: turn.id });
-    this.lastActivityAt = this.now();
+    this.lastActivityAt = this.listeningClock.now();
     this.settle(turn);
   }
 
@@ -503,7 +512,7 @@ export class VoiceSession {
   /** Limits and liveness, checked a few times a second. */
   private watch(): void {
     if (this.ended) return;
-    const now = this.now();
+    const now = this.listeningClock.tick();
     if (now - this.lastInputAt > VOICE_HEARTBEAT_TIMEOUT_MS) {
       this.logger.warn(`voice session ${this.setup.id}: its gateway went silent; ending it`);
       return this.fail(ErrorCode.StreamLost, 'The connection to the client was lost');
@@ -515,7 +524,7 @@ export class VoiceSession {
         `No speech was heard for ${Math.round(this.setup.limits.noSpeechTimeoutMs / 1000)} s`,
       );
     }
-    if (now - this.setup.output.lastSentAt >= 1_000) this.setup.output.heartbeat();
+    if (this.now() - this.setup.output.lastSentAt >= 1_000) this.setup.output.heartbeat();
   }
 
   private emitError(error: unknown): void {
