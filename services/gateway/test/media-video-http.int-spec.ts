@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { startMediaPlatform, type MediaPlatform } from './support/media-platform';
-import { finishedJob, jobEvents, jobOf as jobOfCaller } from './support/media-jobs';
+import { finishedJob, jobEvents, jobOf as jobOfCaller, recordedUsageOf } from './support/media-jobs';
 import { api, json } from './support/platform';
 
 /** What ffprobe says of an MP4: codec, size, length. */
@@ -174,17 +174,11 @@ describe('video jobs over HTTP', () => {
       { model: 'sora-2', prompt: 'a paper boat', size: '1280x720', seconds: '4' },
     ]);
 
-    const today = new Date().toISOString().slice(0, 10);
-    let summary: any;
-    const recorded = () => (summary?.byModel ?? []).find((m: any) => m.model === 'openai/sora-2');
-    await waitFor(
-      async () => {
-        summary = await json(await as(bob)(`/api/v1/usage?from=${today}&groupBy=model`));
-        return recorded() !== undefined;
-      },
-      () => `usage recorded (${JSON.stringify(summary)})`,
-    );
-    expect(recorded()).toMatchObject({ requests: 1, seconds: 4, costUsd: 0.4 });
+    expect(await recordedUsageOf(as(bob), 'openai/sora-2')).toMatchObject({
+      requests: 1,
+      seconds: 4,
+      costUsd: 0.4,
+    });
   });
 
   it('fails a refused clip at once, a clip that never finishes after the timeout, and retries a busy provider', async () => {

@@ -21,6 +21,14 @@ export const MediaGenConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSch
     OPENAI_API_KEY: z.string().min(1).optional(),
     /** An OpenAI-compatible images API elsewhere. */
     OPENAI_BASE_URL: z.url().optional(),
+    /** Enables the `stability/*` image models (Stable Image Core and Ultra, Stable Diffusion 3.5 Large). */
+    STABILITY_API_KEY: z.string().min(1).optional(),
+    /** Stability's REST API, or a server that speaks it. */
+    STABILITY_BASE_URL: z.url().default('https://api.stability.ai'),
+    /** Enables the `google/*` image models (Gemini's image generation) through `@google/genai`. */
+    GEMINI_API_KEY: z.string().min(1).optional(),
+    /** The Gemini API elsewhere (a proxy or a server that speaks it); unset for Google's. */
+    GEMINI_BASE_URL: z.url().optional(),
     /** Enables Anthropic's Message Batches for the `anthropic/*` lines of batches. */
     ANTHROPIC_API_KEY: z.string().min(1).optional(),
     ANTHROPIC_BASE_URL: z.url().optional(),

@@ -81,3 +81,17 @@ export {
   type FakeOpenAIVideosServer,
   type FakeVideoScript,
 } from './fake-openai-videos.server';
+export { type ScriptedFault } from './scripted-faults';
+export {
+  startFakeStability,
+  type FakeStabilityServer,
+  type StabilityGenerateRequest,
+} from './fake-stability.server';
+export {
+  geminiRateLimited,
+  googleError,
+  startFakeGeminiImages,
+  type FakeGeminiImagesServer,
+  type GeminiGenerateContentBody,
+  type GeminiGenerateRequest,
+} from './fake-gemini-images.server';

@@ -39,3 +39,18 @@ export async function jobEvents(caller: Caller, id: string, onEvent?: (event: an
   }
   return seen;
 }
+
+/** Waits for today's usage of `model` to be in the caller's ledger (it is written from a durable stream), and gives it back. */
+export async function recordedUsageOf(caller: Caller, model: string) {
+  const today = new Date().toISOString().slice(0, 10);
+  let summary: any;
+  const recorded = () => (summary?.byModel ?? []).find((m: any) => m.model === model);
+  await waitFor(
+    async () => {
+      summary = await json(await caller(`/api/v1/usage?from=${today}&groupBy=model`));
+      return recorded() !== undefined;
+    },
+    () => `usage of ${model} recorded (${JSON.stringify(summary)})`,
+  );
+  return recorded();
+}

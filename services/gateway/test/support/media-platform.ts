@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateServiceSchema } from '@conduit/db';
 import {
+  startFakeGeminiImages,
   startFakeOpenAI,
   startFakeOpenAIVideos,
+  startFakeStability,
   startServiceProcess,
   testEnv,
+  type FakeGeminiImagesServer,
   type FakeOpenAIServer,
+  type FakeStabilityServer,
   type FakeOpenAIVideosServer,
   type ServiceProcess,
 } from '@conduit/testing';
@@ -15,6 +19,8 @@ import type { GatewayConfig } from '../../src/config';
 import { startTestGateway, type TestGateway } from './gateway-test-app';
 
 export const MEDIA_OPENAI_KEY = 'sk-fake-images-key';
+const MEDIA_STABILITY_KEY = 'sk-fake-stability-key';
+const MEDIA_GEMINI_KEY = 'fake-gemini-key';
 /** The key result URLs are signed with, so tests can make URLs that differ in one respect only. */
 export const MEDIA_URL_SECRET = 'media-url-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -23,6 +29,9 @@ export interface MediaPlatform {
   openai: FakeOpenAIServer;
   /** OpenAI's videos API (Sora), faked apart from the rest of OpenAI's. */
   videos: FakeOpenAIVideosServer;
+  /** Stability's Stable Image API and Gemini's image generation, as their own servers. */
+  stability: FakeStabilityServer;
+  gemini: FakeGeminiImagesServer;
   usage: ServiceProcess;
   /** The media-gen process now running (after `restartMediaGen`, the new one). */
   mediaGen(): ServiceProcess;
@@ -46,6 +55,8 @@ export async function startMediaPlatform(
   const gateway = await startTestGateway(gatewayOverrides);
   const openai = await startFakeOpenAI({ apiKey: MEDIA_OPENAI_KEY });
   const videos = await startFakeOpenAIVideos({ apiKey: MEDIA_OPENAI_KEY });
+  const stability = await startFakeStability({ apiKey: MEDIA_STABILITY_KEY });
+  const gemini = await startFakeGeminiImages({ apiKey: MEDIA_GEMINI_KEY });
   const mediaSchema = gateway.namespace.schemaFor('media-gen');
   const usageSchema = gateway.namespace.schemaFor('usage');
   const drops = [
@@ -67,6 +78,10 @@ export async function startMediaPlatform(
     OPENAI_API_KEY: MEDIA_OPENAI_KEY,
     OPENAI_BASE_URL: openai.url,
     OPENAI_VIDEOS_BASE_URL: videos.url,
+    STABILITY_API_KEY: MEDIA_STABILITY_KEY,
+    STABILITY_BASE_URL: stability.url,
+    GEMINI_API_KEY: MEDIA_GEMINI_KEY,
+    GEMINI_BASE_URL: gemini.url,
     MEDIA_VIDEO_POLL_MS: '50',
     MEDIA_VIDEO_TIMEOUT_MS: '3000',
     MEDIA_STORAGE_DIR: storageDir,
@@ -82,6 +97,8 @@ export async function startMediaPlatform(
     await gateway.close();
     await openai.close();
     await videos.close();
+    await stability.close();
+    await gemini.close();
     for (const drop of drops) await drop();
     await rm(storageDir, { recursive: true, force: true });
   };
@@ -108,6 +125,8 @@ export async function startMediaPlatform(
     gateway,
     openai,
     videos,
+    stability,
+    gemini,
     usage,
     mediaGen: () => mediaGen,
     restartMediaGen: async (options = {}) => {

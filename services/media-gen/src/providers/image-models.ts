@@ -7,7 +7,20 @@ import {
   type ImageSize,
 } from '@conduit/contracts';
 
-export type ImageProvider = 'offline' | 'openai';
+export type ImageProvider = 'offline' | 'openai' | 'stability' | 'google';
+
+/**
+ * The aspect ratio asked of providers that take a ratio instead of pixels (Stability, Gemini); they pick
+ * the pixels themselves (about one megapixel), and the stored image says what it got.
+ */
+export const ASPECT_RATIO_OF_SIZE: Readonly<Partial<Record<ImageSize, string>>> = {
+  '1024x1024': '1:1',
+  '1536x1024': '3:2',
+  '1024x1536': '2:3',
+  '1792x1024': '16:9',
+  '1024x1792': '9:16',
+};
+const RATIO_SIZES: readonly ImageSize[] = ['1024x1024', '1536x1024', '1024x1536', '1792x1024', '1024x1792'];
 
 /** What a model accepts: its sizes, its qualities and how many images one call may ask for. */
 export interface ImageModel {
@@ -52,6 +65,39 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     providerModel: 'dall-e-2',
     sizes: ['256x256', '512x512', '1024x1024'],
     qualities: ['standard'],
+    maxImages: 4,
+  },
+  // One image per call at Stability and Gemini: a job of n images makes n calls.
+  {
+    id: 'stability/stable-image-core',
+    provider: 'stability',
+    providerModel: 'stable-image-core',
+    sizes: RATIO_SIZES,
+    qualities: ['auto'],
+    maxImages: 4,
+  },
+  {
+    id: 'stability/stable-image-ultra',
+    provider: 'stability',
+    providerModel: 'stable-image-ultra',
+    sizes: RATIO_SIZES,
+    qualities: ['auto'],
+    maxImages: 4,
+  },
+  {
+    id: 'stability/sd3.5-large',
+    provider: 'stability',
+    providerModel: 'sd3.5-large',
+    sizes: RATIO_SIZES,
+    qualities: ['auto'],
+    maxImages: 4,
+  },
+  {
+    id: 'google/gemini-2.5-flash-image',
+    provider: 'google',
+    providerModel: 'gemini-2.5-flash-image',
+    sizes: RATIO_SIZES,
+    qualities: ['auto'],
     maxImages: 4,
   },
 ];

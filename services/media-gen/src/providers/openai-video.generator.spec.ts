@@ -1,7 +1,7 @@
 import { ErrorCode } from '@conduit/contracts';
 import { fakeOpenAIVideoContent, startFakeOpenAIVideos, type FakeOpenAIVideosServer } from '@conduit/testing';
 import { OpenAIVideoGenerator } from './openai-video.generator';
-import { ProviderFailure } from './provider-failure';
+import { providerFailureOf } from '../../test/support/provider-failure-of';
 import type { VideoRequest } from './video-generator.port';
 
 const KEY = 'sk-fake-video-key';
@@ -23,15 +23,7 @@ describe('OpenAIVideoGenerator against a fake videos API', () => {
     percents: number[] = [],
     signal = new AbortController().signal,
   ) => generator.generate({ ...request, ...over }, { signal, onProgress: (p) => percents.push(p) });
-  const failureOf = async (promise: Promise<unknown>): Promise<ProviderFailure> => {
-    const error = await promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    if (!(error instanceof ProviderFailure))
-      throw new Error(`expected a ProviderFailure, got ${String(error)}`);
-    return error;
-  };
+  const failureOf = providerFailureOf;
 
   beforeAll(async () => {
     server = await startFakeOpenAIVideos({ apiKey: KEY });
