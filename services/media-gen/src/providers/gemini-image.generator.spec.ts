@@ -6,7 +6,7 @@ import {
   startFakeGeminiImages,
   type FakeGeminiImagesServer,
 } from '@conduit/testing';
-import { providerFailureOf } from '../../test/support/provider-failure-of';
+import { providerFailureOf } from './testing/provider-failure-of';
 import { GeminiImageGenerator } from './gemini-image.generator';
 import type { ImageRequest } from './image-generator.port';
 

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@conduit/contracts';
 import { fakeOpenAIVideoContent, startFakeOpenAIVideos, type FakeOpenAIVideosServer } from '@conduit/testing';
 import { OpenAIVideoGenerator } from './openai-video.generator';
-import { providerFailureOf } from '../../test/support/provider-failure-of';
+import { providerFailureOf } from './testing/provider-failure-of';
 import type { VideoRequest } from './video-generator.port';
 
 const KEY = 'sk-fake-video-key';

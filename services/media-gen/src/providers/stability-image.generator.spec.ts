@@ -1,6 +1,6 @@
 import { ErrorCode } from '@conduit/contracts';
 import { FAKE_OPENAI_PNG_BASE64, startFakeStability, type FakeStabilityServer } from '@conduit/testing';
-import { providerFailureOf } from '../../test/support/provider-failure-of';
+import { providerFailureOf } from './testing/provider-failure-of';
 import type { ImageRequest } from './image-generator.port';
 import { StabilityImageGenerator } from './stability-image.generator';
 

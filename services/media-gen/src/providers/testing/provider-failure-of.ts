@@ -1,4 +1,4 @@
-import { ProviderFailure } from '../../src/providers/provider-failure';
+import { ProviderFailure } from '../provider-failure';
 
 /** The ProviderFailure a provider call ended with; fails the test when it ended any other way. */
 export async function providerFailureOf(promise: Promise<unknown>): Promise<ProviderFailure> {
