@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationSchema } from './agents-schedules';
 import { ChatStreamEventSchema, StartCompletionAckSchema } from './chat';
 import { SeqSchema } from './definitions';
 import { ErrorBodySchema } from './errors';
@@ -65,6 +66,8 @@ export const WsServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong') }),
   /** The gateway is shutting down: reconnect (to another replica) and resume. */
   z.object({ type: z.literal('reconnect') }),
+  /** A notification of the connection's user was just stored (a scheduled agent run ended). */
+  z.object({ type: z.literal('notification'), notification: NotificationSchema }),
 ]);
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
 

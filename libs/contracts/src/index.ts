@@ -21,3 +21,4 @@ export * from './openai/openai-chat-response';
 export * from './media-batches';
 export * from './media-storage';
 export * from './agents';
+export * from './agents-schedules';

@@ -3,6 +3,7 @@ import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { AgentsContract } from './agents';
+import { AgentsSchedulesContract } from './agents-schedules';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
@@ -45,7 +46,10 @@ export const SERVICES = [
       HealthDataContract.disconnectGarmin,
       MediaBatchContract,
       AgentsContract,
+      AgentsSchedulesContract,
     ],
+    // Every replica pushes new notifications to their owner's open `/ws` connections.
+    listens: [AgentsSchedulesContract.notificationCreated],
     // Health uploads and webhooks are stored in their durable stream before the sender gets its 202.
     publishes: [HealthDataContract.importAccepted],
     // Batches and files too large for one bus message reach the search service through this bucket;
@@ -159,7 +163,12 @@ export const SERVICES = [
     listens: [HealthDataContract.importProgressed],
     objectStores: [HEALTH_UPLOADS_BUCKET],
   }),
-  defineService({ name: 'agents', handles: [AgentsContract] }),
+  defineService({
+    name: 'agents',
+    handles: [AgentsContract, AgentsSchedulesContract],
+    // The outcomes of scheduled runs, for their owners.
+    publishes: [AgentsSchedulesContract.notificationCreated],
+  }),
 ] as const;
 
 /** The environment variable holding a service's NATS password (`NATS_MEDIA_GEN_PASSWORD` for media-gen). */

@@ -1,15 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { handledDefinitionsOf, AgentsContract } from '@conduit/contracts';
+import { AgentsContract, AgentsSchedulesContract, handledDefinitionsOf } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
-import { AppModule } from './app.module';
+import { AppModule, type AgentsOverrides } from './app.module';
 import { AgentsConfig } from './config';
 
 /** Builds and starts the agents service; shared by main.ts and the integration tests. */
-export function startAgents(config: AgentsConfig): Promise<NestFastifyApplication> {
+export function startAgents(
+  config: AgentsConfig,
+  overrides: AgentsOverrides = {},
+): Promise<NestFastifyApplication> {
   return startService({
     service: 'agents',
     config,
-    module: AppModule.forRoot(config),
-    contracts: handledDefinitionsOf(AgentsContract),
+    module: AppModule.forRoot(config, overrides),
+    // Requests only: the notifications it publishes are for others to hear.
+    contracts: [
+      ...handledDefinitionsOf(AgentsContract),
+      ...handledDefinitionsOf(AgentsSchedulesContract),
+    ].filter((def) => def.kind === 'request'),
   });
 }

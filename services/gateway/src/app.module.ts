@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { AgentsModule } from './agents/agents.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { AudioModule } from './audio/audio.module';
 import { BatchesModule } from './batches/batches.module';
 import { ChatModule } from './chat/chat.module';
@@ -44,6 +46,8 @@ import { WsModule } from './ws/ws.module';
     BatchesModule,
     StorageModule,
     AgentsModule,
+    SchedulesModule,
+    NotificationsModule,
   ],
   controllers: [DocsController],
   providers: [

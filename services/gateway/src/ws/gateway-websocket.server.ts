@@ -17,6 +17,7 @@ import { StreamCatalog } from '../streaming/stream-catalog';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import { WsClientSession } from './ws-client-session';
 import type { WsConnection, WsRoute } from './ws-connection';
+import { WsUserSessions } from './ws-user-sessions';
 
 export const WS_PATH = '/ws';
 const MAX_FRAME_BYTES = 256 * 1024;
@@ -50,6 +51,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     shutdown: ShutdownCoordinator,
     private readonly requestLimiter: RequestRateLimiter,
     revocations: ApiKeyRevocations,
+    userSessions: WsUserSessions,
   ) {
     this.pingClock = new ListeningClock(config.WS_PING_INTERVAL_MS);
     shutdown.register('websockets', {
@@ -58,13 +60,17 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     });
     this.stopListeningForRevocations = revocations.onRevoked((apiKeyId) => this.closeOpenedWith(apiKeyId));
     this.addRoute(WS_PATH, {
-      open: (socket, caller) =>
-        new WsClientSession(socket, caller, {
+      open: (socket, caller) => {
+        const session = new WsClientSession(socket, caller, {
           relay: this.relay,
           catalog: this.catalog,
           requestLimiter: this.requestLimiter,
           maxStreams: this.config.WS_MAX_STREAMS_PER_CONNECTION,
-        }),
+        });
+        userSessions.add(session);
+        socket.on('close', () => userSessions.remove(session));
+        return session;
+      },
     });
   }
 

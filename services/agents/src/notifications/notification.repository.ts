@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import type { Notification } from '@conduit/contracts';
+import { PG_POOL } from '@conduit/service-kit';
+
+export interface StoredNotification {
+  seq: string;
+  userId: string;
+  notification: Notification;
+}
+
+/** A notification to store, about one fire of a schedule. */
+export interface NewNotification {
+  id: string;
+  userId: string;
+  status: 'succeeded' | 'failed';
+  title: string;
+  body: string;
+  agentId: string;
+  scheduleId: string | null;
+  fireId: string | null;
+  runId: string | null;
+  firedFor: Date | null;
+  createdAt: Date;
+}
+
+interface NotificationRow {
+  id: string;
+  seq: string;
+  user_id: string;
+  kind: 'agent.run';
+  status: 'succeeded' | 'failed';
+  title: string;
+  body: string;
+  agent_id: string;
+  schedule_id: string | null;
+  run_id: string | null;
+  fired_for: Date | null;
+  read_at: Date | null;
+  created_at: Date;
+}
+
+const COLUMNS = `id, seq::text, user_id, kind, status, title, body, agent_id, schedule_id, run_id, fired_for,
+  read_at, created_at`;
+
+function fromRow(row: NotificationRow): StoredNotification {
+  return {
+    seq: row.seq,
+    userId: row.user_id,
+    notification: {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      title: row.title,
+      body: row.body,
+      agentId: row.agent_id,
+      scheduleId: row.schedule_id,
+      runId: row.run_id,
+      firedFor: row.fired_for?.toISOString() ?? null,
+      read: row.read_at !== null,
+      readAt: row.read_at?.toISOString() ?? null,
+      createdAt: row.created_at.toISOString(),
+    },
+  };
+}
+
+/** Notifications; every query a user's request makes is scoped to that user. */
+@Injectable()
+export class NotificationRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Stores one, within the caller's transaction; null when the fire already has its notification (a
+   * fire ended twice, by a replica that had lost its lease).
+   */
+  async insertWithin(client: PoolClient, n: NewNotification): Promise<StoredNotification | null> {
+    const { rows } = await client.query<NotificationRow>(
+      `INSERT INTO notifications (id, user_id, kind, status, title, body, agent_id, schedule_id, fire_id, run_id,
+         fired_for, created_at)
+       VALUES ($1, $2, 'agent.run', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (fire_id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        n.id,
+        n.userId,
+        n.status,
+        n.title,
+        n.body,
+        n.agentId,
+        n.scheduleId,
+        n.fireId,
+        n.runId,
+        n.firedFor,
+        n.createdAt,
+      ],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  /** Newest first, after the row numbered `beforeSeq` when given. */
+  async list(
+    userId: string,
+    options: { unread?: boolean; beforeSeq?: string; limit: number },
+  ): Promise<StoredNotification[]> {
+    const { rows } = await this.pool.query<NotificationRow>(
+      `SELECT ${COLUMNS} FROM notifications
+       WHERE user_id = $1 AND ($2::boolean IS NULL OR (read_at IS NULL) = $2) AND ($3::bigint IS NULL OR seq < $3)
+       ORDER BY seq DESC LIMIT $4`,
+      [userId, options.unread ?? null, options.beforeSeq ?? null, options.limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ count: string }>(
+      'SELECT count(*)::text AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL',
+      [userId],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  /** Marks one read (kept as first read when it already was); null when it is not the user's. */
+  async markRead(userId: string, id: string, at: Date): Promise<StoredNotification | null> {
+    const { rows } = await this.pool.query<NotificationRow>(
+      `UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2
+       RETURNING ${COLUMNS}`,
+      [id, userId, at],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async markAllRead(userId: string, at: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL',
+      [userId, at],
+    );
+    return rowCount ?? 0;
+  }
+
+  async markPublished(id: string, at: Date): Promise<void> {
+    await this.pool.query('UPDATE notifications SET published_at = $2 WHERE id = $1', [id, at]);
+  }
+
+  /** Notifications whose event was not acknowledged, stored before `before` (oldest first). */
+  async unpublished(before: Date, limit: number): Promise<StoredNotification[]> {
+    const { rows } = await this.pool.query<NotificationRow>(
+      `SELECT ${COLUMNS} FROM notifications WHERE published_at IS NULL AND created_at < $1
+       ORDER BY seq LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map(fromRow);
+  }
+}
