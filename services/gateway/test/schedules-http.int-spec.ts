@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Bus } from '@conduit/bus';
 import { AgentsSchedulesContract, type Notification } from '@conduit/contracts';
@@ -72,6 +72,7 @@ describe('schedules and notifications over HTTP and /ws', () => {
       REDIS_URL: gateway.config.REDIS_URL,
       REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
       SHUTDOWN_GRACE_MS: '5000',
+      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
       AGENTS_SCHEDULER_POLL_MS: '100',
     });
     bus = await Bus.connect({

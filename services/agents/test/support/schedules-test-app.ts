@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { Bus } from '@conduit/bus';
@@ -85,6 +86,7 @@ export async function startSchedulesTestApp(
     PORT: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
     AGENTS_SCHEDULER_POLL_MS: '100',
     // The clock jumps by hours between slots: a lease measured on it must outlast every jump.
     AGENTS_SCHEDULE_FIRE_LEASE_MS: String(365 * 24 * 3_600_000),
