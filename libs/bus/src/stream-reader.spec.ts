@@ -122,6 +122,19 @@ describe('StreamReader idle check', () => {
     expect(stream.isFinished).toBe(false);
   });
 
+  it('waits with the idle check while it is suspended, and counts from markActive on the same clock', () => {
+    const { stream, tickAfter } = watched();
+    stream.suspendIdleCheck();
+    for (let i = 0; i < 20; i += 1) tickAfter(checkEveryMs);
+    tickAfter(9_000); // a stall, which the clock leaves out
+    stream.markActive();
+    tickAfter(checkEveryMs);
+    tickAfter(checkEveryMs);
+    expect(stream.isFinished).toBe(false);
+    for (let i = 0; i < idleTimeoutMs / checkEveryMs; i += 1) tickAfter(checkEveryMs);
+    expect(stream.isFinished).toBe(true);
+  });
+
   it('still ends a stream whose producer went silent, stalls or not', async () => {
     const { stream, tickAfter } = watched();
     tickAfter(3_000); // a stall: only the interval and the tolerance count, 300 ms of listening

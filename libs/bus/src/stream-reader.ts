@@ -36,7 +36,8 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
   private terminalEvent: StreamEventOf<D> | null = null;
   private readonly finishListeners: (() => void)[] = [];
   private readonly clock: { now(): number };
-  lastActivityAt: number;
+  /** On the reader's clock; infinite while the idle check is suspended. */
+  private lastActivityAt: number;
 
   constructor(
     readonly def: D,
@@ -98,6 +99,16 @@ export class StreamReader<D extends StreamDef> implements AsyncIterable<StreamEv
     this.nextSeq = event.seq + 1;
     this.push(event);
     if (isTerminalEvent(event)) this.finish();
+  }
+
+  /** Suspends the idle check until {@link markActive} (until the producer has acknowledged the start). */
+  suspendIdleCheck(): void {
+    this.lastActivityAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts as the producer's activity: the idle timeout starts over now. */
+  markActive(): void {
+    this.lastActivityAt = this.clock.now();
   }
 
   /** Checked by the bus's shared watchdog, with the time of the reader's clock. */

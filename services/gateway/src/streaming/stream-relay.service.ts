@@ -67,9 +67,9 @@ export class StreamRelay {
     try {
       // Producer silence counts from the ack: until then the request's own timeout applies, so a
       // replica that is slow to start a stream (under load) does not make it look lost.
-      stream.lastActivityAt = Number.POSITIVE_INFINITY;
+      stream.suspendIdleCheck();
       const ack = await this.bus.request(endpoint.start, { ...request, streamId } as RequestOf<D>, caller);
-      stream.lastActivityAt = Date.now();
+      stream.markActive();
       return { ack, stream };
     } catch (error) {
       stream.close();
