@@ -168,6 +168,19 @@ export const SERVICES = [
     handles: [AgentsContract, AgentsSchedulesContract],
     // The outcomes of scheduled runs, for their owners.
     publishes: [AgentsSchedulesContract.notificationCreated],
+    // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's
+    // stream), the user's health data.
+    calls: [
+      SearchContract.query,
+      SearchContract.submitDocuments,
+      SearchContract.createCollection,
+      MediaGenContract.createImageJob,
+      MediaGenContract.watchJob,
+      MediaGenContract.jobStream,
+      MediaGenContract.getJob,
+      HealthDataContract.getOverview,
+      HealthDataContract.queryMetric,
+    ],
   }),
 ] as const;
 

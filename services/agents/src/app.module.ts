@@ -23,6 +23,7 @@ import { ScheduleTicker } from './schedules/schedule-ticker';
 import { ScheduleRepository } from './schedules/schedule.repository';
 import { SchedulesHandler } from './schedules/schedules.handler';
 import { SchedulesService } from './schedules/schedules.service';
+import { BuiltInTools } from './tools/built-in-tools';
 
 /** What tests (and the benchmark) may put in place of the real thing: the scheduler's clock and its runs. */
 export interface AgentsOverrides {
@@ -47,6 +48,7 @@ export class AppModule {
       NotificationRepository,
       NotificationsService,
       NotificationPublisher,
+      BuiltInTools,
     ];
     if (overrides.runStarter)
       providers.push({ provide: SCHEDULED_RUN_STARTER, useValue: overrides.runStarter });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/master-key-config';
+import { BuiltInToolsConfigSchema } from './tools/tools.config';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend(MasterKeyConfigSchema.shape)
+  .extend(BuiltInToolsConfigSchema.shape)
   .extend({
     PORT: configFields.port(3107),
     /** `/metrics` (Prometheus) is served here only, never on PORT. */

@@ -95,3 +95,4 @@ export {
   type GeminiGenerateContentBody,
   type GeminiGenerateRequest,
 } from './fake-gemini-images.server';
+export { serveOnLoopback, type LoopbackHttpServer } from './loopback-http-server';

@@ -5,18 +5,24 @@ import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
 import { isolatedNamespace, testEnv } from '@conduit/testing';
 import { startAgents } from '../../src/app';
-import { loadAgentsConfig } from '../../src/config';
+import { loadAgentsConfig, type AgentsConfig } from '../../src/config';
 
 export interface AgentsTestApp {
   app: NestFastifyApplication;
+  config: AgentsConfig;
+  /** Its subject prefix, schema names and Redis prefix: other services a test starts join it. */
+  namespace: ReturnType<typeof isolatedNamespace>;
   bus: Bus;
   baseUrl: string;
   close(): Promise<void>;
 }
 
 /** The agents service in-process on its own namespace and schema, and a bus client on that namespace. */
-export async function startAgentsTestApp(extraEnv: Record<string, string> = {}): Promise<AgentsTestApp> {
-  const namespace = isolatedNamespace('agents');
+export async function startAgentsTestApp(
+  extraEnv: Record<string, string> = {},
+  label = 'agents',
+): Promise<AgentsTestApp> {
+  const namespace = isolatedNamespace(label);
   const infra = testEnv();
   const schema = namespace.schemaFor('agents');
   const { drop } = await migrateServiceSchema('agents', infra.databaseUrl, schema);
@@ -34,7 +40,8 @@ export async function startAgentsTestApp(extraEnv: Record<string, string> = {}):
     AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
     ...extraEnv,
   };
-  const app = await startAgents(loadAgentsConfig(env)).catch(async (error: unknown) => {
+  const config = loadAgentsConfig(env);
+  const app = await startAgents(config).catch(async (error: unknown) => {
     await drop();
     throw error;
   });
@@ -45,6 +52,8 @@ export async function startAgentsTestApp(extraEnv: Record<string, string> = {}):
   });
   return {
     app,
+    config,
+    namespace,
     bus,
     baseUrl: `http://127.0.0.1:${listeningPort(app)}`,
     close: async () => {
