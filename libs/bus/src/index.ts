@@ -16,3 +16,4 @@ export * from './durable-worker';
 export * from './durable-batches';
 export * from './channel';
 export * from './listening-clock';
+export * from './record-streams';
