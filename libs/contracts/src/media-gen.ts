@@ -35,19 +35,6 @@ export const ImageModelIdSchema = z
   .string()
   .regex(/^[a-z0-9-]+\/[A-Za-z0-9._:-]{1,100}$/, 'must be <provider>/<model>, e.g. openai/gpt-image-1');
 
-export const ImageJobInputSchema = z.strictObject({
-  prompt: z
-    .string()
-    .max(MAX_IMAGE_PROMPT_CHARS)
-    .refine((s) => s.trim().length > 0, { message: 'must not be empty or blank' }),
-  model: ImageModelIdSchema.default(OFFLINE_IMAGE_MODEL),
-  size: ImageSizeSchema.default('1024x1024'),
-  quality: ImageQualitySchema.optional(),
-  /** Images to generate. */
-  n: z.number().int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
-});
-export type ImageJobInput = z.output<typeof ImageJobInputSchema>;
-
 /** The video model that needs no provider: a short clip made with ffmpeg from the prompt, labelled a placeholder. */
 export const OFFLINE_VIDEO_MODEL = 'offline/placeholder-video';
 export const MAX_VIDEO_PROMPT_CHARS = 4_000;
@@ -87,11 +74,74 @@ export const InlineImageSchema = z.strictObject({
     .max(Math.ceil(MAX_INPUT_IMAGE_BYTES / 3) * 4, `must decode to at most ${MAX_INPUT_IMAGE_BYTES} bytes`),
 });
 
-/** The first frame of an image-to-video job: a stored result of the caller's, or an upload. */
-export const VideoInputImageSchema = z.union([
+/** An image a job starts from: a stored image result of the caller's, or an upload. */
+export const InputImageRefSchema = z.union([
   z.strictObject({ file: JobFileRefSchema }),
   z.strictObject({ upload: InlineImageSchema }),
 ]);
+export type InputImageRef = z.output<typeof InputImageRefSchema>;
+
+/**
+ * An input image as a job stores and shows it: an upload is kept in storage beside the job's results and
+ * described here by its type, size and digest instead of its bytes.
+ */
+export const StoredInputImageSchema = z.union([
+  z.strictObject({ file: JobFileRefSchema }),
+  z.strictObject({
+    upload: z.strictObject({
+      contentType: InputImageTypeSchema,
+      bytes: z.number().int().positive(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  }),
+]);
+export type StoredInputImage = z.output<typeof StoredInputImageSchema>;
+
+/** What every image job takes, whatever it starts from. */
+const imageJobFields = {
+  prompt: z
+    .string()
+    .max(MAX_IMAGE_PROMPT_CHARS)
+    .refine((s) => s.trim().length > 0, { message: 'must not be empty or blank' }),
+  model: ImageModelIdSchema.default(OFFLINE_IMAGE_MODEL),
+  size: ImageSizeSchema.default('1024x1024'),
+  quality: ImageQualitySchema.optional(),
+  /** Images to generate. */
+  n: z.number().int().min(1).max(MAX_IMAGES_PER_JOB).default(1),
+};
+
+const decodedBytes = (ref: InputImageRef | undefined): number =>
+  ref && 'upload' in ref ? Math.floor((ref.upload.base64.replace(/=+$/, '').length * 3) / 4) : 0;
+
+export const ImageJobInputSchema = z
+  .strictObject({
+    ...imageJobFields,
+    /** An edit: the picture to change (models that edit: gpt-image-1, dall-e-2, Gemini's). */
+    image: InputImageRefSchema.optional(),
+    /** With `image`: a PNG of its size whose transparent pixels mark what to repaint (gpt-image-1, dall-e-2). */
+    mask: InputImageRefSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.mask && !input.image)
+      ctx.addIssue({ code: 'custom', path: ['mask'], message: 'needs the image it masks (image)' });
+    // Both travel in one bus message.
+    if (decodedBytes(input.image) + decodedBytes(input.mask) > MAX_INPUT_IMAGE_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mask'],
+        message: `uploads of image and mask together must decode to at most ${MAX_INPUT_IMAGE_BYTES} bytes`,
+      });
+    }
+  });
+export type ImageJobInput = z.output<typeof ImageJobInputSchema>;
+
+/** An image job's input as stored and shown: uploaded pictures by their digest. */
+export const StoredImageJobInputSchema = z.strictObject({
+  ...imageJobFields,
+  image: StoredInputImageSchema.optional(),
+  mask: StoredInputImageSchema.optional(),
+});
+export type StoredImageJobInput = z.output<typeof StoredImageJobInputSchema>;
 
 export const VideoJobInputSchema = z.strictObject({
   prompt: z
@@ -103,27 +153,13 @@ export const VideoJobInputSchema = z.strictObject({
   /** Length of the clip; each model takes its own (Sora: 4, 8 or 12). */
   seconds: z.number().int().min(1).max(MAX_VIDEO_SECONDS).default(4),
   /** Image-to-video: the picture the clip starts from. Text-to-video without it. */
-  image: VideoInputImageSchema.optional(),
+  image: InputImageRefSchema.optional(),
 });
 export type VideoJobInput = z.output<typeof VideoJobInputSchema>;
 
-/**
- * A video job's input as stored and shown: an uploaded image is kept in storage beside the job's results,
- * and described here by its type, size and digest instead of its bytes.
- */
+/** A video job's input as stored and shown: an uploaded first frame by its digest. */
 export const StoredVideoJobInputSchema = VideoJobInputSchema.extend({
-  image: z
-    .union([
-      z.strictObject({ file: JobFileRefSchema }),
-      z.strictObject({
-        upload: z.strictObject({
-          contentType: InputImageTypeSchema,
-          bytes: z.number().int().positive(),
-          sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        }),
-      }),
-    ])
-    .optional(),
+  image: StoredInputImageSchema.optional(),
 });
 export type StoredVideoJobInput = z.output<typeof StoredVideoJobInputSchema>;
 
@@ -172,7 +208,7 @@ const MediaJobFields = {
 
 /** A job and its input, told apart by `kind`. */
 export const MediaJobSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('image'), input: ImageJobInputSchema, ...MediaJobFields }),
+  z.object({ kind: z.literal('image'), input: StoredImageJobInputSchema, ...MediaJobFields }),
   z.object({ kind: z.literal('video'), input: StoredVideoJobInputSchema, ...MediaJobFields }),
 ]);
 export type MediaJob = z.infer<typeof MediaJobSchema>;

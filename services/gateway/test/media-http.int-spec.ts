@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { geminiRateLimited, waitFor } from '@conduit/testing';
+import { FAKE_OPENAI_PNG_BASE64, geminiRateLimited, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { MEDIA_URL_SECRET, startMediaPlatform, type MediaPlatform } from './support/media-platform';
 import { finishedJob, jobEvents, jobOf as jobOfCaller, recordedUsageOf } from './support/media-jobs';
@@ -249,6 +249,98 @@ describe('media jobs over HTTP', () => {
       size: '256x256',
     });
     expect(refused).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('edits a picture with a mask through gpt-image-1, and one of your results through Gemini; refuses edits that cannot be', async () => {
+    const frank = await registerUser(platform.gateway.baseUrl);
+    const png = { contentType: 'image/png', base64: FAKE_OPENAI_PNG_BASE64 };
+    const masked = await finished(
+      frank,
+      await accepted(frank, {
+        prompt: 'add a moon',
+        model: 'openai/gpt-image-1',
+        image: { upload: png },
+        mask: { upload: png },
+      }),
+    );
+    const digest = { contentType: 'image/png', bytes: Buffer.from(png.base64, 'base64').byteLength };
+    expect(masked).toMatchObject({
+      status: 'succeeded',
+      input: { image: { upload: digest }, mask: { upload: digest } },
+    });
+    expect(masked.results[0].metadata).toMatchObject({
+      model: 'openai/gpt-image-1',
+      edit: true,
+      masked: true,
+    });
+    const edit = platform.openai.requests.filter((r) => r.path === '/v1/images/edits').at(-1) as any;
+    expect(edit.body).toMatchObject({
+      model: 'gpt-image-1',
+      prompt: 'add a moon',
+      image: { contentType: 'image/png' },
+      mask: { filename: 'mask.png', contentType: 'image/png' },
+    });
+    expect(Buffer.from(edit.body.image.data).toString('base64')).toBe(png.base64);
+
+    const field = await finished(frank, await accepted(frank, { prompt: 'a field', size: '256x256' }));
+    const snowy = await finished(
+      frank,
+      await accepted(frank, {
+        prompt: 'make it snow',
+        model: 'google/gemini-2.5-flash-image',
+        image: { file: { jobId: field.id, index: 0 } },
+      }),
+    );
+    expect(snowy).toMatchObject({ status: 'succeeded', input: { image: { file: { jobId: field.id } } } });
+    expect(snowy.results[0].metadata).toMatchObject({ edit: true });
+    const original = Buffer.from(await (await as(frank)(field.results[0].url)).arrayBuffer());
+    expect(platform.gemini.requests.at(-1)?.body.contents?.[0]?.parts).toEqual([
+      { text: 'make it snow' },
+      { inlineData: { mimeType: 'image/png', data: original.toString('base64') } },
+    ]);
+
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]).toString(
+      'base64',
+    );
+    const editOf = (fields: Record<string, unknown>) => create(frank, { prompt: 'x', ...fields });
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ model: 'openai/gpt-image-1', mask: { upload: png } }, 400, 'mask'],
+      [{ model: 'openai/dall-e-3', image: { upload: png } }, 400, 'image'],
+      [
+        { model: 'google/gemini-2.5-flash-image', image: { upload: png }, mask: { upload: png } },
+        400,
+        'mask',
+      ],
+      [
+        {
+          model: 'openai/gpt-image-1',
+          image: { upload: png },
+          mask: { upload: { contentType: 'image/jpeg', base64: jpeg } },
+        },
+        400,
+        'mask.upload',
+      ],
+      [
+        { model: 'openai/gpt-image-1', image: { upload: { contentType: 'image/webp', base64: png.base64 } } },
+        400,
+        'image.upload.base64',
+      ],
+    ];
+    for (const [fields, status, path] of cases) {
+      const answer = await editOf(fields);
+      expect({ status: answer.status, code: answer.body.code }).toEqual({
+        status,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(JSON.stringify(answer.body)).toContain(path);
+    }
+    // Another user's result is not there for bob.
+    const bobs = await create(bob, {
+      prompt: 'x',
+      model: 'openai/gpt-image-1',
+      image: { file: { jobId: field.id, index: 0 } },
+    });
+    expect(bobs).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
   });
 
   it('fails a job for good after the attempts allowed, or at once when the provider refuses the content', async () => {

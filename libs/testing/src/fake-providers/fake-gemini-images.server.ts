@@ -10,7 +10,10 @@ export interface GeminiGenerateRequest {
 }
 
 export interface GeminiGenerateContentBody {
-  contents?: { role?: string; parts?: { text?: string }[] }[];
+  contents?: {
+    role?: string;
+    parts?: { text?: string; inlineData?: { mimeType?: string; data?: string } }[];
+  }[];
   generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string } };
 }
 

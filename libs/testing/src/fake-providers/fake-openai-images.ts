@@ -1,5 +1,10 @@
 import type { FakeUsageOverride } from './fake-provider.behavior';
-import type { FakeJsonEndpoint, ProviderErrorSpec } from './fake-provider.server';
+import type {
+  FakeFormFields,
+  FakeFormFile,
+  FakeJsonEndpoint,
+  ProviderErrorSpec,
+} from './fake-provider.server';
 
 /** The fields of `POST /v1/images/generations` the fake reads. */
 export interface OpenAIImagesRequestBody {
@@ -137,4 +142,64 @@ export const openAIImagesEndpoint: FakeJsonEndpoint = {
   path: '/v1/images/generations',
   validate,
   answer,
+};
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const EDIT_MODELS = ['dall-e-2', 'gpt-image-1'];
+
+const isFile = (value: FakeFormFields[string] | undefined): value is FakeFormFile =>
+  typeof value === 'object' && value !== null;
+
+/** The edit form as the generation checks read it (numbers arrive as text). */
+function editAsGeneration(fields: FakeFormFields): Record<string, unknown> {
+  const text = (name: string) => (typeof fields[name] === 'string' ? fields[name] : undefined);
+  const n = text('n');
+  return {
+    model: text('model') ?? 'dall-e-2',
+    prompt: text('prompt'),
+    ...(n !== undefined ? { n: Number(n) } : {}),
+    ...(text('size') !== undefined ? { size: text('size') } : {}),
+    ...(text('quality') !== undefined ? { quality: text('quality') } : {}),
+    ...(text('response_format') !== undefined ? { response_format: text('response_format') } : {}),
+  };
+}
+
+function validateEdit(body: unknown): ProviderErrorSpec | undefined {
+  const fields = body as FakeFormFields;
+  const model = typeof fields.model === 'string' ? fields.model : 'dall-e-2';
+  if (!EDIT_MODELS.includes(model)) {
+    return invalid(
+      `Invalid value: '${model}'. Value must be one of ${EDIT_MODELS.map((m) => `'${m}'`).join(', ')}.`,
+      'model',
+    );
+  }
+  const image = fields.image;
+  if (!isFile(image))
+    return invalid("Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
+  if (!image.data.subarray(0, 8).equals(PNG_SIGNATURE) && model === 'dall-e-2') {
+    return invalid(
+      "Invalid input image - format must be in ['RGBA', 'LA', 'L'], got RGB.",
+      'image',
+      'invalid_image_format',
+    );
+  }
+  const mask = fields.mask;
+  if (mask !== undefined && (!isFile(mask) || !mask.data.subarray(0, 8).equals(PNG_SIGNATURE))) {
+    return invalid('Invalid mask image: the mask must be a PNG file.', 'mask', 'invalid_image_format');
+  }
+  return validate(editAsGeneration(fields));
+}
+
+/**
+ * `POST /v1/images/edits` as the OpenAI API answers it: a multipart form with the image (a PNG for
+ * dall-e-2), an optional PNG mask whose transparent pixels mark what to repaint, and the generation's
+ * fields; models that do not edit are refused. Answers as generations do; scripted through
+ * `server.endpoint('/v1/images/edits')`.
+ */
+export const openAIImageEditsEndpoint: FakeJsonEndpoint = {
+  method: 'POST',
+  path: '/v1/images/edits',
+  body: 'form',
+  validate: validateEdit,
+  answer: (body, usage) => answer(editAsGeneration(body as FakeFormFields), usage),
 };

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { countWords, type FakeGenerationPlan } from './fake-provider.behavior';
 import { openAIEmbeddingsEndpoint } from './fake-openai-embeddings';
-import { openAIImagesEndpoint } from './fake-openai-images';
+import { openAIImageEditsEndpoint, openAIImagesEndpoint } from './fake-openai-images';
 import {
   startFakeProviderServer,
   type FakeProviderOptions,
@@ -331,5 +331,5 @@ export const openAIProtocol: ProviderProtocol<OpenAIChatRequestBody> = {
   }),
   streamEncoder,
   completionBody,
-  endpoints: [openAIEmbeddingsEndpoint, openAIImagesEndpoint],
+  endpoints: [openAIEmbeddingsEndpoint, openAIImagesEndpoint, openAIImageEditsEndpoint],
 };

@@ -85,6 +85,40 @@ export interface FakeJsonEndpoint {
   validate(json: unknown): ProviderErrorSpec | undefined;
   /** The 200 body for a valid request; `usage` overrides what the fake counted. */
   answer(json: unknown, usage: FakeUsageOverride | undefined): unknown;
+  /** `form`: a multipart/form-data body, handed to `validate` and `answer` as {@link FakeFormFields}. JSON otherwise. */
+  readonly body?: 'json' | 'form';
+}
+
+/** A file part of a multipart body, as a form endpoint receives it. */
+export interface FakeFormFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+/** A multipart body's parts by name: text fields as strings, files as {@link FakeFormFile}. */
+export type FakeFormFields = Readonly<Record<string, string | FakeFormFile>>;
+
+/** Parses a multipart/form-data body; undefined when it is not one. */
+async function parseForm(contentType: string | undefined, body: Buffer): Promise<FakeFormFields | undefined> {
+  if (!contentType?.startsWith('multipart/form-data')) return undefined;
+  try {
+    const form = await new Request('http://fake.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    }).formData();
+    const fields: Record<string, string | FakeFormFile> = {};
+    for (const [name, value] of form) {
+      fields[name] =
+        typeof value === 'string'
+          ? value
+          : { filename: value.name, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) };
+    }
+    return fields;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ProviderErrorSpec {
@@ -227,12 +261,11 @@ export async function startFakeProviderServer<TBody>(
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () =>
-      dispatch(req, res, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
-    );
+    req.on('end', () => dispatch(req, res, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
   }
 
-  function dispatch(req: IncomingMessage, res: ServerResponse, rawBody: string | undefined): void {
+  function dispatch(req: IncomingMessage, res: ServerResponse, rawBytes: Buffer | undefined): void {
+    const rawBody = rawBytes?.toString('utf8');
     sequence += 1;
     const requestId = protocol.newRequestId(sequence);
     const method = req.method ?? 'GET';
@@ -274,6 +307,16 @@ export async function startFakeProviderServer<TBody>(
     if (headerError) return sendError(headerError);
 
     if (isModels) return send(200, JSON.stringify(protocol.modelList(models)));
+
+    if (extra?.endpoint.body === 'form') {
+      void parseForm(req.headers['content-type'], rawBytes ?? Buffer.alloc(0)).then((fields) => {
+        if (!fields)
+          return sendError(protocol.errorFor(400, { message: 'The body must be multipart/form-data.' }));
+        entry.body = fields as TBody;
+        serveEndpoint(res, entry, extra.endpoint, extra.schedule, fields, send, sendError);
+      });
+      return;
+    }
 
     let json: unknown;
     try {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type * as FileType from 'file-type' with { 'resolution-mode': 'import' };
-import { DomainError, ErrorCode, type StoredVideoJobInput, type VideoJobInput } from '@conduit/contracts';
+import { DomainError, ErrorCode, type InputImageRef, type StoredInputImage } from '@conduit/contracts';
 import { JobRepository } from './job.repository';
-import type { InputImage } from '../providers/video-generator.port';
+import type { InputImage } from '../providers/image-generator.port';
 import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port';
 import { resultKey } from '../storage/result-key';
 
@@ -12,15 +12,16 @@ import { resultKey } from '../storage/result-key';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fileTypeFromBuffer } = require('file-type') as typeof FileType;
 
-/** Where a job's uploaded input image is kept: beside its results, at an index no result takes. */
-const INPUT_IMAGE_INDEX = 999;
+/** Which input a picture is: the image (to edit, or a clip's first frame) or an edit's mask. */
+export type InputImageRole = 'image' | 'mask';
 
-type RequestedImage = NonNullable<VideoJobInput['image']>;
-type StoredImage = NonNullable<StoredVideoJobInput['image']>;
+/** Where a job's uploaded inputs are kept: beside its results, at indexes no result takes. */
+const STORAGE_INDEX: Readonly<Record<InputImageRole, number>> = { image: 999, mask: 998 };
 
 /**
- * The pictures image-to-video jobs start from: an image result of the caller's own, or an upload checked
- * by its bytes (not its declared type) and kept in storage, so the job's row holds only its digest.
+ * The pictures jobs start from (an image to edit and its mask, a clip's first frame): an image result of
+ * the caller's own, or an upload checked by its bytes (not its declared type) and kept in storage, so the
+ * job's row holds only its digest. A mask must be a PNG (its transparency is what it says).
  */
 @Injectable()
 export class InputImages {
@@ -30,30 +31,63 @@ export class InputImages {
   ) {}
 
   /**
+   * Checks a job's input pictures and says how the job stores them, with `keep` to store their uploads
+   * once the job has an id (before it is queued).
+   */
+  async acceptAll(
+    userId: string,
+    refs: Partial<Record<InputImageRole, InputImageRef>>,
+  ): Promise<{
+    stored: Partial<Record<InputImageRole, StoredInputImage>>;
+    keep(jobId: string): Promise<void>;
+  }> {
+    const stored: Partial<Record<InputImageRole, StoredInputImage>> = {};
+    const uploads: { role: InputImageRole; data: Uint8Array; contentType: string }[] = [];
+    for (const role of ['image', 'mask'] as const) {
+      const ref = refs[role];
+      if (!ref) continue;
+      const accepted = await this.accept(userId, role, ref);
+      stored[role] = accepted.stored;
+      if (accepted.upload && 'upload' in ref)
+        uploads.push({ role, data: accepted.upload, contentType: ref.upload.contentType });
+    }
+    return {
+      stored,
+      keep: async (jobId) => {
+        for (const upload of uploads)
+          await this.keepUpload(userId, jobId, upload.role, upload.data, upload.contentType);
+      },
+    };
+  }
+
+  /**
    * Checks the requested image and says how the job stores it, with the upload's bytes to keep once
    * the job has an id. NOT_FOUND for a file that is not one of the caller's images; VALIDATION_FAILED
    * for an upload that is not the image it says it is.
    */
-  async accept(
+  private async accept(
     userId: string,
-    image: RequestedImage,
-  ): Promise<{ stored: StoredImage; upload: Uint8Array | null }> {
+    role: InputImageRole,
+    image: InputImageRef,
+  ): Promise<{ stored: StoredInputImage; upload: Uint8Array | null }> {
     if ('file' in image) {
-      await this.readFile(userId, image.file);
+      const file = await this.readFile(userId, image.file);
+      if (role === 'mask' && file.contentType !== 'image/png') throw notPng(`${role}.file`, file.contentType);
       return { stored: image, upload: null };
     }
     const data = Buffer.from(image.upload.base64, 'base64');
     const sniffed = await fileTypeFromBuffer(data);
     if (sniffed?.mime !== image.upload.contentType) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'The uploaded image is not what it says it is', {
+      throw new DomainError(ErrorCode.ValidationFailed, `The uploaded ${role} is not what it says it is`, {
         fields: [
           {
-            path: 'image.upload.base64',
+            path: `${role}.upload.base64`,
             message: `declared ${image.upload.contentType}, but the bytes are ${sniffed?.mime ?? 'of no known image type'}`,
           },
         ],
       });
     }
+    if (role === 'mask' && sniffed.mime !== 'image/png') throw notPng(`${role}.upload`, sniffed.mime);
     return {
       stored: {
         upload: {
@@ -67,16 +101,27 @@ export class InputImages {
   }
 
   /** Keeps an accepted upload for the job (again for a retried create: the same bytes, the same key). */
-  async keepUpload(userId: string, jobId: string, data: Uint8Array, contentType: string): Promise<void> {
-    await this.storage.put(resultKey(userId, jobId, INPUT_IMAGE_INDEX), data, contentType);
+  private async keepUpload(
+    userId: string,
+    jobId: string,
+    role: InputImageRole,
+    data: Uint8Array,
+    contentType: string,
+  ): Promise<void> {
+    await this.storage.put(resultKey(userId, jobId, STORAGE_INDEX[role]), data, contentType);
   }
 
   /** The job's input image, for its run; VALIDATION_FAILED when it is gone (no retry brings it back). */
-  async load(userId: string, jobId: string, image: StoredImage): Promise<InputImage> {
+  async load(
+    userId: string,
+    jobId: string,
+    role: InputImageRole,
+    image: StoredInputImage,
+  ): Promise<InputImage> {
     if ('file' in image) return this.readFile(userId, image.file);
-    const data = await this.storage.get(resultKey(userId, jobId, INPUT_IMAGE_INDEX));
+    const data = await this.storage.get(resultKey(userId, jobId, STORAGE_INDEX[role]));
     if (!data) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'The uploaded input image is no longer stored');
+      throw new DomainError(ErrorCode.ValidationFailed, `The uploaded ${role} is no longer stored`);
     }
     return { data, contentType: image.upload.contentType };
   }
@@ -97,4 +142,12 @@ export class InputImages {
     }
     return { data, contentType: result.contentType };
   }
+}
+
+function notPng(path: string, contentType: string): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, 'A mask must be a PNG', {
+    fields: [
+      { path, message: `must be image/png (its transparent pixels are the mask), not ${contentType}` },
+    ],
+  });
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { FinalJobStatus, ImageJobInput, JobStatus, StoredVideoJobInput } from '@conduit/contracts';
+import type { FinalJobStatus, JobStatus, StoredImageJobInput, StoredVideoJobInput } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
 export interface StoredResult {
@@ -12,7 +12,8 @@ export interface StoredResult {
 }
 
 /** What a job makes, told apart by `kind`. */
-export type JobSpec = { kind: 'image'; input: ImageJobInput } | { kind: 'video'; input: StoredVideoJobInput };
+export type JobSpec =
+  { kind: 'image'; input: StoredImageJobInput } | { kind: 'video'; input: StoredVideoJobInput };
 
 export type StoredJob = JobSpec & {
   id: string;

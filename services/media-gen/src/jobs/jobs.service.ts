@@ -8,6 +8,7 @@ import {
   type JobPage,
   type ListJobsQuery,
   type MediaJob,
+  type StoredImageJobInput,
   type StoredVideoJobInput,
   type VideoJobInput,
 } from '@conduit/contracts';
@@ -42,7 +43,11 @@ export class JobsService {
     private readonly inputImages: InputImages,
   ) {}
 
-  /** Checks the input against its model (nothing is stored for input the model refuses), then accepts it. */
+  /**
+   * Checks the input against its model (nothing is stored for input the model refuses), then accepts it.
+   * An edit's image must be one of the caller's image results or an upload whose bytes are the image it
+   * declares, its mask a PNG; uploads are kept in storage before the job is queued.
+   */
   async createImageJob(
     owner: JobOwner,
     input: ImageJobInput,
@@ -50,14 +55,24 @@ export class JobsService {
   ): Promise<AcceptedJob> {
     const model = imageModelFor(input);
     this.generators.for(model);
+    const pictures = await this.inputImages.acceptAll(owner.userId, {
+      ...(input.image ? { image: input.image } : {}),
+      ...(input.mask ? { mask: input.mask } : {}),
+    });
     const inputHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    return this.accept(owner, { kind: 'image', input }, model.id, inputHash, idempotencyKey);
+    const { image: _image, mask: _mask, ...rest } = input;
+    const stored: StoredImageJobInput = { ...rest, ...pictures.stored };
+    return this.accept(
+      owner,
+      { kind: 'image', input: stored },
+      model.id,
+      inputHash,
+      idempotencyKey,
+      pictures.keep,
+    );
   }
 
-  /**
-   * As {@link createImageJob}, for a clip: an image it starts from must be one of the caller's results,
-   * or an upload whose bytes are the image it declares (kept in storage before the job is queued).
-   */
+  /** As {@link createImageJob}, for a clip: an image it starts from is checked and kept the same way. */
   async createVideoJob(
     owner: JobOwner,
     input: VideoJobInput,
@@ -65,22 +80,25 @@ export class JobsService {
   ): Promise<AcceptedJob> {
     const model = videoModelFor(input);
     this.videoGenerators.for(model);
-    const image = input.image ? await this.inputImages.accept(owner.userId, input.image) : null;
+    const pictures = await this.inputImages.acceptAll(
+      owner.userId,
+      input.image ? { image: input.image } : {},
+    );
     const inputHash = createHash('sha256')
       .update(`video\n${JSON.stringify(input)}`)
       .digest('hex');
     const { image: _requested, ...rest } = input;
-    const stored: StoredVideoJobInput = { ...rest, ...(image ? { image: image.stored } : {}) };
+    const stored: StoredVideoJobInput = {
+      ...rest,
+      ...(pictures.stored.image ? { image: pictures.stored.image } : {}),
+    };
     return this.accept(
       owner,
       { kind: 'video', input: stored },
       model.id,
       inputHash,
       idempotencyKey,
-      (jobId) =>
-        image?.upload && input.image && 'upload' in input.image
-          ? this.inputImages.keepUpload(owner.userId, jobId, image.upload, input.image.upload.contentType)
-          : Promise.resolve(),
+      pictures.keep,
     );
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { StoredInputImage } from '@conduit/contracts';
 import type { PricedQuantities } from '@conduit/model-prices';
 import type { StoredJob } from './job.repository';
 import type { GenerationControls } from '../providers/image-generator.port';
@@ -6,7 +7,7 @@ import { ImageGenerators } from '../providers/image-generators';
 import { imageModelFor } from '../providers/image-models';
 import { VideoGenerators } from '../providers/video-generators';
 import { videoModelFor } from '../providers/video-models';
-import { InputImages } from './input-images';
+import { InputImages, type InputImageRole } from './input-images';
 
 /** One file a job made, before it is stored. */
 export interface ProducedFile {
@@ -35,24 +36,28 @@ export class MediaProducer {
   }
 
   async produce(job: StoredJob, controls: GenerationControls): Promise<ProducedFile[]> {
+    const load = (role: InputImageRole, stored: StoredInputImage | undefined) =>
+      stored ? this.inputImages.load(job.userId, job.id, role, stored) : Promise.resolve(undefined);
     if (job.kind === 'image') {
       const model = imageModelFor(job.input);
-      return this.images.for(model).generate(
+      const generator = this.images.for(model);
+      const [image, mask] = [await load('image', job.input.image), await load('mask', job.input.mask)];
+      return generator.generate(
         {
           model: model.providerModel,
           prompt: job.input.prompt,
           size: job.input.size,
           n: job.input.n,
           ...(job.input.quality ? { quality: job.input.quality } : {}),
+          ...(image ? { image } : {}),
+          ...(mask ? { mask } : {}),
         },
         controls,
       );
     }
     const model = videoModelFor(job.input);
     const generator = this.videos.for(model);
-    const image = job.input.image
-      ? await this.inputImages.load(job.userId, job.id, job.input.image)
-      : undefined;
+    const image = await load('image', job.input.image);
     const video = await generator.generate(
       {
         model: model.providerModel,

@@ -84,7 +84,23 @@ export class GeminiImageGenerator implements ImageGenerator {
     try {
       response = await this.client.models.generateContent({
         model: request.model,
-        contents: request.prompt,
+        // An edit sends the picture after the instruction, as Gemini's image editing takes it.
+        contents: request.image
+          ? [
+              {
+                role: 'user',
+                parts: [
+                  { text: request.prompt },
+                  {
+                    inlineData: {
+                      mimeType: request.image.contentType,
+                      data: Buffer.from(request.image.data).toString('base64'),
+                    },
+                  },
+                ],
+              },
+            ]
+          : request.prompt,
         config: {
           responseModalities: [Modality.IMAGE],
           imageConfig: { aspectRatio },
@@ -126,6 +142,7 @@ export class GeminiImageGenerator implements ImageGenerator {
       metadata: {
         model: `google/${request.model}`,
         aspectRatio,
+        ...(request.image ? { edit: true } : {}),
         ...(response.modelVersion ? { modelVersion: response.modelVersion } : {}),
       },
     };

@@ -1,5 +1,11 @@
 import type { ImageQuality, ImageSize } from '@conduit/contracts';
 
+/** A picture a job starts from: the image to edit, its mask, the first frame of a clip. */
+export interface InputImage {
+  data: Uint8Array;
+  contentType: string;
+}
+
 /** One generation call, as a provider adapter takes it (the model is the provider's own name for it). */
 export interface ImageRequest {
   model: string;
@@ -7,6 +13,9 @@ export interface ImageRequest {
   size: ImageSize;
   quality?: ImageQuality;
   n: number;
+  /** An edit: the picture to change, and where its mask is transparent, what to repaint. */
+  image?: InputImage;
+  mask?: InputImage;
 }
 
 export interface GeneratedImage {

@@ -5,6 +5,7 @@ import {
   type ImageJobInput,
   type ImageQuality,
   type ImageSize,
+  type StoredImageJobInput,
 } from '@conduit/contracts';
 
 export type ImageProvider = 'offline' | 'openai' | 'stability' | 'google';
@@ -31,6 +32,8 @@ export interface ImageModel {
   sizes: readonly ImageSize[];
   qualities: readonly ImageQuality[];
   maxImages: number;
+  /** What it edits: nothing, a picture (from the prompt alone), or a picture where a mask lets it paint. */
+  edits: 'none' | 'image' | 'mask';
 }
 
 /** The image models this service knows, with the limits their providers document. */
@@ -42,6 +45,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: ['256x256', '512x512', '1024x1024', '1536x1024', '1024x1536', '1792x1024', '1024x1792'],
     qualities: ['auto', 'standard'],
     maxImages: 4,
+    edits: 'none',
   },
   {
     id: 'openai/gpt-image-1',
@@ -50,6 +54,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: ['1024x1024', '1536x1024', '1024x1536'],
     qualities: ['auto', 'low', 'medium', 'high'],
     maxImages: 4,
+    edits: 'mask',
   },
   {
     id: 'openai/dall-e-3',
@@ -58,6 +63,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: ['1024x1024', '1792x1024', '1024x1792'],
     qualities: ['standard', 'hd'],
     maxImages: 1,
+    edits: 'none',
   },
   {
     id: 'openai/dall-e-2',
@@ -66,6 +72,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: ['256x256', '512x512', '1024x1024'],
     qualities: ['standard'],
     maxImages: 4,
+    edits: 'mask',
   },
   // One image per call at Stability and Gemini: a job of n images makes n calls.
   {
@@ -75,6 +82,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: RATIO_SIZES,
     qualities: ['auto'],
     maxImages: 4,
+    edits: 'none',
   },
   {
     id: 'stability/stable-image-ultra',
@@ -83,6 +91,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: RATIO_SIZES,
     qualities: ['auto'],
     maxImages: 4,
+    edits: 'none',
   },
   {
     id: 'stability/sd3.5-large',
@@ -91,6 +100,7 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: RATIO_SIZES,
     qualities: ['auto'],
     maxImages: 4,
+    edits: 'none',
   },
   {
     id: 'google/gemini-2.5-flash-image',
@@ -99,13 +109,20 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     sizes: RATIO_SIZES,
     qualities: ['auto'],
     maxImages: 4,
+    edits: 'image',
   },
 ];
 
 const byId = new Map(IMAGE_MODELS.map((model) => [model.id, model]));
+const EDITING_MODELS = `models that do: ${IMAGE_MODELS.filter((m) => m.edits !== 'none')
+  .map((m) => m.id)
+  .join(', ')}`;
+const MASKING_MODELS = `models that take one: ${IMAGE_MODELS.filter((m) => m.edits === 'mask')
+  .map((m) => m.id)
+  .join(', ')}`;
 
 /** The model an input names, once its size, quality and count fit it; UNKNOWN_MODEL or VALIDATION_FAILED otherwise. */
-export function imageModelFor(input: ImageJobInput): ImageModel {
+export function imageModelFor(input: ImageJobInput | StoredImageJobInput): ImageModel {
   const model = byId.get(input.model);
   if (!model) {
     throw new DomainError(ErrorCode.UnknownModel, `No image model "${input.model}"`, {
@@ -119,6 +136,10 @@ export function imageModelFor(input: ImageJobInput): ImageModel {
     problems.push({ path: 'quality', message: `${model.id} takes ${model.qualities.join(', ')}` });
   if (input.n > model.maxImages)
     problems.push({ path: 'n', message: `${model.id} makes at most ${model.maxImages} per request` });
+  if (input.image && model.edits === 'none')
+    problems.push({ path: 'image', message: `${model.id} does not edit images; ${EDITING_MODELS}` });
+  if (input.mask && model.edits === 'image')
+    problems.push({ path: 'mask', message: `${model.id} edits without a mask; ${MASKING_MODELS}` });
   if (problems.length > 0) {
     throw new DomainError(ErrorCode.ValidationFailed, `The input does not fit ${model.id}`, {
       fields: problems,

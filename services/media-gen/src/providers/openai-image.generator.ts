@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from 'openai';
 import { ErrorCode } from '@conduit/contracts';
 import { retryAfterMs } from '@conduit/service-kit';
 import type {
@@ -6,6 +6,7 @@ import type {
   GenerationControls,
   ImageGenerator,
   ImageRequest,
+  InputImage,
 } from './image-generator.port';
 import { ProviderFailure } from './provider-failure';
 
@@ -35,18 +36,19 @@ export class OpenAIImageGenerator implements ImageGenerator {
   async generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
     let response: OpenAI.Images.ImagesResponse;
     try {
-      response = await this.client.images.generate(
-        {
-          model: request.model,
-          prompt: request.prompt,
-          n: request.n,
-          size: request.size as OpenAI.Images.ImageGenerateParams['size'],
-          ...(request.quality ? { quality: request.quality } : {}),
-          // gpt-image-1 always answers base64 and refuses the parameter; the DALL·E models need it.
-          ...(request.model.startsWith('dall-e') ? { response_format: 'b64_json' as const } : {}),
-        },
-        { signal: controls.signal },
-      );
+      response = request.image
+        ? await this.edit(request, request.image, controls.signal)
+        : await this.client.images.generate(
+            {
+              model: request.model,
+              prompt: request.prompt,
+              n: request.n,
+              size: request.size as OpenAI.Images.ImageGenerateParams['size'],
+              ...(request.quality ? { quality: request.quality } : {}),
+              ...base64Answers(request.model),
+            },
+            { signal: controls.signal },
+          );
     } catch (error) {
       throw failureOf(error, controls.signal);
     }
@@ -66,6 +68,7 @@ export class OpenAIImageGenerator implements ImageGenerator {
           size: request.size,
           ...(request.quality ? { quality: request.quality } : {}),
           ...(image.revised_prompt ? { revisedPrompt: image.revised_prompt } : {}),
+          ...(request.image ? { edit: true, masked: request.mask !== undefined } : {}),
           created: response.created,
         },
       };
@@ -80,6 +83,39 @@ export class OpenAIImageGenerator implements ImageGenerator {
     controls.onProgress(100);
     return images;
   }
+
+  /** `images.edit`: the picture, and where the mask is transparent, what to repaint (a multipart upload). */
+  private async edit(
+    request: ImageRequest,
+    image: InputImage,
+    signal: AbortSignal,
+  ): Promise<OpenAI.Images.ImagesResponse> {
+    const mask = request.mask;
+    return this.client.images.edit(
+      {
+        model: request.model,
+        prompt: request.prompt,
+        n: request.n,
+        size: request.size as OpenAI.Images.ImageEditParams['size'],
+        image: await toFile(image.data, `image.${extensionOf(image.contentType)}`, {
+          type: image.contentType,
+        }),
+        ...(mask ? { mask: await toFile(mask.data, 'mask.png', { type: mask.contentType }) } : {}),
+        ...(request.quality ? { quality: request.quality as OpenAI.Images.ImageEditParams['quality'] } : {}),
+        ...base64Answers(request.model),
+      },
+      { signal },
+    );
+  }
+}
+
+/** gpt-image-1 always answers base64 and refuses the parameter; the DALL·E models need it. */
+function base64Answers(model: string): { response_format?: 'b64_json' } {
+  return model.startsWith('dall-e') ? { response_format: 'b64_json' } : {};
+}
+
+function extensionOf(contentType: string): string {
+  return contentType.split('/')[1] ?? 'png';
 }
 
 /** Whether to try again, and when: 429 and 5xx and lost connections pass, refusals of the request do not. */

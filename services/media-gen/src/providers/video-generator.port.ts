@@ -1,11 +1,5 @@
 import type { VideoSize } from '@conduit/contracts';
-import type { GenerationControls } from './image-generator.port';
-
-/** The picture an image-to-video job starts from. */
-export interface InputImage {
-  data: Uint8Array;
-  contentType: string;
-}
+import type { GenerationControls, InputImage } from './image-generator.port';
 
 /** One clip to make, as a provider adapter takes it (the model is the provider's own name for it). */
 export interface VideoRequest {
