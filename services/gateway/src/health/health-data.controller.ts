@@ -16,7 +16,7 @@ import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
 import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
-import { sendAsSse } from '../streaming/sse-relay';
+import { startAsSse } from '../streaming/sse-relay';
 import { RelaysStream } from '../streaming/stream-endpoint';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import { HealthStreamEndpoints } from './health-stream-endpoints';
@@ -59,13 +59,12 @@ export class HealthDataController {
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const started = await this.streams.start(
+    await startAsSse(this.streams, reply, {
       caller,
-      HealthStreamEndpoints.import,
-      { importId: params.id },
+      endpoint: HealthStreamEndpoints.import,
+      request: { importId: params.id },
       requestCount,
-    );
-    await sendAsSse(reply, started.stream);
+    });
   }
 
   @Get('metrics/:metric')

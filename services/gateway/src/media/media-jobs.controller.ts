@@ -18,7 +18,7 @@ import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
 import { RequestCount, type RequestCountListener } from '../rate-limits/request-count';
-import { sendAsSse } from '../streaming/sse-relay';
+import { startAsSse } from '../streaming/sse-relay';
 import { RelaysStream } from '../streaming/stream-endpoint';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import { MediaStreamEndpoints } from './media-stream-endpoints';
@@ -143,12 +143,11 @@ export class MediaJobsController {
     @Res() reply: FastifyReply,
     @RequestCount() requestCount: RequestCountListener,
   ): Promise<void> {
-    const started = await this.streams.start(
+    await startAsSse(this.streams, reply, {
       caller,
-      MediaStreamEndpoints.job,
-      { jobId: params.id },
+      endpoint: MediaStreamEndpoints.job,
+      request: { jobId: params.id },
       requestCount,
-    );
-    await sendAsSse(reply, started.stream);
+    });
   }
 }

@@ -1,8 +1,16 @@
 import type { FastifyReply } from 'fastify';
 import type { StreamReader } from '@conduit/bus';
-import { type CallerContext, DomainError, ErrorCode, type StreamDef } from '@conduit/contracts';
+import {
+  type CallerContext,
+  DomainError,
+  ErrorCode,
+  type RequestDef,
+  type StreamDef,
+} from '@conduit/contracts';
+import type { RequestCountListener } from '../rate-limits/request-count';
 import { SseResponse } from './sse-response';
-import type { StreamRelay } from './stream-relay.service';
+import type { StreamEndpoint } from './stream-endpoint';
+import type { StartPayloadOf, StreamRelay } from './stream-relay.service';
 
 /** SSE event ids are `<streamId>:<seq>`, which is what a reconnecting client sends back as Last-Event-ID. */
 export const sseEventId = (streamId: string, seq: number) => `${streamId}:${seq}`;
@@ -29,6 +37,21 @@ export function sendAsSse<S extends StreamDef>(
   headers: Record<string, string> = {},
 ): Promise<void> {
   return relayAsSse(stream, new SseResponse(reply, { 'x-stream-id': stream.streamId, ...headers }));
+}
+
+/** Starts a stream of `endpoint` for the caller and answers `reply` with it as SSE: a `@RelaysStream` route. */
+export async function startAsSse<D extends RequestDef, S extends StreamDef>(
+  relay: StreamRelay,
+  reply: FastifyReply,
+  start: {
+    caller: CallerContext;
+    endpoint: StreamEndpoint<D, S>;
+    request: StartPayloadOf<D>;
+    requestCount: RequestCountListener;
+  },
+): Promise<void> {
+  const { stream } = await relay.start(start.caller, start.endpoint, start.request, start.requestCount);
+  await sendAsSse(reply, stream);
 }
 
 /** The last seq the client has: from an SSE `Last-Event-ID` (`<streamId>:<seq>`), else `?after`, else none. */
