@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ModelIdSchema } from './chat';
-import { defineRequest } from './definitions';
-import { ErrorCode } from './errors';
+import { defineRequest, defineStream, isTextDeltaEvent, SeqSchema, streamErrorEvent } from './definitions';
+import { ErrorBodySchema, ErrorCode } from './errors';
 
 /**
  * The agents service: agent definitions (instructions, model, the tools they may call, limits per run)
@@ -134,6 +134,221 @@ export const AgentPageSchema = z.object({
 });
 export type AgentPage = z.infer<typeof AgentPageSchema>;
 
+export const MAX_RUN_INPUT_CHARS = 32_000;
+export const DEFAULT_RUN_PAGE_SIZE = 20;
+export const MAX_RUN_PAGE_SIZE = 100;
+
+/** How a run was started: by its owner through the API, or by a schedule. */
+export const RunTriggerSchema = z.enum(['api', 'schedule']);
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
+export const RunStatusSchema = z.enum(['running', 'succeeded', 'limited', 'cancelled', 'failed']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/**
+ * Why a run ended: `completed` (the model gave its final answer), one of the limits (`max_steps`,
+ * `max_tool_calls`, `wall_time`, `max_tokens`), `cancelled` (by its owner, or the service shutting down),
+ * or `failed` (the provider or the service failed; the `error` event says how).
+ */
+export const RunStopReasonSchema = z.enum([
+  'completed',
+  'max_steps',
+  'max_tool_calls',
+  'wall_time',
+  'max_tokens',
+  'cancelled',
+  'failed',
+]);
+export type RunStopReason = z.infer<typeof RunStopReasonSchema>;
+
+export const RunUsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cachedTokens: z.number().int().nonnegative(),
+  /** true when a provider reported no usage for some call and its counts are estimates. */
+  estimated: z.boolean(),
+});
+export type RunUsage = z.infer<typeof RunUsageSchema>;
+
+/** One tool call the model asked for; `arguments` is the JSON text exactly as the model wrote it. */
+export const TranscriptToolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: z.string(),
+});
+export type TranscriptToolCall = z.infer<typeof TranscriptToolCallSchema>;
+
+export const ToolErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const TranscriptToolResultSchema = z.object({
+  callId: z.string(),
+  name: z.string(),
+  ok: z.boolean(),
+  /** The tool's answer when `ok`. */
+  output: z.unknown().optional(),
+  /** Why it failed when not `ok`: bad arguments, an unknown tool, the tool's own failure. */
+  error: ToolErrorSchema.optional(),
+  durationMs: z.number().nonnegative(),
+});
+export type TranscriptToolResult = z.infer<typeof TranscriptToolResultSchema>;
+
+/**
+ * A run's conversation, in no provider's format: each provider's adapter turns it into its own messages
+ * (OpenAI `tool_calls` and `tool` messages, Anthropic `tool_use` and `tool_result` blocks), so a run
+ * continued on another provider replays it faithfully.
+ */
+export const TranscriptMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('user'), text: z.string() }),
+  z.object({ role: z.literal('assistant'), text: z.string(), toolCalls: z.array(TranscriptToolCallSchema) }),
+  z.object({ role: z.literal('tool'), results: z.array(TranscriptToolResultSchema) }),
+]);
+export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
+
+const RunFields = {
+  id: z.uuid(),
+  agentId: z.uuid(),
+  model: z.string(),
+  trigger: RunTriggerSchema,
+  status: RunStatusSchema,
+  /** null while running. */
+  stopReason: RunStopReasonSchema.nullable(),
+  input: z.string(),
+  /** The model's last text; the final answer once `completed`. */
+  answer: z.string(),
+  steps: z.number().int().nonnegative(),
+  toolCalls: z.number().int().nonnegative(),
+  usage: RunUsageSchema,
+  costUsd: z.number().nonnegative(),
+  /** Why it failed; null unless `status` is `failed`. */
+  error: ErrorBodySchema.nullable(),
+  /** The run this one continues, whose transcript it was given first. */
+  continuesRunId: z.uuid().nullable(),
+  /**
+   * Where the run's time went, milliseconds: in total, waiting for the model, running tools (wall
+   * clock, parallel calls counted once); the rest is the service's own.
+   */
+  timings: z.object({
+    totalMs: z.number().nonnegative(),
+    modelMs: z.number().nonnegative(),
+    toolsMs: z.number().nonnegative(),
+  }),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+};
+
+export const AgentRunSummarySchema = z.object(RunFields);
+export type AgentRunSummary = z.infer<typeof AgentRunSummarySchema>;
+
+/** A run with everything that was said: the user's input, each step's text and tool calls, each result. */
+export const AgentRunSchema = AgentRunSummarySchema.extend({
+  transcript: z.array(TranscriptMessageSchema),
+});
+export type AgentRun = z.infer<typeof AgentRunSchema>;
+
+export const RunInputSchema = z
+  .string()
+  .max(MAX_RUN_INPUT_CHARS)
+  .refine((s) => s.trim().length > 0, { message: 'must not be empty or blank' });
+
+/** What a client sends to run an agent. */
+export const StartRunBodySchema = z.strictObject({
+  input: RunInputSchema,
+  /** A finished run of the same agent to continue: its transcript comes first. */
+  continueRunId: z.uuid().optional(),
+});
+export type StartRunBody = z.infer<typeof StartRunBodySchema>;
+
+export const StartRunRequestSchema = StartRunBodySchema.extend({
+  /** Becomes the run's id. */
+  streamId: z.uuid(),
+  agentId: z.uuid(),
+});
+
+export const StartRunAckSchema = z.object({
+  streamId: z.uuid(),
+  runId: z.uuid(),
+  agentId: z.uuid(),
+  model: z.string(),
+});
+
+export const RunRefSchema = z.strictObject({ agentId: z.uuid(), runId: z.uuid() });
+
+export const ListRunsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_RUN_PAGE_SIZE).default(DEFAULT_RUN_PAGE_SIZE),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const RunPageSchema = z.object({
+  /** Newest first, without transcripts. */
+  data: z.array(AgentRunSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type RunPage = z.infer<typeof RunPageSchema>;
+
+const step = z.number().int().positive();
+
+/**
+ * A run, live: `run.started`, then per step `step.started`, the model's text as `delta`s, a `tool.call`
+ * per call it asks for, a `tool.result` per call, `step.finished`; then exactly one `done` (any stop
+ * reason but `failed`) or `error`.
+ */
+export const RunStreamEventSchema = z.discriminatedUnion('type', [
+  z.object({ seq: SeqSchema, type: z.literal('delta'), text: z.string() }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('run.started'),
+    runId: z.uuid(),
+    agentId: z.uuid(),
+    model: z.string(),
+  }),
+  z.object({ seq: SeqSchema, type: z.literal('step.started'), step }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('tool.call'),
+    step,
+    callId: z.string(),
+    name: z.string(),
+    /** The parsed arguments; the raw text when the model wrote invalid JSON. */
+    arguments: z.unknown(),
+  }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('tool.result'),
+    step,
+    callId: z.string(),
+    name: z.string(),
+    ok: z.boolean(),
+    output: z.unknown().optional(),
+    error: ToolErrorSchema.optional(),
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('step.finished'),
+    step,
+    /** `tool_calls` when tools were called (another step follows unless a limit is reached), else `stop`. */
+    finishReason: z.enum(['stop', 'tool_calls', 'length', 'content_filter']),
+    usage: RunUsageSchema,
+  }),
+  z.object({
+    seq: SeqSchema,
+    type: z.literal('done'),
+    runId: z.uuid(),
+    status: RunStatusSchema.exclude(['running', 'failed']),
+    stopReason: RunStopReasonSchema.exclude(['failed']),
+    answer: z.string(),
+    steps: z.number().int().nonnegative(),
+    toolCalls: z.number().int().nonnegative(),
+    usage: RunUsageSchema,
+    costUsd: z.number().nonnegative(),
+    model: z.string(),
+  }),
+  streamErrorEvent,
+]);
+export type RunStreamEvent = z.infer<typeof RunStreamEventSchema>;
+
+const runErrors = [ErrorCode.NotFound] as const;
+
 const agentErrors = [ErrorCode.NotFound] as const;
 
 export const AgentsContract = {
@@ -171,5 +386,43 @@ export const AgentsContract = {
     request: AgentRefSchema,
     response: z.object({ agentId: z.uuid(), deleted: z.literal(true) }),
     errors: agentErrors,
+  }),
+  /**
+   * Starts a run of one of the caller's agents; its events stream on `runStream` under the request's
+   * `streamId`, which is also the run's id.
+   */
+  startRun: defineRequest({
+    subject: 'agents.run.start',
+    request: StartRunRequestSchema,
+    response: StartRunAckSchema,
+    errors: [
+      ErrorCode.NotFound,
+      ErrorCode.Conflict,
+      ErrorCode.UnknownModel,
+      ErrorCode.ModelUnavailable,
+      ErrorCode.BudgetExceeded,
+    ],
+  }),
+  getRun: defineRequest({
+    subject: 'agents.run.get',
+    request: RunRefSchema,
+    response: AgentRunSchema,
+    errors: runErrors,
+  }),
+  listRuns: defineRequest({
+    subject: 'agents.run.list',
+    request: ListRunsQuerySchema.extend({ agentId: z.uuid() }),
+    response: RunPageSchema,
+    errors: runErrors,
+  }),
+  runStream: defineStream({
+    name: 'agents.run',
+    event: RunStreamEventSchema,
+    retention: { stream: 'AGENTS_RUNS' },
+    isFrequentEvent: isTextDeltaEvent,
+    outputTokensOf: (event) =>
+      event.type === 'done' && event.usage.outputTokens > 0
+        ? { count: event.usage.outputTokens, model: event.model }
+        : null,
   }),
 } as const;

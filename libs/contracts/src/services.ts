@@ -166,10 +166,10 @@ export const SERVICES = [
   defineService({
     name: 'agents',
     handles: [AgentsContract, AgentsSchedulesContract],
-    // The outcomes of scheduled runs, for their owners.
-    publishes: [AgentsSchedulesContract.notificationCreated],
+    // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
+    publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],
     // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's
-    // stream), the user's health data.
+    // stream), the user's health data; metering every model and tool call of a run (libs/metering).
     calls: [
       SearchContract.query,
       SearchContract.submitDocuments,
@@ -180,7 +180,11 @@ export const SERVICES = [
       MediaGenContract.getJob,
       HealthDataContract.getOverview,
       HealthDataContract.queryMetric,
+      UsageContract.budgetLimits,
+      UsageContract.spent,
     ],
+    // Every replica drops its cached budgets when they change.
+    listens: [UsageContract.budgetsChanged],
   }),
 ] as const;
 

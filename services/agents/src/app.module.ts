@@ -1,15 +1,24 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { DatabaseModule } from '@conduit/service-kit';
+import { MeteringModule } from '@conduit/metering';
+import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { AgentRepository } from './agents/agent.repository';
 import { AgentsHandler } from './agents/agents.handler';
 import { AgentsService } from './agents/agents.service';
 import type { AgentsConfig } from './config';
 import { CryptoModule } from './crypto/crypto.module';
 import { HealthHandler } from './health/health.handler';
+import { AgentModels } from './models/agent-models';
 import { NotificationPublisher } from './notifications/notification-publisher';
 import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationsHandler } from './notifications/notifications.handler';
 import { NotificationsService } from './notifications/notifications.service';
+import { AgentRuns } from './runs/agent-runs.service';
+import { InFlightRuns } from './runs/in-flight-runs';
+import { RunMetering } from './runs/run-metering';
+import { RunStreamsInitializer } from './runs/run-streams.initializer';
+import { RunRepository } from './runs/run.repository';
+import { RunsHandler } from './runs/runs.handler';
+import { ScheduledRuns } from './runs/scheduled-runs';
 import { AgentDirectory } from './schedules/agent-directory';
 import { FireRunner } from './schedules/fire-runner';
 import {
@@ -24,6 +33,8 @@ import { ScheduleRepository } from './schedules/schedule.repository';
 import { SchedulesHandler } from './schedules/schedules.handler';
 import { SchedulesService } from './schedules/schedules.service';
 import { BuiltInTools } from './tools/built-in-tools';
+import { BuiltinToolSource } from './tools/builtin-tool.source';
+import { ToolRegistry } from './tools/tool-registry';
 
 /** What tests (and the benchmark) may put in place of the real thing: the scheduler's clock and its runs. */
 export interface AgentsOverrides {
@@ -34,12 +45,24 @@ export interface AgentsOverrides {
 /** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
 @Module({})
 export class AppModule {
-  static forRoot(_config: AgentsConfig, overrides: AgentsOverrides = {}): DynamicModule {
+  static forRoot(config: AgentsConfig, overrides: AgentsOverrides = {}): DynamicModule {
     const providers: Provider[] = [
       AgentRepository,
       AgentsService,
+      { provide: AgentModels, useValue: new AgentModels(config) },
+      BuiltinToolSource,
+      ToolRegistry,
+      RunRepository,
+      RunMetering,
+      InFlightRuns,
+      RunStreamsInitializer,
+      AgentRuns,
       { provide: SCHEDULER_CLOCK, useValue: overrides.clock ?? systemClock },
       { provide: SCHEDULED_AGENTS, useClass: AgentDirectory },
+      // Schedules start real runs unless a test puts its own starter in their place.
+      overrides.runStarter
+        ? { provide: SCHEDULED_RUN_STARTER, useValue: overrides.runStarter }
+        : { provide: SCHEDULED_RUN_STARTER, useClass: ScheduledRuns },
       ScheduleRepository,
       SchedulesService,
       ScheduleFireRepository,
@@ -50,13 +73,18 @@ export class AppModule {
       NotificationPublisher,
       BuiltInTools,
     ];
-    if (overrides.runStarter)
-      providers.push({ provide: SCHEDULED_RUN_STARTER, useValue: overrides.runStarter });
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(), CryptoModule],
-      controllers: [HealthHandler, AgentsHandler, SchedulesHandler, NotificationsHandler],
+      imports: [
+        DatabaseModule.forRoot(),
+        CryptoModule,
+        // Budgets fall back to the ledger while Redis is down: it is no reason to stop taking traffic.
+        RedisModule.forRoot({ requiredForReadiness: false }),
+        MeteringModule.forRoot(),
+      ],
+      controllers: [HealthHandler, AgentsHandler, RunsHandler, SchedulesHandler, NotificationsHandler],
       providers,
+      exports: [AgentRuns, ToolRegistry, BuiltinToolSource],
     };
   }
 }

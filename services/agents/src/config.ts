@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { MeteringConfigSchema } from '@conduit/metering';
 import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
 import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/master-key-config';
 import { BuiltInToolsConfigSchema } from './tools/tools.config';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalSecret = z.string().min(1).optional();
+const optionalUrl = z.url().optional();
 
 export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend(MasterKeyConfigSchema.shape)
   .extend(BuiltInToolsConfigSchema.shape)
+  .extend(MeteringConfigSchema.shape)
   .extend({
     PORT: configFields.port(3107),
     /** `/metrics` (Prometheus) is served here only, never on PORT. */
@@ -35,6 +39,16 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     AGENTS_SCHEDULE_CATCH_UP_MAX: count(1, 1_000).default(10),
     /** A slot at most this old is on time, not missed: what catch-up `none` still fires. */
     AGENTS_SCHEDULE_GRACE_MS: configFields.milliseconds(60_000),
+    /** Enables `openai/...` models (same variables as the chat service). */
+    OPENAI_API_KEY: optionalSecret,
+    OPENAI_BASE_URL: optionalUrl,
+    /** Enables `anthropic/...` models. */
+    ANTHROPIC_API_KEY: optionalSecret,
+    ANTHROPIC_BASE_URL: optionalUrl,
+    /** Longest wait for a provider to start answering one model call. */
+    PROVIDER_TIMEOUT_MS: configFields.milliseconds(60_000),
+    /** Most output tokens asked of one model call (a step); the run's token limit may lower it. */
+    AGENTS_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(128_000).default(4_096),
   })
   .superRefine(checkMasterKeyConfig);
 export type AgentsConfig = z.infer<typeof AgentsConfigSchema>;

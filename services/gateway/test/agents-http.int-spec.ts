@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { migrateServiceSchema } from '@conduit/db';
-import { startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
+import { readSse, startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
 import {
   registerUser,
   startTestGateway,
@@ -16,7 +16,9 @@ import { api, json } from './support/platform';
 describe('agents over HTTP', () => {
   let gateway: TestGateway;
   let agents: ServiceProcess;
+  let usage: ServiceProcess;
   let drop: () => Promise<void>;
+  let dropUsage: () => Promise<void>;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   const as = (user: RegisteredUser) => api(gateway.baseUrl, user.accessToken);
@@ -25,6 +27,16 @@ describe('agents over HTTP', () => {
     gateway = await startTestGateway();
     const schema = gateway.namespace.schemaFor('agents');
     ({ drop } = await migrateServiceSchema('agents', testEnv().databaseUrl, schema));
+    // Runs meter their calls: budgets and the ledger are the usage service's.
+    const usageSchema = gateway.namespace.schemaFor('usage');
+    ({ drop: dropUsage } = await migrateServiceSchema('usage', testEnv().databaseUrl, usageSchema));
+    usage = await startServiceProcess('usage', {
+      NATS_URL: gateway.config.NATS_URL,
+      NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
+      DATABASE_URL: testEnv().databaseUrl,
+      DATABASE_SCHEMA: usageSchema,
+      SHUTDOWN_GRACE_MS: '5000',
+    });
     agents = await startServiceProcess('agents', {
       NATS_URL: gateway.config.NATS_URL,
       NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
@@ -40,8 +52,10 @@ describe('agents over HTTP', () => {
 
   afterAll(async () => {
     await agents?.stop(5_000);
+    await usage?.stop(5_000);
     await gateway?.close();
     await drop?.();
+    await dropUsage?.();
   });
 
   it('creates, lists, reads, updates and deletes an agent', async () => {
@@ -92,5 +106,70 @@ describe('agents over HTTP', () => {
       await status(as(alice)(`/api/v1/agents/${crypto.randomUUID()}`, { method: 'PATCH', body: {} })),
     ).toBe(400);
     expect(await status(fetch(`${gateway.baseUrl}/api/v1/agents`))).toBe(401);
+  });
+
+  /** Runs an agent over SSE and reads every event to the end. */
+  async function runOverSse(user: RegisteredUser, agentId: string, input: string) {
+    const response = await as(user)(`/api/v1/agents/${agentId}/runs`, { body: { input } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events: { id?: string; type: string; [key: string]: unknown }[] = [];
+    for await (const message of readSse(response.body)) {
+      events.push({ id: message.id, ...(JSON.parse(message.data) as { type: string }) });
+    }
+    return events;
+  }
+
+  it('runs an agent over SSE on the offline model, then serves the run and its transcript', async () => {
+    const agent = await json(
+      await as(alice)('/api/v1/agents', { body: { name: 'Calc', tools: ['calculator'] } }),
+    );
+    const events = await runOverSse(alice, agent.id, 'call calculator {"expression": "2^10"}');
+    expect(events[0]).toMatchObject({ type: 'run.started', agentId: agent.id });
+    expect(events.find((e) => e.type === 'tool.result')).toMatchObject({
+      ok: true,
+      output: { result: '1024' },
+    });
+    const done = events[events.length - 1]!;
+    expect(done).toMatchObject({ type: 'done', status: 'succeeded', stopReason: 'completed', steps: 2 });
+    const runId = done.runId as string;
+    expect(events[0]!.id).toBe(`${runId}:0`);
+
+    const run = await json(await as(alice)(`/api/v1/agents/${agent.id}/runs/${runId}`));
+    expect(run.transcript.map((m: { role: string }) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+    ]);
+    const page = await json(await as(alice)(`/api/v1/agents/${agent.id}/runs`));
+    expect(page.data.map((r: { id: string }) => r.id)).toEqual([runId]);
+
+    // Another user can neither run it, nor read its runs, nor resume its stream.
+    expect((await as(bob)(`/api/v1/agents/${agent.id}/runs`, { body: { input: 'hi' } })).status).toBe(404);
+    expect((await as(bob)(`/api/v1/agents/${agent.id}/runs/${runId}`)).status).toBe(404);
+    expect((await as(bob)(`/api/v1/agents/${agent.id}/runs`)).status).toBe(404);
+    expect((await as(bob)(`/api/v1/streams/${runId}`)).status).toBe(404);
+    expect((await as(bob)(`/api/v1/streams/${runId}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('refuses bad run requests with 4xx and a model without its key with 404 naming the variable', async () => {
+    const agent = await json(await as(alice)('/api/v1/agents', { body: { name: 'x' } }));
+    const start = (body: unknown, agentId = agent.id) =>
+      as(alice)(`/api/v1/agents/${agentId}/runs`, { body });
+    expect((await start({})).status).toBe(400);
+    expect((await start({ input: '  ' })).status).toBe(400);
+    expect((await start({ input: 'x', extra: 1 })).status).toBe(400);
+    expect((await start({ input: 'x' }, 'not-a-uuid')).status).toBe(400);
+    expect((await start({ input: 'x' }, crypto.randomUUID())).status).toBe(404);
+    expect((await as(alice)(`/api/v1/agents/${agent.id}/runs/not-a-uuid`)).status).toBe(400);
+    const remote = await json(
+      await as(alice)('/api/v1/agents', { body: { name: 'remote', model: 'anthropic/claude-haiku-4-5' } }),
+    );
+    const refused = await start({ input: 'x' }, remote.id);
+    expect(refused.status).toBe(404);
+    const problem = await json(refused);
+    expect(problem).toMatchObject({ code: 'MODEL_UNAVAILABLE' });
+    expect(JSON.stringify(problem)).toContain('ANTHROPIC_API_KEY');
   });
 });

@@ -146,8 +146,20 @@ function parseGeneration(json: unknown): ParsedGeneration<AnthropicMessagesReque
   };
 }
 
-function stopReason(plan: FakeGenerationPlan): 'end_turn' | 'max_tokens' {
+function stopReason(plan: FakeGenerationPlan): 'end_turn' | 'max_tokens' | 'tool_use' {
+  if (plan.toolCalls.length > 0) return 'tool_use';
   return plan.truncated ? 'max_tokens' : 'end_turn';
+}
+
+/** The calls as `tool_use` blocks, ids scripted or Anthropic-style and unique to the generation. */
+function toolUseBlocksOf(plan: FakeGenerationPlan, identity: GenerationIdentity) {
+  return plan.toolCalls.map((call, index) => ({
+    type: 'tool_use' as const,
+    id: call.id ?? `toolu_${identity.id.slice(-12)}${index}`,
+    name: call.name,
+    // Real tool_use input is always an object; scripted invalid JSON travels as the partial JSON text only.
+    arguments: call.arguments,
+  }));
 }
 
 function event(name: string, data: string): string {
@@ -197,6 +209,39 @@ function streamEncoder(
       ),
     tail: () =>
       event('content_block_stop', '{"type":"content_block_stop","index":0}') +
+      // As Anthropic streams them: per call a tool_use block, its input as input_json_delta fragments.
+      toolUseBlocksOf(plan, identity)
+        .map((block, i) => {
+          const index = i + 1;
+          const half = Math.ceil(block.arguments.length / 2);
+          const fragments = [block.arguments.slice(0, half), block.arguments.slice(half)].filter(
+            (f) => f !== '',
+          );
+          return (
+            event(
+              'content_block_start',
+              JSON.stringify({
+                type: 'content_block_start',
+                index,
+                content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+              }),
+            ) +
+            fragments
+              .map((partial_json) =>
+                event(
+                  'content_block_delta',
+                  JSON.stringify({
+                    type: 'content_block_delta',
+                    index,
+                    delta: { type: 'input_json_delta', partial_json },
+                  }),
+                ),
+              )
+              .join('') +
+            event('content_block_stop', JSON.stringify({ type: 'content_block_stop', index }))
+          );
+        })
+        .join('') +
       event(
         'message_delta',
         JSON.stringify({
@@ -227,7 +272,13 @@ function completionBody(
     type: 'message',
     role: 'assistant',
     model: generation.model,
-    content: [{ type: 'text', text: plan.tokens.join('') }],
+    content: [
+      { type: 'text', text: plan.tokens.join('') },
+      ...toolUseBlocksOf(plan, identity).map(({ arguments: json, ...block }) => ({
+        ...block,
+        input: parseObject(json),
+      })),
+    ],
     stop_reason: stopReason(plan),
     stop_sequence: null,
     stop_details: null,
@@ -267,3 +318,11 @@ export const anthropicProtocol: ProviderProtocol<AnthropicMessagesRequestBody> =
   streamEncoder,
   completionBody,
 };
+
+function parseObject(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return {};
+  }
+}

@@ -237,8 +237,18 @@ function usageJson(plan: FakeGenerationPlan): Record<string, unknown> {
   };
 }
 
-function finishReason(plan: FakeGenerationPlan): 'stop' | 'length' {
+function finishReason(plan: FakeGenerationPlan): 'stop' | 'length' | 'tool_calls' {
+  if (plan.toolCalls.length > 0) return 'tool_calls';
   return plan.truncated ? 'length' : 'stop';
+}
+
+/** The calls' ids: the scripted ones, else OpenAI-style ones unique to the generation. */
+function toolCallsOf(plan: FakeGenerationPlan, identity: GenerationIdentity) {
+  return plan.toolCalls.map((call, index) => ({
+    id: call.id ?? `call_${identity.id.slice(-12)}${index}`,
+    type: 'function' as const,
+    function: { name: call.name, arguments: call.arguments },
+  }));
 }
 
 function streamEncoder(
@@ -259,7 +269,31 @@ function streamEncoder(
     head: () => choiceChunk('{"role":"assistant","content":"","refusal":null}', null),
     token: (text) => choiceChunk(`{"content":${JSON.stringify(text)}}`, null),
     tail: () => {
-      let text = choiceChunk('{}', finishReason(plan));
+      // As OpenAI streams them: per call, first its id and name with empty arguments, then the
+      // arguments in fragments, each chunk naming the call by its index.
+      let text = '';
+      toolCallsOf(plan, identity).forEach((call, index) => {
+        text += choiceChunk(
+          JSON.stringify({
+            tool_calls: [
+              { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+            ],
+          }),
+          null,
+        );
+        const half = Math.ceil(call.function.arguments.length / 2);
+        for (const fragment of [
+          call.function.arguments.slice(0, half),
+          call.function.arguments.slice(half),
+        ]) {
+          if (fragment === '') continue;
+          text += choiceChunk(
+            JSON.stringify({ tool_calls: [{ index, function: { arguments: fragment } }] }),
+            null,
+          );
+        }
+      });
+      text += choiceChunk('{}', finishReason(plan));
       if (generation.includeUsage)
         text += `data: ${envelope}"choices":[],"usage":${JSON.stringify(usageJson(plan))}}\n\n`;
       return text + 'data: [DONE]\n\n';
@@ -282,7 +316,13 @@ function completionBody(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: plan.tokens.join(''), refusal: null, annotations: [] },
+        message: {
+          role: 'assistant',
+          content: plan.tokens.length > 0 || plan.toolCalls.length === 0 ? plan.tokens.join('') : null,
+          refusal: null,
+          annotations: [],
+          ...(plan.toolCalls.length > 0 ? { tool_calls: toolCallsOf(plan, identity) } : {}),
+        },
         logprobs: null,
         finish_reason: finishReason(plan),
       },

@@ -36,7 +36,26 @@ describe('planGeneration', () => {
       truncated: false,
       usage: { inputTokens: 7, outputTokens: 4 },
       ending: { kind: 'complete' },
+      toolCalls: [],
     });
+  });
+
+  it('plans scripted tool calls, objects as their JSON and strings as given', () => {
+    const plan = planGeneration(
+      {
+        kind: 'answer',
+        toolCalls: [
+          { name: 'calculator', arguments: { expression: '1 + 1' } },
+          { id: 'call_x', name: 'broken', arguments: '{"a":' },
+        ],
+      },
+      facts,
+      defaults,
+    );
+    expect(plan.toolCalls).toEqual([
+      { id: undefined, name: 'calculator', arguments: '{"expression":"1 + 1"}' },
+      { id: 'call_x', name: 'broken', arguments: '{"a":' },
+    ]);
   });
 
   it('cuts an answer at the max output tokens and honours usage overrides', () => {

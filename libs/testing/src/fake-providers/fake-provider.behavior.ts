@@ -19,10 +19,24 @@ export interface FakeUsageOverride {
   outputTokens?: number;
 }
 
+/** A tool call a scripted answer makes, after its text. */
+export interface FakeToolCall {
+  /** The call's id; one in the provider's own style (`call_...`, `toolu_...`) when left out. */
+  id?: string;
+  name: string;
+  /** The arguments: an object is sent as its JSON, a string exactly as given (to script invalid JSON). */
+  arguments: Record<string, unknown> | string;
+}
+
 /** A normal completion. Streams are cut at the request's max tokens (finish reason `length` / `max_tokens`). */
 export interface FakeAnswerBehavior extends FakeTokenSource {
   kind: 'answer';
   usage?: FakeUsageOverride;
+  /**
+   * Tool calls the answer ends with (OpenAI `tool_calls` with finish reason `tool_calls`, Anthropic
+   * `tool_use` blocks with stop reason `tool_use`); several make parallel calls in one answer.
+   */
+  toolCalls?: readonly FakeToolCall[];
 }
 
 /** An HTTP error answered before any generation, with the provider's error body (defaults depend on status). */
@@ -168,6 +182,15 @@ export interface FakeGenerationPlan {
   readonly truncated: boolean;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
   readonly ending: FakeStreamEnding;
+  /** The tool calls an answer ends with, ids filled in; empty for none. */
+  readonly toolCalls: readonly PlannedToolCall[];
+}
+
+export interface PlannedToolCall {
+  readonly id: string | undefined;
+  readonly name: string;
+  /** The arguments as the provider sends them: JSON text (or whatever text was scripted). */
+  readonly arguments: string;
 }
 
 export interface FakeGenerationFacts {
@@ -207,6 +230,11 @@ export function planGeneration(
         outputTokens: behavior.usage?.outputTokens ?? tokens.length,
       },
       ending: { kind: 'complete' },
+      toolCalls: (truncated ? [] : (behavior.toolCalls ?? [])).map((call) => ({
+        id: call.id,
+        name: call.name,
+        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      })),
     };
   }
 
@@ -222,6 +250,7 @@ export function planGeneration(
     truncated: false,
     usage: { inputTokens: facts.inputTokens, outputTokens: tokens.length },
     ending,
+    toolCalls: [],
   };
 }
 

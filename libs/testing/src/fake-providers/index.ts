@@ -50,6 +50,7 @@ export {
   type FakeStallBehavior,
   type FakeStreamErrorBehavior,
   type FakeTokenSource,
+  type FakeToolCall,
   type FakeUsageOverride,
 } from './fake-provider.behavior';
 export {

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { isolatedNamespace, startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
 import { startAgents } from '../../src/app';
 import { loadAgentsConfig, type AgentsConfig } from '../../src/config';
 
@@ -21,11 +21,31 @@ export interface AgentsTestApp {
 export async function startAgentsTestApp(
   extraEnv: Record<string, string> = {},
   label = 'agents',
+  options: { withUsage?: boolean } = {},
 ): Promise<AgentsTestApp> {
   const namespace = isolatedNamespace(label);
   const infra = testEnv();
   const schema = namespace.schemaFor('agents');
-  const { drop } = await migrateServiceSchema('agents', infra.databaseUrl, schema);
+  const migrated = await migrateServiceSchema('agents', infra.databaseUrl, schema);
+  // Runs meter every call: the usage service (built, as its own process) answers budgets and keeps the ledger.
+  let usage: ServiceProcess | null = null;
+  let dropUsage = async () => {};
+  if (options.withUsage) {
+    const usageSchema = namespace.schemaFor('usage');
+    dropUsage = (await migrateServiceSchema('usage', infra.databaseUrl, usageSchema)).drop;
+    usage = await startServiceProcess('usage', {
+      NATS_URL: infra.natsUrl,
+      NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
+      DATABASE_URL: infra.databaseUrl,
+      DATABASE_SCHEMA: usageSchema,
+      SHUTDOWN_GRACE_MS: '5000',
+    });
+  }
+  const drop = async () => {
+    await usage?.stop(5_000);
+    await migrated.drop();
+    await dropUsage();
+  };
   const env = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: namespace.subjectPrefix,

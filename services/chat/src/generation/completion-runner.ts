@@ -11,7 +11,7 @@ import {
 } from '@conduit/contracts';
 import { StreamWriter } from '@conduit/bus';
 import type { ResolvedModel } from '../catalog/model-catalog';
-import { ProviderError } from '../providers/provider-error';
+import { ProviderError } from '@conduit/provider-errors';
 import { ProviderUsage } from '../providers/text-generation.provider';
 import { AttemptRecord, ModelRouter } from './routing/model-router';
 import { costOf, usageFrom } from './token-accounting';

@@ -1,7 +1,7 @@
 import type { CompletionMessage, GenerationParams } from '@conduit/contracts';
 import { startFakeAnthropic, type FakeAnthropicServer } from '@conduit/testing';
 import { AnthropicProvider, type AnthropicProviderOptions } from './anthropic.provider';
-import { ProviderError } from './provider-error';
+import { ProviderError } from '@conduit/provider-errors';
 import { runStream, textOf } from './testing/collect-chunks';
 import { sseBody, startScriptedHttpServer, type ScriptedHttpServer } from './testing/scripted-http.server';
 

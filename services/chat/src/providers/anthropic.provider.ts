@@ -6,7 +6,7 @@ import type {
   StopReason,
 } from '@anthropic-ai/sdk/resources/messages';
 import type { CompletionMessage, FinishReason } from '@conduit/contracts';
-import type { SdkErrorReader } from './provider-error-mapper';
+import { anthropicErrors } from '@conduit/provider-errors';
 import { streamFromSdk, type StreamOutcome } from './sdk-stream';
 import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
 
@@ -115,20 +115,3 @@ const finishReasons: Readonly<Record<StopReason, FinishReason>> = {
 function finishReason(reason: StopReason): FinishReason {
   return finishReasons[reason] ?? 'stop';
 }
-
-const anthropicErrors: SdkErrorReader = {
-  isTimeout: (error) => error instanceof Anthropic.APIConnectionTimeoutError,
-  isConnectionError: (error) => error instanceof Anthropic.APIConnectionError,
-  readApiError: (error) => {
-    if (!(error instanceof Anthropic.APIError) || error instanceof Anthropic.APIUserAbortError)
-      return undefined;
-    return {
-      status: error.status,
-      headers: error.headers,
-      type: error.type,
-      code: error.errorCode,
-      message: error.apiMessage ?? error.message,
-    };
-  },
-  isSdkError: (error) => error instanceof Anthropic.AnthropicError,
-};

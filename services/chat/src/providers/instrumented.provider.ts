@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { METRIC_PREFIX, ServiceMetrics } from '@conduit/service-kit';
 import type { Counter } from 'prom-client';
-import { ProviderError, type ProviderFailureKind } from './provider-error';
+import { ProviderError, type ProviderFailureKind } from '@conduit/provider-errors';
 import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
 
 /** Counts provider calls and their failures by kind; one per service registry. */

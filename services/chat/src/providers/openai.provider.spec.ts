@@ -1,9 +1,8 @@
 import type { CompletionMessage, GenerationParams } from '@conduit/contracts';
 import { startFakeOpenAI, waitFor, type FakeOpenAIServer } from '@conduit/testing';
 import OpenAI from 'openai';
-import { openAIErrors, OpenAIProvider, type OpenAIProviderOptions } from './openai.provider';
-import { ProviderError } from './provider-error';
-import { mapProviderError } from './provider-error-mapper';
+import { mapProviderError, openAIErrors, ProviderError } from '@conduit/provider-errors';
+import { OpenAIProvider, type OpenAIProviderOptions } from './openai.provider';
 import { runStream, textOf } from './testing/collect-chunks';
 import { sseBody, startScriptedHttpServer, type ScriptedHttpServer } from './testing/scripted-http.server';
 

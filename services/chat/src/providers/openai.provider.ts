@@ -5,7 +5,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import type { SdkErrorReader } from './provider-error-mapper';
+import { openAIErrors } from '@conduit/provider-errors';
 import { streamFromSdk, type StreamOutcome } from './sdk-stream';
 import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
 
@@ -143,20 +143,3 @@ const finishReasons: Readonly<Record<string, FinishReason>> = {
 function finishReason(reason: string): FinishReason {
   return finishReasons[reason] ?? 'stop';
 }
-
-export const openAIErrors: SdkErrorReader = {
-  isTimeout: (error) => error instanceof OpenAI.APIConnectionTimeoutError,
-  isConnectionError: (error) => error instanceof OpenAI.APIConnectionError,
-  readApiError: (error) => {
-    if (!(error instanceof OpenAI.APIError) || error instanceof OpenAI.APIUserAbortError) return undefined;
-    const body = error.error as { message?: unknown } | undefined;
-    return {
-      status: error.status,
-      headers: error.headers,
-      type: error.type ?? null,
-      code: error.code ?? null,
-      message: typeof body?.message === 'string' ? body.message : error.message,
-    };
-  },
-  isSdkError: (error) => error instanceof OpenAI.OpenAIError,
-};

@@ -1,6 +1,5 @@
 import type { FinishReason } from '@conduit/contracts';
-import { ProviderError } from './provider-error';
-import { mapProviderError, type SdkErrorReader } from './provider-error-mapper';
+import { mapProviderError, ProviderError, type SdkErrorReader } from '@conduit/provider-errors';
 import type { GenerationChunk, ProviderUsage } from './text-generation.provider';
 
 /** What an adapter learns from the events of one stream besides its text. */

@@ -1,5 +1,5 @@
 import { countsAgainstHealth } from './failure-decision';
-import type { ProviderFailureKind } from '../../providers/provider-error';
+import type { ProviderFailureKind } from '@conduit/provider-errors';
 
 interface HealthState {
   consecutiveFailures: number;

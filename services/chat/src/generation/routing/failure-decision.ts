@@ -1,4 +1,4 @@
-import type { ProviderFailureKind } from '../../providers/provider-error';
+import type { ProviderFailureKind } from '@conduit/provider-errors';
 import type { RoutingDefaults } from './model-policy';
 
 export type FailureDecision =

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CompletionMessage, GenerationParams } from '@conduit/contracts';
 import { ModelCatalog, ResolvedModel } from '../../catalog/model-catalog';
-import { ProviderError } from '../../providers/provider-error';
+import { ProviderError } from '@conduit/provider-errors';
 import { GenerationChunk } from '../../providers/text-generation.provider';
 import { DeploymentHealth } from './deployment-health';
 import { decideAfterFailure } from './failure-decision';

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { openAIErrors } from './openai.provider';
+import { openAIErrors } from './sdk-error-readers';
 import { ProviderError } from './provider-error';
 import { mapProviderError } from './provider-error-mapper';
 

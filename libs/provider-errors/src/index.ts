@@ -1,0 +1,3 @@
+export * from './provider-error';
+export * from './provider-error-mapper';
+export * from './sdk-error-readers';

@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type {
+  AgentRun,
+  AgentRunSummary,
+  ErrorBody,
+  RunStatus,
+  RunStopReason,
+  RunTrigger,
+  RunUsage,
+  TranscriptMessage,
+} from '@conduit/contracts';
+import { PG_POOL } from '@conduit/service-kit';
+
+export interface NewRun {
+  id: string;
+  userId: string;
+  agentId: string;
+  model: string;
+  trigger: RunTrigger;
+  input: string;
+  transcript: readonly TranscriptMessage[];
+  continuesRunId: string | null;
+}
+
+/** Where a run stands after a step, or at its end. */
+export interface RunProgress {
+  transcript: readonly TranscriptMessage[];
+  answer: string;
+  steps: number;
+  toolCalls: number;
+  usage: RunUsage;
+  costUsd: number;
+  timings: AgentRun['timings'];
+}
+
+export interface RunEnd extends RunProgress {
+  status: Exclude<RunStatus, 'running'>;
+  stopReason: RunStopReason;
+  error: ErrorBody | null;
+}
+
+interface RunRow {
+  id: string;
+  seq: string;
+  agent_id: string;
+  model: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  stop_reason: RunStopReason | null;
+  input: string;
+  answer: string;
+  steps: number;
+  tool_calls: number;
+  usage: RunUsage;
+  cost_usd: number;
+  error: ErrorBody | null;
+  continues_run_id: string | null;
+  timings: AgentRun['timings'];
+  created_at: Date;
+  finished_at: Date | null;
+  transcript?: TranscriptMessage[];
+}
+
+const SUMMARY = `id, seq::text, agent_id, model, trigger, status, stop_reason, input, answer, steps, tool_calls,
+  usage, cost_usd, error, continues_run_id, timings, created_at, finished_at`;
+
+const NO_USAGE: RunUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, estimated: false };
+
+/** Runs and their transcripts; every query is scoped to the owner. */
+@Injectable()
+export class RunRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** False when a run with this id exists already. */
+  async insert(run: NewRun): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO runs (id, user_id, agent_id, model, trigger, status, input, transcript, usage, timings,
+         continues_run_id)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        run.id,
+        run.userId,
+        run.agentId,
+        run.model,
+        run.trigger,
+        run.input,
+        JSON.stringify(run.transcript),
+        JSON.stringify(NO_USAGE),
+        JSON.stringify({ totalMs: 0, modelMs: 0, toolsMs: 0 }),
+        run.continuesRunId,
+      ],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async saveProgress(userId: string, runId: string, progress: RunProgress): Promise<void> {
+    await this.pool.query(
+      `UPDATE runs SET transcript = $3, answer = $4, steps = $5, tool_calls = $6, usage = $7, cost_usd = $8,
+         timings = $9
+       WHERE user_id = $1 AND id = $2`,
+      [userId, runId, ...progressValues(progress)],
+    );
+  }
+
+  async finish(userId: string, runId: string, end: RunEnd): Promise<void> {
+    await this.pool.query(
+      `UPDATE runs SET transcript = $3, answer = $4, steps = $5, tool_calls = $6, usage = $7, cost_usd = $8,
+         timings = $9, status = $10, stop_reason = $11, error = $12, finished_at = now()
+       WHERE user_id = $1 AND id = $2`,
+      [
+        userId,
+        runId,
+        ...progressValues(end),
+        end.status,
+        end.stopReason,
+        end.error === null ? null : JSON.stringify(end.error),
+      ],
+    );
+  }
+
+  async find(userId: string, agentId: string, runId: string): Promise<AgentRun | null> {
+    const { rows } = await this.pool.query<RunRow>(
+      `SELECT ${SUMMARY}, transcript FROM runs WHERE user_id = $1 AND agent_id = $2 AND id = $3`,
+      [userId, agentId, runId],
+    );
+    const row = rows[0];
+    return row ? { ...toSummary(row), transcript: row.transcript ?? [] } : null;
+  }
+
+  /** Newest first, after the row with sequence number `beforeSeq` when given. */
+  async page(
+    userId: string,
+    agentId: string,
+    limit: number,
+    beforeSeq: string | null,
+  ): Promise<{ run: AgentRunSummary; seq: string }[]> {
+    const { rows } = await this.pool.query<RunRow>(
+      `SELECT ${SUMMARY} FROM runs
+        WHERE user_id = $1 AND agent_id = $2 AND ($3::bigint IS NULL OR seq < $3::bigint)
+        ORDER BY seq DESC LIMIT $4`,
+      [userId, agentId, beforeSeq, limit],
+    );
+    return rows.map((row) => ({ run: toSummary(row), seq: row.seq }));
+  }
+}
+
+function progressValues(progress: RunProgress): unknown[] {
+  return [
+    JSON.stringify(progress.transcript),
+    progress.answer,
+    progress.steps,
+    progress.toolCalls,
+    JSON.stringify(progress.usage),
+    progress.costUsd,
+    JSON.stringify(progress.timings),
+  ];
+}
+
+function toSummary(row: RunRow): AgentRunSummary {
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    model: row.model,
+    trigger: row.trigger,
+    status: row.status,
+    stopReason: row.stop_reason,
+    input: row.input,
+    answer: row.answer,
+    steps: row.steps,
+    toolCalls: row.tool_calls,
+    usage: row.usage,
+    costUsd: row.cost_usd,
+    error: row.error,
+    continuesRunId: row.continues_run_id,
+    timings: row.timings,
+    createdAt: row.created_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
+}
