@@ -181,6 +181,25 @@ describe('video jobs over HTTP', () => {
     });
   });
 
+  it('follows the video an earlier attempt created when its worker dies, instead of paying for another', async () => {
+    platform.videos.enqueue({ kind: 'held' });
+    const id = await accepted(bob, { prompt: 'a long take', model: 'openai/sora-2', seconds: 4 });
+    const statusReads = () =>
+      platform.videos.requests.filter((r) => r.method === 'GET' && /^\/v1\/videos\/[^/]+$/.test(r.path));
+    await waitFor(() => statusReads().length >= 1, 'the first worker following its video');
+    // The video finishes only once that worker is dead: the next worker must follow it, not create another.
+    await platform.restartMediaGen({ kill: true, whileDown: () => platform.videos.releaseHeld() });
+    const job = await finished(bob, id);
+    expect(job.status).toBe('succeeded');
+    expect(job.attempts).toBeGreaterThanOrEqual(2);
+    expect(platform.videos.created).toHaveLength(1);
+    const providerId = job.results[0].metadata.providerVideoId;
+    expect(job.results[0].metadata).toMatchObject({ resumed: true });
+    expect(
+      Buffer.from((await download(bob, job.results[0].url)).bytes).equals(fakeOpenAIVideoContent(providerId)),
+    ).toBe(true);
+  });
+
   it('fails a refused clip at once, a clip that never finishes after the timeout, and retries a busy provider', async () => {
     platform.videos.enqueue({
       kind: 'fail',

@@ -10,6 +10,8 @@ export type FakeVideoScript =
   | { kind: 'fail'; code: string; message: string; afterPolls?: number }
   /** Stuck `in_progress` at the same percentage for good. */
   | { kind: 'never' }
+  /** `in_progress` until `releaseHeld()`, then `completed` at the next status read. */
+  | { kind: 'held' }
   /** The create call itself answers this error. */
   | {
       kind: 'http-error';
@@ -32,6 +34,8 @@ export interface FakeOpenAIVideosServer {
   readonly created: readonly Record<string, string | { type: string; bytes: number }>[];
   /** Scripts the next created videos, one script each; unscripted ones complete. */
   enqueue(...scripts: FakeVideoScript[]): void;
+  /** Lets every `held` video complete at its next status read. */
+  releaseHeld(): void;
   /** The next status reads answer this error instead (e.g. a 429 with Retry-After). */
   failStatusReads(count: number, status: number, retryAfterSeconds?: number): void;
   reset(): void;
@@ -60,6 +64,7 @@ interface FakeVideo {
   createdAt: number;
   script: FakeVideoScript;
   reads: number;
+  released: boolean;
 }
 
 const errorBody = (message: string, type: string, param: string | null, code: string | null) => ({
@@ -100,6 +105,9 @@ export async function startFakeOpenAIVideos(
       error = { code: script.code, message: script.message };
     } else if (script.kind === 'never' && reads > 0) {
       progress = 42;
+    } else if (script.kind === 'held' && reads > 0) {
+      progress = 50;
+      if (video.released) status = 'completed';
     }
     return {
       id: video.id,
@@ -193,6 +201,7 @@ export async function startFakeOpenAIVideos(
       createdAt: Math.floor(Date.now() / 1000),
       script,
       reads: 0,
+      released: false,
     };
     videos.set(video.id, video);
     sendJson(res, 200, view(video));
@@ -261,6 +270,9 @@ export async function startFakeOpenAIVideos(
     requests: http.requests,
     created,
     enqueue: (...next) => void scripts.push(...next),
+    releaseHeld: () => {
+      for (const video of videos.values()) if (video.script.kind === 'held') video.released = true;
+    },
     failStatusReads: (count, status, retryAfterSeconds) => {
       statusErrors = { count, status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
     },

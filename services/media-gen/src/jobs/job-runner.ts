@@ -104,6 +104,10 @@ export class JobRunner {
       const files = await this.producer.produce(job, {
         signal,
         onProgress: (percent) => this.progress(job, percent),
+        resume: {
+          providerRef: job.providerRef,
+          keep: (providerRef) => this.jobs.setProviderRef(job.id, providerRef),
+        },
       });
       signal.throwIfAborted();
       const results: StoredResult[] = [];

@@ -26,6 +26,8 @@ export type StoredJob = JobSpec & {
   attempts: number;
   /** The last fault, kept while the job waits to be tried again; the reason once it failed. */
   failureReason: string | null;
+  /** The provider's id of the work an earlier attempt started (a video being made), to follow it. */
+  providerRef: string | null;
   inputHash: string;
   createdAt: Date;
   updatedAt: Date;
@@ -54,6 +56,7 @@ interface JobRow {
   progress: number | null;
   attempts: number;
   failure_reason: string | null;
+  provider_ref: string | null;
   input_hash: string;
   created_at: Date;
   updated_at: Date;
@@ -63,7 +66,7 @@ interface JobRow {
 
 /** The job's own columns. */
 const COLUMNS = `j.id, j.seq::text, j.user_id, j.api_key_id, j.kind, j.model, j.input, j.status, j.progress,
-    j.attempts, j.failure_reason, j.input_hash, j.created_at, j.updated_at, j.finished_at`;
+    j.attempts, j.failure_reason, j.provider_ref, j.input_hash, j.created_at, j.updated_at, j.finished_at`;
 
 /** The job's own columns, and its results as one JSON array (in index order). */
 const SELECT = `SELECT ${COLUMNS},
@@ -154,6 +157,14 @@ export class JobRepository {
     );
   }
 
+  /** Remembers the provider's id of the work this attempt started, before it is waited on. */
+  async setProviderRef(id: string, ref: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET provider_ref = $2, updated_at = now() WHERE id = $1 AND status = 'running'`,
+      [id, ref],
+    );
+  }
+
   /** Back to `queued` until it is delivered again, with the fault that sent it back. */
   async requeue(id: string, reason: string): Promise<void> {
     await this.pool.query(
@@ -237,6 +248,7 @@ function jobOf(row: JobRow): StoredJob {
     progress: row.progress,
     attempts: row.attempts,
     failureReason: row.failure_reason,
+    providerRef: row.provider_ref,
     inputHash: row.input_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

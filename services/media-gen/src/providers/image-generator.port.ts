@@ -29,6 +29,12 @@ export interface GenerationControls {
   signal: AbortSignal;
   /** 0 to 100, for providers that can tell. */
   onProgress(percent: number): void;
+  /**
+   * Create-then-poll providers: the id of the work an earlier attempt started (its worker died waiting),
+   * to follow instead of starting again; and where to keep the id of work this attempt starts, before
+   * waiting on it.
+   */
+  resume?: { providerRef: string | null; keep(providerRef: string): Promise<void> };
 }
 
 /** A provider of images. Faults are thrown as {@link ProviderFailure} so the worker knows whether to retry. */

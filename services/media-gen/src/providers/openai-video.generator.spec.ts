@@ -125,4 +125,33 @@ describe('OpenAIVideoGenerator against a fake videos API', () => {
     controller.abort(new Error('cancelled'));
     await expect(running).rejects.toThrow('cancelled');
   });
+
+  it('follows the video an earlier attempt kept, and makes a new one when that one failed or is unknown', async () => {
+    const kept: string[] = [];
+    const resumeFrom = (providerRef: string | null) => ({
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      resume: { providerRef, keep: async (ref: string) => void kept.push(ref) },
+    });
+    server.enqueue({ kind: 'complete', polls: 2 });
+    const first = await generatorWith().generate(request, resumeFrom(null));
+    const firstId = first.metadata.providerVideoId as string;
+    expect(kept).toEqual([firstId]);
+
+    const again = await generatorWith().generate(request, resumeFrom(firstId));
+    expect(again.metadata).toMatchObject({ providerVideoId: firstId, resumed: true });
+    expect(server.created).toHaveLength(1);
+
+    server.enqueue({ kind: 'fail', code: 'internal_error', message: 'boom', afterPolls: 1 });
+    const failed = await generatorWith()
+      .generate(request, resumeFrom(null))
+      .catch(() => null);
+    expect(failed).toBeNull();
+    const failedId = kept.at(-1)!;
+    const remade = await generatorWith().generate(request, resumeFrom(failedId));
+    expect(remade.metadata.providerVideoId).not.toBe(failedId);
+    const fresh = await generatorWith().generate(request, resumeFrom('video_unknown'));
+    expect(fresh.metadata.resumed).toBeUndefined();
+    expect(server.created).toHaveLength(4);
+  });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import OpenAI, { toFile } from 'openai';
+import OpenAI, { NotFoundError, toFile } from 'openai';
 import { ErrorCode } from '@conduit/contracts';
 import type { GenerationControls } from './image-generator.port';
 import { failureOf } from './openai-image.generator';
@@ -42,26 +42,10 @@ export class OpenAIVideoGenerator implements VideoGenerator {
   async generate(request: VideoRequest, controls: GenerationControls): Promise<GeneratedVideo> {
     const { signal } = controls;
     const deadline = Date.now() + this.options.timeoutMs;
-    let video: OpenAI.Videos.Video;
-    try {
-      video = await this.client.videos.create(
-        {
-          model: request.model,
-          prompt: request.prompt,
-          seconds: String(request.seconds) as OpenAI.Videos.VideoSeconds,
-          size: request.size as OpenAI.Videos.VideoSize,
-          ...(request.image
-            ? {
-                input_reference: await toFile(request.image.data, 'input-image', {
-                  type: request.image.contentType,
-                }),
-              }
-            : {}),
-        },
-        { signal },
-      );
-    } catch (error) {
-      throw failureOf(error, signal);
+    let video = await this.earlierVideo(controls);
+    if (!video) {
+      video = await this.create(request, signal);
+      await controls.resume?.keep(video.id);
     }
     let lastProgress = -1;
     for (;;) {
@@ -108,8 +92,48 @@ export class OpenAIVideoGenerator implements VideoGenerator {
         fromImage: request.image !== undefined,
         created: video.created_at,
         completed: video.completed_at,
+        ...(controls.resume?.providerRef === video.id ? { resumed: true } : {}),
       },
     };
+  }
+
+  /**
+   * The video an earlier attempt created, when it is still worth following: in progress or done. One that
+   * failed, or that the provider no longer knows, is made again.
+   */
+  private async earlierVideo(controls: GenerationControls): Promise<OpenAI.Videos.Video | null> {
+    const id = controls.resume?.providerRef;
+    if (!id) return null;
+    try {
+      const video = await this.client.videos.retrieve(id, { signal: controls.signal });
+      return video.status === 'failed' ? null : video;
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw failureOf(error, controls.signal);
+    }
+  }
+
+  private async create(request: VideoRequest, signal: AbortSignal): Promise<OpenAI.Videos.Video> {
+    try {
+      return await this.client.videos.create(
+        {
+          model: request.model,
+          prompt: request.prompt,
+          seconds: String(request.seconds) as OpenAI.Videos.VideoSeconds,
+          size: request.size as OpenAI.Videos.VideoSize,
+          ...(request.image
+            ? {
+                input_reference: await toFile(request.image.data, 'input-image', {
+                  type: request.image.contentType,
+                }),
+              }
+            : {}),
+        },
+        { signal },
+      );
+    } catch (error) {
+      throw failureOf(error, signal);
+    }
   }
 }
 
