@@ -213,6 +213,59 @@ describe('health data over HTTP', () => {
     });
   });
 
+  it('serves the overview and charts of its owner only, and refuses bad chart requests', async () => {
+    const [carol, dave] = [await registerUser(gateway.baseUrl), await registerUser(gateway.baseUrl)];
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const sent = await as(carol)('/api/v1/health/blood-tests', {
+      body: {
+        results: [
+          { analyte: 'glucose', value: 5.2, unit: 'mmol/L', date: day(20) },
+          { analyte: 'glucose', value: 7.4, unit: 'mmol/L', date: day(2) },
+        ],
+      },
+    });
+    expect(await finished(carol, (await json(sent)).importId)).toMatchObject({ status: 'succeeded' });
+
+    const overviewOf = async (user: RegisteredUser) => {
+      const response = await as(user)('/api/v1/health/overview');
+      expect(response.status).toBe(200);
+      return json(response);
+    };
+    const carols = await overviewOf(carol);
+    expect(carols.bloodMarkers).toEqual([
+      expect.objectContaining({ metric: 'blood.glucose', unit: 'mg/dL', flag: 'high', direction: 'up' }),
+    ]);
+    expect(carols.bloodMarkers[0].value).toBeCloseTo(7.4 * 18.016, 0);
+    const daves = await overviewOf(dave);
+    expect(daves.bloodMarkers).toEqual([]);
+    expect(daves.restingHeartRate).toMatchObject({ latest: null, average30: null });
+
+    const chartOf = async (user: RegisteredUser, query = '') => {
+      const response = await as(user)(`/api/v1/health/charts/blood.glucose.svg${query}`);
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        body: await response.text(),
+      };
+    };
+    const mine = await chartOf(carol);
+    expect(mine).toMatchObject({ status: 200, type: 'image/svg+xml; charset=utf-8' });
+    expect(mine.body).toContain('<svg');
+    expect(mine.body).toContain('133');
+    const theirs = await chartOf(dave);
+    expect(theirs.status).toBe(200);
+    // The same chart without carol's two results: no values drawn, and none of hers in its text.
+    expect(theirs.body).not.toEqual(mine.body);
+    expect(theirs.body).not.toContain('133');
+
+    expect((await as(carol)('/api/v1/health/charts/blood.glucose.png')).status).toBe(400);
+    expect((await as(carol)('/api/v1/health/charts/Not-A-Metric.svg')).status).toBe(400);
+    expect((await chartOf(carol, `?from=${day(1)}&to=${day(5)}`)).status).toBe(400);
+    expect((await chartOf(carol, '?from=2020-01-01&to=2026-01-01')).status).toBe(400);
+    expect((await as(carol)('/api/v1/health/overview?date=yesterday')).status).toBe(400);
+    expect((await fetch(`${gateway.baseUrl}/api/v1/health/overview`)).status).toBe(401);
+  });
+
   it('refuses Garmin notifications without the right secret, and ingests pushes for the linked user', async () => {
     expect((await webhook('push', { dailies: [] })).status).toBe(401);
     expect(
