@@ -17,7 +17,7 @@ export class OfflineEchoToolsModel implements AgentModel {
     const step = request.transcript.filter((m) => m.role === 'assistant').length + 1;
     const calls = last?.role === 'user' ? toolRequests(last.text, step) : [];
     const text = calls.length > 0 ? '' : answer(last);
-    for (const word of text.match(/\s*\S+/g) ?? []) yield { type: 'text', text: word };
+    if (text) yield { type: 'text', text };
     for (const call of calls) yield { type: 'tool_call', call };
     const inputChars = request.system.length + JSON.stringify(request.transcript).length;
     yield {

@@ -23,7 +23,7 @@ import { ToolRegistry } from '../tools/tool-registry';
 import { InFlightRuns } from './in-flight-runs';
 import { runAgentLoop } from './run-loop';
 import { RunMetering } from './run-metering';
-import { RunRepository } from './run.repository';
+import { RunRepository, type RunProgress } from './run.repository';
 
 export interface StartRunRequest {
   userId: string;
@@ -64,6 +64,8 @@ export interface StartedRun {
 }
 
 const CURSOR_TAG = 'r';
+/** How far behind a running run's stored transcript may be (a replica that dies loses at most this). */
+const PROGRESS_SAVE_INTERVAL_MS = 1_000;
 
 /**
  * Runs of agents: started here (by the bus handler, or in-process by schedules), produced on this
@@ -119,6 +121,20 @@ export class AgentRuns {
       if (request.signal.aborted) cancel();
       else request.signal.addEventListener('abort', cancel, { once: true });
     }
+    // Progress is stored in the background, in order, off the run's path, at most once a
+    // PROGRESS_SAVE_INTERVAL_MS (a short run is stored twice: at its start and its end); the end waits
+    // for a save in flight.
+    let progressSaved = Promise.resolve();
+    let lastSavedAt = performance.now();
+    const saveProgress = (progress: RunProgress): Promise<void> => {
+      if (performance.now() - lastSavedAt < PROGRESS_SAVE_INTERVAL_MS) return Promise.resolve();
+      lastSavedAt = performance.now();
+      const snapshot = { ...progress, transcript: [...progress.transcript] };
+      progressSaved = progressSaved
+        .then(() => this.runs.saveProgress(userId, runId, snapshot))
+        .catch((error: unknown) => this.logger.warn(`run ${runId}: progress not stored: ${String(error)}`));
+      return Promise.resolve();
+    };
     const finished = writer.run(async (): Promise<RunOutcome> => {
       let end;
       try {
@@ -136,7 +152,7 @@ export class AgentRuns {
           cancel: writer.signal,
           metering: this.metering,
           emit: (event) => writer.emit(event),
-          saveProgress: (progress) => this.runs.saveProgress(userId, runId, progress),
+          saveProgress,
           onUnexpectedError: (error) => this.logger.error(`run ${runId} failed: ${String(error)}`),
         });
       } catch (error) {
@@ -162,6 +178,7 @@ export class AgentRuns {
           error: body,
         };
       }
+      await progressSaved;
       await this.runs.finish(userId, runId, end).catch((error: unknown) => {
         this.logger.error(`run ${runId} ended but could not be stored: ${String(error)}`);
       });

@@ -37,7 +37,7 @@ export interface RunLoopInput {
   cancel: AbortSignal;
   metering: RunMetering;
   emit(event: RunEvent): void;
-  /** Called after each step with tool calls, to keep the transcript stored as it grows. */
+  /** Called after each step with tool calls, to keep the transcript stored as it grows (may store it later). */
   saveProgress(progress: RunProgress): Promise<void>;
   /** A failure that is no domain error (a bug): logged by the caller, reported to the client as INTERNAL. */
   onUnexpectedError(error: unknown): void;

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// npm run bench -- agents [--runs N] [--concurrency N] [--calls N]
+//
+// The agents service, built (services/agents/dist), with the usage service it meters through, against
+// the local NATS, Postgres and Redis. Phases (each one function below; add one by appending to PHASES):
+//   - runs: --runs agent runs, --concurrency at a time, over the bus as the gateway starts them (stream
+//     opened, start request, every event read to `done`). The model is the offline one, which answers at
+//     once in-process, and each run asks it for --calls parallel calls of the instant `calculator` tool:
+//     two steps per run. The orchestration overhead per step is the run's time as the client saw it less
+//     the model's and the tools' time (as the run stored them), over its steps (lib/agent-overhead.mjs).
+// Prints PASS/FAIL for the targets of the agents issue. Exits 0 whether or not they are met.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { overheadPerStep } from './lib/agent-overhead.mjs';
+import { describeMachine, optionsOrExit, parseFlags, pool, runBenchmark } from './lib/harness.mjs';
+import {
+  HarnessError,
+  prepareNamespace,
+  requireBuilt,
+  requireFromRoot,
+  startService,
+} from './lib/platform.mjs';
+import { fmtMs, percentile, table } from './lib/stats.mjs';
+
+const HELP = `npm run bench -- agents [flags]   (each flag also as env BENCH_<NAME>)
+  --runs N          agent runs measured (default 400)
+  --concurrency N   runs at once (default 20)
+  --calls N         parallel tool calls in each run's first step (default 2)
+  --warmup N        runs before measuring (default 40)
+  --cpu-prof DIR    write the agents process's V8 CPU profile into DIR (summarise it with
+                    node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
+
+/** p50, p90, p99 and max, formatted. */
+const quantiles = (values) => [50, 90, 99, 100].map((q) => fmtMs(percentile(values, q), 2));
+
+const TARGETS = { overheadP50Ms: 5, overheadP99Ms: 20 };
+
+function parseOptions(argv) {
+  return {
+    ...parseFlags(
+      argv,
+      {
+        runs: { default: 400, min: 1 },
+        concurrency: { default: 20, min: 1 },
+        calls: { default: 2, min: 1 },
+        warmup: { default: 40, min: 0 },
+        'cpu-prof': null,
+      },
+      HELP,
+    ),
+    loadBefore: loadavg(),
+  };
+}
+
+/** Starts the usage and agents services on the namespace; resolves with a bus client and the contracts. */
+async function startPlatform({ infra, ns, cleanup, log }, options) {
+  requireBuilt({ services: ['agents', 'usage'], libs: ['contracts', 'bus', 'db'] });
+  const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['agents', 'usage']);
+  const common = {
+    NATS_URL: infra.natsUrl,
+    NATS_SUBJECT_PREFIX: ns.subjectPrefix,
+    DATABASE_URL: infra.databaseUrl,
+  };
+  log('starting usage and agents');
+  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
+  cleanup.add('usage', () => usage.stop());
+  const agents = await startService(
+    'agents',
+    {
+      ...common,
+      DATABASE_SCHEMA: schemas.agents,
+      REDIS_URL: infra.redisUrl,
+      REDIS_KEY_PREFIX: ns.redisKeyPrefix,
+      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
+      // Fire nothing: this measures runs alone.
+      AGENTS_SCHEDULER_ENABLED: 'false',
+    },
+    options.cpuProf ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] } : {},
+  );
+  cleanup.add('agents', () => agents.stop());
+  const { Bus } = requireFromRoot('@conduit/bus');
+  const contracts = requireFromRoot('@conduit/contracts');
+  const bus = await Bus.connect({
+    url: infra.natsUrl,
+    name: 'bench-agents',
+    subjectPrefix: ns.subjectPrefix,
+  });
+  cleanup.add('bus', () => bus.close());
+  return { bus, contracts, services: { usage, agents } };
+}
+
+/** One run as a client runs it; resolves with its figures once its last event is in. */
+async function measuredRun({ bus, contracts: { AgentsContract } }, caller, agentId, input) {
+  const streamId = randomUUID();
+  const stream = bus.openStream(AgentsContract.runStream, streamId);
+  const started = performance.now();
+  await bus.request(AgentsContract.startRun, { streamId, agentId, input }, caller);
+  const ackMs = performance.now() - started;
+  const events = [];
+  let firstEventMs = null;
+  let lastButOneMs = 0;
+  for await (const event of stream) {
+    firstEventMs ??= performance.now() - started;
+    if (event.type !== 'done') lastButOneMs = performance.now() - started;
+    events.push(event);
+  }
+  const clientMs = performance.now() - started;
+  const done = events[events.length - 1];
+  if (done?.type !== 'done' || done.stopReason !== 'completed')
+    throw new HarnessError(`run ${streamId} did not complete: ${JSON.stringify(done)}`);
+  const run = await bus.request(AgentsContract.getRun, { agentId, runId: streamId }, caller);
+  return {
+    clientMs,
+    ackMs,
+    firstEventMs,
+    lastButOneMs,
+    steps: run.steps,
+    toolCalls: run.toolCalls,
+    events: events.length,
+    ...run.timings,
+  };
+}
+
+async function runsPhase(platform, options, log) {
+  const { AgentsContract } = platform.contracts;
+  const caller = { userId: `bench-${randomUUID()}` };
+  const agent = await platform.bus.request(
+    AgentsContract.createAgent,
+    { name: 'bench', tools: ['calculator'], limits: { maxSteps: 50, maxToolCalls: 200 } },
+    caller,
+  );
+  const input = Array.from(
+    { length: options.calls },
+    (_, i) => `call calculator {"expression": "${i} + 1"}`,
+  ).join('\n');
+  const once = () => measuredRun(platform, caller, agent.id, input);
+  log(`warming up with ${options.warmup} runs`);
+  await pool(options.warmup, options.concurrency, once);
+  log(`measuring ${options.runs} runs, ${options.concurrency} at a time`);
+  const wallStart = performance.now();
+  const runs = await pool(options.runs, options.concurrency, once);
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  if (!platform.services.agents.alive())
+    throw new HarnessError(`agents died:\n${platform.services.agents.output()}`);
+  const perStep = runs.map(overheadPerStep);
+  const serviceOnly = runs.map((r) => Math.max(0, r.totalMs - r.modelMs - r.toolsMs) / r.steps);
+  const p50 = percentile(perStep, 50);
+  const p99 = percentile(perStep, 99);
+  console.log(
+    table(
+      ['per run (ms)', 'p50', 'p90', 'p99', 'max'],
+      [
+        ['start acknowledged', ...quantiles(runs.map((r) => r.ackMs))],
+        ['first event', ...quantiles(runs.map((r) => r.firstEventMs))],
+        ['last event before done', ...quantiles(runs.map((r) => r.lastButOneMs))],
+        ['client time (to done)', ...quantiles(runs.map((r) => r.clientMs))],
+        ['model time', ...quantiles(runs.map((r) => r.modelMs))],
+        ['tools time', ...quantiles(runs.map((r) => r.toolsMs))],
+        ['overhead per step', ...quantiles(perStep)],
+        ['  of it inside the loop', ...quantiles(serviceOnly)],
+      ],
+    ),
+  );
+  console.log(
+    `${runs.length} runs of ${runs[0].steps} steps and ${runs[0].toolCalls} tool calls (${runs[0].events} events) in ${wallSeconds.toFixed(1)} s: ${(runs.length / wallSeconds).toFixed(0)} runs/s at ${options.concurrency} concurrent`,
+  );
+  const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+  return [
+    `${verdict(p50 <= TARGETS.overheadP50Ms)} orchestration overhead per step p50 ≤ ${TARGETS.overheadP50Ms} ms at ${options.concurrency} concurrent runs (${fmtMs(p50, 2)})`,
+    `${verdict(p99 <= TARGETS.overheadP99Ms)} orchestration overhead per step p99 ≤ ${TARGETS.overheadP99Ms} ms at ${options.concurrency} concurrent runs (${fmtMs(p99, 2)})`,
+  ];
+}
+
+/** The phases, in order: each gets the running platform, the options and the log, and answers its verdicts. */
+const PHASES = [{ name: 'runs', run: runsPhase }];
+
+async function main({ infra, ns, cleanup, log }, options) {
+  const platform = await startPlatform({ infra, ns, cleanup, log }, options);
+  const verdicts = [];
+  for (const phase of PHASES) {
+    log(`phase ${phase.name}`);
+    verdicts.push(...(await phase.run(platform, options, log)));
+  }
+  console.log(describeMachine(options.loadBefore));
+  for (const line of verdicts) console.log(line);
+}
+
+const options = optionsOrExit('agents', () => parseOptions(process.argv.slice(2)));
+runBenchmark('agents', (context) => main(context, options));
