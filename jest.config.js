@@ -28,6 +28,7 @@ const esmOnlyPackages = [
   'uint8array-extras',
   '@tokenizer',
   '@borewit',
+  'oauth4webapi',
 ];
 
 /** @type {Config} */

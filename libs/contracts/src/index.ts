@@ -22,3 +22,4 @@ export * from './media-batches';
 export * from './media-storage';
 export * from './agents';
 export * from './agents-schedules';
+export * from './agents-connectors';

@@ -4,6 +4,7 @@ import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER }
 import { UsageContract } from './usage';
 import { AgentsContract } from './agents';
 import { AgentsSchedulesContract } from './agents-schedules';
+import { AgentsConnectorsContract } from './agents-connectors';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
@@ -47,6 +48,7 @@ export const SERVICES = [
       MediaBatchContract,
       AgentsContract,
       AgentsSchedulesContract,
+      AgentsConnectorsContract,
     ],
     // Every replica pushes new notifications to their owner's open `/ws` connections.
     listens: [AgentsSchedulesContract.notificationCreated],
@@ -165,7 +167,7 @@ export const SERVICES = [
   }),
   defineService({
     name: 'agents',
-    handles: [AgentsContract, AgentsSchedulesContract],
+    handles: [AgentsContract, AgentsSchedulesContract, AgentsConnectorsContract],
     // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
     publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],
     // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's

@@ -5,6 +5,8 @@ import { AgentRepository } from './agents/agent.repository';
 import { AgentsHandler } from './agents/agents.handler';
 import { AgentsService } from './agents/agents.service';
 import type { AgentsConfig } from './config';
+import { ConnectorTools } from './connectors/connector-tools';
+import { ConnectorsModule } from './connectors/connectors.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { HealthHandler } from './health/health.handler';
 import { AgentModels } from './models/agent-models';
@@ -35,6 +37,8 @@ import { SchedulesService } from './schedules/schedules.service';
 import { BuiltInTools } from './tools/built-in-tools';
 import { BuiltinToolSource } from './tools/builtin-tool.source';
 import { ToolRegistry } from './tools/tool-registry';
+
+const CONNECTOR_TOOLS_REGISTERED = Symbol('connector tools registered');
 
 /** What tests (and the benchmark) may put in place of the real thing: the scheduler's clock and its runs. */
 export interface AgentsOverrides {
@@ -72,6 +76,13 @@ export class AppModule {
       NotificationsService,
       NotificationPublisher,
       BuiltInTools,
+      // The user's connected accounts are a source of tools too.
+      {
+        provide: CONNECTOR_TOOLS_REGISTERED,
+        inject: [ToolRegistry, ConnectorTools],
+        useFactory: (registry: ToolRegistry, connectorTools: ConnectorTools) =>
+          registry.register(connectorTools),
+      },
     ];
     return {
       module: AppModule,
@@ -81,6 +92,7 @@ export class AppModule {
         // Budgets fall back to the ledger while Redis is down: it is no reason to stop taking traffic.
         RedisModule.forRoot({ requiredForReadiness: false }),
         MeteringModule.forRoot(),
+        ConnectorsModule,
       ],
       controllers: [HealthHandler, AgentsHandler, RunsHandler, SchedulesHandler, NotificationsHandler],
       providers,

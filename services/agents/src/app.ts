@@ -1,5 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AgentsContract, AgentsSchedulesContract, handledDefinitionsOf } from '@conduit/contracts';
+import {
+  AgentsConnectorsContract,
+  AgentsContract,
+  AgentsSchedulesContract,
+  handledDefinitionsOf,
+} from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule, type AgentsOverrides } from './app.module';
 import { AgentsConfig } from './config';
@@ -17,6 +22,7 @@ export function startAgents(
     contracts: [
       ...handledDefinitionsOf(AgentsContract),
       ...handledDefinitionsOf(AgentsSchedulesContract),
+      ...handledDefinitionsOf(AgentsConnectorsContract),
     ].filter((def) => def.kind === 'request'),
   });
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { MeteringConfigSchema } from '@conduit/metering';
-import { configFields, DatabaseConfigSchema, loadConfig, ServiceConfigSchema } from '@conduit/service-kit';
+import {
+  configFields,
+  DatabaseConfigSchema,
+  loadConfig,
+  RedisConfigSchema,
+  ServiceConfigSchema,
+} from '@conduit/service-kit';
+import { checkConnectorsConfig, ConnectorsConfigSchema } from './connectors/connectors-config';
 import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/master-key-config';
 import { BuiltInToolsConfigSchema } from './tools/tools.config';
 
@@ -9,9 +16,11 @@ const optionalSecret = z.string().min(1).optional();
 const optionalUrl = z.url().optional();
 
 export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
+  .extend(RedisConfigSchema.shape)
   .extend(MasterKeyConfigSchema.shape)
   .extend(BuiltInToolsConfigSchema.shape)
   .extend(MeteringConfigSchema.shape)
+  .extend(ConnectorsConfigSchema.shape)
   .extend({
     PORT: configFields.port(3107),
     /** `/metrics` (Prometheus) is served here only, never on PORT. */
@@ -50,7 +59,10 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     /** Most output tokens asked of one model call (a step); the run's token limit may lower it. */
     AGENTS_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(128_000).default(4_096),
   })
-  .superRefine(checkMasterKeyConfig);
+  .superRefine((config, context) => {
+    checkMasterKeyConfig(config, context);
+    checkConnectorsConfig(config, context);
+  });
 export type AgentsConfig = z.infer<typeof AgentsConfigSchema>;
 
 export const loadAgentsConfig = (env: NodeJS.ProcessEnv = process.env): AgentsConfig =>

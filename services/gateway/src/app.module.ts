@@ -4,6 +4,7 @@ import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { AgentsModule } from './agents/agents.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { ConnectorsModule } from './connectors/connectors.module';
 import { AudioModule } from './audio/audio.module';
 import { BatchesModule } from './batches/batches.module';
 import { ChatModule } from './chat/chat.module';
@@ -48,6 +49,7 @@ import { WsModule } from './ws/ws.module';
     AgentsModule,
     SchedulesModule,
     NotificationsModule,
+    ConnectorsModule,
   ],
   controllers: [DocsController],
   providers: [

@@ -97,3 +97,14 @@ export {
   type GeminiGenerateRequest,
 } from './fake-gemini-images.server';
 export { serveOnLoopback, type LoopbackHttpServer } from './loopback-http-server';
+export {
+  FakeOAuthAuthority,
+  type FakeOAuthAuthorityOptions,
+  type FakeOAuthUser,
+} from './fake-oauth-authority';
+export {
+  startFakeGoogleCalendar,
+  type FakeCalendarEvent,
+  type FakeGoogleCalendarServer,
+} from './fake-google-calendar.server';
+export { startFakeGitHub, type FakeGitHubIssue, type FakeGitHubServer } from './fake-github.server';

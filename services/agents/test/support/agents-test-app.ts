@@ -14,6 +14,9 @@ export interface AgentsTestApp {
   namespace: ReturnType<typeof isolatedNamespace>;
   bus: Bus;
   baseUrl: string;
+  /** The Postgres schema and Redis key prefix of this app's namespace. */
+  schema: string;
+  redisKeyPrefix: string;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,8 @@ export async function startAgentsTestApp(
     namespace,
     bus,
     baseUrl: `http://127.0.0.1:${listeningPort(app)}`,
+    schema,
+    redisKeyPrefix: namespace.redisKeyPrefix,
     close: async () => {
       await bus.close();
       await app.close();
