@@ -12,7 +12,7 @@ import { InjectConfig } from '@conduit/service-kit';
 import type { MediaGenConfig } from '../config';
 import { requestIdOf } from './batch-ids';
 import { BatchOutputFiles } from './batch-output-files';
-import { BatchStopped } from './batch-stopped';
+import { WorkStopped } from '../running/running-work';
 import { BatchValidator } from './batch-validator';
 import {
   BatchRepository,
@@ -95,8 +95,8 @@ export class BatchRunner {
       await this.advance(owner, batch, signal);
       await delivery.ack();
     } catch (error) {
-      if (error instanceof BatchStopped && error.why === 'shutdown') return delivery.retry(0);
-      if (error instanceof BatchStopped) {
+      if (error instanceof WorkStopped && error.why === 'shutdown') return delivery.retry(0);
+      if (error instanceof WorkStopped) {
         await this.finish(batchId, 'cancelled');
         return delivery.ack();
       }

@@ -9,7 +9,7 @@ import { BatchMetering } from './batch-metering';
 import { BatchProviderApis } from './batch-provider-apis';
 import { ProviderBatchRefused, type ProviderBatchResult } from './batch-provider.port';
 import { completionResponse, errorResponse } from './batch-responses';
-import { BatchStopped } from './batch-stopped';
+import { WorkStopped } from '../running/running-work';
 import { BatchRepository, type RequestOutcome, type StoredBatch } from './batch.repository';
 import { ProviderBatchRepository } from './provider-batch.repository';
 
@@ -97,7 +97,7 @@ export class ProviderBatchRunner {
       }
     } catch (error) {
       admission?.release();
-      if (signal.reason instanceof BatchStopped && signal.reason.why === 'cancelled') {
+      if (signal.reason instanceof WorkStopped && signal.reason.why === 'cancelled') {
         await target.api
           .cancel(providerBatchId)
           .catch((e: unknown) =>

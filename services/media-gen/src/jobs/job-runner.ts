@@ -12,7 +12,9 @@ import { resultKey } from '../storage/result-key';
 import { JobEvents } from './job-events';
 import { JobMetering } from './job-metering';
 import { JobRepository, type StoredJob, type StoredResult } from './job.repository';
-import { JobStopped, RunningJobs } from './running-jobs';
+import { WorkStopped } from '../running/running-work';
+import { retryBackoffMs } from '../running/work-consumer';
+import { RunningJobs } from './running-jobs';
 
 export type JobDelivery = DurableDelivery<typeof MediaGenContract.jobAccepted>;
 
@@ -142,7 +144,7 @@ export class JobRunner {
   }
 
   private async failed(owner: CallerContext, job: StoredJob, delivery: JobDelivery, error: unknown) {
-    if (error instanceof JobStopped) {
+    if (error instanceof WorkStopped) {
       // Cancelled: the cancel already recorded it. Shutting down: another replica takes it at once.
       if (error.why === 'cancelled') return delivery.ack();
       return delivery.retry(0);
@@ -168,11 +170,12 @@ export class JobRunner {
   }
 
   /** Doubling from the base, at least what the provider asked for, at most the configured longest. */
-  retryDelayMs(attempt: number, error: unknown): number {
-    const { MEDIA_JOB_RETRY_BASE_MS: base, MEDIA_JOB_RETRY_MAX_MS: max } = this.config;
-    const backoff = base * 2 ** Math.min(attempt - 1, 20);
+  private retryDelayMs(attempt: number, error: unknown): number {
     const asked = error instanceof ProviderFailure ? (error.retryAfterMs ?? 0) : 0;
-    return Math.min(max, Math.max(backoff, asked));
+    return Math.min(
+      this.config.MEDIA_JOB_RETRY_MAX_MS,
+      Math.max(retryBackoffMs(this.config, attempt), asked),
+    );
   }
 }
 
