@@ -323,6 +323,19 @@ export const HealthOverviewSchema = z.object({
 });
 export type HealthOverview = z.infer<typeof HealthOverviewSchema>;
 
+export const HealthDataErasureSchema = z.strictObject({
+  /** Only this source's data (`garmin-fit`, `apple-health`, `lab`, ...); everything without it. */
+  source: HealthSourceSchema.optional(),
+});
+export type HealthDataErasure = z.infer<typeof HealthDataErasureSchema>;
+
+export const HealthDataErasedSchema = z.object({
+  samplesDeleted: z.number().int().nonnegative(),
+  importsDeleted: z.number().int().nonnegative(),
+  garminUnlinked: z.boolean(),
+});
+export type HealthDataErased = z.infer<typeof HealthDataErasedSchema>;
+
 /** Widest range one chart covers. */
 export const MAX_CHART_DAYS = 3 * 366;
 
@@ -405,6 +418,15 @@ export const HealthDataContract = {
     subject: 'health-data.garmin.disconnect',
     request: z.strictObject({}),
     response: z.object({ disconnected: z.boolean() }),
+  }),
+  /**
+   * Erases the caller's health data: of one source (its samples and rollups), or all of it (samples,
+   * rollups, import records and the Garmin link). Imports still queued are ingested afterwards.
+   */
+  eraseData: defineRequest({
+    subject: 'health-data.data.erase',
+    request: HealthDataErasureSchema,
+    response: HealthDataErasedSchema,
   }),
   /** An upload or webhook to ingest; durable, published by the gateway before it answers 202. */
   importAccepted: defineEvent({

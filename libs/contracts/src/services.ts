@@ -45,6 +45,7 @@ export const SERVICES = [
       HealthDataContract.connectGarmin,
       HealthDataContract.getGarminConnection,
       HealthDataContract.disconnectGarmin,
+      HealthDataContract.eraseData,
       MediaBatchContract,
       AgentsContract,
       AgentsSchedulesContract,

@@ -266,6 +266,58 @@ describe('health data over HTTP', () => {
     expect((await fetch(`${gateway.baseUrl}/api/v1/health/overview`)).status).toBe(401);
   });
 
+  it("erases one source's data or all of it, for the caller only", async () => {
+    const [erin, frank] = [await registerUser(gateway.baseUrl), await registerUser(gateway.baseUrl)];
+    const labResults = {
+      results: [
+        { analyte: 'glucose', value: 5.1, unit: 'mmol/L', date: '2026-06-01' },
+        { analyte: 'HDL', value: 1.4, unit: 'mmol/L', date: '2026-06-01' },
+      ],
+    };
+    const imports: Record<string, string[]> = {};
+    for (const user of [erin, frank]) {
+      const lab = await as(user)('/api/v1/health/blood-tests', { body: labResults });
+      const fit = await upload(
+        user,
+        '/api/v1/health/uploads/fit',
+        form(activity(new Date('2026-06-01T07:00:00Z'), 60), 'ride.fit'),
+      );
+      imports[user.userId] = [(await json(lab)).importId, (await json(fit)).importId];
+      for (const id of imports[user.userId]!) expect((await finished(user, id)).status).toBe('succeeded');
+    }
+    const pointsOf = async (user: RegisteredUser, metric: string) =>
+      (
+        await json(
+          await as(user)(
+            `/api/v1/health/metrics/${metric}?from=2026-06-01T00:00:00Z&to=2026-06-02T00:00:00Z&resolution=raw`,
+          ),
+        )
+      ).points;
+    const erase = (user: RegisteredUser, query = '') =>
+      as(user)(`/api/v1/health/data${query}`, { method: 'DELETE' });
+
+    const labOnly = await erase(erin, '?source=lab');
+    expect(labOnly.status).toBe(200);
+    expect(await json(labOnly)).toEqual({ samplesDeleted: 2, importsDeleted: 0, garminUnlinked: false });
+    expect(await pointsOf(erin, 'blood.glucose')).toEqual([]);
+    expect(await pointsOf(erin, 'heart_rate')).toHaveLength(60);
+
+    const everything = await json(await erase(erin));
+    expect(everything).toEqual({ samplesDeleted: 60, importsDeleted: 2, garminUnlinked: false });
+    expect(await pointsOf(erin, 'heart_rate')).toEqual([]);
+    expect((await as(erin)(`/api/v1/health/imports/${imports[erin.userId]![0]}`)).status).toBe(404);
+    expect((await as(erin)('/api/v1/health/overview').then(json)).bloodMarkers).toEqual([]);
+
+    // Frank's data is all still there.
+    expect(await pointsOf(frank, 'blood.glucose')).toHaveLength(1);
+    expect(await pointsOf(frank, 'heart_rate')).toHaveLength(60);
+    expect((await as(frank)(`/api/v1/health/imports/${imports[frank.userId]![1]}`)).status).toBe(200);
+
+    expect((await erase(erin, '?source=Not%20A%20Source')).status).toBe(400);
+    expect((await erase(erin, '?everything=yes')).status).toBe(400);
+    expect((await fetch(`${gateway.baseUrl}/api/v1/health/data`, { method: 'DELETE' })).status).toBe(401);
+  });
+
   it('refuses Garmin notifications without the right secret, and ingests pushes for the linked user', async () => {
     expect((await webhook('push', { dailies: [] })).status).toBe(401);
     expect(

@@ -4,6 +4,8 @@ import type { HealthDataConfig } from './config';
 import { ChartHandler } from './charts/chart.handler';
 import { ChartRepository } from './charts/chart.repository';
 import { ChartService } from './charts/chart.service';
+import { ErasureHandler } from './erasure/erasure.handler';
+import { ErasureService } from './erasure/erasure.service';
 import { GarminConnectionRepository } from './garmin/garmin-connection.repository';
 import { GarminPullClient } from './garmin/garmin-pull.client';
 import { GarminHandler } from './garmin/garmin.handler';
@@ -38,6 +40,7 @@ export class AppModule {
         GarminHandler,
         OverviewHandler,
         ChartHandler,
+        ErasureHandler,
       ],
       providers: [
         HealthSampleRepository,
@@ -56,6 +59,7 @@ export class AppModule {
         OverviewService,
         ChartRepository,
         ChartService,
+        ErasureService,
       ],
     };
   }

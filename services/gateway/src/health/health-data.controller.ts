@@ -6,6 +6,8 @@ import {
   GarminConnectionInputSchema,
   GarminConnectionSchema,
   HealthDataContract,
+  HealthDataErasedSchema,
+  HealthDataErasureSchema,
   HealthImportSchema,
   HealthMetricNameSchema,
   ImportRefSchema,
@@ -111,6 +113,18 @@ export class HealthDataController {
   })
   garminConnection(@Caller() caller: AuthenticatedCaller) {
     return this.bus.request(HealthDataContract.getGarminConnection, {}, caller);
+  }
+
+  @Delete('data')
+  @ApiRoute({
+    summary:
+      'Erase your health data: of one source (?source=apple-health: its samples and rollups), or all of it (also import records and the Garmin link)',
+    tag: TAG,
+    query: HealthDataErasureSchema,
+    response: HealthDataErasedSchema,
+  })
+  eraseData(@Query() query: z.output<typeof HealthDataErasureSchema>, @Caller() caller: AuthenticatedCaller) {
+    return this.bus.request(HealthDataContract.eraseData, query, caller);
   }
 
   @Delete('garmin/connection')

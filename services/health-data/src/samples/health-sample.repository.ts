@@ -99,6 +99,17 @@ export class SampleTransaction {
     return { stored: unique.length, removed };
   }
 
+  /** Removes a user's samples and rollups (of one source, or all); the number of samples removed. */
+  async eraseSamples(userId: string, source: string | undefined): Promise<number> {
+    await this.lockUser(userId);
+    const bySource = source === undefined ? '' : ' AND source = $2';
+    const params = source === undefined ? [userId] : [userId, source];
+    const { rowCount } = await this.client.query(`DELETE FROM samples WHERE user_id = $1${bySource}`, params);
+    await this.client.query(`DELETE FROM rollups_hourly WHERE user_id = $1${bySource}`, params);
+    await this.client.query(`DELETE FROM rollups_daily WHERE user_id = $1${bySource}`, params);
+    return rowCount ?? 0;
+  }
+
   private async lockUser(userId: string): Promise<void> {
     if (this.lockedUsers.has(userId)) return;
     await this.client.query(`SELECT pg_advisory_xact_lock(hashtextextended('health-samples:' || $1, 0))`, [
