@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { migrateServiceSchema } from '@conduit/db';
-import { readSse, startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
+import WebSocket from 'ws';
+import {
+  readSse,
+  startFakeOpenAI,
+  startServiceProcess,
+  testEnv,
+  waitFor,
+  type FakeOpenAIServer,
+  type ServiceProcess,
+} from '@conduit/testing';
 import {
   registerUser,
   startTestGateway,
@@ -19,12 +28,14 @@ describe('agents over HTTP', () => {
   let usage: ServiceProcess;
   let drop: () => Promise<void>;
   let dropUsage: () => Promise<void>;
+  let openai: FakeOpenAIServer;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   const as = (user: RegisteredUser) => api(gateway.baseUrl, user.accessToken);
 
   beforeAll(async () => {
     gateway = await startTestGateway();
+    openai = await startFakeOpenAI({ apiKey: 'sk-fake-agents-e2e' });
     const schema = gateway.namespace.schemaFor('agents');
     ({ drop } = await migrateServiceSchema('agents', testEnv().databaseUrl, schema));
     // Runs meter their calls: budgets and the ledger are the usage service's.
@@ -46,6 +57,8 @@ describe('agents over HTTP', () => {
       REDIS_URL: gateway.config.REDIS_URL,
       REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
       SHUTDOWN_GRACE_MS: '5000',
+      OPENAI_API_KEY: 'sk-fake-agents-e2e',
+      OPENAI_BASE_URL: openai.url,
     });
     [alice, bob] = await Promise.all([registerUser(gateway.baseUrl), registerUser(gateway.baseUrl)]);
   });
@@ -56,6 +69,7 @@ describe('agents over HTTP', () => {
     await gateway?.close();
     await drop?.();
     await dropUsage?.();
+    await openai?.close();
   });
 
   it('creates, lists, reads, updates and deletes an agent', async () => {
@@ -171,5 +185,95 @@ describe('agents over HTTP', () => {
     const problem = await json(refused);
     expect(problem).toMatchObject({ code: 'MODEL_UNAVAILABLE' });
     expect(JSON.stringify(problem)).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('starts a run from a /ws start frame, and refuses one on another user’s agent', async () => {
+    const agent = await json(
+      await as(alice)('/api/v1/agents', { body: { name: 'ws', tools: ['current_time'] } }),
+    );
+    const wsUrl = `${gateway.baseUrl.replace('http', 'ws')}/ws`;
+    const open = (user: RegisteredUser) =>
+      new Promise<{ ws: WebSocket; frames: { type: string; id?: string; [key: string]: unknown }[] }>(
+        (resolve, reject) => {
+          const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${user.accessToken}` } });
+          const frames: { type: string; id?: string }[] = [];
+          ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+          ws.once('open', () => resolve({ ws, frames }));
+          ws.once('error', reject);
+        },
+      );
+    const mine = await open(alice);
+    mine.ws.send(
+      JSON.stringify({
+        type: 'start',
+        id: 'r1',
+        stream: 'agents.run',
+        request: { agentId: agent.id, input: 'call current_time {}' },
+      }),
+    );
+    const eventsOf = (frames: { type: string; id?: string; event?: unknown }[], id: string) =>
+      frames.flatMap((f) => (f.type === 'event' && f.id === id ? [f.event as { type: string }] : []));
+    await waitFor(() => eventsOf(mine.frames, 'r1').some((e) => e.type === 'done'), 'the run done over /ws');
+    expect(mine.frames.find((f) => f.type === 'started' && f.id === 'r1')).toMatchObject({
+      ack: { agentId: agent.id, model: 'offline/echo-tools' },
+    });
+    expect(eventsOf(mine.frames, 'r1').map((e) => e.type)).toContain('tool.result');
+
+    const theirs = await open(bob);
+    theirs.ws.send(
+      JSON.stringify({
+        type: 'start',
+        id: 'r2',
+        stream: 'agents.run',
+        request: { agentId: agent.id, input: 'hi' },
+      }),
+    );
+    theirs.ws.send(
+      JSON.stringify({ type: 'start', id: 'r3', stream: 'agents.run', request: { agentId: agent.id } }),
+    );
+    await waitFor(() => theirs.frames.filter((f) => f.type === 'error').length === 2, 'both refused');
+    const errors = theirs.frames.flatMap((f) =>
+      f.type === 'error' ? [[f.id, (f.error as { code: string }).code]] : [],
+    );
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        ['r2', 'NOT_FOUND'],
+        ['r3', 'VALIDATION_FAILED'],
+      ]),
+    );
+    mine.ws.close();
+    theirs.ws.close();
+  });
+
+  it('cancels a run from its owner only, and resumes its stream after the client left', async () => {
+    const agent = await json(
+      await as(alice)('/api/v1/agents', { body: { name: 'slow', model: 'openai/gpt-4o-mini' } }),
+    );
+    openai.enqueue({ kind: 'stall', tokens: 'thinking', afterTokens: 1 });
+    const response = await as(alice)(`/api/v1/agents/${agent.id}/runs`, {
+      body: { input: 'Take your time' },
+    });
+    const seen: { id?: string; type: string; [key: string]: unknown }[] = [];
+    for await (const message of readSse(response.body)) {
+      const event = { id: message.id, ...(JSON.parse(message.data) as { type: string }) };
+      seen.push(event);
+      if (event.type === 'delta') {
+        const runId = event.id!.split(':')[0]!;
+        expect((await as(bob)(`/api/v1/streams/${runId}`, { method: 'DELETE' })).status).toBe(404);
+        expect((await as(alice)(`/api/v1/streams/${runId}`, { method: 'DELETE' })).status).toBe(204);
+      }
+    }
+    const done = seen[seen.length - 1]!;
+    expect(done).toMatchObject({ type: 'done', status: 'cancelled', stopReason: 'cancelled' });
+    const runId = done.runId as string;
+    const stored = await json(await as(alice)(`/api/v1/agents/${agent.id}/runs/${runId}`));
+    expect(stored).toMatchObject({ status: 'cancelled', answer: 'thinking' });
+
+    const resumed = await as(alice)(`/api/v1/streams/${runId}?after=1`);
+    expect(resumed.status).toBe(200);
+    const again: { type: string }[] = [];
+    for await (const message of readSse(resumed.body))
+      again.push(JSON.parse(message.data) as { type: string });
+    expect(again.map((e) => e.type)).toEqual(seen.slice(2).map((e) => e.type));
   });
 });
