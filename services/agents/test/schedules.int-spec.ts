@@ -267,6 +267,44 @@ describe('scheduled agents', () => {
     await app.bus.request(Contract.deleteSchedule, { id: schedule.id }, alice);
   });
 
+  it('runs again a fire whose replica died while running it, and gives up on one cut short too often', async () => {
+    app.clock.set('2026-06-01T20:00:00Z');
+    const schedule = await app.bus.request(
+      Contract.createSchedule,
+      { agentId: aliceAgent, prompt: 'survive a crash', cron: '0 23 * * *' },
+      alice,
+    );
+    // What a replica that died mid-run leaves behind: fires `running` under a lease that has run out.
+    const leftBehind = async (slot: string, attempts: number) => {
+      const id = randomUUID();
+      await app.pool().query(
+        `INSERT INTO schedule_fires (id, schedule_id, user_id, agent_id, prompt, slot, status, attempts, lease_until)
+           VALUES ($1, $2, $3, $4, 'survive a crash', $5, 'running', $6, '2026-06-01T19:59:00Z')`,
+        [id, schedule.id, alice.userId, aliceAgent, slot, attempts],
+      );
+      return id;
+    };
+    const retried = await leftBehind('2026-06-01T19:00:00Z', 1);
+    const exhausted = await leftBehind('2026-06-01T18:00:00Z', 3);
+    await app.tickAll();
+    await waitFor(() => eventsOf(schedule.id).length === 2, 'both fires ended');
+    const byFire = async (id: string) =>
+      (await app.pool().query('SELECT status, attempts FROM schedule_fires WHERE id = $1', [id])).rows[0];
+    expect(await byFire(retried)).toEqual({ status: 'succeeded', attempts: 2 });
+    expect(await byFire(exhausted)).toEqual({ status: 'failed', attempts: 4 });
+    const runs = app.runs.filter((r) => r.request.trigger.scheduleId === schedule.id);
+    expect(runs.map((r) => r.request.trigger.fireId)).toEqual([retried]);
+    const told = Object.fromEntries(
+      eventsOf(schedule.id).map((e) => [e.notification.firedFor, e.notification]),
+    );
+    expect(told['2026-06-01T19:00:00.000Z']).toMatchObject({ status: 'succeeded' });
+    expect(told['2026-06-01T18:00:00.000Z']).toMatchObject({
+      status: 'failed',
+      body: expect.stringContaining('interrupted 3 times'),
+    });
+    await app.bus.request(Contract.deleteSchedule, { id: schedule.id }, alice);
+  });
+
   it('refuses bad input on every handler with a typed error, and keeps serving', async () => {
     app.clock.set('2026-06-01T19:00:00Z');
     const valid = { agentId: aliceAgent, prompt: 'ok', cron: '0 9 * * *' };
