@@ -40,14 +40,17 @@ const notificationIds = (socket: Socket) =>
 
 /**
  * Schedules and notifications end to end: the gateway in-process (and a second replica for the
- * WebSocket push), the agents service as its own process (built `dist/`), NATS and Postgres for real.
+ * WebSocket push), the agents and usage services as their own processes (built `dist/`; runs use the
+ * offline model), NATS, Postgres and Redis for real.
  */
 describe('schedules and notifications over HTTP and /ws', () => {
   let gateway: TestGateway;
   let replica: TestGateway;
   let agents: ServiceProcess;
+  let usage: ServiceProcess;
   let bus: Bus;
   let drop: () => Promise<void>;
+  let dropUsage: () => Promise<void>;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let aliceAgent: string;
@@ -64,6 +67,16 @@ describe('schedules and notifications over HTTP and /ws', () => {
     replica = await startTestGatewayReplica(gateway);
     const schema = gateway.namespace.schemaFor('agents');
     ({ drop } = await migrateServiceSchema('agents', testEnv().databaseUrl, schema));
+    // Runs meter their calls: budgets and the ledger are the usage service's.
+    const usageSchema = gateway.namespace.schemaFor('usage');
+    ({ drop: dropUsage } = await migrateServiceSchema('usage', testEnv().databaseUrl, usageSchema));
+    usage = await startServiceProcess('usage', {
+      NATS_URL: gateway.config.NATS_URL,
+      NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
+      DATABASE_URL: testEnv().databaseUrl,
+      DATABASE_SCHEMA: usageSchema,
+      SHUTDOWN_GRACE_MS: '5000',
+    });
     agents = await startServiceProcess('agents', {
       NATS_URL: gateway.config.NATS_URL,
       NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
@@ -88,9 +101,11 @@ describe('schedules and notifications over HTTP and /ws', () => {
   afterAll(async () => {
     await bus?.close();
     await agents?.stop(5_000);
+    await usage?.stop(5_000);
     await replica?.close();
     await gateway?.close();
     await drop?.();
+    await dropUsage?.();
   });
 
   it('creates, lists, reads, pauses, changes and deletes a schedule', async () => {
@@ -243,6 +258,46 @@ describe('schedules and notifications over HTTP and /ws', () => {
     expect(notificationIds(aliceThere)).toEqual([forAlice, again]);
     expect(notificationIds(bobHere)).toEqual([forBob]);
     for (const socket of [aliceHere, aliceThere, bobHere]) socket.ws.close();
+  });
+
+  it('runs a one-off at its time and tells its owner over /ws and in the list, and nobody else', async () => {
+    const aliceSocket = await openSocket(gateway, alice);
+    const bobSocket = await openSocket(replica, bob);
+    const runAt = new Date(Date.now() + 1_500).toISOString();
+    const created = await call(alice, '/api/v1/schedules', {
+      body: { agentId: aliceAgent, prompt: 'good morning', runAt, name: 'Greeting' },
+    });
+    expect(created.status).toBe(201);
+    await waitFor(() => notificationIds(aliceSocket).length === 1, 'the notification frame');
+    const frame = aliceSocket.frames.find((f) => f.type === 'notification')!.notification!;
+    expect(frame).toMatchObject({
+      status: 'succeeded',
+      title: 'Greeting: done',
+      scheduleId: created.body.id,
+      agentId: aliceAgent,
+      firedFor: new Date(runAt).toISOString(),
+      read: false,
+    });
+    expect(frame.body).toContain('good morning');
+    const listed = await call(alice, '/api/v1/notifications?unread=true');
+    expect(listed.body).toMatchObject({ unreadCount: 1, data: [{ id: frame.id }] });
+    expect((await call(alice, `/api/v1/schedules/${created.body.id}`)).body).toMatchObject({
+      state: 'finished',
+    });
+    expect((await call(bob, `/api/v1/notifications/${frame.id}/read`, { method: 'POST' })).status).toBe(404);
+    expect((await call(bob, '/api/v1/notifications')).body).toMatchObject({ data: [], unreadCount: 0 });
+    const read = await call(alice, `/api/v1/notifications/${frame.id}/read`, { method: 'POST' });
+    expect(read.body).toMatchObject({ id: frame.id, read: true });
+    expect((await call(alice, '/api/v1/notifications')).body.unreadCount).toBe(0);
+    // Bob's socket heard nothing: a frame for him would have come before this answer to his ping.
+    const pong = new Promise((resolve) =>
+      bobSocket.ws.once('message', (data) => resolve(JSON.parse(data.toString()))),
+    );
+    bobSocket.ws.send(JSON.stringify({ type: 'ping' }));
+    expect(await pong).toEqual({ type: 'pong' });
+    expect(notificationIds(bobSocket)).toEqual([]);
+    aliceSocket.ws.close();
+    bobSocket.ws.close();
   });
 
   it('lists notifications and marks them read, for their owner only', async () => {

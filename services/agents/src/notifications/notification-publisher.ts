@@ -8,10 +8,11 @@ const REPUBLISH_AFTER_MS = 5_000;
 const SWEEP_BATCH = 100;
 
 /**
- * Announces stored notifications with the durable `agents.notification.created` (JetStream), once
- * each: the notification's id is the message id, so a publish repeated after a lost acknowledgement is
- * stored once. A publish that failed (NATS away) is retried by {@link sweep}, which every scheduler
- * tick runs; the row is marked once JetStream has acknowledged it.
+ * Announces stored notifications with the durable `agents.notification.created` (JetStream), once each:
+ * the replica that stored one publishes it at once, and a sweep (every scheduler pass) publishes those
+ * whose publish failed (NATS away) or whose replica died before it. Each is published under its row's
+ * lock and marked in the same transaction, so no two publishers send the same one; the notification's
+ * id is the message id, so JetStream stores a publish repeated after a lost acknowledgement once.
  */
 @Injectable()
 export class NotificationPublisher {
@@ -26,8 +27,23 @@ export class NotificationPublisher {
     await this.bus.ensureEventStreams([AgentsSchedulesContract.notificationCreated]);
   }
 
-  /** Publishes one; false (logged) when it could not be, for the sweep to try again. */
-  async publish(stored: StoredNotification, now: Date): Promise<boolean> {
+  /** Publishes one just stored, unless another publisher has it; a failure is left for the sweep. */
+  async publish(stored: StoredNotification, now: Date): Promise<void> {
+    await this.notifications
+      .publishPending({ ids: [stored.notification.id] }, (row) => this.send(row), now)
+      .catch((error: unknown) => this.logger.warn(`could not publish a notification: ${String(error)}`));
+  }
+
+  /** Publishes what is still unpublished a while after it was stored. */
+  async sweep(now: Date): Promise<void> {
+    await this.notifications.publishPending(
+      { before: new Date(now.getTime() - REPUBLISH_AFTER_MS), limit: SWEEP_BATCH },
+      (row) => this.send(row),
+      now,
+    );
+  }
+
+  private async send(stored: StoredNotification): Promise<boolean> {
     try {
       await this.bus.publish(
         AgentsSchedulesContract.notificationCreated,
@@ -35,20 +51,10 @@ export class NotificationPublisher {
         { userId: stored.userId },
         { messageId: stored.notification.id },
       );
-      await this.notifications.markPublished(stored.notification.id, now);
       return true;
     } catch (error) {
       this.logger.warn(`could not publish notification ${stored.notification.id}: ${String(error)}`);
       return false;
     }
-  }
-
-  /** Publishes again what is still unpublished a while after it was stored. */
-  async sweep(now: Date): Promise<void> {
-    const pending = await this.notifications.unpublished(
-      new Date(now.getTime() - REPUBLISH_AFTER_MS),
-      SWEEP_BATCH,
-    );
-    for (const stored of pending) if (!(await this.publish(stored, now))) return;
   }
 }

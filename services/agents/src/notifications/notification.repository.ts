@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Notification } from '@conduit/contracts';
+import { inTransaction } from '@conduit/db';
 import { PG_POOL } from '@conduit/service-kit';
 
 export interface StoredNotification {
@@ -137,17 +138,43 @@ export class NotificationRepository {
     return rowCount ?? 0;
   }
 
-  async markPublished(id: string, at: Date): Promise<void> {
-    await this.pool.query('UPDATE notifications SET published_at = $2 WHERE id = $1', [id, at]);
-  }
-
-  /** Notifications whose event was not acknowledged, stored before `before` (oldest first). */
-  async unpublished(before: Date, limit: number): Promise<StoredNotification[]> {
-    const { rows } = await this.pool.query<NotificationRow>(
-      `SELECT ${COLUMNS} FROM notifications WHERE published_at IS NULL AND created_at < $1
-       ORDER BY seq LIMIT $2`,
-      [before, limit],
-    );
-    return rows.map(fromRow);
+  /**
+   * Hands the still unpublished notifications among `ids` (or, without ids, those stored before `before`,
+   * oldest first) to `publish`, each under its row lock, and marks the ones it published. The lock is what
+   * keeps two replicas (or a replica's own publish and its sweep) from publishing one twice: a row another
+   * holds is skipped, and once it is marked it is no longer unpublished. Resolves with how many were
+   * published; stops at the first that `publish` refuses (left for the next sweep).
+   */
+  async publishPending(
+    select: { ids: readonly string[] } | { before: Date; limit: number },
+    publish: (stored: StoredNotification) => Promise<boolean>,
+    at: Date,
+  ): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } =
+        'ids' in select
+          ? await client.query<NotificationRow>(
+              `SELECT ${COLUMNS} FROM notifications WHERE id = ANY($1::uuid[]) AND published_at IS NULL
+               ORDER BY seq FOR UPDATE SKIP LOCKED`,
+              [select.ids],
+            )
+          : await client.query<NotificationRow>(
+              `SELECT ${COLUMNS} FROM notifications WHERE published_at IS NULL AND created_at < $1
+               ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED`,
+              [select.before, select.limit],
+            );
+      const published: string[] = [];
+      for (const row of rows) {
+        if (!(await publish(fromRow(row)))) break;
+        published.push(row.id);
+      }
+      if (published.length > 0) {
+        await client.query('UPDATE notifications SET published_at = $2 WHERE id = ANY($1::uuid[])', [
+          published,
+          at,
+        ]);
+      }
+      return published.length;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isDomainError } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
@@ -28,15 +28,10 @@ export class FireRunner {
   constructor(
     private readonly fires: ScheduleFireRepository,
     private readonly publisher: NotificationPublisher,
-    @Optional() @Inject(SCHEDULED_RUN_STARTER) private readonly runs: ScheduledRunStarter | null,
+    @Inject(SCHEDULED_RUN_STARTER) private readonly runs: ScheduledRunStarter,
     @Inject(SCHEDULER_CLOCK) private readonly clock: SchedulerClock,
     @InjectConfig() private readonly config: AgentsConfig,
   ) {}
-
-  /** False while no run starter is bound: fires then wait (claimed, pending) for a replica that can run them. */
-  get canRun(): boolean {
-    return this.runs !== null;
-  }
 
   /** Resolves once the fire is ended and announced; false when it was given back unfinished (signal). */
   async run(fire: TakenFire, signal: AbortSignal): Promise<boolean> {
@@ -75,7 +70,6 @@ export class FireRunner {
         error: `The run was interrupted ${fire.attempt - 1} times (the service restarted while it ran); it was not tried again.`,
       };
     }
-    if (!this.runs) throw new Error('no run starter is bound');
     try {
       return await this.runs.run({
         userId: fire.userId,

@@ -51,10 +51,6 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.publisher.ensureStream();
     if (!this.config.AGENTS_SCHEDULER_ENABLED) return;
-    if (!this.runner.canRun) {
-      this.logger.warn('no agent runs in this build: schedules are kept but not fired');
-      return;
-    }
     this.stopped = false;
     this.schedule(0);
   }
@@ -129,8 +125,14 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   /** Asks for a fill; one runs at a time, and runs again if asked meanwhile. */
   private requestFill(): void {
     this.fillAgain = true;
-    if (this.filling) return;
-    this.filling = (async () => {
+    if (!this.filling) this.filling = this.fillWhileAsked();
+  }
+
+  private async fillWhileAsked(): Promise<void> {
+    // Runs after `filling` is set, and clears it with no await after the last look at `fillAgain`: a
+    // request made meanwhile is either seen by the loop or starts a new one.
+    await null;
+    try {
       while (this.fillAgain && !this.stopped) {
         this.fillAgain = false;
         try {
@@ -139,7 +141,9 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
           this.logger.warn(`taking scheduled fires failed: ${String(error)}`);
         }
       }
-    })().finally(() => (this.filling = null));
+    } finally {
+      this.filling = null;
+    }
   }
 
   /** Takes fires until every slot is busy or none is left. */

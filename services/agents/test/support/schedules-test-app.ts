@@ -82,6 +82,8 @@ export async function startSchedulesTestApp(
     NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: schema,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
     HOST: '127.0.0.1',
     PORT: '0',
     METRICS_PORT: '0',
