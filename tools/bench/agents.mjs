@@ -8,11 +8,15 @@
 //     once in-process, and each run asks it for --calls parallel calls of the instant `calculator` tool:
 //     two steps per run. The orchestration overhead per step is the run's time as the client saw it less
 //     the model's and the tools' time (as the run stored them), over its steps (lib/agent-overhead.mjs).
+//   - schedules: --schedules schedules due in the same minute, fired by two more agents replicas with
+//     their scheduler on; the time from the slot to each notification, and that each fired exactly once
+//     (lib/agents-schedules.mjs).
 // Prints PASS/FAIL for the targets of the agents issue. Exits 0 whether or not they are met.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { overheadPerStep } from './lib/agent-overhead.mjs';
+import { schedulesPhase } from './lib/agents-schedules.mjs';
 import { describeMachine, optionsOrExit, parseFlags, pool, runBenchmark } from './lib/harness.mjs';
 import {
   HarnessError,
@@ -28,6 +32,7 @@ const HELP = `npm run bench -- agents [flags]   (each flag also as env BENCH_<NA
   --concurrency N   runs at once (default 20)
   --calls N         parallel tool calls in each run's first step (default 2)
   --warmup N        runs before measuring (default 40)
+  --schedules N     schedules due in the same minute in the schedules phase (default 1000)
   --cpu-prof DIR    write the agents process's V8 CPU profile into DIR (summarise it with
                     node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
 
@@ -45,6 +50,7 @@ function parseOptions(argv) {
         concurrency: { default: 20, min: 1 },
         calls: { default: 2, min: 1 },
         warmup: { default: 40, min: 0 },
+        schedules: { default: 1000, min: 1 },
         'cpu-prof': null,
       },
       HELP,
@@ -65,17 +71,17 @@ async function startPlatform({ infra, ns, cleanup, log }, options) {
   log('starting usage and agents');
   const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
   cleanup.add('usage', () => usage.stop());
+  const agentsEnv = {
+    ...common,
+    DATABASE_SCHEMA: schemas.agents,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: ns.redisKeyPrefix,
+    AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
+  };
   const agents = await startService(
     'agents',
-    {
-      ...common,
-      DATABASE_SCHEMA: schemas.agents,
-      REDIS_URL: infra.redisUrl,
-      REDIS_KEY_PREFIX: ns.redisKeyPrefix,
-      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
-      // Fire nothing: this measures runs alone.
-      AGENTS_SCHEDULER_ENABLED: 'false',
-    },
+    // Fire nothing: this measures runs alone (the schedules phase starts replicas that fire).
+    { ...agentsEnv, AGENTS_SCHEDULER_ENABLED: 'false' },
     options.cpuProf ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] } : {},
   );
   cleanup.add('agents', () => agents.stop());
@@ -87,7 +93,7 @@ async function startPlatform({ infra, ns, cleanup, log }, options) {
     subjectPrefix: ns.subjectPrefix,
   });
   cleanup.add('bus', () => bus.close());
-  return { bus, contracts, services: { usage, agents } };
+  return { bus, contracts, services: { usage, agents }, agentsEnv, cleanup };
 }
 
 /** One run as a client runs it; resolves with its figures once its last event is in. */
@@ -173,7 +179,10 @@ async function runsPhase(platform, options, log) {
 }
 
 /** The phases, in order: each gets the running platform, the options and the log, and answers its verdicts. */
-const PHASES = [{ name: 'runs', run: runsPhase }];
+const PHASES = [
+  { name: 'runs', run: runsPhase },
+  { name: 'schedules', run: schedulesPhase },
+];
 
 async function main({ infra, ns, cleanup, log }, options) {
   const platform = await startPlatform({ infra, ns, cleanup, log }, options);
