@@ -84,7 +84,7 @@ export const AgentsConnectorsContract = {
     subject: 'agents.connector.authorize',
     request: ConnectorRefSchema,
     response: AuthorizationStartSchema,
-    errors: [ErrorCode.NotFound],
+    errors: [ErrorCode.NotFound, ErrorCode.ServiceUnavailable],
   }),
   /**
    * Finishes the flow: the state must be the caller's, unused and unexpired, for that provider; the code is
@@ -95,7 +95,12 @@ export const AgentsConnectorsContract = {
     subject: 'agents.connector.complete',
     request: CompleteAuthorizationSchema,
     response: ConnectionSchema,
-    errors: [ErrorCode.NotFound, ErrorCode.ProviderUnavailable, ErrorCode.ProviderBadResponse],
+    errors: [
+      ErrorCode.NotFound,
+      ErrorCode.ServiceUnavailable,
+      ErrorCode.ProviderUnavailable,
+      ErrorCode.ProviderBadResponse,
+    ],
   }),
   /** Revokes the grant at the provider where it can be, and deletes the connection and its tokens. */
   deleteConnection: defineRequest({

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createHash } from 'node:crypto';
-import type { ConnectorProvider } from '@conduit/contracts';
+import { DomainError, ErrorCode, type ConnectorProvider } from '@conduit/contracts';
 import { InjectConfig, REDIS } from '@conduit/service-kit';
 import type { ConnectorsConfig } from './connectors-config';
 
@@ -30,12 +30,26 @@ export class AuthorizationStateStore {
   }
 
   async save(state: string, pending: PendingAuthorization): Promise<void> {
-    await this.redis.set(keyOf(state), JSON.stringify(pending), 'PX', this.ttlMs, 'NX');
+    await unavailableWithoutRedis(
+      this.redis.set(keyOf(state), JSON.stringify(pending), 'PX', this.ttlMs, 'NX'),
+    );
   }
 
   async take(state: string): Promise<PendingAuthorization | null> {
-    const value = await this.redis.getdel(keyOf(state));
+    const value = await unavailableWithoutRedis(this.redis.getdel(keyOf(state)));
     return value === null ? null : (JSON.parse(value) as PendingAuthorization);
+  }
+}
+
+/** Redis down: connecting an account waits for it (503), the rest of the service goes on. */
+async function unavailableWithoutRedis<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    throw new DomainError(
+      ErrorCode.ServiceUnavailable,
+      `Connecting accounts is unavailable right now: ${(error as Error).message}`,
+    );
   }
 }
 
