@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   batchAnswer,
   jsonAnswer,
+  fakeBatchServer,
   startFakeBatchHttp,
   textOf,
+  type BatchHold,
   type FakeBatchHttpAnswer,
   type FakeBatchHttpRequest,
-  type FakeBatchRequestLog,
+  type FakeBatchServer,
 } from './fake-batch-http';
 
 /**
@@ -15,16 +17,9 @@ import {
  * batch's `results_url`. A batch ends on the first retrieve unless it is held; each request is answered
  * with its last user message echoed, one naming an unavailable model (`unavailable` unless told) with an
  * `errored` result.
+ * Its `url` is the `baseURL` for the Anthropic SDK (no `/v1`).
  */
-export interface FakeAnthropicBatchesServer {
-  /** The `baseURL` for the Anthropic SDK (no `/v1`). */
-  readonly url: string;
-  readonly requests: readonly FakeBatchRequestLog[];
-  readonly batches: readonly FakeAnthropicBatch[];
-  hold(): void;
-  release(): void;
-  close(): Promise<void>;
-}
+export type FakeAnthropicBatchesServer = FakeBatchServer<FakeAnthropicBatch>;
 
 export interface FakeAnthropicBatch {
   id: string;
@@ -50,7 +45,7 @@ export async function startFakeAnthropicBatches(options: {
 }): Promise<FakeAnthropicBatchesServer> {
   const unavailable = new Set(options.unavailableModels ?? ['unavailable']);
   const batches: FakeAnthropicBatch[] = [];
-  let held = false;
+  const hold: BatchHold = { held: false };
   let origin = '';
   const created = new Map<string, string>();
 
@@ -166,7 +161,10 @@ export async function startFakeAnthropicBatches(options: {
         handle: ({ params }) => {
           const batch = find(params[0]);
           if (!batch) return missing(params[0]);
-          if (batch.processingStatus === 'canceling' || (batch.processingStatus === 'in_progress' && !held))
+          if (
+            batch.processingStatus === 'canceling' ||
+            (batch.processingStatus === 'in_progress' && !hold.held)
+          )
             batch.processingStatus = 'ended';
           return jsonAnswer(200, batchObject(batch));
         },
@@ -199,18 +197,5 @@ export async function startFakeAnthropicBatches(options: {
     ],
   });
   origin = http.origin;
-  return {
-    url: http.origin,
-    get requests() {
-      return http.requests;
-    },
-    batches,
-    hold: () => {
-      held = true;
-    },
-    release: () => {
-      held = false;
-    },
-    close: () => http.close(),
-  };
+  return fakeBatchServer(http, http.origin, batches, hold);
 }

@@ -129,3 +129,44 @@ export function batchAnswer(messages: readonly { role?: unknown; content?: unkno
 
 /** Unix seconds now. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** What every fake batch API gives a test: where it listens, what it was asked, its batches, and a hold. */
+export interface FakeBatchServer<B> {
+  /** The `baseURL` for the provider's SDK. */
+  readonly url: string;
+  readonly requests: readonly FakeBatchRequestLog[];
+  /** The batches created, in order. */
+  readonly batches: readonly B[];
+  /** Keeps batches in progress until `release`. */
+  hold(): void;
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** Whether batches are kept in progress (a fake's routes read it before moving a batch on). */
+export interface BatchHold {
+  held: boolean;
+}
+
+/** The test's handle on a fake batch API served by `http`. */
+export function fakeBatchServer<B>(
+  http: FakeBatchHttpServer,
+  url: string,
+  batches: readonly B[],
+  hold: BatchHold,
+): FakeBatchServer<B> {
+  return {
+    url,
+    get requests() {
+      return http.requests;
+    },
+    batches,
+    hold: () => {
+      hold.held = true;
+    },
+    release: () => {
+      hold.held = false;
+    },
+    close: () => http.close(),
+  };
+}

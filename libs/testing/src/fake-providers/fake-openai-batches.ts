@@ -3,10 +3,12 @@ import {
   batchAnswer,
   jsonAnswer,
   nowSeconds,
+  fakeBatchServer,
   startFakeBatchHttp,
+  type BatchHold,
   type FakeBatchHttpAnswer,
   type FakeBatchHttpRequest,
-  type FakeBatchRequestLog,
+  type FakeBatchServer,
 } from './fake-batch-http';
 
 /**
@@ -15,18 +17,9 @@ import {
  * `POST /v1/batches/:id/cancel`. A batch moves on one step per retrieve (validating, in_progress, then
  * completed with its output and error files) unless it is held; each line is answered with its last user
  * message echoed, a line naming an unavailable model (`unavailable` unless told) with a 404 in the error file.
+ * Its `url` is the `baseURL` for the OpenAI SDK (ends in `/v1`).
  */
-export interface FakeOpenAIBatchesServer {
-  /** The `baseURL` for the OpenAI SDK (ends in `/v1`). */
-  readonly url: string;
-  readonly requests: readonly FakeBatchRequestLog[];
-  /** The batches created, in order: their ids, the lines they were given, and their status. */
-  readonly batches: readonly FakeOpenAIBatch[];
-  /** Keeps batches in progress until `release`. */
-  hold(): void;
-  release(): void;
-  close(): Promise<void>;
-}
+export type FakeOpenAIBatchesServer = FakeBatchServer<FakeOpenAIBatch>;
 
 export interface FakeOpenAIBatch {
   id: string;
@@ -64,7 +57,7 @@ export async function startFakeOpenAIBatches(options: {
   const unavailable = new Set(options.unavailableModels ?? ['unavailable']);
   const files = new Map<string, StoredFile>();
   const batches: BatchState[] = [];
-  let held = false;
+  const hold: BatchHold = { held: false };
 
   const fileObject = (file: StoredFile) => ({
     id: file.id,
@@ -193,7 +186,7 @@ export async function startFakeOpenAIBatches(options: {
   const advance = (batch: BatchState) => {
     if (batch.status === 'validating') batch.status = 'in_progress';
     else if (batch.status === 'cancelling') batch.status = 'cancelled';
-    else if (batch.status === 'in_progress' && !held) complete(batch);
+    else if (batch.status === 'in_progress' && !hold.held) complete(batch);
   };
 
   const uploadFile = async (request: FakeBatchHttpRequest): Promise<FakeBatchHttpAnswer> => {
@@ -296,18 +289,5 @@ export async function startFakeOpenAIBatches(options: {
       },
     ],
   });
-  return {
-    url: `${http.origin}/v1`,
-    get requests() {
-      return http.requests;
-    },
-    batches,
-    hold: () => {
-      held = true;
-    },
-    release: () => {
-      held = false;
-    },
-    close: () => http.close(),
-  };
+  return fakeBatchServer(http, `${http.origin}/v1`, batches, hold);
 }
