@@ -23,3 +23,4 @@ export * from './media-storage';
 export * from './agents';
 export * from './agents-schedules';
 export * from './agents-connectors';
+export * from './agents-mcp';

@@ -3,6 +3,7 @@ import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { AgentsContract } from './agents';
+import { AgentsMcpContract } from './agents-mcp';
 import { AgentsSchedulesContract } from './agents-schedules';
 import { AgentsConnectorsContract } from './agents-connectors';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
@@ -50,6 +51,7 @@ export const SERVICES = [
       AgentsContract,
       AgentsSchedulesContract,
       AgentsConnectorsContract,
+      AgentsMcpContract,
     ],
     // Every replica pushes new notifications to their owner's open `/ws` connections.
     listens: [AgentsSchedulesContract.notificationCreated],
@@ -168,7 +170,7 @@ export const SERVICES = [
   }),
   defineService({
     name: 'agents',
-    handles: [AgentsContract, AgentsSchedulesContract, AgentsConnectorsContract],
+    handles: [AgentsContract, AgentsSchedulesContract, AgentsConnectorsContract, AgentsMcpContract],
     // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
     publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],
     // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's

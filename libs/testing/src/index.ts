@@ -7,3 +7,4 @@ export * from './nats-server-process';
 export * from './wait-for';
 export * from './speech-audio';
 export * from './s3-test-server';
+export * from './test-mcp-server';

@@ -10,6 +10,11 @@ import { ConnectorsModule } from './connectors/connectors.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { HealthHandler } from './health/health.handler';
 import { AgentModels } from './models/agent-models';
+import { McpServerRepository } from './mcp/mcp-server.repository';
+import { McpServersHandler } from './mcp/mcp-servers.handler';
+import { McpServersService } from './mcp/mcp-servers.service';
+import { McpToolCatalog } from './mcp/mcp-tool-catalog';
+import { McpTools } from './mcp/mcp-tools';
 import { NotificationPublisher } from './notifications/notification-publisher';
 import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationsHandler } from './notifications/notifications.handler';
@@ -76,6 +81,10 @@ export class AppModule {
       NotificationsService,
       NotificationPublisher,
       BuiltInTools,
+      McpServerRepository,
+      McpToolCatalog,
+      McpServersService,
+      McpTools,
       // The user's connected accounts are a source of tools too.
       {
         provide: CONNECTOR_TOOLS_REGISTERED,
@@ -94,7 +103,14 @@ export class AppModule {
         MeteringModule.forRoot(),
         ConnectorsModule,
       ],
-      controllers: [HealthHandler, AgentsHandler, RunsHandler, SchedulesHandler, NotificationsHandler],
+      controllers: [
+        HealthHandler,
+        AgentsHandler,
+        RunsHandler,
+        SchedulesHandler,
+        NotificationsHandler,
+        McpServersHandler,
+      ],
       providers,
       exports: [AgentRuns, ToolRegistry, BuiltinToolSource],
     };

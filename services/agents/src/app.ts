@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   AgentsConnectorsContract,
   AgentsContract,
+  AgentsMcpContract,
   AgentsSchedulesContract,
   handledDefinitionsOf,
 } from '@conduit/contracts';
@@ -23,6 +24,7 @@ export function startAgents(
       ...handledDefinitionsOf(AgentsContract),
       ...handledDefinitionsOf(AgentsSchedulesContract),
       ...handledDefinitionsOf(AgentsConnectorsContract),
+      ...handledDefinitionsOf(AgentsMcpContract),
     ].filter((def) => def.kind === 'request'),
   });
 }

@@ -9,6 +9,7 @@ import {
 } from '@conduit/service-kit';
 import { checkConnectorsConfig, ConnectorsConfigSchema } from './connectors/connectors-config';
 import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/master-key-config';
+import { McpConfigSchema } from './mcp/mcp.config';
 import { BuiltInToolsConfigSchema } from './tools/tools.config';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -21,6 +22,7 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
   .extend(BuiltInToolsConfigSchema.shape)
   .extend(MeteringConfigSchema.shape)
   .extend(ConnectorsConfigSchema.shape)
+  .extend(McpConfigSchema.shape)
   .extend({
     PORT: configFields.port(3107),
     /** `/metrics` (Prometheus) is served here only, never on PORT. */

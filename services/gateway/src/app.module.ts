@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { DatabaseModule, RedisModule } from '@conduit/service-kit';
 import { AgentsModule } from './agents/agents.module';
+import { McpServersModule } from './agents-mcp/mcp-servers.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { ConnectorsModule } from './connectors/connectors.module';
@@ -46,6 +47,8 @@ import { WsModule } from './ws/ws.module';
     MediaModule,
     BatchesModule,
     StorageModule,
+    // Before AgentsModule: /api/v1/agents/mcp-servers is not an agent id.
+    McpServersModule,
     AgentsModule,
     SchedulesModule,
     NotificationsModule,

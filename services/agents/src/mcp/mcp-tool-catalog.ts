@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { InjectConfig } from '@conduit/service-kit';
+import { AddressPolicy } from '../outbound/address-policy';
+import { guardedDispatcher } from '../outbound/guarded-dispatcher';
+import { McpConnector } from './mcp-connector';
+import type { McpServerHandle, McpToolListing } from './mcp-server-tool';
+import type { McpConfig } from './mcp.config';
+
+/** Pages of a tool listing read at most (a server that pages forever is cut off). */
+const MAX_PAGES = 20;
+
+/**
+ * Servers' tool lists, asked of each server at most once per AGENTS_MCP_TOOLS_CACHE_MS (per server
+ * version: editing a server asks again), and the connector every MCP exchange of this process uses.
+ */
+@Injectable()
+export class McpToolCatalog {
+  readonly connector: McpConnector;
+  private readonly logger = new Logger('McpToolCatalog');
+  private readonly cache: LRUCache<string, readonly McpToolListing[]>;
+
+  constructor(@InjectConfig() readonly config: McpConfig) {
+    this.connector = new McpConnector(
+      guardedDispatcher(new AddressPolicy(config.AGENTS_MCP_ALLOWED_ADDRESSES), {
+        connectTimeoutMs: config.AGENTS_MCP_TIMEOUT_MS,
+      }),
+    );
+    this.cache = new LRUCache({ max: 5_000, ttl: config.AGENTS_MCP_TOOLS_CACHE_MS });
+  }
+
+  /** The server's tools; throws McpUnavailableError when it cannot be asked. */
+  async toolsOf(
+    server: McpServerHandle & { readonly cacheKey: string },
+    signal: AbortSignal,
+  ): Promise<readonly McpToolListing[]> {
+    const cached = this.cache.get(server.cacheKey);
+    if (cached) return cached;
+    const endpoint = await server.endpoint();
+    const tools = await this.connector.withSession(
+      endpoint,
+      { signal, timeoutMs: this.config.AGENTS_MCP_TIMEOUT_MS, label: server.label },
+      async (client, options) => {
+        const listed: McpToolListing[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const answer = await client.listTools(cursor ? { cursor } : {}, options);
+          listed.push(
+            ...answer.tools.map((tool) => ({
+              name: tool.name,
+              description: tool.description,
+              inputSchema: tool.inputSchema as Record<string, unknown>,
+            })),
+          );
+          cursor = answer.nextCursor;
+          if (!cursor) return listed;
+        }
+        this.logger.warn(
+          `${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`,
+        );
+        return listed;
+      },
+    );
+    this.cache.set(server.cacheKey, tools);
+    return tools;
+  }
+
+  forget(serverId: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${serverId}:`)) this.cache.delete(key);
+  }
+}
