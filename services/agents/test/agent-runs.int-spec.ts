@@ -1,5 +1,11 @@
 import { Bus } from '@conduit/bus';
-import { AgentsContract, ErrorCode, type CreateAgent, type RunStreamEvent } from '@conduit/contracts';
+import {
+  AgentsContract,
+  ErrorCode,
+  UsageContract,
+  type CreateAgent,
+  type RunStreamEvent,
+} from '@conduit/contracts';
 import {
   startFakeAnthropic,
   startFakeOpenAI,
@@ -388,5 +394,49 @@ describe('agent runs', () => {
     await expect(
       bus.request(AgentsContract.getRun, { agentId: agent.id, runId: 'x' }, alice),
     ).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
+  });
+
+  it('meters every model and tool call in the usage ledger, and refuses a run its budget cannot hold', async () => {
+    const carol = { userId: `user-carol-${crypto.randomUUID()}` };
+    const agent = await createAgent({}, carol);
+    const { runId, events } = await run(agent.id, 'call calculator {"expression": "1 + 2"}', {}, carol);
+    expect(done(events).stopReason).toBe('completed');
+    const summary = async () =>
+      bus.request(
+        UsageContract.summarizeUsage,
+        {
+          from: new Date(Date.now() - 3_600_000).toISOString(),
+          to: new Date(Date.now() + 60_000).toISOString(),
+          groupBy: ['model', 'service'],
+        },
+        carol,
+      );
+    // Two model calls (one step each) and one tool call, all recorded for the agents service.
+    await waitFor(async () => (await summary()).totals.requests === 3, 'three usage records in the ledger');
+    const usage = await summary();
+    expect(usage.totals.steps).toBe(2);
+    expect(usage.byService).toEqual([expect.objectContaining({ service: 'agents', requests: 3 })]);
+    expect(usage.byModel?.map((m: { model: string }) => m.model).sort()).toEqual([
+      'offline/echo-tools',
+      'tool/calculator',
+    ]);
+    void runId;
+
+    await bus.request(
+      UsageContract.setBudget,
+      { target: { scope: 'user' }, limits: { period: 'day', limitTokens: 50 } },
+      carol,
+    );
+    const refusedId = crypto.randomUUID();
+    const stream = bus.openStream(AgentsContract.runStream, refusedId);
+    await bus.request(
+      AgentsContract.startRun,
+      { streamId: refusedId, agentId: agent.id, input: 'Hello' },
+      carol,
+    );
+    await expect(stream.collect()).rejects.toMatchObject({ code: ErrorCode.BudgetExceeded });
+    await expect(
+      bus.request(AgentsContract.getRun, { agentId: agent.id, runId: refusedId }, carol),
+    ).resolves.toMatchObject({ status: 'failed', error: { code: ErrorCode.BudgetExceeded } });
   });
 });
