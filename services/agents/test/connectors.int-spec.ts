@@ -466,6 +466,24 @@ describe('connectors', () => {
     ).toHaveLength(alices.length);
   });
 
+  it('names the tools of two accounts of one provider apart', async () => {
+    google.oauth.signInAs({ id: 'g-3', login: 'alice-work', email: 'alice@work.example.test' });
+    const work = await connect('google-calendar');
+    expect(work.account).toBe('alice@work.example.test');
+    const personal = (
+      await service.bus.request(AgentsConnectorsContract.listConnectors, {}, alice)
+    ).connections.find((c) => c.provider === 'google-calendar' && c.id !== work.id)!;
+    const names = (await toolsOf(alice, [personal.id, work.id])).map((tool) => tool.name);
+    expect(names).toEqual([
+      `google_calendar_list_events_${personal.id.slice(0, 8)}`,
+      `google_calendar_create_event_${personal.id.slice(0, 8)}`,
+      `google_calendar_list_events_${work.id.slice(0, 8)}`,
+      `google_calendar_create_event_${work.id.slice(0, 8)}`,
+    ]);
+    for (const name of names) expect(name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    await service.bus.request(AgentsConnectorsContract.deleteConnection, { connectionId: work.id }, alice);
+  });
+
   it('revokes at the provider and deletes locally (Google: RFC 7009; GitHub: its grant API)', async () => {
     const connections = (await service.bus.request(AgentsConnectorsContract.listConnectors, {}, alice))
       .connections;
