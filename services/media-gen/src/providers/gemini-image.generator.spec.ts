@@ -6,6 +6,7 @@ import {
   startFakeGeminiImages,
   type FakeGeminiImagesServer,
 } from '@conduit/testing';
+import { itHandlesTransportFaults, runImages } from './testing/image-generator-cases';
 import { providerFailureOf } from './testing/provider-failure-of';
 import { GeminiImageGenerator } from './gemini-image.generator';
 import type { ImageRequest } from './image-generator.port';
@@ -26,11 +27,7 @@ describe('GeminiImageGenerator through @google/genai against a fake Gemini API',
     size: '1024x1536',
     n: 1,
   };
-  const run = (generator = generatorWith(), over: Partial<ImageRequest> = {}, percents: number[] = []) =>
-    generator.generate(
-      { ...request, ...over },
-      { signal: new AbortController().signal, onProgress: (p) => percents.push(p) },
-    );
+  const run = runImages(request, generatorWith);
 
   beforeAll(async () => {
     server = await startFakeGeminiImages({ apiKey: KEY });
@@ -90,27 +87,5 @@ describe('GeminiImageGenerator through @google/genai against a fake Gemini API',
     expect(refused.message).toContain('IMAGE_SAFETY');
   });
 
-  it('takes a dropped connection and a provider that never answers as passing faults', async () => {
-    server.enqueue({ kind: 'drop' });
-    expect(await providerFailureOf(run())).toMatchObject({
-      code: ErrorCode.ProviderUnavailable,
-      retryable: true,
-    });
-    server.enqueue({ kind: 'stall' });
-    expect(await providerFailureOf(run(generatorWith({ timeoutMs: 200 })))).toMatchObject({
-      code: ErrorCode.ProviderTimeout,
-      retryable: true,
-    });
-  });
-
-  it('stops at once when the job is cancelled', async () => {
-    server.enqueue({ kind: 'stall' });
-    const controller = new AbortController();
-    const call = generatorWith().generate(request, {
-      signal: controller.signal,
-      onProgress: () => undefined,
-    });
-    controller.abort(new Error('cancelled by the user'));
-    await expect(call).rejects.toThrow('cancelled by the user');
-  });
+  itHandlesTransportFaults(request, generatorWith, (...faults) => server.enqueue(...faults));
 });

@@ -14,6 +14,7 @@ import {
   type GoogleGenAIClient,
 } from './google-genai';
 import { ASPECT_RATIO_OF_SIZE } from './image-models';
+import { oneCallPerImage } from './one-call-per-image';
 import { ProviderFailure } from './provider-failure';
 
 export interface GeminiImageOptions {
@@ -68,13 +69,8 @@ export class GeminiImageGenerator implements ImageGenerator {
     });
   }
 
-  async generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
-    const images: GeneratedImage[] = [];
-    for (let index = 0; index < request.n; index++) {
-      images.push(await this.generateOne(request, controls));
-      controls.onProgress(Math.round(((index + 1) / request.n) * 100));
-    }
-    return images;
+  generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
+    return oneCallPerImage(request, controls, () => this.generateOne(request, controls));
   }
 
   private async generateOne(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage> {

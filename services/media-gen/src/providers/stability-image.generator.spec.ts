@@ -1,5 +1,6 @@
 import { ErrorCode } from '@conduit/contracts';
 import { FAKE_OPENAI_PNG_BASE64, startFakeStability, type FakeStabilityServer } from '@conduit/testing';
+import { itHandlesTransportFaults, runImages } from './testing/image-generator-cases';
 import { providerFailureOf } from './testing/provider-failure-of';
 import type { ImageRequest } from './image-generator.port';
 import { StabilityImageGenerator } from './stability-image.generator';
@@ -20,11 +21,7 @@ describe('StabilityImageGenerator against a fake Stable Image API', () => {
     size: '1792x1024',
     n: 1,
   };
-  const run = (generator = generatorWith(), over: Partial<ImageRequest> = {}, percents: number[] = []) =>
-    generator.generate(
-      { ...request, ...over },
-      { signal: new AbortController().signal, onProgress: (p) => percents.push(p) },
-    );
+  const run = runImages(request, generatorWith);
 
   beforeAll(async () => {
     server = await startFakeStability({ apiKey: KEY });
@@ -102,27 +99,5 @@ describe('StabilityImageGenerator against a fake Stable Image API', () => {
     });
   });
 
-  it('takes a dropped connection and a provider that never answers as passing faults', async () => {
-    server.enqueue({ kind: 'drop' });
-    expect(await providerFailureOf(run())).toMatchObject({
-      code: ErrorCode.ProviderUnavailable,
-      retryable: true,
-    });
-    server.enqueue({ kind: 'stall' });
-    expect(await providerFailureOf(run(generatorWith({ timeoutMs: 200 })))).toMatchObject({
-      code: ErrorCode.ProviderTimeout,
-      retryable: true,
-    });
-  });
-
-  it('stops at once when the job is cancelled', async () => {
-    server.enqueue({ kind: 'stall' });
-    const controller = new AbortController();
-    const call = generatorWith().generate(request, {
-      signal: controller.signal,
-      onProgress: () => undefined,
-    });
-    controller.abort(new Error('cancelled by the user'));
-    await expect(call).rejects.toThrow('cancelled by the user');
-  });
+  itHandlesTransportFaults(request, generatorWith, (...faults) => server.enqueue(...faults));
 });

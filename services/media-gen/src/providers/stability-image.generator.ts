@@ -8,6 +8,7 @@ import type {
   ImageRequest,
 } from './image-generator.port';
 import { ASPECT_RATIO_OF_SIZE } from './image-models';
+import { oneCallPerImage } from './one-call-per-image';
 import { ProviderFailure } from './provider-failure';
 
 export interface StabilityImageOptions {
@@ -38,14 +39,8 @@ const StabilityErrorSchema = z.object({
 export class StabilityImageGenerator implements ImageGenerator {
   constructor(private readonly options: StabilityImageOptions) {}
 
-  async generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
-    const images: GeneratedImage[] = [];
-    // One image per call: the API has no count.
-    for (let index = 0; index < request.n; index++) {
-      images.push(await this.generateOne(request, controls));
-      controls.onProgress(Math.round(((index + 1) / request.n) * 100));
-    }
-    return images;
+  generate(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage[]> {
+    return oneCallPerImage(request, controls, () => this.generateOne(request, controls));
   }
 
   private async generateOne(request: ImageRequest, controls: GenerationControls): Promise<GeneratedImage> {
