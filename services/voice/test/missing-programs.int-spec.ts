@@ -1,40 +1,22 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus, ObjectTransfer } from '@conduit/bus';
 import { DomainError, ErrorCode, VOICE_AUDIO_BUCKET, VoiceContract } from '@conduit/contracts';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { startVoice } from '../src/app';
 import { wavHeader } from '../src/audio/wav-format';
-import { loadVoiceConfig } from '../src/config';
+import { startVoiceAlone, type VoiceAlone } from './support/voice-alone';
 
 describe('voice service without its Debian programs', () => {
-  let app: NestFastifyApplication;
+  let voice: VoiceAlone;
   let bus: Bus;
   const caller = { userId: 'user-1' };
 
   beforeAll(async () => {
-    const namespace = isolatedNamespace('voice-missing');
-    const env = {
-      NATS_URL: testEnv().natsUrl,
-      NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    voice = await startVoiceAlone('voice-missing', {
       VOICE_POCKETSPHINX_BINARY: '/nonexistent/pocketsphinx_continuous',
       VOICE_ESPEAK_BINARY: '/nonexistent/espeak-ng',
-    };
-    app = await startVoice(loadVoiceConfig(env));
-    bus = await Bus.connect({
-      url: env.NATS_URL,
-      name: 'voice-missing-test',
-      subjectPrefix: env.NATS_SUBJECT_PREFIX,
     });
+    bus = voice.bus;
   });
 
-  afterAll(async () => {
-    await bus?.close();
-    await app?.close();
-  });
+  afterAll(() => voice?.close());
 
   it('starts, says which engine cannot run and why, and refuses requests for it with SERVICE_UNAVAILABLE', async () => {
     const list = await bus.request(VoiceContract.listVoices, {}, caller);

@@ -1,40 +1,19 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { DomainError, ErrorCode, VoiceContract } from '@conduit/contracts';
-import { listeningPort } from '@conduit/service-kit';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { startVoice } from '../src/app';
-import { loadVoiceConfig } from '../src/config';
+import { startVoiceAlone, type VoiceAlone } from './support/voice-alone';
 
 describe('voice service on the bus', () => {
-  let app: NestFastifyApplication;
+  let voice: VoiceAlone;
   let bus: Bus;
   let baseUrl: string;
   const caller = { userId: 'user-1' };
 
   beforeAll(async () => {
-    const namespace = isolatedNamespace('voice');
-    const env = {
-      NATS_URL: testEnv().natsUrl,
-      NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
-    };
-    app = await startVoice(loadVoiceConfig(env));
-    baseUrl = `http://127.0.0.1:${listeningPort(app)}`;
-    bus = await Bus.connect({
-      url: env.NATS_URL,
-      name: 'voice-test-client',
-      subjectPrefix: env.NATS_SUBJECT_PREFIX,
-    });
+    voice = await startVoiceAlone('voice');
+    ({ bus, baseUrl } = voice);
   });
 
-  afterAll(async () => {
-    await bus?.close();
-    await app?.close();
-  });
+  afterAll(() => voice?.close());
 
   it('answers its health check over NATS', async () => {
     await expect(bus.request(VoiceContract.checkHealth, {}, caller)).resolves.toEqual({
