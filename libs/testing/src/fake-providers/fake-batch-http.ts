@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { countWords } from './fake-provider.behavior';
+import { serveOnLoopback } from './loopback-http-server';
 
 /** One request a batch fake received. */
 export interface FakeBatchRequestLog {
@@ -47,55 +47,41 @@ export async function startFakeBatchHttp(options: {
   notFound(method: string, path: string): FakeBatchHttpAnswer;
 }): Promise<FakeBatchHttpServer> {
   const requests: FakeBatchRequestLog[] = [];
-  const sockets = new Set<Socket>();
   const send = (res: ServerResponse, answer: FakeBatchHttpAnswer) => {
     res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
     res.end(answer.body);
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const method = req.method ?? 'GET';
-      requests.push({ method, path: url.pathname });
-      const refused = options.unauthorized(req.headers);
-      if (refused) return send(res, refused);
-      for (const route of options.routes) {
-        const match = route.method === method ? route.pattern.exec(url.pathname) : null;
-        if (!match) continue;
-        const request = {
-          method,
-          path: url.pathname,
-          query: url.searchParams,
-          headers: req.headers,
-          body: Buffer.concat(chunks),
-          params: match.slice(1),
-        };
-        Promise.resolve(route.handle(request)).then(
-          (answer) => send(res, answer),
-          (error: unknown) => send(res, { status: 500, body: JSON.stringify({ error: String(error) }) }),
-        );
-        return;
+  const answer = async (req: IncomingMessage, body: Buffer): Promise<FakeBatchHttpAnswer> => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    requests.push({ method, path: url.pathname });
+    const refused = options.unauthorized(req.headers);
+    if (refused) return refused;
+    for (const route of options.routes) {
+      const match = route.method === method ? route.pattern.exec(url.pathname) : null;
+      if (!match) continue;
+      const request = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        params: match.slice(1),
+      };
+      try {
+        return await route.handle(request);
+      } catch (error) {
+        return { status: 500, body: JSON.stringify({ error: String(error) }) };
       }
-      send(res, options.notFound(method, url.pathname));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the fake is not listening on a port');
-  return {
-    origin: `http://127.0.0.1:${address.port}`,
-    requests,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    }
+    return options.notFound(method, url.pathname);
   };
+  const server = await serveOnLoopback(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    send(res, await answer(req, Buffer.concat(chunks)));
+  });
+  return { origin: server.url, requests, close: () => server.close() };
 }
 
 export const jsonAnswer = (status: number, body: unknown): FakeBatchHttpAnswer => ({

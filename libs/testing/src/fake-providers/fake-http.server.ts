@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { serveOnLoopback } from './loopback-http-server';
 
 /** One request as a fake HTTP API received it. */
 export interface FakeHttpRequest {
@@ -29,46 +29,36 @@ export type FakeHttpHandler = (request: FakeHttpRequest, res: ServerResponse) =>
  */
 export async function startFakeHttpServer(handler: FakeHttpHandler): Promise<FakeHttpServer> {
   const requests: FakeHttpRequest[] = [];
-  const sockets = new Set<Socket>();
   let active = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = await serveOnLoopback(async (req, res) => {
     active++;
     res.on('close', () => active--);
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const request: FakeHttpRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      requests.push(request);
-      Promise.resolve(handler(request, res)).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(String(error));
-      });
-    });
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const request: FakeHttpRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+    };
+    requests.push(request);
+    try {
+      await handler(request, res);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    }
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: server.url,
     requests,
     activeResponses: () => active,
     clearRequests: () => {
       requests.length = 0;
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
 
