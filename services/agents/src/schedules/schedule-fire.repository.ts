@@ -135,6 +135,14 @@ export class ScheduleFireRepository {
     });
   }
 
+  /** The earliest next slot of any enabled schedule; null when none is waiting. */
+  async nextDue(): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ next: Date | null }>(
+      'SELECT min(next_fire_at) AS next FROM schedules WHERE enabled',
+    );
+    return rows[0]?.next ?? null;
+  }
+
   /**
    * Takes up to `limit` fires to run: pending ones, and running ones whose lease ran out (their replica
    * died), oldest slot first; each is this replica's until `leaseUntil`, renewed while it runs.

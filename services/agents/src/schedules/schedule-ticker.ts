@@ -13,8 +13,11 @@ import { SCHEDULER_CLOCK, type SchedulerClock } from './scheduler-clock';
 import { ScheduleFireRepository, type DueSchedule } from './schedule-fire.repository';
 import { dueSlots, type CatchUpRule, type DueSlots } from './schedule-timing';
 
+/** Shortest sleep between passes, so a schedule due but held by another replica is not polled in a spin. */
+const MIN_SLEEP_MS = 20;
+
 /**
- * The scheduler of one replica. Every AGENTS_SCHEDULER_POLL_MS it claims the schedules that are due
+ * The scheduler of one replica. Every AGENTS_SCHEDULER_POLL_MS (sooner when a slot comes before) it claims the schedules that are due
  * (in batches, again at once while a batch comes back full), takes fires to run up to
  * AGENTS_SCHEDULER_CONCURRENCY, renews the leases of those in hand and publishes notifications whose
  * event was not acknowledged. A finished run takes the next fire at once instead of waiting for a tick,
@@ -77,9 +80,25 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.schedule(this.config.AGENTS_SCHEDULER_POLL_MS));
+      void this.tick()
+        .then(() => this.untilNextDue())
+        .then(
+          (delay) => this.schedule(delay),
+          () => this.schedule(this.config.AGENTS_SCHEDULER_POLL_MS),
+        );
     }, delayMs);
     this.timer.unref();
+  }
+
+  /**
+   * How long to sleep: until the earliest slot of any schedule when it comes before the next poll, so a
+   * slot is claimed when it comes rather than up to a poll interval later.
+   */
+  private async untilNextDue(): Promise<number> {
+    const poll = this.config.AGENTS_SCHEDULER_POLL_MS;
+    const next = await this.fires.nextDue();
+    if (!next) return poll;
+    return Math.min(poll, Math.max(MIN_SLEEP_MS, next.getTime() - this.clock.now().getTime()));
   }
 
   private async pass(): Promise<void> {
