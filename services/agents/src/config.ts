@@ -50,6 +50,11 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     AGENTS_SCHEDULE_CATCH_UP_MAX: count(1, 1_000).default(10),
     /** A slot at most this old is on time, not missed: what catch-up `none` still fires. */
     AGENTS_SCHEDULE_GRACE_MS: configFields.milliseconds(60_000),
+    /**
+     * How long the record of a finished fire is kept (its schedule has moved past its slot, so nothing
+     * needs it to fire once). The notifications it made stay.
+     */
+    AGENTS_SCHEDULE_FIRE_RETENTION_MS: configFields.milliseconds(7 * 24 * 3_600_000),
     /** Enables `openai/...` models (same variables as the chat service). */
     OPENAI_API_KEY: optionalSecret,
     OPENAI_BASE_URL: optionalUrl,

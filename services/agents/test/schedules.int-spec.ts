@@ -393,7 +393,10 @@ describe('scheduled agents across a restart', () => {
   const owner: CallerContext = { userId: `dana-${randomUUID()}` };
 
   beforeAll(async () => {
-    app = await startSchedulesTestApp({ replicas: 1, env: { AGENTS_SCHEDULE_CATCH_UP_MAX: '5' } });
+    app = await startSchedulesTestApp({
+      replicas: 1,
+      env: { AGENTS_SCHEDULE_CATCH_UP_MAX: '5', AGENTS_SCHEDULE_FIRE_RETENTION_MS: '3600000' },
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -435,6 +438,29 @@ describe('scheduled agents across a restart', () => {
     expect(await app.bus.request(Contract.getSchedule, { id: onceNone.id }, owner)).toMatchObject({
       state: 'finished',
     });
+  });
+
+  it('forgets the records of fires past their retention, and keeps their notifications', async () => {
+    const { rows: before } = await app
+      .pool()
+      .query<{ count: string }>('SELECT count(*)::text AS count FROM schedule_fires');
+    expect(Number(before[0]!.count)).toBeGreaterThan(0);
+    const told = (await app.bus.request(Contract.listNotifications, { limit: 100 }, owner)).data.length;
+    // The fires above ended at 16:20; an hour later they are past their retention.
+    await app.stopReplica(app.replicas[0]!);
+    app.clock.set('2026-06-01T17:30:00Z');
+    await app.addReplica();
+    await app.tickAll();
+    await waitFor(async () => {
+      const { rows } = await app
+        .pool()
+        .query<{ count: string }>(
+          `SELECT count(*)::text AS count FROM schedule_fires WHERE finished_at < '2026-06-01T16:30:00Z'`,
+        );
+      return rows[0]!.count === '0';
+    }, 'the old fire records gone');
+    const now = await app.bus.request(Contract.listNotifications, { limit: 100 }, owner);
+    expect(now.data.length).toBeGreaterThanOrEqual(told);
   });
 });
 

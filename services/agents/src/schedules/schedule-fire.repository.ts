@@ -135,6 +135,20 @@ export class ScheduleFireRepository {
     });
   }
 
+  /**
+   * Deletes up to `limit` fires that finished before `before`: a claim row is only needed while its
+   * schedule could still come to its slot, and `next_fire_at` is past it once claimed. How many went.
+   */
+  async pruneFinished(before: Date, limit: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM schedule_fires WHERE id IN (
+         SELECT id FROM schedule_fires WHERE finished_at < $1
+         LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    );
+    return rowCount ?? 0;
+  }
+
   /** The earliest next slot of any enabled schedule; null when none is waiting. */
   async nextDue(): Promise<Date | null> {
     const { rows } = await this.pool.query<{ next: Date | null }>(

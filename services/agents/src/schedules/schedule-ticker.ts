@@ -15,12 +15,15 @@ import { dueSlots, type CatchUpRule, type DueSlots } from './schedule-timing';
 
 /** Shortest sleep between passes, so a schedule due but held by another replica is not polled in a spin. */
 const MIN_SLEEP_MS = 20;
+/** Finished fires deleted per pass once past their retention. */
+const PRUNE_BATCH = 1_000;
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The scheduler of one replica. Every AGENTS_SCHEDULER_POLL_MS (sooner when a slot comes before) it claims the schedules that are due
  * (in batches, again at once while a batch comes back full), takes fires to run up to
- * AGENTS_SCHEDULER_CONCURRENCY, renews the leases of those in hand and publishes notifications whose
- * event was not acknowledged. A finished run takes the next fire at once instead of waiting for a tick,
+ * AGENTS_SCHEDULER_CONCURRENCY, renews the leases of those in hand, publishes notifications whose event
+ * was not acknowledged and deletes the records of fires past AGENTS_SCHEDULE_FIRE_RETENTION_MS. A finished run takes the next fire at once instead of waiting for a tick,
  * so a burst of due schedules runs as fast as the runs do. Postgres is the only coordination between
  * replicas (see ScheduleFireRepository), so every replica can run this.
  *
@@ -36,6 +39,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
   private ticking: Promise<void> | null = null;
   private filling: Promise<void> | null = null;
   private fillAgain = false;
+  private prunedAt = 0;
 
   constructor(
     private readonly fires: ScheduleFireRepository,
@@ -109,9 +113,20 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
       const now = this.clock.now();
       await this.fires.renew([...this.inHand.keys()], this.leaseFrom(now));
       await this.publisher.sweep(now);
+      await this.prune(now);
     } catch (error) {
       this.logger.warn(`scheduler pass failed: ${String(error)}`);
     }
+  }
+
+  /** At most once a minute (by the wall clock, not the scheduler's), a batch of expired fire records goes. */
+  private async prune(now: Date): Promise<void> {
+    if (Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = Date.now();
+    await this.fires.pruneFinished(
+      new Date(now.getTime() - this.config.AGENTS_SCHEDULE_FIRE_RETENTION_MS),
+      PRUNE_BATCH,
+    );
   }
 
   private async claimDue(): Promise<void> {
