@@ -19,6 +19,7 @@ import { NotificationPublisher } from './notifications/notification-publisher';
 import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationsHandler } from './notifications/notifications.handler';
 import { NotificationsService } from './notifications/notifications.service';
+import { AbandonedRunsSweeper } from './runs/abandoned-runs.sweeper';
 import { AgentRuns } from './runs/agent-runs.service';
 import { InFlightRuns } from './runs/in-flight-runs';
 import { RunMetering } from './runs/run-metering';
@@ -66,6 +67,7 @@ export class AppModule {
       InFlightRuns,
       RunStreamsInitializer,
       AgentRuns,
+      AbandonedRunsSweeper,
       { provide: SCHEDULER_CLOCK, useValue: overrides.clock ?? systemClock },
       { provide: SCHEDULED_AGENTS, useClass: AgentDirectory },
       // Schedules start real runs unless a test puts its own starter in their place.

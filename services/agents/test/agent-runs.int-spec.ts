@@ -13,6 +13,8 @@ import {
   type FakeAnthropicServer,
   type FakeOpenAIServer,
 } from '@conduit/testing';
+import { ABANDONED_AFTER_MS, AbandonedRunsSweeper } from '../src/runs/abandoned-runs.sweeper';
+import { RunRepository } from '../src/runs/run.repository';
 import { startAgentsTestApp, type AgentsTestApp } from './support/agents-test-app';
 
 const OPENAI_KEY = 'sk-fake-agents-openai';
@@ -438,5 +440,32 @@ describe('agent runs', () => {
     await expect(
       bus.request(AgentsContract.getRun, { agentId: agent.id, runId: refusedId }, carol),
     ).resolves.toMatchObject({ status: 'failed', error: { code: ErrorCode.BudgetExceeded } });
+  });
+
+  it('stores a run its replica abandoned as failed once no run could still be going', async () => {
+    const agent = await createAgent({});
+    const runId = crypto.randomUUID();
+    // A run as a replica that died leaves it: stored as running, nobody producing it.
+    await service.app.get(RunRepository).insert({
+      id: runId,
+      userId: alice.userId,
+      agentId: agent.id,
+      model: agent.model,
+      trigger: 'api',
+      input: 'lost',
+      transcript: [{ role: 'user', text: 'lost' }],
+      continuesRunId: null,
+    });
+    const sweeper = service.app.get(AbandonedRunsSweeper);
+    expect(await sweeper.sweep()).not.toContain(runId);
+    expect(await sweeper.sweep(Date.now() + ABANDONED_AFTER_MS + 1_000)).toContain(runId);
+    await expect(
+      bus.request(AgentsContract.getRun, { agentId: agent.id, runId }, alice),
+    ).resolves.toMatchObject({
+      status: 'failed',
+      stopReason: 'failed',
+      error: { code: ErrorCode.StreamLost },
+      transcript: [{ role: 'user', text: 'lost' }],
+    });
   });
 });

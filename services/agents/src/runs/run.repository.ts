@@ -120,6 +120,20 @@ export class RunRepository {
     );
   }
 
+  /**
+   * Ends, as failed with `error`, every run still `running` that started before `startedBefore`: the
+   * replica running it is gone. Returns their ids.
+   */
+  async failAbandoned(startedBefore: Date, error: ErrorBody): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE runs SET status = 'failed', stop_reason = 'failed', error = $2, finished_at = now()
+        WHERE status = 'running' AND created_at < $1
+        RETURNING id`,
+      [startedBefore, JSON.stringify(error)],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async find(userId: string, agentId: string, runId: string): Promise<AgentRun | null> {
     const { rows } = await this.pool.query<RunRow>(
       `SELECT ${SUMMARY}, transcript FROM runs WHERE user_id = $1 AND agent_id = $2 AND id = $3`,
