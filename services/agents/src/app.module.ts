@@ -14,6 +14,7 @@ import { McpServerRepository } from './mcp/mcp-server.repository';
 import { McpServersHandler } from './mcp/mcp-servers.handler';
 import { McpServersService } from './mcp/mcp-servers.service';
 import { McpToolCatalog } from './mcp/mcp-tool-catalog';
+import { McpStdioServers } from './mcp/mcp-stdio-servers';
 import { McpTools } from './mcp/mcp-tools';
 import { NotificationPublisher } from './notifications/notification-publisher';
 import { NotificationRepository } from './notifications/notification.repository';
@@ -86,6 +87,7 @@ export class AppModule {
       McpServerRepository,
       McpToolCatalog,
       McpServersService,
+      McpStdioServers,
       McpTools,
       // The user's connected accounts are a source of tools too.
       {

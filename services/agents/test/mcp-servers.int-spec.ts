@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Bus } from '@conduit/bus';
 import {
@@ -34,6 +35,14 @@ describe('MCP servers: configuration over the bus, tools for agents', () => {
         AGENTS_MCP_ALLOWED_ADDRESSES: '127.0.0.1',
         AGENTS_MCP_TIMEOUT_MS: '2000',
         AGENTS_MCP_TOOLS_CACHE_MS: '600000',
+        AGENTS_MCP_STDIO_SERVERS: JSON.stringify([
+          {
+            name: 'local',
+            command: process.execPath,
+            args: [join(__dirname, 'support', 'stdio-mcp-server.cjs')],
+          },
+          { name: 'broken', command: '/nonexistent/mcp-server' },
+        ]),
       },
       'agentsmcp',
       // Runs meter their tool calls: the end-to-end run needs the usage service.
@@ -221,6 +230,38 @@ describe('MCP servers: configuration over the bus, tools for agents', () => {
       ok: false,
       error: { code: 'MCP_SERVER_UNAVAILABLE', message: expect.stringContaining('"brief"') },
     });
+  });
+
+  it('offers the operator’s stdio servers to every user’s agents, and starts one again after it exits', async () => {
+    const shoutOf = async (userId: string) => {
+      const tools = await toolsFor(userId, ['stdio:local', 'stdio:broken', 'stdio:unknown']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['local__exit', 'local__shout']);
+      return tools;
+    };
+    const aliceTools = await shoutOf(alice.userId);
+    const shout = aliceTools.find((t) => t.name === 'local__shout')!;
+    const first = await run(shout, { text: 'hello' });
+    expect(first).toMatchObject({ ok: true, output: { text: expect.stringMatching(/^HELLO \(pid \d+\)$/) } });
+    expect(shout.input.safeParse({ text: 3 }).success).toBe(false);
+    const bobTools = await shoutOf(bob.userId);
+    await expect(
+      run(
+        bobTools.find((t) => t.name === 'local__shout')!,
+        { text: 'hi' },
+        bob.userId,
+      ),
+    ).resolves.toMatchObject({ ok: true });
+
+    const exited = await run(
+      aliceTools.find((t) => t.name === 'local__exit')!,
+      {},
+    );
+    expect(exited).toMatchObject({ ok: false, error: { code: 'MCP_SERVER_UNAVAILABLE' } });
+    const again = await run(shout, { text: 'again' });
+    expect(again).toMatchObject({ ok: true, output: { text: expect.stringMatching(/^AGAIN /) } });
+    const pidOf = (output: ToolOutput) =>
+      (output as { output: { text: string } }).output.text.match(/pid (\d+)/)![1];
+    expect(pidOf(again)).not.toBe(pidOf(first));
   });
 
   it('keeps one user’s servers and secrets from another', async () => {

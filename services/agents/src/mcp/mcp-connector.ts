@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import { refusedAddressIn, type RefusedAddressError } from '../outbound/refused-address.error';
 
@@ -21,7 +22,7 @@ export class McpUnavailableError extends Error {
   }
 }
 
-const CLIENT_INFO = { name: 'conduit-agents', version: '1.0.0' };
+export const CLIENT_INFO = { name: 'conduit-agents', version: '1.0.0' };
 
 /**
  * Opens short MCP sessions over streamable HTTP (the official SDK's client): one per listing or tool
@@ -77,14 +78,14 @@ export class McpConnector {
   }
 }
 
-function unavailable(
+export function unavailable(
   error: unknown,
   within: { signal: AbortSignal; timeoutMs: number; label: string },
   deadline: AbortSignal,
 ): Error {
   if (error instanceof McpUnavailableError) return error;
   if (within.signal.aborted) return new McpUnavailableError('CANCELLED', 'The run was stopped');
-  if (deadline.aborted || (error as { code?: number }).code === -32001) {
+  if (deadline.aborted || (error as { code?: number }).code === McpErrorCode.RequestTimeout) {
     return new McpUnavailableError(
       'TIMEOUT',
       `The MCP server ${within.label} did not answer within ${within.timeoutMs} ms`,

@@ -1,9 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentTool, ToolContext, ToolOutput } from '../tools/agent-tool';
 import { toolFailure } from '../tools/tool-failures';
-import { McpUnavailableError, type McpConnector, type McpEndpoint } from './mcp-connector';
+import { McpUnavailableError } from './mcp-connector';
 
 /** A tool as a server lists it. */
 export interface McpToolListing {
@@ -12,14 +12,27 @@ export interface McpToolListing {
   readonly inputSchema: Record<string, unknown>;
 }
 
-/** How to reach the tool's server when it is called; headers are opened only then. */
+/** Options every request of one exchange carries: its deadline. */
+export interface McpRequestOptions {
+  readonly signal: AbortSignal;
+  readonly timeout: number;
+}
+
+/**
+ * A server, however it is reached (a user's over streamable HTTP, an operator's over stdio): runs one
+ * exchange with it under one deadline, or throws McpUnavailableError saying why it could not.
+ */
 export interface McpServerHandle {
   readonly label: string;
-  endpoint(): Promise<McpEndpoint>;
+  /** Changes when the server's configuration does: its tool list is cached under it. */
+  readonly cacheKey: string;
+  exchange<T>(
+    signal: AbortSignal,
+    use: (client: Client, options: McpRequestOptions) => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface McpCallLimits {
-  readonly timeoutMs: number;
   readonly maxResultChars: number;
 }
 
@@ -45,7 +58,6 @@ export class McpServerTool implements AgentTool<Record<string, unknown>> {
     readonly name: string,
     private readonly listing: McpToolListing,
     private readonly server: McpServerHandle,
-    private readonly connector: McpConnector,
     private readonly limits: McpCallLimits,
   ) {
     this.input = inputSchemaOf(listing.inputSchema);
@@ -54,11 +66,8 @@ export class McpServerTool implements AgentTool<Record<string, unknown>> {
 
   async run(input: Record<string, unknown>, context: ToolContext): Promise<ToolOutput> {
     try {
-      const endpoint = await this.server.endpoint();
-      return await this.connector.withSession(
-        endpoint,
-        { signal: context.signal, timeoutMs: this.limits.timeoutMs, label: this.server.label },
-        (client, options) => this.call(client, input, options),
+      return await this.server.exchange(context.signal, (client, options) =>
+        this.call(client, input, options),
       );
     } catch (error) {
       if (error instanceof McpUnavailableError) return toolFailure(error.code, error.message);
@@ -69,14 +78,14 @@ export class McpServerTool implements AgentTool<Record<string, unknown>> {
   private async call(
     client: Client,
     input: Record<string, unknown>,
-    options: { signal: AbortSignal; timeout: number },
+    options: McpRequestOptions,
   ): Promise<ToolOutput> {
     let result;
     try {
       result = await client.callTool({ name: this.listing.name, arguments: input }, undefined, options);
     } catch (error) {
       // The server answered, with a JSON-RPC error (unknown tool, invalid arguments): the model's to fix.
-      if (error instanceof McpError && error.code !== -32001)
+      if (error instanceof McpError && !TRANSPORT_ERRORS.has(error.code))
         return toolFailure('MCP_TOOL_ERROR', error.message.slice(0, 2_000));
       throw error;
     }
@@ -91,6 +100,9 @@ export class McpServerTool implements AgentTool<Record<string, unknown>> {
     };
   }
 }
+
+/** The SDK's codes for an exchange that broke rather than an answer the server gave. */
+const TRANSPORT_ERRORS = new Set<number>([McpErrorCode.ConnectionClosed, McpErrorCode.RequestTimeout]);
 
 interface ContentPart {
   readonly type: string;

@@ -9,14 +9,14 @@ import {
 } from '@conduit/contracts';
 import { UserSecrets } from '../crypto/user-secrets.service';
 import { McpUnavailableError, type McpEndpoint } from './mcp-connector';
-import { McpServerTool, type McpServerHandle } from './mcp-server-tool';
+import type { McpServerHandle } from './mcp-server-tool';
 import {
   McpServerNameTakenError,
   McpServerRepository,
   type McpServerFields,
   type StoredMcpServer,
 } from './mcp-server.repository';
-import { McpToolCatalog } from './mcp-tool-catalog';
+import { McpToolCatalog, type NamedMcpServer } from './mcp-tool-catalog';
 import { prefixedToolName } from './mcp-tool-names';
 
 export interface McpServerInput {
@@ -98,48 +98,16 @@ export class McpServersService {
     }
   }
 
-  /** The user's enabled servers among `ids`, each with its tools as agent tools; a server that cannot be asked is left out. */
-  async agentToolsOf(
-    userId: string,
-    ids: readonly string[],
-    signal: AbortSignal,
-    onUnavailable: (server: string, error: McpUnavailableError) => void,
-  ): Promise<McpServerTool[]> {
-    const servers = (await this.servers.findMany(userId, ids)).filter((server) => server.enabled);
-    const perServer = await Promise.all(
-      servers.map(async (server) => {
-        const handle = this.handleOf(server);
-        try {
-          const listed = await this.catalog.toolsOf(handle, signal);
-          return listed.map(
-            (tool) =>
-              new McpServerTool(
-                prefixedToolName(server.name, tool.name),
-                tool,
-                handle,
-                this.catalog.connector,
-                {
-                  timeoutMs: this.catalog.config.AGENTS_MCP_TIMEOUT_MS,
-                  maxResultChars: this.catalog.config.AGENTS_MCP_MAX_RESULT_CHARS,
-                },
-              ),
-          );
-        } catch (error) {
-          if (!(error instanceof McpUnavailableError)) throw error;
-          onUnavailable(server.name, error);
-          return [];
-        }
-      }),
-    );
-    return perServer.flat();
+  /** The user's enabled servers among `ids`, to gather tools from. */
+  async handlesOf(userId: string, ids: readonly string[]): Promise<NamedMcpServer[]> {
+    const servers = await this.servers.findMany(userId, ids);
+    return servers
+      .filter((server) => server.enabled)
+      .map((server) => ({ name: server.name, handle: this.handleOf(server) }));
   }
 
-  private handleOf(server: StoredMcpServer): McpServerHandle & { cacheKey: string } {
-    return {
-      label: `"${server.name}"`,
-      cacheKey: `${server.id}:${server.updatedAt.getTime()}`,
-      endpoint: () => this.endpointOf(server),
-    };
+  private handleOf(server: StoredMcpServer): McpServerHandle {
+    return this.catalog.httpHandle(server, () => this.endpointOf(server));
   }
 
   private async endpointOf(server: StoredMcpServer): Promise<McpEndpoint> {

@@ -3,9 +3,16 @@ import { LRUCache } from 'lru-cache';
 import { InjectConfig } from '@conduit/service-kit';
 import { AddressPolicy } from '../outbound/address-policy';
 import { guardedDispatcher } from '../outbound/guarded-dispatcher';
-import { McpConnector } from './mcp-connector';
-import type { McpServerHandle, McpToolListing } from './mcp-server-tool';
+import { McpConnector, McpUnavailableError, type McpEndpoint } from './mcp-connector';
+import { McpServerTool, type McpServerHandle, type McpToolListing } from './mcp-server-tool';
+import { prefixedToolName } from './mcp-tool-names';
 import type { McpConfig } from './mcp.config';
+
+/** A server and the name its tools are prefixed with. */
+export interface NamedMcpServer {
+  readonly name: string;
+  readonly handle: McpServerHandle;
+}
 
 /** Pages of a tool listing read at most (a server that pages forever is cut off). */
 const MAX_PAGES = 20;
@@ -30,39 +37,73 @@ export class McpToolCatalog {
   }
 
   /** The server's tools; throws McpUnavailableError when it cannot be asked. */
-  async toolsOf(
-    server: McpServerHandle & { readonly cacheKey: string },
-    signal: AbortSignal,
-  ): Promise<readonly McpToolListing[]> {
+  async toolsOf(server: McpServerHandle, signal: AbortSignal): Promise<readonly McpToolListing[]> {
     const cached = this.cache.get(server.cacheKey);
     if (cached) return cached;
-    const endpoint = await server.endpoint();
-    const tools = await this.connector.withSession(
-      endpoint,
-      { signal, timeoutMs: this.config.AGENTS_MCP_TIMEOUT_MS, label: server.label },
-      async (client, options) => {
-        const listed: McpToolListing[] = [];
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const answer = await client.listTools(cursor ? { cursor } : {}, options);
-          listed.push(
-            ...answer.tools.map((tool) => ({
-              name: tool.name,
-              description: tool.description,
-              inputSchema: tool.inputSchema as Record<string, unknown>,
-            })),
-          );
-          cursor = answer.nextCursor;
-          if (!cursor) return listed;
-        }
-        this.logger.warn(
-          `${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`,
+    const tools = await server.exchange(signal, async (client, options) => {
+      const listed: McpToolListing[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const answer = await client.listTools(cursor ? { cursor } : {}, options);
+        listed.push(
+          ...answer.tools.map((tool) => ({
+            name: tool.name,
+            description: tool.description,
+            inputSchema: tool.inputSchema as Record<string, unknown>,
+          })),
         );
-        return listed;
-      },
-    );
+        cursor = answer.nextCursor;
+        if (!cursor) return listed;
+      }
+      this.logger.warn(`${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`);
+      return listed;
+    });
     this.cache.set(server.cacheKey, tools);
     return tools;
+  }
+
+  /** A user's server over streamable HTTP: one short session per exchange; headers opened only then. */
+  httpHandle(
+    server: { readonly id: string; readonly name: string; readonly updatedAt: Date },
+    endpoint: () => Promise<McpEndpoint>,
+  ): McpServerHandle {
+    const label = `"${server.name}"`;
+    return {
+      label,
+      cacheKey: `${server.id}:${server.updatedAt.getTime()}`,
+      exchange: async (signal, use) =>
+        this.connector.withSession(
+          await endpoint(),
+          { signal, timeoutMs: this.config.AGENTS_MCP_TIMEOUT_MS, label },
+          use,
+        ),
+    };
+  }
+
+  /** Every tool of `servers` as an agent tool; a server that cannot be asked is left out (and reported). */
+  async agentToolsOf(
+    servers: readonly NamedMcpServer[],
+    signal: AbortSignal,
+    onUnavailable: (server: string, error: McpUnavailableError) => void,
+  ): Promise<McpServerTool[]> {
+    const perServer = await Promise.all(
+      servers.map(async ({ name, handle }) => {
+        try {
+          const listed = await this.toolsOf(handle, signal);
+          return listed.map(
+            (tool) =>
+              new McpServerTool(prefixedToolName(name, tool.name), tool, handle, {
+                maxResultChars: this.config.AGENTS_MCP_MAX_RESULT_CHARS,
+              }),
+          );
+        } catch (error) {
+          if (!(error instanceof McpUnavailableError)) throw error;
+          onUnavailable(name, error);
+          return [];
+        }
+      }),
+    );
+    return perServer.flat();
   }
 
   forget(serverId: string): void {

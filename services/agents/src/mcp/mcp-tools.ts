@@ -2,9 +2,12 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { AgentTool, AllowedTools, ToolSource } from '../tools/agent-tool';
 import { ToolRegistry } from '../tools/tool-registry';
 import { McpServersService } from './mcp-servers.service';
+import { McpStdioServers } from './mcp-stdio-servers';
+import { McpToolCatalog } from './mcp-tool-catalog';
 
 /**
- * The tools of the MCP servers an agent names (the user's own, enabled ones), as agent tools named
+ * The tools of the MCP servers an agent names (the user's own, enabled ones, and the operator's stdio
+ * servers named `stdio:<name>`), as agent tools named
  * `<server>__<tool>`. A server that cannot be reached when the run gathers its tools offers none that
  * run (and is logged); one that fails later answers its tool calls with a clear error.
  */
@@ -14,6 +17,8 @@ export class McpTools implements ToolSource, OnModuleInit {
 
   constructor(
     private readonly servers: McpServersService,
+    private readonly stdio: McpStdioServers,
+    private readonly catalog: McpToolCatalog,
     private readonly registry: ToolRegistry,
   ) {}
 
@@ -23,8 +28,12 @@ export class McpTools implements ToolSource, OnModuleInit {
 
   async toolsFor(userId: string, allowed: AllowedTools, signal: AbortSignal): Promise<readonly AgentTool[]> {
     if (allowed.mcpServers.length === 0) return [];
-    const tools = await this.servers.agentToolsOf(userId, allowed.mcpServers, signal, (server, error) =>
-      this.logger.warn(`MCP server ${server} of user ${userId} left out of a run: ${error.message}`),
+    const servers = [
+      ...this.stdio.handlesOf(allowed.mcpServers),
+      ...(await this.servers.handlesOf(userId, allowed.mcpServers)),
+    ];
+    const tools = await this.catalog.agentToolsOf(servers, signal, (server, error) =>
+      this.logger.warn(`MCP server ${server} left out of a run of user ${userId}: ${error.message}`),
     );
     const seen = new Set<string>();
     return tools.filter((tool) => !seen.has(tool.name) && seen.add(tool.name));
