@@ -8,3 +8,4 @@ export * from './wait-for';
 export * from './speech-audio';
 export * from './s3-test-server';
 export * from './test-mcp-server';
+export * from './video-probe';

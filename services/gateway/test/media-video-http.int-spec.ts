@@ -1,30 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, waitFor } from '@conduit/testing';
+import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, probeVideo, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { startMediaPlatform, type MediaPlatform } from './support/media-platform';
 import { finishedJob, jobEvents, jobOf as jobOfCaller, recordedUsageOf } from './support/media-jobs';
 import { api, json } from './support/platform';
-
-/** What ffprobe says of an MP4: codec, size, length. */
-function probe(data: Uint8Array) {
-  const out = execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,width,height:format=duration',
-      '-of',
-      'json',
-      '-',
-    ],
-    { input: data },
-  ).toString();
-  const parsed = JSON.parse(out);
-  return { ...parsed.streams[0], seconds: Number(parsed.format.duration) };
-}
 
 /**
  * Video jobs end to end: the gateway in-process, media-gen and usage as their own processes, NATS,
@@ -98,8 +76,8 @@ describe('video jobs over HTTP', () => {
     const file = await download(alice, job.results[0].url);
     expect(file.type).toBe('video/mp4');
     expect(file.bytes.byteLength).toBe(job.results[0].bytes);
-    expect(probe(file.bytes)).toMatchObject({ width: 640, height: 360 });
-    expect(probe(file.bytes).seconds).toBeCloseTo(2, 0);
+    expect(probeVideo(file.bytes)).toMatchObject({ width: 640, height: 360 });
+    expect(probeVideo(file.bytes).seconds).toBeCloseTo(2, 0);
 
     const again = await finished(
       alice,
@@ -147,7 +125,7 @@ describe('video jobs over HTTP', () => {
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
     });
-    expect(probe((await download(alice, fromUpload.results[0].url)).bytes)).toMatchObject({
+    expect(probeVideo((await download(alice, fromUpload.results[0].url)).bytes)).toMatchObject({
       width: 360,
       height: 640,
     });

@@ -1,38 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { probeVideo } from '@conduit/testing';
 import { OfflineImageGenerator } from './offline-image.generator';
 import { OfflineVideoGenerator } from './offline-video.generator';
 import { probeFfmpeg, type FfmpegEngine } from './ffmpeg-engine';
 import type { VideoRequest } from './video-generator.port';
-
-/** What ffprobe says of an MP4: its codec, size and length. */
-function probe(data: Uint8Array): { codec: string; width: number; height: number; seconds: number } {
-  const out = execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,width,height:format=duration',
-      '-of',
-      'json',
-      '-',
-    ],
-    { input: data },
-  ).toString();
-  const json = JSON.parse(out) as {
-    streams: { codec_name: string; width: number; height: number }[];
-    format: { duration: string };
-  };
-  const stream = json.streams[0]!;
-  return {
-    codec: stream.codec_name,
-    width: stream.width,
-    height: stream.height,
-    seconds: Number(json.format.duration),
-  };
-}
 
 describe('OfflineVideoGenerator', () => {
   let engine: FfmpegEngine;
@@ -56,12 +26,12 @@ describe('OfflineVideoGenerator', () => {
     const first = await run({}, percents);
     expect(first.contentType).toBe('video/mp4');
     expect(Buffer.from(first.data.subarray(4, 8)).toString()).toBe('ftyp');
-    expect(probe(first.data)).toMatchObject({
+    expect(probeVideo(first.data)).toMatchObject({
       codec: engine.encoder === 'libx264' ? 'h264' : 'mpeg4',
       width: 640,
       height: 360,
     });
-    expect(probe(first.data).seconds).toBeCloseTo(2, 0);
+    expect(probeVideo(first.data).seconds).toBeCloseTo(2, 0);
     expect(first.metadata).toMatchObject({
       placeholder: true,
       seconds: 2,
@@ -87,7 +57,7 @@ describe('OfflineVideoGenerator', () => {
       seconds: 1,
       image: { data: image!.data, contentType: 'image/png' },
     });
-    expect(probe(clip.data)).toMatchObject({ width: 360, height: 640 });
+    expect(probeVideo(clip.data)).toMatchObject({ width: 360, height: 640 });
     expect(clip.metadata).toMatchObject({ fromImage: true });
   });
 
