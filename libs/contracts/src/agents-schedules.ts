@@ -186,12 +186,15 @@ export type NotificationCreatedEvent = z.infer<typeof NotificationCreatedEventSc
 const scheduleErrors = [ErrorCode.NotFound] as const;
 
 export const AgentsSchedulesContract = {
-  /** A schedule of one of the caller's agents (NOT_FOUND for an agent that is not the caller's). */
+  /**
+   * A schedule of one of the caller's agents (NOT_FOUND for an agent that is not the caller's, CONFLICT
+   * when the caller has as many schedules as allowed).
+   */
   createSchedule: defineRequest({
     subject: 'agents.schedule.create',
     request: CreateScheduleSchema,
     response: ScheduleSchema,
-    errors: scheduleErrors,
+    errors: [ErrorCode.NotFound, ErrorCode.Conflict],
   }),
   listSchedules: defineRequest({
     subject: 'agents.schedule.list',

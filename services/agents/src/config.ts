@@ -50,6 +50,8 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
     AGENTS_SCHEDULE_CATCH_UP_MAX: count(1, 1_000).default(10),
     /** A slot at most this old is on time, not missed: what catch-up `none` still fires. */
     AGENTS_SCHEDULE_GRACE_MS: configFields.milliseconds(60_000),
+    /** Most schedules one user may have (a create past it is refused with CONFLICT). */
+    AGENTS_MAX_SCHEDULES_PER_USER: count(1, 1_000_000).default(1_000),
     /**
      * How long the record of a finished fire is kept (its schedule has moved past its slot, so nothing
      * needs it to fire once). The notifications it made stay.

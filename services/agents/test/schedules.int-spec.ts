@@ -395,7 +395,11 @@ describe('scheduled agents across a restart', () => {
   beforeAll(async () => {
     app = await startSchedulesTestApp({
       replicas: 1,
-      env: { AGENTS_SCHEDULE_CATCH_UP_MAX: '5', AGENTS_SCHEDULE_FIRE_RETENTION_MS: '3600000' },
+      env: {
+        AGENTS_SCHEDULE_CATCH_UP_MAX: '5',
+        AGENTS_SCHEDULE_FIRE_RETENTION_MS: '3600000',
+        AGENTS_MAX_SCHEDULES_PER_USER: '6',
+      },
     });
   });
   afterAll(async () => {
@@ -461,6 +465,22 @@ describe('scheduled agents across a restart', () => {
     }, 'the old fire records gone');
     const now = await app.bus.request(Contract.listNotifications, { limit: 100 }, owner);
     expect(now.data.length).toBeGreaterThanOrEqual(told);
+  });
+
+  it('refuses a schedule past the most one user may have, and only that user', async () => {
+    const agent = (await app.bus.request(AgentsContract.listAgents, {}, owner)).data[0]!.id;
+    const fields = { agentId: agent, prompt: 'one more', cron: '0 12 * * *' };
+    const mine = await app.bus.request(Contract.listSchedules, { limit: 100 }, owner);
+    expect(mine.data).toHaveLength(5);
+    await app.bus.request(Contract.createSchedule, fields, owner);
+    expect(await rejection(app.bus.request(Contract.createSchedule, fields, owner))).toMatchObject({
+      code: ErrorCode.Conflict,
+    });
+    const other: CallerContext = { userId: `erin-${randomUUID()}` };
+    const theirs = (await app.bus.request(AgentsContract.createAgent, { name: 'Erin’s' }, other)).id;
+    await expect(
+      app.bus.request(Contract.createSchedule, { ...fields, agentId: theirs }, other),
+    ).resolves.toMatchObject({ state: 'active' });
   });
 });
 

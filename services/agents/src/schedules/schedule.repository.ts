@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { CatchUpPolicy } from '@conduit/contracts';
-import { inTransaction } from '@conduit/db';
+import { inTransaction, lockKey } from '@conduit/db';
 import { PG_POOL } from '@conduit/service-kit';
 
 export interface StoredSchedule {
@@ -76,35 +76,47 @@ function fromRow(row: ScheduleRow): StoredSchedule {
 export class ScheduleRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** null when the agent no longer exists. */
+  /**
+   * Stores a new schedule unless its owner has `maxPerUser` already (`too-many`; the count and the insert
+   * hold the owner's lock, so two creates at once cannot both pass it) or the agent is gone (`no-agent`).
+   */
   async insert(
     schedule: ScheduleFields & { id: string; userId: string; agentId: string; now: Date },
-  ): Promise<StoredSchedule | null> {
-    const inserted = this.pool.query<ScheduleRow>(
-      `INSERT INTO schedules (id, user_id, agent_id, name, prompt, cron, time_zone, run_at, catch_up, enabled,
-         next_fire_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-       RETURNING ${COLUMNS}`,
-      [
-        schedule.id,
-        schedule.userId,
-        schedule.agentId,
-        schedule.name,
-        schedule.prompt,
-        schedule.cron,
-        schedule.timeZone,
-        schedule.runAt,
-        schedule.catchUp,
-        schedule.enabled,
-        schedule.nextFireAt,
-        schedule.now,
-      ],
-    );
+    maxPerUser: number,
+  ): Promise<StoredSchedule | 'no-agent' | 'too-many'> {
     try {
-      return fromRow((await inserted).rows[0]!);
+      return await inTransaction(this.pool, async (client) => {
+        await lockKey(client, `schedules:${schedule.userId}`);
+        const { rows: counted } = await client.query<{ count: string }>(
+          'SELECT count(*)::text AS count FROM schedules WHERE user_id = $1',
+          [schedule.userId],
+        );
+        if (Number(counted[0]?.count ?? 0) >= maxPerUser) return 'too-many';
+        const { rows } = await client.query<ScheduleRow>(
+          `INSERT INTO schedules (id, user_id, agent_id, name, prompt, cron, time_zone, run_at, catch_up, enabled,
+             next_fire_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+           RETURNING ${COLUMNS}`,
+          [
+            schedule.id,
+            schedule.userId,
+            schedule.agentId,
+            schedule.name,
+            schedule.prompt,
+            schedule.cron,
+            schedule.timeZone,
+            schedule.runAt,
+            schedule.catchUp,
+            schedule.enabled,
+            schedule.nextFireAt,
+            schedule.now,
+          ],
+        );
+        return fromRow(rows[0]!);
+      });
     } catch (error) {
       // The agent was deleted after it was checked (its schedules go with it).
-      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return null;
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return 'no-agent';
       throw error;
     }
   }

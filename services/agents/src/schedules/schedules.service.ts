@@ -8,7 +8,8 @@ import {
   type Schedule,
   type UpdateSchedule,
 } from '@conduit/contracts';
-import { decodeSeqCursor, encodeSeqCursor } from '@conduit/service-kit';
+import { decodeSeqCursor, encodeSeqCursor, InjectConfig } from '@conduit/service-kit';
+import type { AgentsConfig } from '../config';
 import { SCHEDULED_AGENTS, type ScheduledAgents } from './scheduled-run.port';
 import { SCHEDULER_CLOCK, type SchedulerClock } from './scheduler-clock';
 import { nextSlotAfter, parseCron, type ScheduleTiming } from './schedule-timing';
@@ -63,6 +64,7 @@ export class SchedulesService {
     private readonly schedules: ScheduleRepository,
     @Inject(SCHEDULED_AGENTS) private readonly agents: ScheduledAgents,
     @Inject(SCHEDULER_CLOCK) private readonly clock: SchedulerClock,
+    @InjectConfig() private readonly config: AgentsConfig,
   ) {}
 
   async create(userId: string, input: CreateSchedule): Promise<Schedule> {
@@ -84,14 +86,18 @@ export class SchedulesService {
       throw new DomainError(ErrorCode.NotFound, 'No agent with that id');
     }
     fields.nextFireAt = fields.enabled ? nextSlotAfter(timing, now) : null;
-    const stored = await this.schedules.insert({
-      ...fields,
-      id: randomUUID(),
-      userId,
-      agentId: input.agentId,
-      now,
-    });
-    if (!stored) throw new DomainError(ErrorCode.NotFound, 'No agent with that id');
+    const stored = await this.schedules.insert(
+      { ...fields, id: randomUUID(), userId, agentId: input.agentId, now },
+      this.config.AGENTS_MAX_SCHEDULES_PER_USER,
+    );
+    if (stored === 'no-agent') throw new DomainError(ErrorCode.NotFound, 'No agent with that id');
+    if (stored === 'too-many') {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `You have ${this.config.AGENTS_MAX_SCHEDULES_PER_USER} schedules, the most allowed: delete one first`,
+        { limit: this.config.AGENTS_MAX_SCHEDULES_PER_USER },
+      );
+    }
     return toSchedule(stored);
   }
 
