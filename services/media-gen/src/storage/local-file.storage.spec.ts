@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFileStorage } from './local-file.storage';
@@ -46,5 +46,22 @@ describe('LocalFileStorage', () => {
       await expect(storage.get(key)).rejects.toThrow('not a storage key');
       await expect(storage.delete(key)).rejects.toThrow('not a storage key');
     }
+  });
+
+  it('removes the temporary files of writes a crash left, once they are old enough, and nothing else', async () => {
+    const local = new LocalFileStorage(root);
+    const key = resultKey('user', JOB, 0);
+    await local.put(key, Buffer.from('kept'), 'image/png');
+    const folder = join(root, key.split('/')[0]!, JOB);
+    const stale = join(folder, '1.0a1b.partial');
+    const fresh = join(folder, '2.0a1c.partial');
+    await writeFile(stale, 'half');
+    await writeFile(fresh, 'half');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(stale, hourAgo, hourAgo);
+    expect(await local.removeAbandonedWrites(new Date(Date.now() - 60_000))).toBe(1);
+    expect((await readdir(folder)).sort()).toEqual(['0', '2.0a1c.partial']);
+    expect(Buffer.from((await local.get(key))!).toString()).toBe('kept');
+    expect(await new LocalFileStorage(join(root, 'nothing-here')).removeAbandonedWrites(new Date())).toBe(0);
   });
 });

@@ -31,8 +31,39 @@ export class LocalFileStorage implements MediaStorage {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const partial = this.partialOf(path);
-    await writeFile(partial, data);
-    await rename(partial, path);
+    try {
+      await writeFile(partial, data);
+      await rename(partial, path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Removes the temporary files of writes that never finished (the process died mid-write) and were last
+   * touched before `before`: old enough that no live write, on any replica sharing the folder, owns them.
+   * Returns how many it removed.
+   */
+  async removeAbandonedWrites(before: Date): Promise<number> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.endsWith(PARTIAL)) continue;
+      const path = join(entry.parentPath, entry.name);
+      const stats = await stat(path).catch(() => null);
+      if (stats && stats.mtime < before) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async get(key: string): Promise<Uint8Array | null> {

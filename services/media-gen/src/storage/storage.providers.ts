@@ -27,10 +27,23 @@ function signedUrlsOf(config: MediaGenConfig): SignedUrls {
   return new SignedUrls(secret, config.MEDIA_URL_TTL_MS);
 }
 
+const ABANDONED_WRITE_AGE_MS = 60 * 60_000;
+
 export function storageOf(config: MediaGenConfig): MediaStorage {
   switch (config.MEDIA_STORAGE) {
-    case 'local':
-      return new LocalFileStorage(config.MEDIA_STORAGE_DIR);
+    case 'local': {
+      const storage = new LocalFileStorage(config.MEDIA_STORAGE_DIR);
+      // Writes a crashed process left half done; an hour is far past any live write's last touch.
+      void storage
+        .removeAbandonedWrites(new Date(Date.now() - ABANDONED_WRITE_AGE_MS))
+        .then((removed) => {
+          if (removed > 0) new Logger('LocalFileStorage').log(`removed ${removed} unfinished writes`);
+        })
+        .catch((error: unknown) =>
+          new Logger('LocalFileStorage').warn(`unfinished writes not removed: ${String(error)}`),
+        );
+      return storage;
+    }
     case 's3':
       return new S3Storage({
         client: s3ClientOf(config),
