@@ -51,7 +51,7 @@ describe('LocalFileStorage', () => {
   it('removes the temporary files of writes a crash left, once they are old enough, and nothing else', async () => {
     const local = new LocalFileStorage(root);
     const key = resultKey('user', JOB, 0);
-    await local.put(key, Buffer.from('kept'), 'image/png');
+    await local.put(key, Buffer.from('kept'));
     const folder = join(root, key.split('/')[0]!, JOB);
     const stale = join(folder, '1.0a1b.partial');
     const fresh = join(folder, '2.0a1c.partial');
