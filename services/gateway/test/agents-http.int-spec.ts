@@ -276,4 +276,15 @@ describe('agents over HTTP', () => {
       again.push(JSON.parse(message.data) as { type: string });
     expect(again.map((e) => e.type)).toEqual(seen.slice(2).map((e) => e.type));
   });
+
+  it('describes the agents and runs routes in the API description', async () => {
+    const document = await json(await fetch(`${gateway.baseUrl}/openapi.json`));
+    expect(document.paths['/api/v1/agents'].post.tags).toEqual(['agents']);
+    expect(
+      document.paths['/api/v1/agents/{agentId}/runs'].post.requestBody.content['application/json'].schema,
+    ).toMatchObject({
+      required: ['input'],
+    });
+    expect(document.paths['/api/v1/agents/{agentId}/runs/{runId}'].get.responses['200']).toBeDefined();
+  });
 });

@@ -100,7 +100,7 @@ export async function runAgentLoop(input: RunLoopInput): Promise<RunEnd> {
       const step = ++state.steps;
       emit({ type: 'step.started', step });
 
-      const call = await modelStep(input, state.steps, signal, limits.maxTokens - tokensUsed());
+      const call = await modelStep(input, signal, limits.maxTokens - tokensUsed());
       state.modelMs += call.durationMs;
       state.usage = addUsage(state.usage, call.usage, call.estimated);
       state.costUsd += call.costUsd;
@@ -161,7 +161,6 @@ interface ModelStepResult {
 
 async function modelStep(
   input: RunLoopInput,
-  step: number,
   signal: AbortSignal,
   tokensLeft: number,
 ): Promise<ModelStepResult> {
@@ -226,7 +225,6 @@ async function modelStep(
   }
   const status = result.aborted ? 'cancelled' : result.error ? 'failed' : 'complete';
   result.costUsd = metered.record(status, result.usage, result.estimated);
-  void step;
   return result;
 }
 
