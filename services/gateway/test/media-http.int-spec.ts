@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { FAKE_OPENAI_PNG_BASE64, geminiRateLimited, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
-import { MEDIA_URL_SECRET, startMediaPlatform, type MediaPlatform } from './support/media-platform';
-import { finishedJob, jobEvents, jobOf as jobOfCaller, recordedUsageOf } from './support/media-jobs';
-import { api, json } from './support/platform';
+import { MEDIA_URL_SECRET, startMediaPlatformWithUsers, type MediaPlatform } from './support/media-platform';
+import { mediaJobsAs, recordedUsageOf } from './support/media-jobs';
+import { json } from './support/platform';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const IMAGES_PATH = '/v1/images/generations';
@@ -16,14 +16,10 @@ describe('media jobs over HTTP', () => {
   let platform: MediaPlatform;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
-  const as = (user: RegisteredUser) => api(platform.gateway.baseUrl, user.accessToken);
+  const { as, jobOf, finished, events } = mediaJobsAs(() => platform.gateway.baseUrl);
 
   beforeAll(async () => {
-    platform = await startMediaPlatform();
-    [alice, bob] = await Promise.all([
-      registerUser(platform.gateway.baseUrl),
-      registerUser(platform.gateway.baseUrl),
-    ]);
+    ({ platform, alice, bob } = await startMediaPlatformWithUsers());
   });
   afterAll(async () => {
     await platform?.close();
@@ -43,11 +39,6 @@ describe('media jobs over HTTP', () => {
     expect(status).toBe(202);
     return answer.jobId;
   }
-
-  const jobOf = (user: RegisteredUser, id: string) => jobOfCaller(as(user), id);
-  const finished = (user: RegisteredUser, id: string) => finishedJob(as(user), id);
-  const events = (user: RegisteredUser, id: string, onEvent?: (event: any) => void) =>
-    jobEvents(as(user), id, onEvent);
 
   const imageRequests = () => platform.openai.requests.filter((r) => r.path === IMAGES_PATH);
 

@@ -1,8 +1,8 @@
 import { FAKE_OPENAI_PNG_BASE64, fakeOpenAIVideoContent, probeVideo, waitFor } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
-import { startMediaPlatform, type MediaPlatform } from './support/media-platform';
-import { finishedJob, jobEvents, jobOf as jobOfCaller, recordedUsageOf } from './support/media-jobs';
-import { api, json } from './support/platform';
+import { startMediaPlatformWithUsers, type MediaPlatform } from './support/media-platform';
+import { mediaJobsAs, recordedUsageOf } from './support/media-jobs';
+import { json } from './support/platform';
 
 /**
  * Video jobs end to end: the gateway in-process, media-gen and usage as their own processes, NATS,
@@ -13,14 +13,10 @@ describe('video jobs over HTTP', () => {
   let platform: MediaPlatform;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
-  const as = (user: RegisteredUser) => api(platform.gateway.baseUrl, user.accessToken);
+  const { as, jobOf, finished, events } = mediaJobsAs(() => platform.gateway.baseUrl);
 
   beforeAll(async () => {
-    platform = await startMediaPlatform();
-    [alice, bob] = await Promise.all([
-      registerUser(platform.gateway.baseUrl),
-      registerUser(platform.gateway.baseUrl),
-    ]);
+    ({ platform, alice, bob } = await startMediaPlatformWithUsers());
   });
   afterAll(async () => {
     await platform?.close();
@@ -41,11 +37,6 @@ describe('video jobs over HTTP', () => {
     expect(answer).toMatchObject({ status: 202 });
     return answer.body.jobId;
   }
-
-  const jobOf = (user: RegisteredUser, id: string) => jobOfCaller(as(user), id);
-  const finished = (user: RegisteredUser, id: string) => finishedJob(as(user), id);
-  const events = (user: RegisteredUser, id: string, onEvent?: (event: any) => void) =>
-    jobEvents(as(user), id, onEvent);
 
   const download = async (user: RegisteredUser, url: string) => {
     const response = await as(user)(url);

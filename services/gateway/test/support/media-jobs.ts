@@ -1,5 +1,6 @@
 import { readSse, waitFor } from '@conduit/testing';
-import { json, type api } from './platform';
+import type { RegisteredUser } from './gateway-test-app';
+import { api, json } from './platform';
 
 /** One user's calls to the gateway, as `api(baseUrl, token)` makes them. */
 type Caller = ReturnType<typeof api>;
@@ -53,4 +54,19 @@ export async function recordedUsageOf(caller: Caller, model: string) {
     () => `usage of ${model} recorded (${JSON.stringify(summary)})`,
   );
   return recorded();
+}
+
+/**
+ * The media job calls as a registered user of the gateway at `baseUrl()` (read at each call, so the
+ * platform may start after this is made): `as(user)` for any other call.
+ */
+export function mediaJobsAs(baseUrl: () => string) {
+  const as = (user: RegisteredUser) => api(baseUrl(), user.accessToken);
+  return {
+    as,
+    jobOf: (user: RegisteredUser, id: string) => jobOf(as(user), id),
+    finished: (user: RegisteredUser, id: string) => finishedJob(as(user), id),
+    events: (user: RegisteredUser, id: string, onEvent?: (event: any) => void) =>
+      jobEvents(as(user), id, onEvent),
+  };
 }

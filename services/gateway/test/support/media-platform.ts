@@ -16,7 +16,7 @@ import {
   type ServiceProcess,
 } from '@conduit/testing';
 import type { GatewayConfig } from '../../src/config';
-import { startTestGateway, type TestGateway } from './gateway-test-app';
+import { registerUser, startTestGateway, type RegisteredUser, type TestGateway } from './gateway-test-app';
 
 export const MEDIA_OPENAI_KEY = 'sk-fake-images-key';
 const MEDIA_STABILITY_KEY = 'sk-fake-stability-key';
@@ -140,4 +140,16 @@ export async function startMediaPlatform(
       await cleanUp();
     },
   };
+}
+
+/** The media platform with two registered users, Alice and Bob (for user-isolation checks). */
+export async function startMediaPlatformWithUsers(
+  env: Record<string, string> = {},
+): Promise<{ platform: MediaPlatform; alice: RegisteredUser; bob: RegisteredUser }> {
+  const platform = await startMediaPlatform(env);
+  const [alice, bob] = await Promise.all([
+    registerUser(platform.gateway.baseUrl),
+    registerUser(platform.gateway.baseUrl),
+  ]);
+  return { platform, alice, bob };
 }
