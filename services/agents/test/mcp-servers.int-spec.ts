@@ -9,7 +9,7 @@ import {
   ErrorCode,
   type McpServer,
 } from '@conduit/contracts';
-import { freePort, startTestMcpServer, testEnv, type TestMcpServer } from '@conduit/testing';
+import { freePort, serveOnLoopback, startTestMcpServer, testEnv, type TestMcpServer } from '@conduit/testing';
 import type { AgentTool, ToolOutput } from '../src/tools/agent-tool';
 import { McpTools } from '../src/mcp/mcp-tools';
 import { startAgentsTestApp, type AgentsTestApp } from './support/agents-test-app';
@@ -219,6 +219,48 @@ describe('MCP servers: configuration over the bus, tools for agents', () => {
     const tools = await toolsFor(alice.userId, [dead.id, calc.id, wrongToken.id]);
     expect(tools.map((t) => t.name)).toContain('calc__add');
     expect(tools.every((t) => t.name.startsWith('calc__'))).toBe(true);
+  });
+
+  it('does not follow a redirect elsewhere (the SDK keeps redirects within the origin)', async () => {
+    const redirecting = await serveOnLoopback(async (_req, res) => {
+      res.statusCode = 307;
+      res.setHeader('location', 'http://169.254.169.254/mcp');
+      res.end();
+    });
+    try {
+      const server = await create(alice, { name: 'redirects', url: `${redirecting.url}/mcp` });
+      await expect(
+        bus.request(AgentsMcpContract.listServerTools, { id: server.id }, alice),
+      ).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+        message: expect.stringMatching(/redirect/i),
+      });
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('does not ask a server that just failed again for every run, but the check does', async () => {
+    let requests = 0;
+    const failing = await serveOnLoopback(async (_req, res) => {
+      requests += 1;
+      res.statusCode = 500;
+      res.end('down for maintenance');
+    });
+    try {
+      const server = await create(alice, { name: 'flaky', url: `${failing.url}/mcp` });
+      await expect(toolsFor(alice.userId, [server.id])).resolves.toEqual([]);
+      const afterFirst = requests;
+      expect(afterFirst).toBeGreaterThan(0);
+      await expect(toolsFor(alice.userId, [server.id])).resolves.toEqual([]);
+      expect(requests).toBe(afterFirst);
+      await expect(
+        bus.request(AgentsMcpContract.listServerTools, { id: server.id }, alice),
+      ).rejects.toMatchObject({ code: ErrorCode.ServiceUnavailable });
+      expect(requests).toBeGreaterThan(afterFirst);
+    } finally {
+      await failing.close();
+    }
   });
 
   it('answers a tool of a server that went away since it was listed with a clear error', async () => {

@@ -75,11 +75,11 @@ export class McpServersService {
     return { deleted: true };
   }
 
-  /** Asks the server for its tools (the cached list when fresh). */
+  /** Asks the server for its tools (the cached list when fresh; a recent failure is not remembered here: this is the check). */
   async tools(userId: string, id: string, signal: AbortSignal): Promise<{ tools: McpTool[] }> {
     const server = await this.stored(userId, id);
     try {
-      const listed = await this.catalog.toolsOf(this.handleOf(server), signal);
+      const listed = await this.catalog.toolsOf(this.handleOf(server), signal, { askAgain: true });
       return {
         tools: listed.map((tool) => ({
           name: prefixedToolName(server.name, tool.name),

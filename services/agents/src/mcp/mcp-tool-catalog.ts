@@ -16,6 +16,11 @@ export interface NamedMcpServer {
 
 /** Pages of a tool listing read at most (a server that pages forever is cut off). */
 const MAX_PAGES = 20;
+/**
+ * How long a server that could not be listed is not asked again when runs gather their tools: a server
+ * that swallows connections would otherwise hold up every run's start by the whole timeout.
+ */
+const FAILURE_MEMORY_MS = 10_000;
 
 /**
  * Servers' tool lists, asked of each server at most once per AGENTS_MCP_TOOLS_CACHE_MS (per server
@@ -26,6 +31,7 @@ export class McpToolCatalog {
   readonly connector: McpConnector;
   private readonly logger = new Logger('McpToolCatalog');
   private readonly cache: LRUCache<string, readonly McpToolListing[]>;
+  private readonly failures: LRUCache<string, McpUnavailableError>;
 
   constructor(@InjectConfig() readonly config: McpConfig) {
     this.connector = new McpConnector(
@@ -34,13 +40,39 @@ export class McpToolCatalog {
       }),
     );
     this.cache = new LRUCache({ max: 5_000, ttl: config.AGENTS_MCP_TOOLS_CACHE_MS });
+    this.failures = new LRUCache({
+      max: 5_000,
+      ttl: Math.min(FAILURE_MEMORY_MS, config.AGENTS_MCP_TOOLS_CACHE_MS),
+    });
   }
 
-  /** The server's tools; throws McpUnavailableError when it cannot be asked. */
-  async toolsOf(server: McpServerHandle, signal: AbortSignal): Promise<readonly McpToolListing[]> {
+  /**
+   * The server's tools; throws McpUnavailableError when it cannot be asked, or (unless `askAgain`) was
+   * not reachable moments ago.
+   */
+  async toolsOf(
+    server: McpServerHandle,
+    signal: AbortSignal,
+    options: { askAgain?: boolean } = {},
+  ): Promise<readonly McpToolListing[]> {
     const cached = this.cache.get(server.cacheKey);
     if (cached) return cached;
-    const tools = await server.exchange(signal, async (client, options) => {
+    const failed = options.askAgain ? undefined : this.failures.get(server.cacheKey);
+    if (failed) throw failed;
+    try {
+      const tools = await this.list(server, signal);
+      this.failures.delete(server.cacheKey);
+      this.cache.set(server.cacheKey, tools);
+      return tools;
+    } catch (error) {
+      if (error instanceof McpUnavailableError && error.code !== 'CANCELLED')
+        this.failures.set(server.cacheKey, error);
+      throw error;
+    }
+  }
+
+  private list(server: McpServerHandle, signal: AbortSignal): Promise<McpToolListing[]> {
+    return server.exchange(signal, async (client, options) => {
       const listed: McpToolListing[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
@@ -58,8 +90,6 @@ export class McpToolCatalog {
       this.logger.warn(`${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`);
       return listed;
     });
-    this.cache.set(server.cacheKey, tools);
-    return tools;
   }
 
   /** A user's server over streamable HTTP: one short session per exchange; headers opened only then. */
@@ -108,5 +138,6 @@ export class McpToolCatalog {
 
   forget(serverId: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${serverId}:`)) this.cache.delete(key);
+    for (const key of this.failures.keys()) if (key.startsWith(`${serverId}:`)) this.failures.delete(key);
   }
 }
