@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,7 +95,20 @@ describe('npm run new:service', () => {
         '../../.swcrc',
       ]);
       expect(existsSync(join(workspace, 'services/demo-svc/dist/main.js'))).toBe(true);
-      await sh(workspace, bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+      // What the generator wrote and everything it imports: the rest of the copy is the repository as it
+      // is, which `npm run typecheck` checks once already.
+      writeFileSync(
+        join(workspace, 'tsconfig.generated.json'),
+        JSON.stringify({
+          extends: './tsconfig.json',
+          include: [
+            'services/demo-svc/src/**/*.ts',
+            'services/demo-svc/test/**/*.ts',
+            'libs/contracts/src/**/*.ts',
+          ],
+        }),
+      );
+      await sh(workspace, bin('tsc'), ['-p', 'tsconfig.generated.json', '--noEmit']);
       await sh(workspace, bin('nx'), ['show', 'projects']);
       await sh(workspace, bin('eslint'), ['services/demo-svc', 'libs/contracts/src']);
       await sh(workspace, bin('prettier'), [
