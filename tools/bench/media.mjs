@@ -37,7 +37,9 @@ const HELP = `npm run bench -- media [flags]   (each flag also as env BENCH_<NAM
   --rate R           jobs/s of the steady run, below saturation (default 100)
   --rate-jobs M      jobs in the steady run (default 1500)
   --no-kill 1        do not kill a replica during the throughput run (default 0)
-  --timeout-s N      how long the jobs of one run may take to finish (default 300)`;
+  --timeout-s N      how long the jobs of one run may take to finish (default 300)
+  --cpu-prof DIR     write V8 CPU profiles of the gateway and the replicas into DIR (summarise them with
+                     node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
 
 const TARGET_JOBS_PER_S = 200;
 const TARGET_QUEUE_WAIT_P99_MS = 50;
@@ -57,6 +59,7 @@ function parseOptions(argv) {
         'rate-jobs': { default: 1500, min: 1 },
         'no-kill': 0,
         'timeout-s': { default: 300, min: 1 },
+        'cpu-prof': null,
       },
       HELP,
     ),
@@ -364,6 +367,7 @@ async function run(options, { infra, ns, cleanup }) {
     cleanup,
     log,
     replicas: 2,
+    cpuProfDir: options.cpuProf ?? null,
     mediaEnv: {
       MEDIA_WORKER_CONCURRENCY: String(options.concurrency),
       // A killed replica's jobs come back this soon.

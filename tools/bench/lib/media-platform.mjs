@@ -13,7 +13,17 @@ const MEDIA_URL_SECRET = `bench-media-url-secret-${'x'.repeat(40)}`;
  * Resolves with the gateway, the media-gen replicas (`replicas[i]`, replaceable by `restartReplica(i)`),
  * the schemas, the storage folder and `assertAlive()`. `mediaEnv` adds settings to every replica.
  */
-export async function startMediaPlatform({ infra, ns, cleanup, log, replicas = 2, mediaEnv = {} }) {
+export async function startMediaPlatform({
+  infra,
+  ns,
+  cleanup,
+  log,
+  replicas = 2,
+  mediaEnv = {},
+  cpuProfDir = null,
+}) {
+  // Profiles of the gateway and of every replica started (a killed one leaves none).
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'media-gen', 'usage']);
   const storageDir = mkdtempSync(join(tmpdir(), `${ns.id}-media-`));
   cleanup.add('media storage folder', () => rmSync(storageDir, { recursive: true, force: true }));
@@ -39,21 +49,25 @@ export async function startMediaPlatform({ infra, ns, cleanup, log, replicas = 2
   const media = [];
   const startReplica = async (i) => {
     log(`starting media-gen replica ${i}`);
-    const replica = await startService('media-gen', mediaEnvFull);
+    const replica = await startService('media-gen', mediaEnvFull, { nodeArgs });
     media[i] = replica;
     cleanup.add(`media-gen replica ${i}`, () => replica.stop());
     return replica;
   };
   for (let i = 0; i < replicas; i++) await startReplica(i);
   log('starting gateway');
-  const gateway = await startService('gateway', {
-    ...common,
-    DATABASE_SCHEMA: schemas.gateway,
-    JWT_SECRET,
-    // Benchmark accounts sign up from loopback and send far more than a person would.
-    AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
-    RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
-  });
+  const gateway = await startService(
+    'gateway',
+    {
+      ...common,
+      DATABASE_SCHEMA: schemas.gateway,
+      JWT_SECRET,
+      // Benchmark accounts sign up from loopback and send far more than a person would.
+      AUTH_ATTEMPTS_PER_MINUTE_PER_ADDRESS: '0',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+    },
+    { nodeArgs },
+  );
   cleanup.add('gateway', () => gateway.stop());
   const killed = new Set();
   return {
