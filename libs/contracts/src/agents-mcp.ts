@@ -12,6 +12,11 @@ import { ErrorCode } from './errors';
 /** Servers one user may configure. */
 export const MAX_MCP_SERVERS_PER_USER = 50;
 export const MAX_MCP_HEADERS = 20;
+/**
+ * Longest the tools check of a server (`listServerTools`) waits for it, whatever the service's own MCP
+ * timeout: the answer comes within a bus request's usual time limit.
+ */
+export const MCP_SERVER_CHECK_TIMEOUT_MS = 8_000;
 
 /**
  * A server's name: the prefix of its tools' names as the model sees them (`<name>__<tool>`), so short

@@ -26,9 +26,11 @@ export interface McpServerHandle {
   readonly label: string;
   /** Changes when the server's configuration does: its tool list is cached under it. */
   readonly cacheKey: string;
+  /** `timeoutMs`: a shorter deadline than the configured one. */
   exchange<T>(
     signal: AbortSignal,
     use: (client: Client, options: McpRequestOptions) => Promise<T>,
+    timeoutMs?: number,
   ): Promise<T>;
 }
 

@@ -79,7 +79,7 @@ export class McpServersService {
   async tools(userId: string, id: string, signal: AbortSignal): Promise<{ tools: McpTool[] }> {
     const server = await this.stored(userId, id);
     try {
-      const listed = await this.catalog.toolsOf(this.handleOf(server), signal, { askAgain: true });
+      const listed = await this.catalog.toolsOf(this.handleOf(server), signal, { check: true });
       return {
         tools: listed.map((tool) => ({
           name: prefixedToolName(server.name, tool.name),

@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InjectConfig } from '@conduit/service-kit';
 import { CLIENT_INFO, unavailable } from './mcp-connector';
-import type { McpServerHandle } from './mcp-server-tool';
+import type { McpRequestOptions, McpServerHandle } from './mcp-server-tool';
 import type { NamedMcpServer } from './mcp-tool-catalog';
 import type { McpConfig, StdioServerConfig } from './mcp.config';
 
@@ -44,11 +44,15 @@ export class McpStdioServers implements OnApplicationShutdown {
 
   private handleOf(server: StdioServerConfig): McpServerHandle {
     const label = `"${server.name}"`;
-    const timeoutMs = this.config.AGENTS_MCP_TIMEOUT_MS;
     return {
       label,
       cacheKey: `${STDIO_SERVER_PREFIX}${server.name}`,
-      exchange: async (signal, use) => {
+      exchange: async <T>(
+        signal: AbortSignal,
+        use: (client: Client, options: McpRequestOptions) => Promise<T>,
+        shorterTimeoutMs?: number,
+      ): Promise<T> => {
+        const timeoutMs = shorterTimeoutMs ?? this.config.AGENTS_MCP_TIMEOUT_MS;
         const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
         try {
           const client = await this.clientOf(server, { signal: deadline, timeout: timeoutMs });

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { MCP_SERVER_CHECK_TIMEOUT_MS } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import { AddressPolicy } from '../outbound/address-policy';
 import { guardedDispatcher } from '../outbound/guarded-dispatcher';
@@ -28,12 +29,12 @@ const FAILURE_MEMORY_MS = 10_000;
  */
 @Injectable()
 export class McpToolCatalog {
-  readonly connector: McpConnector;
+  private readonly connector: McpConnector;
   private readonly logger = new Logger('McpToolCatalog');
   private readonly cache: LRUCache<string, readonly McpToolListing[]>;
   private readonly failures: LRUCache<string, McpUnavailableError>;
 
-  constructor(@InjectConfig() readonly config: McpConfig) {
+  constructor(@InjectConfig() private readonly config: McpConfig) {
     this.connector = new McpConnector(
       guardedDispatcher(new AddressPolicy(config.AGENTS_MCP_ALLOWED_ADDRESSES), {
         connectTimeoutMs: config.AGENTS_MCP_TIMEOUT_MS,
@@ -47,20 +48,24 @@ export class McpToolCatalog {
   }
 
   /**
-   * The server's tools; throws McpUnavailableError when it cannot be asked, or (unless `askAgain`) was
-   * not reachable moments ago.
+   * The server's tools; throws McpUnavailableError when it cannot be asked, or (unless this is the
+   * user's `check`, which also waits at most MCP_SERVER_CHECK_TIMEOUT_MS) was not reachable moments ago.
    */
   async toolsOf(
     server: McpServerHandle,
     signal: AbortSignal,
-    options: { askAgain?: boolean } = {},
+    options: { check?: boolean } = {},
   ): Promise<readonly McpToolListing[]> {
     const cached = this.cache.get(server.cacheKey);
     if (cached) return cached;
-    const failed = options.askAgain ? undefined : this.failures.get(server.cacheKey);
+    const failed = options.check ? undefined : this.failures.get(server.cacheKey);
     if (failed) throw failed;
     try {
-      const tools = await this.list(server, signal);
+      const tools = await this.list(
+        server,
+        signal,
+        options.check ? Math.min(MCP_SERVER_CHECK_TIMEOUT_MS, this.config.AGENTS_MCP_TIMEOUT_MS) : undefined,
+      );
       this.failures.delete(server.cacheKey);
       this.cache.set(server.cacheKey, tools);
       return tools;
@@ -71,25 +76,35 @@ export class McpToolCatalog {
     }
   }
 
-  private list(server: McpServerHandle, signal: AbortSignal): Promise<McpToolListing[]> {
-    return server.exchange(signal, async (client, options) => {
-      const listed: McpToolListing[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const answer = await client.listTools(cursor ? { cursor } : {}, options);
-        listed.push(
-          ...answer.tools.map((tool) => ({
-            name: tool.name,
-            description: tool.description,
-            inputSchema: tool.inputSchema as Record<string, unknown>,
-          })),
+  private list(
+    server: McpServerHandle,
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
+  ): Promise<McpToolListing[]> {
+    return server.exchange(
+      signal,
+      async (client, options) => {
+        const listed: McpToolListing[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const answer = await client.listTools(cursor ? { cursor } : {}, options);
+          listed.push(
+            ...answer.tools.map((tool) => ({
+              name: tool.name,
+              description: tool.description,
+              inputSchema: tool.inputSchema as Record<string, unknown>,
+            })),
+          );
+          cursor = answer.nextCursor;
+          if (!cursor) return listed;
+        }
+        this.logger.warn(
+          `${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`,
         );
-        cursor = answer.nextCursor;
-        if (!cursor) return listed;
-      }
-      this.logger.warn(`${server.label} lists more than ${MAX_PAGES} pages of tools; the rest are left out`);
-      return listed;
-    });
+        return listed;
+      },
+      timeoutMs,
+    );
   }
 
   /** A user's server over streamable HTTP: one short session per exchange; headers opened only then. */
@@ -101,10 +116,10 @@ export class McpToolCatalog {
     return {
       label,
       cacheKey: `${server.id}:${server.updatedAt.getTime()}`,
-      exchange: async (signal, use) =>
+      exchange: async (signal, use, timeoutMs) =>
         this.connector.withSession(
           await endpoint(),
-          { signal, timeoutMs: this.config.AGENTS_MCP_TIMEOUT_MS, label },
+          { signal, timeoutMs: timeoutMs ?? this.config.AGENTS_MCP_TIMEOUT_MS, label },
           use,
         ),
     };
