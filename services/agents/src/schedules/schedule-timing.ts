@@ -27,22 +27,31 @@ function invalid(field: string, message: string): DomainError {
   });
 }
 
+/** Parsed expressions by zone and text: a burst of schedules usually shares a few (croner's are pure to read). */
+const parsed = new Map<string, Cron>();
+const MAX_PARSED = 1_000;
+
 /**
  * The cron expression as croner reads it (five fields, minute precision: a schedule cannot fire more
  * than once a minute), in `timeZone`. VALIDATION_FAILED for an expression that does not parse, an unknown
- * zone, or one that never fires (`0 0 30 2 *`).
+ * zone, or one that never fires after `now` (`0 0 30 2 *`).
  */
 export function parseCron(cron: string, timeZone: string, now: Date): Cron {
-  if (!isKnownTimeZone(timeZone)) {
-    throw invalid('timeZone', 'is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
-  }
-  let pattern: Cron;
-  try {
-    // No function: croner starts no timer, it only computes slots.
-    pattern = new Cron(cron, { timezone: timeZone, mode: '5-part' });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : 'does not parse';
-    throw invalid('cron', `is not a cron expression of five fields (${reason})`);
+  const key = `${timeZone}\n${cron}`;
+  let pattern = parsed.get(key);
+  if (!pattern) {
+    if (!isKnownTimeZone(timeZone)) {
+      throw invalid('timeZone', 'is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
+    }
+    try {
+      // No function: croner starts no timer, it only computes slots.
+      pattern = new Cron(cron, { timezone: timeZone, mode: '5-part' });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : 'does not parse';
+      throw invalid('cron', `is not a cron expression of five fields (${reason})`);
+    }
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(key, pattern);
   }
   if (pattern.nextRun(now) === null) throw invalid('cron', 'never fires');
   return pattern;
