@@ -84,7 +84,8 @@ describe('http_fetch', () => {
     service = await startAgentsTestApp(
       {
         AGENTS_HTTP_FETCH_ENABLED: 'true',
-        AGENTS_HTTP_FETCH_TIMEOUT_MS: '1500',
+        // Long enough for a busy machine's loopback fetches; the stalling server's test waits it out.
+        AGENTS_HTTP_FETCH_TIMEOUT_MS: '5000',
         AGENTS_HTTP_FETCH_MAX_BYTES: '100000',
         AGENTS_HTTP_FETCH_MAX_REDIRECTS: '3',
         AGENTS_HTTP_FETCH_ALLOWED_ADDRESSES: '127.0.0.2',

@@ -33,7 +33,8 @@ describe('MCP servers: configuration over the bus, tools for agents', () => {
       {
         // The test servers are on loopback: allowed here, as an operator allows servers inside a cluster.
         AGENTS_MCP_ALLOWED_ADDRESSES: '127.0.0.1',
-        AGENTS_MCP_TIMEOUT_MS: '2000',
+        // Long enough for a stdio server to start on a busy machine; the stalling tool's test waits it out.
+        AGENTS_MCP_TIMEOUT_MS: '8000',
         AGENTS_MCP_TOOLS_CACHE_MS: '600000',
         AGENTS_MCP_STDIO_SERVERS: JSON.stringify([
           {
