@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, StopReason, Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { TranscriptMessage } from '@conduit/contracts';
+import { anthropicClient } from '@conduit/provider-clients';
 import { anthropicErrors, mapProviderError, ProviderError } from '@conduit/provider-errors';
 import type {
   AgentModel,
@@ -22,13 +23,7 @@ export class AnthropicAgentModel implements AgentModel {
   private readonly client: Anthropic;
 
   constructor(options: AnthropicAgentModelOptions) {
-    this.client = new Anthropic({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-    });
+    this.client = anthropicClient(options);
   }
 
   async *turn(request: ModelTurnRequest): AsyncGenerator<ModelTurnEvent> {

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { TranscriptMessage, TranscriptToolCall } from '@conduit/contracts';
+import { openAIClient } from '@conduit/provider-clients';
 import { mapProviderError, openAIErrors, ProviderError } from '@conduit/provider-errors';
 import type {
   AgentModel,
@@ -22,18 +23,7 @@ export class OpenAIAgentModel implements AgentModel {
   private readonly client: OpenAI;
 
   constructor(options: OpenAIAgentModelOptions) {
-    this.client = new OpenAI({
-      apiKey: options.apiKey ?? 'no-key',
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs,
-      maxRetries: 0,
-      // Explicit nulls stop the SDK from reading OPENAI_ORG_ID & co. from the environment.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      logLevel: 'off',
-    });
+    this.client = openAIClient(options);
   }
 
   async *turn(request: ModelTurnRequest): AsyncGenerator<ModelTurnEvent> {

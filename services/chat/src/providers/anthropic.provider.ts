@@ -7,6 +7,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import type { CompletionMessage, FinishReason } from '@conduit/contracts';
 import { anthropicErrors } from '@conduit/provider-errors';
+import { anthropicClient } from '@conduit/provider-clients';
 import { streamFromSdk, type StreamOutcome } from './sdk-stream';
 import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
 
@@ -28,14 +29,7 @@ export class AnthropicProvider implements TextGenerationProvider {
 
   constructor(options: AnthropicProviderOptions) {
     this.defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
-    this.client = new Anthropic({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs,
-      maxRetries: 0,
-      // Failures reach the caller as ProviderErrors; the SDK's own console logging would bypass our logger.
-      logLevel: 'off',
-    });
+    this.client = anthropicClient(options);
   }
 
   stream(request: GenerationRequest): AsyncIterable<GenerationChunk> {

@@ -6,6 +6,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
 import { openAIErrors } from '@conduit/provider-errors';
+import { openAIClient } from '@conduit/provider-clients';
 import { streamFromSdk, type StreamOutcome } from './sdk-stream';
 import type { GenerationChunk, GenerationRequest, TextGenerationProvider } from './text-generation.provider';
 
@@ -32,21 +33,7 @@ export class OpenAIProvider implements TextGenerationProvider {
   constructor(options: OpenAIProviderOptions) {
     this.id = options.id;
     this.maxTokensParam = options.maxTokensParam ?? 'max_tokens';
-    this.client = new OpenAI({
-      // The SDK refuses to start without a key; keyless servers ignore the bearer token.
-      apiKey: options.apiKey ?? 'no-key',
-      baseURL: options.baseURL,
-      timeout: options.timeoutMs,
-      maxRetries: 0,
-      // Explicit nulls stop the SDK from reading OPENAI_ORG_ID & co. from the environment and sending
-      // them to whatever server this instance talks to.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      // Failures reach the caller as ProviderErrors; the SDK's own console logging would bypass our logger.
-      logLevel: 'off',
-    });
+    this.client = openAIClient(options);
   }
 
   stream(request: GenerationRequest): AsyncIterable<GenerationChunk> {

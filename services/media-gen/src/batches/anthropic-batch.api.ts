@@ -6,6 +6,7 @@ import {
   type FinishReason,
   type OpenAiChatRequest,
 } from '@conduit/contracts';
+import { anthropicClient } from '@conduit/provider-clients';
 import {
   codeOfStatus,
   refusingClientErrors,
@@ -26,12 +27,11 @@ export class AnthropicBatchApi implements ProviderBatchApi {
   private readonly client: Anthropic;
 
   constructor(options: { apiKey: string; baseURL?: string; timeoutMs: number }) {
-    this.client = new Anthropic({
+    this.client = anthropicClient({
       apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      timeout: options.timeoutMs,
+      baseURL: options.baseURL || undefined,
+      timeoutMs: options.timeoutMs,
       maxRetries: 2,
-      logLevel: 'off',
     });
   }
 

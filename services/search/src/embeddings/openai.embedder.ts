@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { DomainError, ErrorCode } from '@conduit/contracts';
+import { openAIClient } from '@conduit/provider-clients';
 import type { Embedder, EmbeddingBatch, EmbeddingPurpose, EmbeddingSpace } from './embedder.port';
 import { planEmbeddingBatches, type EmbeddingBatchLimits } from './embedding-batches';
 
@@ -40,18 +41,11 @@ export class OpenAiEmbedder implements Embedder {
     };
     this.meteredModel = `openai/${options.model}`;
     this.limits = { ...DEFAULT_OPENAI_EMBEDDING_BATCH, ...options.batch };
-    this.client = new OpenAI({
-      // The SDK refuses to start without a key; keyless servers ignore the bearer token.
-      apiKey: options.apiKey ?? 'no-key',
+    this.client = openAIClient({
+      apiKey: options.apiKey,
       baseURL: options.baseURL,
-      timeout: options.timeoutMs,
+      timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries ?? 2,
-      // Explicit nulls keep the SDK from reading OPENAI_ORG_ID & co. from the environment.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      logLevel: 'off',
     });
   }
 

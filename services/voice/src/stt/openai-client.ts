@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { openAIClient } from '@conduit/provider-clients';
 import { retryAfterMs } from '@conduit/service-kit';
 import { failureOfStatus, messageOf, providerDetail } from './provider-failure';
 import type { SpeechEngineFailure } from './speech-to-text.port';
@@ -12,18 +13,8 @@ export interface OpenAIAudioOptions {
 }
 
 /** An OpenAI client for the audio endpoints: no SDK retries (the caller decides), nothing read from the environment. */
-export function openAIClient({ apiKey, baseUrl, timeoutMs }: OpenAIAudioOptions): OpenAI {
-  return new OpenAI({
-    apiKey: apiKey ?? 'unset',
-    ...(baseUrl ? { baseURL: baseUrl } : {}),
-    timeout: timeoutMs,
-    maxRetries: 0,
-    organization: null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    logLevel: 'off',
-  });
+export function openAIAudioClient({ apiKey, baseUrl, timeoutMs }: OpenAIAudioOptions): OpenAI {
+  return openAIClient({ apiKey, baseURL: baseUrl || undefined, timeoutMs });
 }
 
 export interface OpenAIFailure {

@@ -2,7 +2,7 @@ import OpenAI, { toFile } from 'openai';
 import type { PcmAudio } from '../audio/pcm-audio';
 import { pcmSeconds } from '../audio/pcm-audio';
 import type { VoiceConfig } from '../config';
-import { isoLanguage, openAIClient, openAIFailure, type OpenAIAudioOptions } from './openai-client';
+import { isoLanguage, openAIAudioClient, openAIFailure, type OpenAIAudioOptions } from './openai-client';
 import {
   SpeechToTextError,
   type EngineAvailability,
@@ -34,7 +34,7 @@ export class OpenAISpeechToText implements SpeechToTextEngine {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAITranscriptionOptions) {
-    this.client = openAIClient(options);
+    this.client = openAIAudioClient(options);
   }
 
   static fromConfig(config: VoiceConfig): OpenAISpeechToText {

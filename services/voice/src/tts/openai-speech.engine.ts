@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { VoiceConfig } from '../config';
-import { openAIClient, openAIFailure, type OpenAIAudioOptions } from '../stt/openai-client';
+import { openAIAudioClient, openAIFailure, type OpenAIAudioOptions } from '../stt/openai-client';
 import type { EngineAvailability } from '../stt/speech-to-text.port';
 import { evenChunks } from './even-chunks';
 import {
@@ -41,7 +41,7 @@ export class OpenAITextToSpeech implements TextToSpeechEngine {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAISpeechOptions) {
-    this.client = openAIClient(options);
+    this.client = openAIAudioClient(options);
   }
 
   static fromConfig(config: VoiceConfig): OpenAITextToSpeech {
