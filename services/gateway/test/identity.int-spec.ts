@@ -1,4 +1,5 @@
 import { sign } from 'jsonwebtoken';
+import { waitFor } from '@conduit/testing';
 import {
   registerUser,
   startTestGateway,
@@ -170,6 +171,22 @@ describe('identity over HTTP', () => {
         expect(answer.contentType).toContain('application/problem+json');
         expect(answer.body).toEqual(missing.body);
       }
+    });
+
+    it('refuses a token once it has expired, though it was accepted (and remembered) before', async () => {
+      const user = await registerUser(gateway.baseUrl);
+      const { sub, email } = claimsOf(user.accessToken);
+      const expiresAt = Math.floor(Date.now() / 1000) + 2;
+      const shortLived = sign({ email, exp: expiresAt }, TEST_JWT_SECRET, {
+        subject: sub,
+        issuer: gateway.config.JWT_ISSUER,
+      });
+      expect((await me(shortLived)).status).toBe(200);
+      await waitFor(
+        async () => (await me(shortLived)).status === 401,
+        'the remembered token refused once expired',
+      );
+      expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
     });
 
     it('refuses expired, tampered, foreign-secret, wrong-issuer and unsigned tokens', async () => {
