@@ -129,4 +129,15 @@ describe('MCP servers over HTTP', () => {
     expect(await status(as(alice)(base, { body: { name: 'twice', url: mcp.url } }))).toBe(409);
     expect(await status(api(gateway.baseUrl, 'not-a-token')(base))).toBe(401);
   });
+
+  it('describes the MCP server routes in the API description', async () => {
+    const document = await json(await fetch(`${gateway.baseUrl}/openapi.json`));
+    const created = document.paths['/api/v1/agents/mcp-servers'].post;
+    expect(created.tags).toEqual(['agents']);
+    expect(created.requestBody.content['application/json'].schema).toMatchObject({
+      required: expect.arrayContaining(['name', 'url']),
+    });
+    expect(document.paths['/api/v1/agents/mcp-servers/{id}/tools'].get.responses['200']).toBeDefined();
+    expect(document.paths['/api/v1/agents/mcp-servers/{id}'].patch).toBeDefined();
+  });
 });
