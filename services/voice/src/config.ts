@@ -54,6 +54,18 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
   VOICE_VAD_MIN_LEVEL_DBFS: z.coerce.number().min(-120).max(0).default(DEFAULT_MIN_SPEECH_LEVEL_DBFS),
   /** How far ahead of real time reply audio is sent: the most a barge-in leaves playing on the client. */
   VOICE_OUTPUT_LEAD_MS: z.coerce.number().int().min(0).max(5_000).default(200),
+  /**
+   * `on`: the reply's own audio coming back from the client's speaker (found by correlation with the
+   * audio just sent) neither barges in nor starts a turn, and transcripts reading the reply back are
+   * dropped. `off` for clients that cancel echo themselves (headsets, the browser's echoCancellation).
+   */
+  VOICE_ECHO_SUPPRESSION: z.enum(['on', 'off']).default('on'),
+  /** The longest speaker-to-microphone delay searched for the reply's echo (client buffers and the room). */
+  VOICE_ECHO_MAX_DELAY_MS: z.coerce.number().int().min(20).max(1_000).default(400),
+  /** How long after the reply's last audio plays input is still checked for its echo. */
+  VOICE_ECHO_TAIL_MS: z.coerce.number().int().min(0).max(5_000).default(500),
+  /** Normalised correlation with the reply audio at or above which input is echo (0.7: it carries half the energy). */
+  VOICE_ECHO_MIN_CORRELATION: z.coerce.number().min(0.1).max(1).default(0.7),
   /** Longest wait for a cloud speech provider to answer (connect, headers, next audio chunk). */
   VOICE_PROVIDER_TIMEOUT_MS: configFields.milliseconds(15_000),
 

@@ -26,6 +26,11 @@ export interface PlaybackSink {
   frame(audio: Buffer): void;
   /** Every piece was spoken and sent (`audio.done`). */
   done(): void;
+  /**
+   * The PCM (at the client's rate) of each frame as it goes out, before any encoding, and the wall time
+   * it plays at on the client (the reply plays from its first frame on, at real time): the echo reference.
+   */
+  played?(pcm: Buffer, playAt: number): void;
   /** A synthesis failed: the reply stops there. */
   failed(error: unknown): void;
 }
@@ -173,6 +178,7 @@ export class ReplyPlayback {
       const frame = this.buffered.subarray(0, Math.min(this.frameBytes, this.buffered.length));
       this.buffered = this.buffered.subarray(frame.length);
       this.firstSentAt ??= now;
+      this.sink.played?.(frame, this.firstSentAt + this.sentMs);
       this.sentMs += (frame.length / 2 / this.options.outputRate) * 1000;
       if (this.encoder) this.encoder.write(Buffer.from(frame));
       else this.send(Buffer.from(frame));

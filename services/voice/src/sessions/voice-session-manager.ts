@@ -14,6 +14,8 @@ import { InjectConfig } from '@conduit/service-kit';
 import { AudioCodec } from '../audio/audio-codec';
 import { PcmResampler } from '../audio/pcm-resampler';
 import type { VoiceConfig } from '../config';
+import { EchoDetector } from '../echo/echo-detector';
+import { ReadBackFilter } from '../echo/read-back-filter';
 import { UnknownEngineError } from '../engines/engine-registry';
 import {
   SPEECH_TO_TEXT,
@@ -71,10 +73,12 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     const stt = await this.engine(() => this.recognisers.get(start.stt));
     const tts = await this.engine(() => this.synthesisers.get(start.tts));
     const chatSessionId = continued ?? (await this.chat.newConversation(caller, start));
-    const [vad, inputResampler, recognitionResampler] = await Promise.all([
+    const echoSuppression = this.config.VOICE_ECHO_SUPPRESSION === 'on';
+    const [vad, inputResampler, recognitionResampler, echoReference] = await Promise.all([
       WebRtcVad.create(this.config.VOICE_VAD_MODE as VadMode, this.config.VOICE_VAD_MIN_LEVEL_DBFS),
       PcmResampler.open(start.sampleRate, VAD_SAMPLE_RATE),
       PcmResampler.open(VAD_SAMPLE_RATE, stt.sampleRate),
+      echoSuppression ? PcmResampler.open(start.sampleRate, VAD_SAMPLE_RATE) : null,
     ]);
     const session = new VoiceSession({
       id,
@@ -89,6 +93,19 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
       chat: this.chat,
       metering: this.metering,
       output: this.outputOf(id),
+      ...(echoReference
+        ? {
+            echo: {
+              detector: new EchoDetector({
+                maxDelayMs: this.config.VOICE_ECHO_MAX_DELAY_MS,
+                tailMs: this.config.VOICE_ECHO_TAIL_MS,
+                minCorrelation: this.config.VOICE_ECHO_MIN_CORRELATION,
+              }),
+              reference: echoReference,
+              readBack: new ReadBackFilter(),
+            },
+          }
+        : {}),
       ...(outputFormat !== 'pcm16'
         ? { outputEncoder: (sink) => this.codec.openLiveEncoder(outputFormat, start.sampleRate, sink) }
         : {}),

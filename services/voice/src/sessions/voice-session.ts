@@ -12,6 +12,8 @@ import {
 } from '@conduit/contracts';
 import type { LiveEncoder, LiveEncoderSink } from '../audio/live-encoder';
 import type { PcmResampler } from '../audio/pcm-resampler';
+import type { EchoDetector } from '../echo/echo-detector';
+import type { ReadBackFilter } from '../echo/read-back-filter';
 import type { MeteredUse, VoiceMetering } from '../metering/voice-metering';
 import type { ChatReplies, ChatReply } from '../replies/chat-replies';
 import { ReplyPlayback } from '../replies/reply-playback';
@@ -60,6 +62,16 @@ export interface VoiceSessionSetup {
   readonly metering: VoiceMetering;
   readonly output: VoiceSessionOutput;
   readonly limits: VoiceSessionLimits;
+  /**
+   * Echo suppression (absent when turned off): the reply audio sent, brought to the VAD's rate by
+   * `reference`, is looked for in the input; input that is mostly its echo is not the user speaking, and
+   * transcripts that read the reply back are dropped while it plays and just after.
+   */
+  readonly echo?: {
+    readonly detector: EchoDetector;
+    readonly reference: PcmResampler;
+    readonly readBack: ReadBackFilter;
+  };
   /** Opens each reply's encoder when `start` asked for compressed audio (opus, mp3). */
   readonly outputEncoder?: (sink: LiveEncoderSink) => LiveEncoder;
   readonly now?: () => number;
@@ -185,8 +197,13 @@ export class VoiceSession {
     if (data.length % 2 !== 0) {
       return this.fail(ErrorCode.ValidationFailed, 'pcm16 audio frames hold whole 16-bit samples');
     }
+    const arrivedAt = this.now();
     const pcm = this.setup.inputResampler.process(Buffer.from(data.buffer, data.byteOffset, data.length));
-    for (const { frame, startMs, endMs } of this.slicer.push(pcm)) this.handleFrame(frame, startMs, endMs);
+    const frames = this.slicer.push(pcm);
+    const lastEndMs = frames.at(-1)?.endMs ?? 0;
+    // Each frame's last sample arrived (about) when the chunk did, less the audio after it in the chunk.
+    for (const { frame, startMs, endMs } of frames)
+      this.handleFrame(frame, startMs, endMs, arrivedAt - (lastEndMs - endMs));
   }
 
   handleControl(control: VoiceSessionControl): void {
@@ -238,12 +255,15 @@ export class VoiceSession {
     for (const timer of this.timers) clearInterval(timer);
     this.setup.inputResampler.close();
     this.setup.recognitionResampler.close();
+    this.setup.echo?.reference.close();
     this.setup.vad.close();
     for (const listener of this.endListeners) listener();
   }
 
-  private handleFrame(frame: Buffer, startMs: number, endMs: number): void {
-    const voiced = this.setup.vad.isVoiced(frame);
+  private handleFrame(frame: Buffer, startMs: number, endMs: number, arrivedAt: number): void {
+    this.setup.echo?.detector.hear(frame);
+    // The reply's own audio coming back from the client's speaker is not the user speaking.
+    const voiced = this.setup.vad.isVoiced(frame) && !this.setup.echo?.detector.isEcho(arrivedAt);
     if (voiced) this.lastVoicedAt = this.now();
     const change = this.detector.push(voiced, startMs, endMs);
     if (this.listening) this.hear(this.listening, frame);
@@ -301,6 +321,7 @@ export class VoiceSession {
     try {
       for await (const update of turn.recognition.updates) {
         if (turn.abort.signal.aborted || this.ended) return;
+        if (this.isReadBack(update.text)) continue;
         if (update.kind === 'partial') {
           turn.firstPartialAt ??= this.now();
           this.emit({ type: 'transcript.partial', turnId: turn.id, text: update.text });
@@ -332,6 +353,18 @@ export class VoiceSession {
     const speaking = turn.speaking ?? this.speakingAdmission(turn.id);
     turn.speaking = null;
     await this.reply(turn.id, text, times, speaking);
+  }
+
+  /** A transcript of the reply being (or just) played, heard back from the client's speaker. */
+  private isReadBack(text: string): boolean {
+    const echo = this.setup.echo;
+    return !!echo && echo.detector.listensAt(this.now()) && echo.readBack.isReadBack(text);
+  }
+
+  /** A frame of reply audio going out: the echo reference, at the VAD's rate. */
+  private replyPlayed(pcm: Buffer, playAt: number): void {
+    const echo = this.setup.echo;
+    if (echo) echo.detector.addReference(echo.reference.process(pcm), playAt);
   }
 
   private turnFailed(turn: UserTurn, error: unknown): void {
@@ -395,6 +428,7 @@ export class VoiceSession {
             });
           },
           frame: (audio) => this.setup.output.audio(audio),
+          played: (pcm, playAt) => this.replyPlayed(pcm, playAt),
           done: () => this.replyFinished(turn),
           failed: (error) => {
             this.emitError(error);
@@ -434,6 +468,7 @@ export class VoiceSession {
           case 'delta':
             turn.llmFirstTokenAt ??= this.now();
             this.emit({ type: 'response.delta', turnId: turn.id, text: event.text });
+            this.setup.echo?.readBack.speaking(event.text);
             for (const piece of splitter.push(event.text)) turn.playback.speak(piece);
             break;
           case 'usage':

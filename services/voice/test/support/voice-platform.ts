@@ -13,6 +13,7 @@ import { startVoice } from '../../src/app';
 import { loadVoiceConfig } from '../../src/config';
 import { SPEECH_TO_TEXT, TEXT_TO_SPEECH } from '../../src/engines/engines.providers';
 import { EngineRegistry } from '../../src/engines/engine-registry';
+import type { TextToSpeechEngine } from '../../src/tts/text-to-speech.port';
 import { ScriptedRecogniser, ToneSynthesiser } from './test-engines';
 
 const FAKE_OPENAI_KEY = 'sk-fake-provider-key';
@@ -32,7 +33,11 @@ export interface VoicePlatform {
  * real VAD, beside chat and usage as processes (built `dist/`) answering from a fake OpenAI server,
  * all on one isolated namespace; `bus` is a client acting as the gateway would.
  */
-export async function startVoicePlatform(env: Record<string, string> = {}): Promise<VoicePlatform> {
+export async function startVoicePlatform(
+  env: Record<string, string> = {},
+  /** Synthesisers offered besides the tone (e.g. espeak-ng, for audio a VAD takes for speech). */
+  moreSynthesisers: readonly TextToSpeechEngine[] = [],
+): Promise<VoicePlatform> {
   const infra = testEnv();
   const namespace = isolatedNamespace('voice');
   const openai = await startFakeOpenAI({
@@ -72,7 +77,7 @@ export async function startVoicePlatform(env: Record<string, string> = {}): Prom
       },
       {
         provide: TEXT_TO_SPEECH,
-        useValue: new EngineRegistry('text-to-speech', [synthesiser], synthesiser.id),
+        useValue: new EngineRegistry('text-to-speech', [synthesiser, ...moreSynthesisers], synthesiser.id),
       },
     ]);
     apps.push(app);
