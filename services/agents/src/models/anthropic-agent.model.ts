@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, StopReason, Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { TranscriptMessage } from '@conduit/contracts';
 import { anthropicClient } from '@conduit/provider-clients';
-import { anthropicErrors, mapProviderError, ProviderError } from '@conduit/provider-errors';
+import { anthropicErrors, assertStreamFinished, mapProviderError } from '@conduit/provider-errors';
 import type {
   AgentModel,
   ModelTurnEvent,
@@ -99,14 +99,7 @@ export class AnthropicAgentModel implements AgentModel {
     } catch (error) {
       throw mapProviderError(error, 'anthropic', signal, anthropicErrors);
     }
-    signal.throwIfAborted();
-    if (finish === undefined) {
-      throw new ProviderError(
-        'unavailable',
-        'anthropic',
-        'The stream from anthropic ended before the answer was finished',
-      );
-    }
+    assertStreamFinished(finish, 'anthropic', signal);
     yield { type: 'finish', reason: toolCalls > 0 ? 'tool_calls' : finish, usage };
   }
 }

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { TranscriptMessage, TranscriptToolCall } from '@conduit/contracts';
 import { openAIClient } from '@conduit/provider-clients';
-import { mapProviderError, openAIErrors, ProviderError } from '@conduit/provider-errors';
+import { assertStreamFinished, mapProviderError, openAIErrors } from '@conduit/provider-errors';
 import type {
   AgentModel,
   ModelTurnEvent,
@@ -67,14 +67,7 @@ export class OpenAIAgentModel implements AgentModel {
     } catch (error) {
       throw mapProviderError(error, 'openai', signal, openAIErrors);
     }
-    signal.throwIfAborted();
-    if (finish === undefined) {
-      throw new ProviderError(
-        'unavailable',
-        'openai',
-        'The stream from openai ended before the answer was finished',
-      );
-    }
+    assertStreamFinished(finish, 'openai', signal);
     const ordered = [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
     for (const call of ordered) yield { type: 'tool_call', call: call satisfies TranscriptToolCall };
     yield { type: 'finish', reason: ordered.length > 0 ? 'tool_calls' : finish, usage };

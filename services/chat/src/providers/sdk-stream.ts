@@ -1,5 +1,5 @@
 import type { FinishReason } from '@conduit/contracts';
-import { mapProviderError, ProviderError, type SdkErrorReader } from '@conduit/provider-errors';
+import { assertStreamFinished, mapProviderError, type SdkErrorReader } from '@conduit/provider-errors';
 import type { GenerationChunk, ProviderUsage } from './text-generation.provider';
 
 /** What an adapter learns from the events of one stream besides its text. */
@@ -35,15 +35,7 @@ export async function* streamFromSdk<TEvent>(
   } catch (error) {
     throw mapProviderError(error, provider, signal, source.errors);
   }
-  // Both SDKs end the iteration quietly when the request is aborted mid-stream.
-  signal.throwIfAborted();
-  if (outcome.finish === undefined) {
-    throw new ProviderError(
-      'unavailable',
-      provider,
-      `The stream from ${provider} ended before the answer was finished`,
-    );
-  }
+  assertStreamFinished(outcome.finish, provider, signal);
   if (outcome.usage) yield { type: 'usage', usage: outcome.usage };
   yield { type: 'finish', reason: outcome.finish };
 }
