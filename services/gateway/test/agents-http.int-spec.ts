@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { migrateServiceSchema } from '@conduit/db';
 import WebSocket from 'ws';
 import {
@@ -16,6 +15,7 @@ import {
   type RegisteredUser,
   type TestGateway,
 } from './support/gateway-test-app';
+import { startAgentsProcess } from './support/agents-platform';
 import { api, json } from './support/platform';
 
 /**
@@ -36,8 +36,6 @@ describe('agents over HTTP', () => {
   beforeAll(async () => {
     gateway = await startTestGateway();
     openai = await startFakeOpenAI({ apiKey: 'sk-fake-agents-e2e' });
-    const schema = gateway.namespace.schemaFor('agents');
-    ({ drop } = await migrateServiceSchema('agents', testEnv().databaseUrl, schema));
     // Runs meter their calls: budgets and the ledger are the usage service's.
     const usageSchema = gateway.namespace.schemaFor('usage');
     ({ drop: dropUsage } = await migrateServiceSchema('usage', testEnv().databaseUrl, usageSchema));
@@ -48,18 +46,10 @@ describe('agents over HTTP', () => {
       DATABASE_SCHEMA: usageSchema,
       SHUTDOWN_GRACE_MS: '5000',
     });
-    agents = await startServiceProcess('agents', {
-      NATS_URL: gateway.config.NATS_URL,
-      NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
-      DATABASE_URL: testEnv().databaseUrl,
-      DATABASE_SCHEMA: schema,
-      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
-      REDIS_URL: gateway.config.REDIS_URL,
-      REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
-      SHUTDOWN_GRACE_MS: '5000',
+    ({ agents, drop } = await startAgentsProcess(gateway, {
       OPENAI_API_KEY: 'sk-fake-agents-e2e',
       OPENAI_BASE_URL: openai.url,
-    });
+    }));
     [alice, bob] = await Promise.all([registerUser(gateway.baseUrl), registerUser(gateway.baseUrl)]);
   });
 

@@ -1,9 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { migrateServiceSchema } from '@conduit/db';
 import {
   startFakeGoogleCalendar,
-  startServiceProcess,
-  testEnv,
   type FakeGoogleCalendarServer,
   type ServiceProcess,
 } from '@conduit/testing';
@@ -13,6 +9,7 @@ import {
   type RegisteredUser,
   type TestGateway,
 } from './support/gateway-test-app';
+import { startAgentsProcess } from './support/agents-platform';
 import { api, json } from './support/platform';
 
 /**
@@ -31,17 +28,7 @@ describe('connectors over HTTP', () => {
   beforeAll(async () => {
     google = await startFakeGoogleCalendar({ clientId: 'google-client', clientSecret: 'google-secret' });
     gateway = await startTestGateway();
-    const schema = gateway.namespace.schemaFor('agents');
-    ({ drop } = await migrateServiceSchema('agents', testEnv().databaseUrl, schema));
-    agents = await startServiceProcess('agents', {
-      NATS_URL: gateway.config.NATS_URL,
-      NATS_SUBJECT_PREFIX: gateway.config.NATS_SUBJECT_PREFIX,
-      DATABASE_URL: testEnv().databaseUrl,
-      DATABASE_SCHEMA: schema,
-      AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
-      REDIS_URL: gateway.config.REDIS_URL,
-      REDIS_KEY_PREFIX: gateway.config.REDIS_KEY_PREFIX,
-      SHUTDOWN_GRACE_MS: '5000',
+    ({ agents, drop } = await startAgentsProcess(gateway, {
       CONNECTORS_REDIRECT_URL: `${gateway.baseUrl}/api/v1/connectors/{provider}/callback`,
       CONNECTOR_GOOGLE_CLIENT_ID: 'google-client',
       CONNECTOR_GOOGLE_CLIENT_SECRET: 'google-secret',
@@ -49,7 +36,7 @@ describe('connectors over HTTP', () => {
       CONNECTOR_GOOGLE_TOKEN_URL: google.endpoints.tokenUrl,
       CONNECTOR_GOOGLE_REVOCATION_URL: google.endpoints.revocationUrl,
       CONNECTOR_GOOGLE_CALENDAR_API_BASE_URL: google.endpoints.calendarApiBaseUrl,
-    });
+    }));
     [alice, bob] = await Promise.all([registerUser(gateway.baseUrl), registerUser(gateway.baseUrl)]);
   });
 
