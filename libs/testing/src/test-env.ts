@@ -41,3 +41,27 @@ export function isolatedNamespace(label: string): {
     redisKeyPrefix: `t:${id}:`,
   };
 }
+
+/**
+ * The environment of a service started in-process by a test: the test run's NATS and Postgres on
+ * `namespace`'s subjects and the given schema, ports chosen by the OS, and logs silent unless DEBUG
+ * is set.
+ */
+export function inProcessServiceEnv(namespace: { subjectPrefix: string }, schema: string) {
+  const infra = testEnv();
+  return {
+    NATS_URL: infra.natsUrl,
+    NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+  };
+}
+
+/** The test run's Redis, with keys kept under `namespace`'s prefix. */
+export function redisTestEnv(namespace: { redisKeyPrefix: string }) {
+  return { REDIS_URL: testEnv().redisUrl, REDIS_KEY_PREFIX: namespace.redisKeyPrefix };
+}

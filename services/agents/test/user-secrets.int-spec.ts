@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { migrateServiceSchema } from '@conduit/db';
-import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
+import { inProcessServiceEnv, isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import { startAgents } from '../src/app';
 import { loadAgentsConfig } from '../src/config';
 import { UnreadableCiphertextError } from '../src/crypto/aes-gcm';
@@ -22,14 +22,7 @@ describe('user secrets in Postgres', () => {
   const start = (keys: Record<string, string>) =>
     startAgents(
       loadAgentsConfig({
-        NATS_URL: infra.natsUrl,
-        NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-        DATABASE_URL: infra.databaseUrl,
-        DATABASE_SCHEMA: schema,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        METRICS_PORT: '0',
-        LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+        ...inProcessServiceEnv(namespace, schema),
         ...keys,
       }),
     );

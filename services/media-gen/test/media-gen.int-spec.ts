@@ -6,7 +6,7 @@ import { Bus } from '@conduit/bus';
 import { DomainError, ErrorCode, MediaGenContract } from '@conduit/contracts';
 import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { inProcessServiceEnv, isolatedNamespace, redisTestEnv, testEnv } from '@conduit/testing';
 import { startMediaGen } from '../src/app';
 import { loadMediaGenConfig } from '../src/config';
 
@@ -25,21 +25,13 @@ describe('media-gen service on the bus', () => {
     ({ drop } = await migrateServiceSchema('media-gen', infra.databaseUrl, schema));
     storageDir = await mkdtemp(join(tmpdir(), 'conduit-media-gen-'));
     const env = {
-      NATS_URL: infra.natsUrl,
-      NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-      DATABASE_URL: infra.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: infra.redisUrl,
-      REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
+      ...inProcessServiceEnv(namespace, schema),
+      ...redisTestEnv(namespace),
       MEDIA_STORAGE_DIR: storageDir,
       // Requests only: jobs are run in the end-to-end suite (services/gateway/test/media-http.int-spec.ts).
       MEDIA_WORKER_ENABLED: 'false',
       // No ffmpeg: the service still starts, and says so to whoever asks for the offline video model.
       MEDIA_FFMPEG_PATH: '/nonexistent/ffmpeg',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
     };
     app = await startMediaGen(loadMediaGenConfig(env));
     baseUrl = `http://127.0.0.1:${listeningPort(app)}`;

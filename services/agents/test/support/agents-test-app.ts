@@ -3,7 +3,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort } from '@conduit/service-kit';
-import { isolatedNamespace, startServiceProcess, testEnv, type ServiceProcess } from '@conduit/testing';
+import {
+  inProcessServiceEnv,
+  isolatedNamespace,
+  redisTestEnv,
+  startServiceProcess,
+  testEnv,
+  type ServiceProcess,
+} from '@conduit/testing';
 import { startAgents } from '../../src/app';
 import { loadAgentsConfig, type AgentsConfig } from '../../src/config';
 
@@ -50,16 +57,8 @@ export async function startAgentsTestApp(
     await dropUsage();
   };
   const env = {
-    NATS_URL: infra.natsUrl,
-    NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-    DATABASE_URL: infra.databaseUrl,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: namespace.redisKeyPrefix,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    METRICS_PORT: '0',
-    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    ...inProcessServiceEnv(namespace, schema),
+    ...redisTestEnv(namespace),
     AGENTS_MASTER_KEY: randomBytes(32).toString('base64'),
     ...extraEnv,
   };

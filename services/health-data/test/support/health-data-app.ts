@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { Bus } from '@conduit/bus';
 import { migrateServiceSchema } from '@conduit/db';
 import { listeningPort, PG_POOL } from '@conduit/service-kit';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { inProcessServiceEnv, isolatedNamespace, testEnv } from '@conduit/testing';
 import { startHealthData } from '../../src/app';
 import { loadHealthDataConfig } from '../../src/config';
 
@@ -28,14 +28,7 @@ export async function startHealthDataForTest(
   const schema = namespace.schemaFor('health-data');
   const { drop } = await migrateServiceSchema('health-data', infra.databaseUrl, schema);
   const env: Record<string, string> = {
-    NATS_URL: infra.natsUrl,
-    NATS_SUBJECT_PREFIX: namespace.subjectPrefix,
-    DATABASE_URL: infra.databaseUrl,
-    DATABASE_SCHEMA: schema,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    METRICS_PORT: '0',
-    LOG_LEVEL: process.env.DEBUG ? 'debug' : 'silent',
+    ...inProcessServiceEnv(namespace, schema),
     ...extraEnv,
   };
   const bus = await Bus.connect({
