@@ -1,4 +1,5 @@
 import OpenAI, { toFile } from 'openai';
+import { openAIClient } from '@conduit/provider-clients';
 import type { FinishReason } from '@conduit/contracts';
 import {
   codeOfStatus,
@@ -19,11 +20,11 @@ export class OpenAiBatchApi implements ProviderBatchApi {
   private readonly client: OpenAI;
 
   constructor(options: { apiKey: string; baseURL?: string; timeoutMs: number }) {
-    this.client = new OpenAI({
+    this.client = openAIClient({
       apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      baseURL: options.baseURL || undefined,
+      timeoutMs: options.timeoutMs,
       maxRetries: 2,
-      timeout: options.timeoutMs,
     });
   }
 

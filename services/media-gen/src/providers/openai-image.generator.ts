@@ -1,4 +1,5 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from 'openai';
+import { openAIClient } from '@conduit/provider-clients';
 import { ErrorCode } from '@conduit/contracts';
 import { retryAfterMs } from '@conduit/service-kit';
 import type {
@@ -25,11 +26,10 @@ export class OpenAIImageGenerator implements ImageGenerator {
   private readonly client: OpenAI;
 
   constructor(options: OpenAIImageOptions) {
-    this.client = new OpenAI({
+    this.client = openAIClient({
       apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      maxRetries: 0,
-      timeout: options.timeoutMs,
+      baseURL: options.baseURL || undefined,
+      timeoutMs: options.timeoutMs,
     });
   }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { NotFoundError, toFile } from 'openai';
+import { openAIClient } from '@conduit/provider-clients';
 import { ErrorCode } from '@conduit/contracts';
 import type { GenerationControls } from './image-generator.port';
 import { failureOf } from './openai-image.generator';
@@ -31,11 +32,10 @@ export class OpenAIVideoGenerator implements VideoGenerator {
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAIVideoOptions) {
-    this.client = new OpenAI({
+    this.client = openAIClient({
       apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      maxRetries: 0,
-      timeout: options.requestTimeoutMs,
+      baseURL: options.baseURL || undefined,
+      timeoutMs: options.requestTimeoutMs,
     });
   }
 
