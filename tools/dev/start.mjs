@@ -5,7 +5,8 @@
 // services log at warn or above (set LOG_LEVEL, e.g. LOG_LEVEL=info, to see everything at that level).
 // Ctrl-C (or SIGTERM) stops them all gracefully. `--no-build` skips the build.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,13 +20,27 @@ const env = {
   NATS_URL: 'nats://127.0.0.1:4222',
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/conduit',
   REDIS_URL: 'redis://127.0.0.1:6379',
-  // A local platform only: agents encrypts users' secrets with a publicly known key unless AGENTS_MASTER_KEY is set.
-  AGENTS_INSECURE_DEV_MASTER_KEY: 'true',
+  ...localMasterKey(),
   ...process.env,
   // Services announce their port at info when they listen; what is shown is filtered here instead.
   LOG_LEVEL: userLogLevel ?? 'info',
 };
 const gatewayPort = env.PORT ?? '3000';
+
+/**
+ * The agents service's master key for this checkout, unless the environment names one: made at random
+ * on the first start and kept in data/agents-master-key (readable by this user only), so users' secrets
+ * stored by one start can be read by the next, and no two machines share a key.
+ */
+function localMasterKey() {
+  if (process.env.AGENTS_MASTER_KEY || process.env.AGENTS_INSECURE_DEV_MASTER_KEY) return {};
+  const file = join(root, 'data', 'agents-master-key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return { AGENTS_MASTER_KEY: readFileSync(file, 'utf8').trim() };
+}
 
 if (!process.argv.includes('--no-build')) {
   const started = Date.now();
