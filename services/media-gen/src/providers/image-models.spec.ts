@@ -1,15 +1,9 @@
-import { ErrorCode, ImageJobInputSchema, isDomainError } from '@conduit/contracts';
+import { ErrorCode, ImageJobInputSchema } from '@conduit/contracts';
+import { domainErrorCodeOf } from './testing/domain-error-code';
 import { imageModelFor } from './image-models';
 
 const input = (fields: Record<string, unknown>) => ImageJobInputSchema.parse({ prompt: 'a cat', ...fields });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return isDomainError(error) ? error.code : 'not a domain error';
-  }
-  return 'no error';
-};
+const codeOf = domainErrorCodeOf;
 
 describe('imageModelFor', () => {
   it('takes the offline model by default, and each model with what its provider accepts', () => {

@@ -1,15 +1,9 @@
-import { ErrorCode, isDomainError, VideoJobInputSchema } from '@conduit/contracts';
+import { ErrorCode, VideoJobInputSchema } from '@conduit/contracts';
+import { domainErrorCodeOf } from './testing/domain-error-code';
 import { videoModelFor } from './video-models';
 
 const input = (fields: Record<string, unknown>) => VideoJobInputSchema.parse({ prompt: 'a boat', ...fields });
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return isDomainError(error) ? error.code : 'not a domain error';
-  }
-  return 'no error';
-};
+const codeOf = domainErrorCodeOf;
 
 describe('videoModelFor', () => {
   it('takes the offline model by default, and each model with the sizes and lengths it makes', () => {
