@@ -79,6 +79,60 @@ describe('health sample storage', () => {
     expect((await hourly('user-b')).map((h) => [h.count, h.sum, h.max])).toEqual([[1, 99, 99]]);
   });
 
+  it('leaves a sample stored again unchanged as it was: no rewrite, same rollups', async () => {
+    const firstImport = '00000000-0000-4000-8000-000000000001';
+    const batch = Array.from({ length: 3 }, (_, i) => heartRate(i, 60 + i));
+    await samples.upsertSamples('user-g', batch, { importId: firstImport });
+    const before = await service.pool.query(
+      `SELECT import_id, updated_at FROM samples WHERE user_id = 'user-g' ORDER BY start_at`,
+    );
+    await samples.upsertSamples('user-g', [...batch.slice(0, 2), heartRate(2, 99)], {
+      importId: '00000000-0000-4000-8000-000000000002',
+    });
+    const after = await service.pool.query(
+      `SELECT import_id, updated_at FROM samples WHERE user_id = 'user-g' ORDER BY start_at`,
+    );
+    expect(after.rows.slice(0, 2)).toEqual(before.rows.slice(0, 2));
+    expect(after.rows[2].import_id).toBe('00000000-0000-4000-8000-000000000002');
+    expect((await hourly('user-g')).map((h) => [h.count, h.sum, h.min, h.max])).toEqual([[3, 220, 60, 99]]);
+  });
+
+  it('adds new samples to the stored rollups of their hour, and recomputes an hour whose samples changed', async () => {
+    // Minutes 0-29, then 30-59 of one hour, in two transactions: the second adds to the stored figures.
+    await samples.upsertSamples(
+      'user-h',
+      Array.from({ length: 30 }, (_, i) => heartRate(i, 100 + i)),
+    );
+    await samples.upsertSamples(
+      'user-h',
+      Array.from({ length: 30 }, (_, i) => heartRate(30 + i, 10 + i)),
+    );
+    expect((await hourly('user-h')).map((h) => [h.count, h.sum, h.min, h.max])).toEqual([
+      [60, 3_435 + 735, 10, 129],
+    ]);
+    // One transaction, two batches on that hour: the maximum is lowered (not "un-addable"), a sample added.
+    await samples.inTransaction(async (tx) => {
+      await tx.upsertSamples('user-h', [heartRate(29, 50)]);
+      await tx.upsertSamples('user-h', [heartRate(60, 7)]);
+    });
+    const hours = await hourly('user-h');
+    expect(hours.map((h) => [h.bucket_start.toISOString(), h.count, h.min, h.max])).toEqual([
+      ['2026-03-28T22:00:00.000Z', 60, 10, 128],
+      ['2026-03-28T23:00:00.000Z', 1, 7, 7],
+    ]);
+    expect((await daily('user-h')).map((d) => [d.count, d.sum])).toEqual([[61, 3_435 + 735 - 129 + 50 + 7]]);
+  });
+
+  it('does not bring back the rollups of samples erased later in the same transaction', async () => {
+    await samples.inTransaction(async (tx) => {
+      await tx.upsertSamples('user-i', [heartRate(0, 80)]);
+      await tx.eraseSamples('user-i', 'garmin-fit');
+    });
+    expect(await rows('user-i')).toEqual([]);
+    expect(await hourly('user-i')).toEqual([]);
+    expect(await daily('user-i')).toEqual([]);
+  });
+
   it('replaces a revised record whole: samples it no longer has are removed, rollups follow', async () => {
     const first = Array.from({ length: 10 }, (_, i) => heartRate(i, 100 + i, 'sleep:2026-03-29'));
     await samples.upsertSamples('user-c', first, { replaceRecords: true });

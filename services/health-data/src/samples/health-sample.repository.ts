@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { HealthSample } from '@conduit/contracts';
 import { inTransaction } from '@conduit/db';
 import { PG_POOL } from '@conduit/service-kit';
-import { refreshRollups, type TouchedHour } from './rollups';
+import { applyRollups, PendingRollups } from './rollups';
 
 export interface SampleWriteOptions {
   /** The import that writes them, kept on each sample. */
@@ -32,14 +32,17 @@ const ROWS_PER_STATEMENT = 5_000;
  */
 export class SampleTransaction {
   private readonly lockedUsers = new Set<string>();
+  private readonly rollups = new Map<string, PendingRollups>();
 
   constructor(readonly client: PoolClient) {}
 
   /**
    * Idempotently stores a user's normalised samples (callers validate them with HealthSampleSchema):
    * a sample that is already stored, by (user, source, metric, recordKey, startAt), gets the new value,
-   * unit, end and details (the newest write wins); within one batch the last of equal keys wins. The
-   * hourly and daily rollups of every hour touched are recomputed before this resolves.
+   * unit, end and details (the newest write wins); within one batch the last of equal keys wins. A sample
+   * stored again unchanged is not rewritten (it keeps its import id) and leaves its hour's rollups alone.
+   * The hourly and daily rollups of every hour changed are brought up to date before the transaction
+   * commits ({@link flushRollups}), once per hour however many batches touched it.
    */
   async upsertSamples(
     userId: string,
@@ -48,11 +51,16 @@ export class SampleTransaction {
   ): Promise<SampleWriteResult> {
     if (samples.length === 0) return { stored: 0, removed: 0 };
     await this.lockUser(userId);
-    const touched: TouchedHour[] = [];
+    const pending = this.pendingFor(userId);
     let removed = 0;
     if (options.replaceRecords) {
       const records = uniqueRecords(samples);
-      const { rows } = await this.client.query<TouchedHour & { removed: string }>(
+      const { rows } = await this.client.query<{
+        metric: string;
+        source: string;
+        hour: Date;
+        removed: string;
+      }>(
         `WITH gone AS (
            DELETE FROM samples s USING unnest($2::text[], $3::text[]) AS r(source, record_key)
            WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key
@@ -61,16 +69,18 @@ export class SampleTransaction {
         [userId, records.map((r) => r.source), records.map((r) => r.recordKey)],
       );
       for (const row of rows) {
-        touched.push({ metric: row.metric, source: row.source, hour: row.hour });
+        pending.removed(row.metric, row.source, row.hour);
         removed += Number(row.removed);
       }
     }
     const unique = lastOfEachKey(samples);
     for (let at = 0; at < unique.length; at += ROWS_PER_STATEMENT) {
       const chunk = unique.slice(at, at + ROWS_PER_STATEMENT);
-      const { rows } = await this.client.query<TouchedHour>(
+      // Per changed hour: what was written, and whether it was only new rows. A row the upsert updated
+      // carries the conflict's row lock in xmax; a freshly inserted one has xmax 0.
+      const { rows } = await this.client.query<WrittenHour>(
         `WITH written AS (
-           INSERT INTO samples (user_id, source, metric, record_key, start_at, end_at, value, unit, details, import_id, updated_at)
+           INSERT INTO samples AS s (user_id, source, metric, record_key, start_at, end_at, value, unit, details, import_id, updated_at)
            SELECT $1, source, metric, record_key, start_at, end_at, value, unit, details, $10::uuid, now()
            FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
                        $7::float8[], $8::text[], $9::jsonb[])
@@ -78,8 +88,12 @@ export class SampleTransaction {
            ON CONFLICT (user_id, source, metric, record_key, start_at) DO UPDATE SET
              end_at = EXCLUDED.end_at, value = EXCLUDED.value, unit = EXCLUDED.unit,
              details = EXCLUDED.details, import_id = EXCLUDED.import_id, updated_at = now()
-           RETURNING metric, source, date_trunc('hour', start_at, 'UTC') AS hour)
-         SELECT DISTINCT metric, source, hour FROM written`,
+           WHERE (s.end_at, s.value, s.unit, s.details)
+             IS DISTINCT FROM (EXCLUDED.end_at, EXCLUDED.value, EXCLUDED.unit, EXCLUDED.details)
+           RETURNING s.metric, s.source, date_trunc('hour', s.start_at, 'UTC') AS hour, s.value, s.xmax = '0' AS inserted)
+         SELECT metric, source, hour, bool_and(inserted) AS additive,
+                count(*)::int AS count, sum(value) AS sum, min(value) AS min, max(value) AS max
+         FROM written GROUP BY metric, source, hour`,
         [
           userId,
           chunk.map((s) => s.source),
@@ -93,21 +107,38 @@ export class SampleTransaction {
           options.importId ?? null,
         ],
       );
-      touched.push(...rows);
+      for (const row of rows) pending.add(row);
     }
-    await refreshRollups(this.client, userId, touched);
     return { stored: unique.length, removed };
+  }
+
+  /**
+   * Applies the rollup changes gathered since the last call. The repository calls it before every
+   * commit; call it yourself only to read rollups inside the transaction.
+   */
+  async flushRollups(): Promise<void> {
+    for (const [userId, pending] of this.rollups) await applyRollups(this.client, userId, pending.take());
   }
 
   /** Removes a user's samples and rollups (of one source, or all); the number of samples removed. */
   async eraseSamples(userId: string, source: string | undefined): Promise<number> {
     await this.lockUser(userId);
+    await this.flushRollups();
     const bySource = source === undefined ? '' : ' AND source = $2';
     const params = source === undefined ? [userId] : [userId, source];
     const { rowCount } = await this.client.query(`DELETE FROM samples WHERE user_id = $1${bySource}`, params);
     await this.client.query(`DELETE FROM rollups_hourly WHERE user_id = $1${bySource}`, params);
     await this.client.query(`DELETE FROM rollups_daily WHERE user_id = $1${bySource}`, params);
     return rowCount ?? 0;
+  }
+
+  private pendingFor(userId: string): PendingRollups {
+    let pending = this.rollups.get(userId);
+    if (!pending) {
+      pending = new PendingRollups();
+      this.rollups.set(userId, pending);
+    }
+    return pending;
   }
 
   private async lockUser(userId: string): Promise<void> {
@@ -141,8 +172,25 @@ export class HealthSampleRepository {
 
   /** Runs `work` in one transaction: everything it wrote is committed together, or nothing when it throws. */
   inTransaction<T>(work: (tx: SampleTransaction) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, (client) => work(new SampleTransaction(client)));
+    return inTransaction(this.pool, async (client) => {
+      const tx = new SampleTransaction(client);
+      const result = await work(tx);
+      await tx.flushRollups();
+      return result;
+    });
   }
+}
+
+/** One changed hour as the upsert reports it. */
+interface WrittenHour {
+  metric: string;
+  source: string;
+  hour: Date;
+  additive: boolean;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
 }
 
 function sampleKey(sample: HealthSample): string {

@@ -1,58 +1,151 @@
 import type { PoolClient } from 'pg';
 
-/** A UTC hour of one metric and source whose samples changed. */
-export interface TouchedHour {
+/** What one write did to the samples of one UTC hour of one metric and source. */
+export interface HourChange {
   metric: string;
   source: string;
   hour: Date;
+  /**
+   * Only new samples were added (count, sum, min, max are theirs), so the stored rollup can be added to.
+   * False when samples were replaced or removed: min and max cannot be "un-added", so the hour is
+   * recomputed from its samples.
+   */
+  additive: boolean;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+interface PendingHour extends HourChange {
+  key: string;
 }
 
 /**
- * Recomputes the hourly rollups of the touched hours from the samples, then the daily rollups of the
- * UTC days they fall in from the hourly ones. Recomputing (rather than adding to the stored figures)
- * keeps min and max right when a revision replaces or removes samples, and costs one indexed read of
- * the touched hours: at most 60 rows an hour for minute-level data.
+ * The rollup changes of one transaction, gathered write by write and applied once before it commits:
+ * an hour written by several batches is updated once.
  */
-export async function refreshRollups(
+export class PendingRollups {
+  private readonly hours = new Map<string, PendingHour>();
+
+  get size(): number {
+    return this.hours.size;
+  }
+
+  add(change: HourChange): void {
+    const key = `${change.metric}\u0000${change.source}\u0000${change.hour.getTime()}`;
+    const known = this.hours.get(key);
+    if (!known) {
+      this.hours.set(key, { ...change, key });
+      return;
+    }
+    known.additive &&= change.additive;
+    known.count += change.count;
+    known.sum += change.sum;
+    known.min = Math.min(known.min, change.min);
+    known.max = Math.max(known.max, change.max);
+  }
+
+  /** Marks hours whose samples were removed: they are recomputed. */
+  removed(metric: string, source: string, hour: Date): void {
+    this.add({ metric, source, hour, additive: false, count: 0, sum: 0, min: Infinity, max: -Infinity });
+  }
+
+  /** Hands out the gathered changes and forgets them. */
+  take(): HourChange[] {
+    const all = [...this.hours.values()];
+    this.hours.clear();
+    return all;
+  }
+}
+
+/**
+ * Brings a user's hourly rollups of the changed hours up to date, then the daily rollups of the UTC
+ * days they fall in (from the hourly ones). An hour that only gained samples has them added to its
+ * stored figures; an hour where samples were replaced or removed is recomputed from its samples (one
+ * indexed read: at most 60 rows an hour for minute-level data), which keeps min and max right.
+ */
+export async function applyRollups(
   client: PoolClient,
   userId: string,
-  touched: readonly TouchedHour[],
+  changes: readonly HourChange[],
 ): Promise<void> {
-  if (touched.length === 0) return;
-  const unique = new Map<string, TouchedHour>();
-  for (const t of touched) unique.set(`${t.metric}\u0000${t.source}\u0000${t.hour.getTime()}`, t);
-  const hours = [...unique.values()];
-  const params = [
-    userId,
-    hours.map((h) => h.metric),
-    hours.map((h) => h.source),
-    hours.map((h) => h.hour.toISOString()),
-  ];
-  const touchedHours = `SELECT DISTINCT metric, source, hour FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, hour)`;
+  if (changes.length === 0) return;
+  const additive = changes.filter((c) => c.additive);
+  const recomputed = changes.filter((c) => !c.additive);
+  if (additive.length > 0) {
+    await client.query(
+      `INSERT INTO rollups_hourly AS r (user_id, metric, source, bucket_start, count, sum, min, max)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::float8[],
+                                $7::float8[], $8::float8[])
+       ON CONFLICT (user_id, metric, source, bucket_start) DO UPDATE SET
+         count = r.count + EXCLUDED.count, sum = r.sum + EXCLUDED.sum,
+         min = least(r.min, EXCLUDED.min), max = greatest(r.max, EXCLUDED.max)`,
+      [
+        userId,
+        additive.map((c) => c.metric),
+        additive.map((c) => c.source),
+        additive.map((c) => c.hour.toISOString()),
+        additive.map((c) => c.count),
+        additive.map((c) => c.sum),
+        additive.map((c) => c.min),
+        additive.map((c) => c.max),
+      ],
+    );
+  }
+  if (recomputed.length > 0) {
+    const params = [
+      userId,
+      recomputed.map((c) => c.metric),
+      recomputed.map((c) => c.source),
+      recomputed.map((c) => c.hour.toISOString()),
+    ];
+    const hours = `unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, hour)`;
+    await client.query(
+      `DELETE FROM rollups_hourly r USING ${hours}
+       WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.hour`,
+      params,
+    );
+    // One index range read per hour (LATERAL keeps it a nested loop over the few changed hours).
+    await client.query(
+      `INSERT INTO rollups_hourly (user_id, metric, source, bucket_start, count, sum, min, max)
+       SELECT $1, t.metric, t.source, t.hour, a.count, a.sum, a.min, a.max
+       FROM ${hours}
+       CROSS JOIN LATERAL (
+         SELECT count(*) AS count, sum(s.value) AS sum, min(s.value) AS min, max(s.value) AS max
+         FROM samples s
+         WHERE s.user_id = $1 AND s.metric = t.metric AND s.source = t.source
+           AND s.start_at >= t.hour AND s.start_at < t.hour + interval '1 hour') a
+       WHERE a.count > 0`,
+      params,
+    );
+  }
+  await refreshDays(client, userId, changes);
+}
+
+/** Recomputes the daily rollups of the UTC days of the changed hours from the hourly ones. */
+async function refreshDays(
+  client: PoolClient,
+  userId: string,
+  changes: readonly HourChange[],
+): Promise<void> {
+  const days = new Map<string, { metric: string; source: string; day: string }>();
+  for (const { metric, source, hour } of changes) {
+    const day = `${hour.toISOString().slice(0, 10)}T00:00:00.000Z`;
+    days.set(`${metric}\u0000${source}\u0000${day}`, { metric, source, day });
+  }
+  const list = [...days.values()];
+  const params = [userId, list.map((d) => d.metric), list.map((d) => d.source), list.map((d) => d.day)];
+  const touched = `unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, day)`;
   await client.query(
-    `DELETE FROM rollups_hourly r USING (${touchedHours}) t
-     WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.hour`,
-    params,
-  );
-  await client.query(
-    `INSERT INTO rollups_hourly (user_id, metric, source, bucket_start, count, sum, min, max)
-     SELECT $1, t.metric, t.source, t.hour, count(*), sum(s.value), min(s.value), max(s.value)
-     FROM (${touchedHours}) t
-     JOIN samples s ON s.user_id = $1 AND s.metric = t.metric AND s.source = t.source
-       AND s.start_at >= t.hour AND s.start_at < t.hour + interval '1 hour'
-     GROUP BY t.metric, t.source, t.hour`,
-    params,
-  );
-  const touchedDays = `SELECT DISTINCT metric, source, date_trunc('day', hour, 'UTC') AS day FROM (${touchedHours}) h`;
-  await client.query(
-    `DELETE FROM rollups_daily r USING (${touchedDays}) t
+    `DELETE FROM rollups_daily r USING ${touched}
      WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.day`,
     params,
   );
   await client.query(
     `INSERT INTO rollups_daily (user_id, metric, source, bucket_start, count, sum, min, max)
      SELECT $1, t.metric, t.source, t.day, sum(h.count), sum(h.sum), min(h.min), max(h.max)
-     FROM (${touchedDays}) t
+     FROM ${touched}
      JOIN rollups_hourly h ON h.user_id = $1 AND h.metric = t.metric AND h.source = t.source
        AND h.bucket_start >= t.day AND h.bucket_start < t.day + interval '24 hours'
      GROUP BY t.metric, t.source, t.day`,
