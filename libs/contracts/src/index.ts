@@ -12,6 +12,7 @@ export * from './usage';
 export * from './services';
 export * from './search';
 export * from './voice';
+export * from './voice-calls';
 export * from './media-gen';
 export * from './health-data';
 export * from './http-status';

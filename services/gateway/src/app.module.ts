@@ -24,6 +24,7 @@ import { MemoryModule } from './memory/memory.module';
 import { SearchModule } from './search/search.module';
 import { StreamingModule } from './streaming/streaming.module';
 import { UsageModule } from './usage/usage.module';
+import { TelephonyModule } from './telephony/telephony.module';
 import { VoiceModule } from './voice/voice.module';
 import { WsModule } from './ws/ws.module';
 
@@ -43,6 +44,7 @@ import { WsModule } from './ws/ws.module';
     HealthModule,
     MemoryModule,
     VoiceModule,
+    TelephonyModule,
     AudioModule,
     MediaModule,
     BatchesModule,

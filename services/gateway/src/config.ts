@@ -7,6 +7,7 @@ import {
   ServiceConfigSchema,
   trustProxyField,
 } from '@conduit/service-kit';
+import { phoneNumberMap } from './telephony/phone-number-map';
 import { MAX_CONCURRENT_STREAMS, MAX_REQUESTS_PER_MINUTE } from './identity/api-keys/api-key-limits';
 
 export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchema.shape)
@@ -111,6 +112,17 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
     WS_MAX_STREAMS_PER_CONNECTION: z.coerce.number().int().positive().default(16),
     /** Largest binary audio frame `/ws/voice` passes on (48 kHz pcm16: 1,920 bytes per 20 ms). */
     VOICE_MAX_FRAME_BYTES: z.coerce.number().int().min(320).max(262_144).default(32_768),
+    /** The Twilio account's auth token: checks X-Twilio-Signature on the call webhooks; unset, phone calls are off (503). */
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    /** The https origin Twilio reaches this gateway at: the signed webhook URLs and the wss:// media stream URL are made from it. */
+    TWILIO_PUBLIC_BASE_URL: z.url().optional(),
+    /**
+     * Which platform user answers calls to which of the account's numbers: `+15551230001=<user id>,…`
+     * (E.164 number, `=`, the user's id). Calls to numbers not listed are rejected.
+     */
+    TWILIO_NUMBERS: phoneNumberMap.prefault(''),
+    /** How long the one-time media stream token in a webhook's TwiML stays valid. */
+    TWILIO_CALL_TOKEN_TTL_MS: configFields.milliseconds(60_000),
     /** Requests per window per API key (or per user, without a key); 0 turns the limit off. */
     RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(MAX_REQUESTS_PER_MINUTE).default(600),
     /** Streams in flight at once per user, and per API key; 0 turns the limit off. */

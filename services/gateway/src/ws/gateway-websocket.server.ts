@@ -16,7 +16,7 @@ import { rateLimitHeaders } from '../rate-limits/request-window';
 import { StreamCatalog } from '../streaming/stream-catalog';
 import { StreamRelay } from '../streaming/stream-relay.service';
 import { WsClientSession } from './ws-client-session';
-import type { WsConnection, WsRoute } from './ws-connection';
+import type { AnonymousWsRoute, WsConnection, WsRoute } from './ws-connection';
 import { WsUserSessions } from './ws-user-sessions';
 
 export const WS_PATH = '/ws';
@@ -37,6 +37,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly sessions = new Map<WebSocket, WsConnection>();
   private readonly routes = new Map<string, WsRoute>();
+  private readonly anonymousRoutes = new Map<string, AnonymousWsRoute>();
   private heartbeat: NodeJS.Timeout | null = null;
   /** Tells a silent client from this process's own stall (pongs then wait unread in the sockets). */
   private readonly pingClock: ListeningClock;
@@ -77,6 +78,14 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
   /** Serves authenticated upgrades of `path` (authentication, rate limit, pings and shutdown as for `/ws`). */
   addRoute(path: string, route: WsRoute): void {
     this.routes.set(path, route);
+  }
+
+  /**
+   * Serves upgrades of `<prefix>/<rest>` without credentials or rate limit (`/ws/twilio/<call token>`):
+   * the route checks `rest` itself. Pings and shutdown as for the others.
+   */
+  addAnonymousRoute(prefix: string, route: AnonymousWsRoute): void {
+    this.anonymousRoutes.set(prefix, route);
   }
 
   onModuleDestroy(): void {
@@ -123,7 +132,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(request.url ?? '/', 'http://gateway');
     const route = this.routes.get(url.pathname);
-    if (!route) return refuse(socket, 404, 'Not Found');
+    if (!route) return this.upgradeAnonymous(url.pathname, request, socket, head);
     let principal: Principal;
     try {
       const bearer = bearerTokenFrom(request.headers.authorization) ?? url.searchParams.get('access_token');
@@ -143,13 +152,29 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const session = route.open(ws, callerContextOf(principal, request.headers));
-      this.sessions.set(ws, session);
       const expiry =
         principal.expiresAt === undefined ? null : this.closeAtExpiry(session, principal.expiresAt);
-      ws.on('close', () => {
+      this.track(ws, session, () => {
         if (expiry) clearTimeout(expiry);
-        this.sessions.delete(ws);
       });
+    });
+  }
+
+  private upgradeAnonymous(path: string, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    for (const [prefix, route] of this.anonymousRoutes) {
+      if (!path.startsWith(`${prefix}/`)) continue;
+      const rest = path.slice(prefix.length + 1);
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.track(ws, route.open(ws, rest)));
+      return;
+    }
+    refuse(socket, 404, 'Not Found');
+  }
+
+  private track(ws: WebSocket, session: WsConnection, onClose?: () => void): void {
+    this.sessions.set(ws, session);
+    ws.on('close', () => {
+      onClose?.();
+      this.sessions.delete(ws);
     });
   }
 
@@ -165,7 +190,7 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
 
   private closeOpenedWith(apiKeyId: string): void {
     for (const session of this.sessions.values()) {
-      if (session.caller.apiKeyId === apiKeyId)
+      if (session.caller?.apiKeyId === apiKeyId)
         session.close(WsCloseCode.CredentialRevoked, 'API key revoked');
     }
   }

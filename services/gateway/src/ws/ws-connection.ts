@@ -5,7 +5,8 @@ import type { AuthenticatedCaller } from '../identity/caller-context';
 export interface WsConnection {
   /** Cleared at each ping, set again by the client's pong. */
   alive: boolean;
-  readonly caller: AuthenticatedCaller;
+  /** Who the connection acts for; null while a route without credentials has not learnt it yet. */
+  readonly caller: AuthenticatedCaller | null;
   /** The gateway is shutting down: the client should reconnect (to another replica). */
   askToReconnect(): void;
   close(code: number, reason: string): void;
@@ -14,4 +15,12 @@ export interface WsConnection {
 /** What serves the authenticated upgrades of one path. */
 export interface WsRoute {
   open(socket: WebSocket, caller: AuthenticatedCaller): WsConnection;
+}
+
+/**
+ * What serves the upgrades of every path under a prefix without credentials: the route authorises the
+ * socket itself (from the rest of the path, a one-time token), and closes it with a clear code if not.
+ */
+export interface AnonymousWsRoute {
+  open(socket: WebSocket, rest: string): WsConnection;
 }

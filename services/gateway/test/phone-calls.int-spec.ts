@@ -1,0 +1,211 @@
+import twilio from 'twilio';
+import { PhoneStreamCloseCode } from '@conduit/contracts';
+import { silence, spokenPcm, startServiceProcess, waitFor, type ServiceProcess } from '@conduit/testing';
+import { registerUser, type RegisteredUser } from './support/gateway-test-app';
+import { api, json, startPlatform, type TestPlatform } from './support/platform';
+import {
+  postCallWebhook,
+  streamUrlOf,
+  TEST_PUBLIC_BASE_URL,
+  TEST_TWILIO_AUTH_TOKEN,
+  TwilioMediaClient,
+} from './support/twilio-call';
+
+const INCOMING = '/api/v1/voice/twilio/incoming';
+const ALICE_NUMBER = '+15550000001';
+const BOB_NUMBER = '+15550000002';
+let callCounter = 0;
+const nextCallSid = () => `CA${String(++callCounter).padStart(32, '0')}`;
+
+describe('phone calls (Twilio webhook and media streams)', () => {
+  let platform: TestPlatform;
+  let voice: ServiceProcess;
+  let alice: RegisteredUser;
+  let bob: RegisteredUser;
+  let gatewayUrl: string;
+  let question8k: Buffer;
+
+  beforeAll(async () => {
+    platform = await startPlatform({
+      gateway: {
+        TWILIO_AUTH_TOKEN: TEST_TWILIO_AUTH_TOKEN,
+        TWILIO_PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
+        TWILIO_NUMBERS: new Map(),
+      },
+    });
+    const { config } = platform.gateway;
+    voice = await startServiceProcess('voice', {
+      NATS_URL: config.NATS_URL,
+      NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX,
+      REDIS_URL: config.REDIS_URL,
+      REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX,
+    });
+    gatewayUrl = platform.gateway.baseUrl;
+    alice = await registerUser(gatewayUrl);
+    bob = await registerUser(gatewayUrl);
+    // The operator's numbers are only known with the users' ids: the running gateway reads this map.
+    const numbers = config.TWILIO_NUMBERS as Map<string, string>;
+    numbers.set(ALICE_NUMBER, alice.userId);
+    numbers.set(BOB_NUMBER, bob.userId);
+    question8k = Buffer.concat([
+      spokenPcm('what is the weather like in paris today', 8_000),
+      silence(1_500, 8_000),
+    ]);
+  });
+  afterAll(async () => {
+    await voice?.stop(5_000);
+    await platform?.close();
+  });
+
+  const incomingCall = (to: string, callSid = nextCallSid()) => ({
+    CallSid: callSid,
+    AccountSid: 'ACtest',
+    From: '+15559990000',
+    To: to,
+    Direction: 'inbound',
+    CallStatus: 'ringing',
+  });
+
+  /** A call to `number`, answered: its media stream, started. */
+  async function answer(number: string): Promise<TwilioMediaClient> {
+    const params = incomingCall(number);
+    const response = await postCallWebhook(gatewayUrl, INCOMING, params);
+    expect(response.status).toBe(200);
+    const client = await TwilioMediaClient.connect(
+      streamUrlOf(await response.text(), gatewayUrl),
+      params.CallSid,
+    );
+    client.start();
+    return client;
+  }
+
+  it('answers a call to a known number with TwiML connecting it to a one-time media stream', async () => {
+    const response = await postCallWebhook(gatewayUrl, INCOMING, incomingCall(ALICE_NUMBER));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/xml/);
+    const twiml = await response.text();
+    expect(twiml).toMatch(
+      /^<\?xml[^>]*\?><Response><Connect><Stream url="wss:\/\/phone\.conduit\.test\/ws\/twilio\/[A-Za-z0-9_-]{43}"\/><\/Connect><\/Response>$/,
+    );
+  });
+
+  it('rejects calls to numbers nobody owns', async () => {
+    const response = await postCallWebhook(gatewayUrl, INCOMING, incomingCall('+15550000999'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<Reject/>');
+  });
+
+  it('refuses webhooks without a valid Twilio signature with 403', async () => {
+    const params = incomingCall(ALICE_NUMBER);
+    const wrongKey = await postCallWebhook(gatewayUrl, INCOMING, params, { authToken: 'another-account' });
+    expect(wrongKey.status).toBe(403);
+    const missing = await postCallWebhook(gatewayUrl, INCOMING, params, { signature: '' });
+    expect(missing.status).toBe(403);
+    // Signed for other parameters than those sent: a changed `To` must not pass.
+    const signedFor = await postCallWebhook(gatewayUrl, INCOMING, params);
+    expect(signedFor.status).toBe(200);
+    const tampered = await fetch(`${gatewayUrl}${INCOMING}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl',
+      },
+      body: new URLSearchParams({ ...params, To: BOB_NUMBER }),
+    });
+    expect(tampered.status).toBe(403);
+    const noCallSid = await postCallWebhook(gatewayUrl, INCOMING, { From: '+1', To: ALICE_NUMBER });
+    expect(noCallSid.status).toBe(400);
+  });
+
+  it('connects calls the voice service placed for the user and purpose in their signed webhook URL', async () => {
+    const path = `/api/v1/voice/twilio/outbound?${new URLSearchParams({ userId: bob.userId, purpose: 'Book a table' })}`;
+    const params = { ...incomingCall('+15559990000'), From: BOB_NUMBER, Direction: 'outbound-api' };
+    const response = await postCallWebhook(gatewayUrl, path, params);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/<Connect><Stream url="wss:\/\/phone\.conduit\.test\/ws\/twilio\//);
+    // The user in the URL is signed with it: another one does not pass.
+    const forged = path.replace(bob.userId, alice.userId);
+    const signature = twilio.getExpectedTwilioSignature(
+      TEST_TWILIO_AUTH_TOKEN,
+      `${TEST_PUBLIC_BASE_URL}${path}`,
+      params,
+    );
+    expect((await postCallWebhook(gatewayUrl, forged, params, { signature })).status).toBe(403);
+    const noUser = '/api/v1/voice/twilio/outbound?purpose=x';
+    expect((await postCallWebhook(gatewayUrl, noUser, params)).status).toBe(400);
+  });
+
+  it('closes media streams with an unknown, used or mismatched token with a clear code', async () => {
+    const unknown = await TwilioMediaClient.connect(
+      `${gatewayUrl.replace('http', 'ws')}/ws/twilio/${'x'.repeat(43)}`,
+      nextCallSid(),
+    );
+    expect((await unknown.waitClosed()).code).toBe(PhoneStreamCloseCode.UnknownCallToken);
+
+    const params = incomingCall(ALICE_NUMBER);
+    const url = streamUrlOf(await (await postCallWebhook(gatewayUrl, INCOMING, params)).text(), gatewayUrl);
+    const first = await TwilioMediaClient.connect(url, params.CallSid);
+    const again = await TwilioMediaClient.connect(url, params.CallSid);
+    expect((await again.waitClosed()).code).toBe(PhoneStreamCloseCode.UnknownCallToken);
+    first.start(nextCallSid());
+    expect((await first.waitClosed()).code).toBe(PhoneStreamCloseCode.WrongCall);
+  });
+
+  it.each([
+    ['text that is not JSON', 'hello', 1007],
+    ['an unknown message shape', { event: 'media', media: { payload: '***not base64***' } }, 1007],
+    ['media before start', null, 1008],
+    ['binary frames', Buffer.from([1, 2, 3]), 1003],
+  ])('closes the stream on %s and keeps serving', async (_what, message, code) => {
+    const params = incomingCall(ALICE_NUMBER);
+    const url = streamUrlOf(await (await postCallWebhook(gatewayUrl, INCOMING, params)).text(), gatewayUrl);
+    const client = await TwilioMediaClient.connect(url, params.CallSid);
+    if (message === null) client.sendMedia(Buffer.alloc(160, 0xff));
+    else if (Buffer.isBuffer(message)) client.ws.send(message);
+    else client.send(message);
+    expect((await client.waitClosed()).code).toBe(code);
+    expect((await fetch(`${gatewayUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('holds a spoken conversation over the call: μ-law in, μ-law reply frames out, clear on barge-in', async () => {
+    const client = await answer(ALICE_NUMBER);
+    await client.speak(question8k);
+    await waitFor(
+      () => client.media().length > 25,
+      () => `reply audio; got ${JSON.stringify(client.replies.slice(-3))}`,
+      90_000,
+    );
+    // 20 ms μ-law frames of the call's stream, and nothing but audio so far.
+    expect(client.media().every((frame) => frame.length === 160)).toBe(true);
+    expect(client.replies.every((r) => r.streamSid === client.streamSid)).toBe(true);
+    // The reply is speech, not silence: μ-law of quiet audio is all 0xff/0x7f.
+    const loud = client.media().some((frame) => frame.some((byte) => (byte & 0x7f) < 0x60));
+    expect(loud).toBe(true);
+
+    // Speaking over the reply stops it: Twilio is told to drop what it has not played.
+    await client.speak(question8k);
+    await waitFor(
+      () => client.replies.some((r) => r.event === 'clear'),
+      () => `a clear; got ${JSON.stringify(client.replies.filter((r) => r.event !== 'media'))}`,
+      90_000,
+    );
+    client.stop();
+    expect((await client.waitClosed()).code).toBe(1000);
+  });
+
+  it("keeps each user's calls in their own conversations", async () => {
+    const sessionsOf = async (user: RegisteredUser): Promise<number> =>
+      (
+        (await json(await api(gatewayUrl, user.accessToken)('/api/v1/chat/sessions?limit=100'))) as {
+          items: unknown[];
+        }
+      ).items.length;
+    const aliceBefore = await sessionsOf(alice);
+    const bobBefore = await sessionsOf(bob);
+    const call = await answer(BOB_NUMBER);
+    await waitFor(async () => (await sessionsOf(bob)) > bobBefore, "the call to open bob's conversation");
+    expect(await sessionsOf(alice)).toBe(aliceBefore);
+    call.stop();
+    await call.waitClosed();
+  });
+});
