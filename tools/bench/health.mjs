@@ -15,6 +15,7 @@
 // FIT and Garmin JSON ingest rates are not measured here yet (see README, Health data, Benchmarks).
 // Prints PASS/FAIL for the targets of the health-data issue. Exits 0 whether or not they are met.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,6 +253,7 @@ async function main({ infra, ns, cleanup, log }, options) {
     DATABASE_URL: infra.databaseUrl,
     DATABASE_SCHEMA: schema,
     HEALTH_IMPORTER_ENABLED: 'false',
+    HEALTH_MASTER_KEY: randomBytes(32).toString('base64'),
   });
   cleanup.add('health-data', () => service.stop());
   const { Bus } = requireFromRoot('@conduit/bus');

@@ -20,7 +20,7 @@ const env = {
   NATS_URL: 'nats://127.0.0.1:4222',
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/conduit',
   REDIS_URL: 'redis://127.0.0.1:6379',
-  ...localMasterKey(),
+  ...localMasterKeys(),
   ...process.env,
   // Services announce their port at info when they listen; what is shown is filtered here instead.
   LOG_LEVEL: userLogLevel ?? 'info',
@@ -28,18 +28,26 @@ const env = {
 const gatewayPort = env.PORT ?? '3000';
 
 /**
- * The agents service's master key for this checkout, unless the environment names one: made at random
- * on the first start and kept in data/agents-master-key (readable by this user only), so users' secrets
- * stored by one start can be read by the next, and no two machines share a key.
+ * The master keys of the services that encrypt users' secrets (agents, health-data) for this checkout,
+ * unless the environment names them: each made at random on the first start and kept in
+ * data/<service>-master-key (readable by this user only), so secrets stored by one start can be read by
+ * the next, and no two machines share a key.
  */
-function localMasterKey() {
-  if (process.env.AGENTS_MASTER_KEY || process.env.AGENTS_INSECURE_DEV_MASTER_KEY) return {};
-  const file = join(root, 'data', 'agents-master-key');
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+function localMasterKeys() {
+  const keys = {};
+  for (const [prefix, name] of [
+    ['AGENTS', 'agents'],
+    ['HEALTH', 'health'],
+  ]) {
+    if (process.env[`${prefix}_MASTER_KEY`] || process.env[`${prefix}_INSECURE_DEV_MASTER_KEY`]) continue;
+    const file = join(root, 'data', `${name}-master-key`);
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    }
+    keys[`${prefix}_MASTER_KEY`] = readFileSync(file, 'utf8').trim();
   }
-  return { AGENTS_MASTER_KEY: readFileSync(file, 'utf8').trim() };
+  return keys;
 }
 
 if (!process.argv.includes('--no-build')) {

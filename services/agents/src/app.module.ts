@@ -7,7 +7,7 @@ import { AgentsService } from './agents/agents.service';
 import type { AgentsConfig } from './config';
 import { ConnectorTools } from './connectors/connector-tools';
 import { ConnectorsModule } from './connectors/connectors.module';
-import { CryptoModule } from './crypto/crypto.module';
+import { CryptoModule } from './crypto/agents-secrets';
 import { HealthHandler } from './health/health.handler';
 import { AgentModels } from './models/agent-models';
 import { McpServerRepository } from './mcp/mcp-server.repository';

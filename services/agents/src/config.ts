@@ -8,7 +8,7 @@ import {
   ServiceConfigSchema,
 } from '@conduit/service-kit';
 import { checkConnectorsConfig, ConnectorsConfigSchema } from './connectors/connectors-config';
-import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/master-key-config';
+import { checkMasterKeyConfig, MasterKeyConfigSchema } from './crypto/agents-secrets';
 import { McpConfigSchema } from './mcp/mcp.config';
 import { BuiltInToolsConfigSchema } from './tools/tools.config';
 

@@ -5,8 +5,7 @@ import { migrateServiceSchema } from '@conduit/db';
 import { inProcessServiceEnv, isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
 import { startAgents } from '../src/app';
 import { loadAgentsConfig } from '../src/config';
-import { UnreadableCiphertextError } from '../src/crypto/aes-gcm';
-import { UserSecrets } from '../src/crypto/user-secrets.service';
+import { UnreadableCiphertextError, UserSecrets } from '@conduit/envelope-crypto';
 
 /** Envelope encryption against Postgres: data keys stored wrapped, one per user, rewrapped on rotation. */
 describe('user secrets in Postgres', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type * as FitSdk from '@garmin/fitsdk' with { 'resolution-mode': 'import' };
 import { migrateServiceSchema } from '@conduit/db';
 import { readSse, startServiceProcess, testEnv, waitFor, type ServiceProcess } from '@conduit/testing';
@@ -96,6 +97,7 @@ describe('health data over HTTP', () => {
       DATABASE_SCHEMA: schema,
       SHUTDOWN_GRACE_MS: '5000',
       HEALTH_WATCH_POLL_MS: '500',
+      HEALTH_MASTER_KEY: randomBytes(32).toString('base64'),
     };
     healthData = await startServiceProcess('health-data', healthEnv);
     [alice, bob] = await Promise.all([registerUser(gateway.baseUrl), registerUser(gateway.baseUrl)]);

@@ -10,6 +10,7 @@ import { GarminConnectionRepository } from './garmin/garmin-connection.repositor
 import { GarminPullClient } from './garmin/garmin-pull.client';
 import { GarminHandler } from './garmin/garmin.handler';
 import { GarminImporters } from './garmin/garmin.importers';
+import { GarminTokenSealing } from './garmin/garmin-token-sealing';
 import { HealthHandler } from './health/health.handler';
 import { ImportContent } from './imports/import-content';
 import { ImportEvents } from './imports/import-events';
@@ -25,6 +26,7 @@ import { OverviewHandler } from './overview/overview.handler';
 import { OverviewRepository } from './overview/overview.repository';
 import { OverviewService } from './overview/overview.service';
 import { HealthSampleRepository } from './samples/health-sample.repository';
+import { SecretsModule } from './secrets/health-secrets';
 
 /** Plain SQL on the process's one pool: the schema and migrations are Prisma's, the queries are not. */
 @Module({})
@@ -32,7 +34,7 @@ export class AppModule {
   static forRoot(_config: HealthDataConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot()],
+      imports: [DatabaseModule.forRoot(), SecretsModule],
       controllers: [
         HealthHandler,
         ImportsHandler,
@@ -54,6 +56,7 @@ export class AppModule {
         GarminConnectionRepository,
         GarminPullClient,
         GarminImporters,
+        GarminTokenSealing,
         MetricQueryRepository,
         OverviewRepository,
         OverviewService,

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainError, ErrorCode, HealthDataContract } from '@conduit/contracts';
+import { UnreadableCiphertextError } from '@conduit/envelope-crypto';
+import { waitFor } from '@conduit/testing';
+import { GarminConnectionRepository } from '../src/garmin/garmin-connection.repository';
 import { startHealthDataForTest, type HealthDataTestApp } from './support/health-data-app';
 import { finishedImport, sampleCount, sendImport } from './support/imports';
 
@@ -103,6 +106,48 @@ describe('Garmin Health API notifications', () => {
     const none = service.bus.request(HealthDataContract.getGarminConnection, {}, { userId: 'someone-else' });
     await expect(none).rejects.toBeInstanceOf(DomainError);
     await expect(none).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
+  it('stores the access token encrypted, bound to its user and Garmin user', async () => {
+    const { rows } = await service.pool.query<{ access_token: string | null; access_token_sealed: Buffer }>(
+      `SELECT access_token, access_token_sealed FROM garmin_connections WHERE garmin_user_id = 'g1'`,
+    );
+    expect(rows[0]!.access_token).toBeNull();
+    expect(rows[0]!.access_token_sealed.includes(Buffer.from('token-of-g1'))).toBe(false);
+    const keys = await service.pool.query(`SELECT 1 FROM user_data_keys WHERE user_id = 'garmin-user-1'`);
+    expect(keys.rowCount).toBe(1);
+    // Moved to another link, the sealed token does not open.
+    await service.pool.query(
+      `INSERT INTO garmin_connections (garmin_user_id, user_id, access_token_sealed) VALUES ('g-moved', 'garmin-user-1b', $1)`,
+      [rows[0]!.access_token_sealed],
+    );
+    await expect(service.app.get(GarminConnectionRepository).findByGarminUser('g-moved')).rejects.toThrow(
+      UnreadableCiphertextError,
+    );
+    await service.pool.query(`DELETE FROM garmin_connections WHERE garmin_user_id = 'g-moved'`);
+  });
+
+  it('encrypts at start-up a token an earlier version stored in plaintext, and reads it meanwhile', async () => {
+    await service.pool.query(
+      `INSERT INTO garmin_connections (garmin_user_id, user_id, access_token) VALUES ('g-legacy', 'legacy-user', 'legacy-token')`,
+    );
+    const connections = () => service.app.get(GarminConnectionRepository);
+    await expect(connections().findByGarminUser('g-legacy')).resolves.toMatchObject({
+      accessToken: 'legacy-token',
+    });
+    await service.stop();
+    await service.restart();
+    await waitFor(async () => {
+      const { rows } = await service.pool.query(
+        `SELECT 1 FROM garmin_connections WHERE garmin_user_id = 'g-legacy' AND access_token IS NULL AND access_token_sealed IS NOT NULL`,
+      );
+      return rows.length === 1;
+    }, 'the plaintext token encrypted at start-up');
+    await expect(connections().findByGarminUser('g-legacy')).resolves.toMatchObject({
+      userId: 'legacy-user',
+      accessToken: 'legacy-token',
+    });
+    await service.pool.query(`DELETE FROM garmin_connections WHERE garmin_user_id = 'g-legacy'`);
   });
 
   it('stores pushed summaries for the linked user; a later revision of the day replaces the earlier', async () => {

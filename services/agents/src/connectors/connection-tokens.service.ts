@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode, type ConnectorProvider } from '@conduit/contracts';
 import { inTransaction, lockKey } from '@conduit/db';
 import { InjectConfig } from '@conduit/service-kit';
-import { UserSecrets } from '../crypto/user-secrets.service';
+import { UserSecrets } from '@conduit/envelope-crypto';
 import type { ConnectorsConfig } from './connectors-config';
 import { ConnectorRegistry } from './connector-registry';
 import type { ProviderAccount } from './connector-definition';

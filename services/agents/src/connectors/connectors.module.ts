@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@conduit/service-kit';
-import { CryptoModule } from '../crypto/crypto.module';
+import { CryptoModule } from '../crypto/agents-secrets';
 import { AuthorizationStateStore } from './authorization-state.store';
 import type { ConnectorsConfig } from './connectors-config';
 import { ConnectorRegistry } from './connector-registry';

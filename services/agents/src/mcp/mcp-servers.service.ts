@@ -7,7 +7,7 @@ import {
   type McpServer,
   type McpTool,
 } from '@conduit/contracts';
-import { UserSecrets } from '../crypto/user-secrets.service';
+import { UserSecrets } from '@conduit/envelope-crypto';
 import { McpUnavailableError, type McpEndpoint } from './mcp-connector';
 import type { McpServerHandle } from './mcp-server-tool';
 import {

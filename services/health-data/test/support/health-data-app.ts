@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { Bus } from '@conduit/bus';
@@ -29,6 +30,7 @@ export async function startHealthDataForTest(
   const { drop } = await migrateServiceSchema('health-data', infra.databaseUrl, schema);
   const env: Record<string, string> = {
     ...inProcessServiceEnv(namespace, schema),
+    HEALTH_MASTER_KEY: randomBytes(32).toString('base64'),
     ...extraEnv,
   };
   const bus = await Bus.connect({

@@ -3,7 +3,8 @@ import { UnreadableCiphertextError } from './aes-gcm';
 import type { DataKeyRepository, StoredDataKey } from './data-key.repository';
 import { EnvKeyManagement } from './env-key-management';
 import type { WrappedDataKey } from './key-management.port';
-import { checkMasterKeyConfig, MasterKeyConfigSchema } from './master-key-config';
+import type { MasterKey } from './master-key-config';
+import { masterKeyConfigCheck, masterKeyConfigSchema, masterKeySettings } from './master-key-config';
 import { UserSecrets } from './user-secrets.service';
 
 /** The repository's contract, in memory: what UserSecrets relies on. */
@@ -33,6 +34,9 @@ class InMemoryDataKeys implements Pick<DataKeyRepository, keyof DataKeyRepositor
 }
 
 const masterKey = (id: string) => ({ id, key: randomBytes(32) });
+const agents = { envPrefix: 'AGENTS', name: 'agents' };
+const keysOf = (current: MasterKey, retired: MasterKey[] = []) =>
+  new EnvKeyManagement(agents, current, retired);
 
 describe('UserSecrets (envelope encryption)', () => {
   const v1 = masterKey('v1');
@@ -41,7 +45,7 @@ describe('UserSecrets (envelope encryption)', () => {
 
   beforeEach(() => {
     dataKeys = new InMemoryDataKeys();
-    secrets = new UserSecrets(new EnvKeyManagement(v1), dataKeys);
+    secrets = new UserSecrets(keysOf(v1), dataKeys, agents);
   });
 
   it('round-trips a secret and stores only a wrapped data key per user', async () => {
@@ -83,9 +87,9 @@ describe('UserSecrets (envelope encryption)', () => {
 
   it('fails clearly under the wrong master key', async () => {
     const sealed = await secrets.encrypt('alice', 'gho_token', 'ctx');
-    const otherKeySameId = new UserSecrets(new EnvKeyManagement(masterKey('v1')), dataKeys);
+    const otherKeySameId = new UserSecrets(keysOf(masterKey('v1')), dataKeys, agents);
     await expect(otherKeySameId.decrypt('alice', sealed, 'ctx')).rejects.toThrow(UnreadableCiphertextError);
-    const unknownId = new UserSecrets(new EnvKeyManagement(masterKey('v9')), dataKeys);
+    const unknownId = new UserSecrets(keysOf(masterKey('v9')), dataKeys, agents);
     await expect(unknownId.decrypt('alice', sealed, 'ctx')).rejects.toThrow(
       /master key v1 is not configured/,
     );
@@ -96,7 +100,7 @@ describe('UserSecrets (envelope encryption)', () => {
     const bobSecret = await secrets.encrypt('bob', 'bob-token', 'ctx');
     const v2 = masterKey('v2');
 
-    const rotating = new UserSecrets(new EnvKeyManagement(v2, [v1]), dataKeys);
+    const rotating = new UserSecrets(keysOf(v2, [v1]), dataKeys, agents);
     await expect(rotating.decrypt('alice', aliceSecret, 'ctx')).resolves.toBe('alice-token');
     await rotating.encrypt('carol', 'carol-token', 'ctx');
     expect(dataKeys.rows.get('carol')!.masterKeyId).toBe('v2');
@@ -105,7 +109,7 @@ describe('UserSecrets (envelope encryption)', () => {
     expect([...dataKeys.rows.values()].map((key) => key.masterKeyId)).toEqual(['v2', 'v2', 'v2']);
     await expect(rotating.rewrapRetired()).resolves.toBe(0);
 
-    const rotated = new UserSecrets(new EnvKeyManagement(v2), dataKeys);
+    const rotated = new UserSecrets(keysOf(v2), dataKeys, agents);
     await expect(rotated.decrypt('alice', aliceSecret, 'ctx')).resolves.toBe('alice-token');
     await expect(rotated.decrypt('bob', bobSecret, 'ctx')).resolves.toBe('bob-token');
   });
@@ -114,14 +118,14 @@ describe('UserSecrets (envelope encryption)', () => {
     await secrets.encrypt('alice', 'alice-token', 'ctx');
     const lost = masterKey('v0');
     dataKeys.rows.set('zed', { masterKeyId: lost.id, wrapped: randomBytes(60) });
-    const rotating = new UserSecrets(new EnvKeyManagement(masterKey('v2'), [v1]), dataKeys);
+    const rotating = new UserSecrets(keysOf(masterKey('v2'), [v1]), dataKeys, agents);
     await expect(rotating.rewrapRetired()).resolves.toBe(1);
     expect(dataKeys.rows.get('zed')!.masterKeyId).toBe('v0');
   });
 });
 
 describe('master key configuration', () => {
-  const schema = MasterKeyConfigSchema.superRefine(checkMasterKeyConfig);
+  const schema = masterKeyConfigSchema('AGENTS').superRefine(masterKeyConfigCheck('AGENTS'));
   const key = randomBytes(32).toString('base64');
   const problems = (env: Record<string, string>) => {
     const parsed = schema.safeParse(env);
@@ -133,7 +137,10 @@ describe('master key configuration', () => {
   it('refuses to start without a master key unless the development key is asked for by name', () => {
     expect(problems({})).toEqual([expect.stringMatching(/^AGENTS_MASTER_KEY: required/)]);
     expect(problems({ AGENTS_INSECURE_DEV_MASTER_KEY: 'true' })).toEqual([]);
-    const dev = EnvKeyManagement.fromConfig(schema.parse({ AGENTS_INSECURE_DEV_MASTER_KEY: 'true' }));
+    const dev = EnvKeyManagement.fromConfig(
+      agents,
+      masterKeySettings('AGENTS', schema.parse({ AGENTS_INSECURE_DEV_MASTER_KEY: 'true' })),
+    );
     expect(dev.usesInsecureDevelopmentKey).toBe(true);
   });
 
@@ -154,5 +161,31 @@ describe('master key configuration', () => {
       /must differ/,
     );
     expect(problems({ AGENTS_MASTER_KEY: key, AGENTS_RETIRED_MASTER_KEYS: 'v0' })[0]).toMatch(/id:base64/);
+  });
+});
+
+describe('secrets of two services', () => {
+  it("keeps one service's secrets and data keys unreadable to another's, even under the same master key", async () => {
+    const master = masterKey('v1');
+    const dataKeys = new InMemoryDataKeys();
+    const health = { envPrefix: 'HEALTH', name: 'health-data' };
+    const agentSecrets = new UserSecrets(keysOf(master), dataKeys, agents);
+    const healthSecrets = new UserSecrets(new EnvKeyManagement(health, master), dataKeys, health);
+    const sealed = await agentSecrets.encrypt('alice', 'token', 'ctx');
+    await expect(healthSecrets.decrypt('alice', sealed, 'ctx')).rejects.toThrow(UnreadableCiphertextError);
+  });
+
+  it("reads the service's own variables and names them in its errors", () => {
+    const schema = masterKeyConfigSchema('HEALTH').superRefine(masterKeyConfigCheck('HEALTH'));
+    const parsed = schema.safeParse({ AGENTS_MASTER_KEY: randomBytes(32).toString('base64') });
+    expect(parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'HEALTH_MASTER_KEY',
+    ]);
+    const key = randomBytes(32);
+    const settings = masterKeySettings(
+      'HEALTH',
+      schema.parse({ HEALTH_MASTER_KEY: key.toString('base64'), HEALTH_MASTER_KEY_ID: 'h1' }),
+    );
+    expect(settings).toMatchObject({ masterKeyId: 'h1', masterKey: key, insecureDevMasterKey: false });
   });
 });

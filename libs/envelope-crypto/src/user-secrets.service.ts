@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { KEY_BYTES, open, seal, UnreadableCiphertextError } from './aes-gcm';
 import { DataKeyRepository } from './data-key.repository';
 import type { KeyManagementPort } from './key-management.port';
+import type { SecretsDomain } from './secrets-domain';
 
 /** The first byte of every sealed secret: the layout below, so it can change without guessing. */
 const FORMAT_V1 = 1;
 const REWRAP_BATCH = 100;
 
 /**
- * Envelope encryption of users' secrets (connector tokens, MCP server credentials): each user has one
+ * Envelope encryption of users' secrets (connector tokens, MCP server credentials, Garmin tokens): each user has one
  * random AES-256 data key, stored only wrapped by the master key ({@link KeyManagementPort}); a secret is
  * sealed with its user's data key (AES-256-GCM) and bound to the user and a caller-chosen context (say
  * `connection:<id>:access_token`), so a ciphertext copied to another user, record or field does not open.
@@ -23,6 +24,7 @@ export class UserSecrets {
   constructor(
     private readonly keys: KeyManagementPort,
     private readonly dataKeys: Pick<DataKeyRepository, keyof DataKeyRepository>,
+    private readonly domain: SecretsDomain,
   ) {}
 
   /** `version | iv | tag | ciphertext`, to store as bytes. */
@@ -30,7 +32,7 @@ export class UserSecrets {
     const key = await this.dataKeyOf(userId, { create: true });
     return Buffer.concat([
       Buffer.of(FORMAT_V1),
-      seal(key, Buffer.from(plaintext, 'utf8'), aad(userId, context)),
+      seal(key, Buffer.from(plaintext, 'utf8'), aad(this.domain, userId, context)),
     ]);
   }
 
@@ -39,7 +41,7 @@ export class UserSecrets {
     if (sealed[0] !== FORMAT_V1) throw new UnreadableCiphertextError('secret');
     const key = await this.dataKeyOf(userId, { create: false });
     if (key === null) throw new UnreadableCiphertextError('secret');
-    return open(key, sealed.subarray(1), aad(userId, context), 'secret').toString('utf8');
+    return open(key, sealed.subarray(1), aad(this.domain, userId, context), 'secret').toString('utf8');
   }
 
   /**
@@ -86,4 +88,5 @@ export class UserSecrets {
 }
 
 const keyContext = (userId: string) => `user:${userId}`;
-const aad = (userId: string, context: string) => `conduit.agents.secret:v1:user:${userId}:${context}`;
+const aad = (domain: SecretsDomain, userId: string, context: string) =>
+  `conduit.${domain.name}.secret:v1:user:${userId}:${context}`;
