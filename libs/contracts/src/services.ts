@@ -8,6 +8,7 @@ import { AgentsSchedulesContract } from './agents-schedules';
 import { AgentsConnectorsContract } from './agents-connectors';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
+import { VoiceCallsContract } from './voice-calls';
 import { MEDIA_DOWNLOADS_BUCKET, MEDIA_GEN_WORKER_CONSUMER, MediaGenContract } from './media-gen';
 import {
   MEDIA_BATCH_FILES_BUCKET,
@@ -106,7 +107,7 @@ export const SERVICES = [
   defineService({
     name: 'voice',
     // Live sessions: opened in the queue group, then pinned to the replica that accepted them.
-    handles: [VoiceContract, VoiceSessionChannel],
+    handles: [VoiceContract, VoiceSessionChannel, VoiceCallsContract],
     publishes: [UsageContract.usageRecorded],
     // Replies come from chat as a client would ask (the conversation is the user's chat session); audio
     // seconds and characters are metered (libs/metering). Voice messages are answered the same way.
@@ -174,7 +175,8 @@ export const SERVICES = [
     // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
     publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],
     // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's
-    // stream), the user's health data; metering every model and tool call of a run (libs/metering).
+    // stream), the user's health data, phone calls (voice); metering every model and tool call of a run
+    // (libs/metering).
     calls: [
       SearchContract.query,
       SearchContract.submitDocuments,
@@ -185,6 +187,7 @@ export const SERVICES = [
       MediaGenContract.getJob,
       HealthDataContract.getOverview,
       HealthDataContract.queryMetric,
+      VoiceCallsContract.placeCall,
       UsageContract.budgetLimits,
       UsageContract.spent,
     ],

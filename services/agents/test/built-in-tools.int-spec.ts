@@ -74,6 +74,7 @@ describe('built-in tools against the real services', () => {
     expect([...source.names].sort()).toEqual([
       'generate_image',
       'health_summary',
+      'place_call',
       'remember',
       'search_documents',
     ]);

@@ -7,6 +7,8 @@ import { engineProviders } from './engines/engines.providers';
 import { HealthHandler } from './health/health.handler';
 import { VoiceMessageHandler } from './messages/voice-message.handler';
 import { VoiceMessageService } from './messages/voice-message.service';
+import { CallPlacer } from './phone/call-placer';
+import { PlaceCallHandler } from './phone/place-call.handler';
 import { VoiceMetering } from './metering/voice-metering';
 import { ChatReplies } from './replies/chat-replies';
 import { VoiceSessionManager } from './sessions/voice-session-manager';
@@ -35,6 +37,7 @@ export class AppModule {
         TranscriptionHandler,
         SpeechHandler,
         VoiceMessageHandler,
+        PlaceCallHandler,
       ],
       providers: [
         ...engines,
@@ -46,6 +49,7 @@ export class AppModule {
         TranscriptionService,
         SpeechService,
         VoiceMessageService,
+        CallPlacer,
       ],
     };
   }

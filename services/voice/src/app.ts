@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { handledDefinitionsOf, VoiceContract } from '@conduit/contracts';
+import { handledDefinitionsOf, VoiceCallsContract, VoiceContract } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
 import { AppModule } from './app.module';
 import { VoiceConfig } from './config';
@@ -14,6 +14,6 @@ export function startVoice(config: VoiceConfig, engines?: Provider[]): Promise<N
     service: 'voice',
     config,
     module: AppModule.forRoot(config, engines),
-    contracts: handledDefinitionsOf(VoiceContract),
+    contracts: [...handledDefinitionsOf(VoiceContract), ...handledDefinitionsOf(VoiceCallsContract)],
   });
 }

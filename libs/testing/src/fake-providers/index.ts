@@ -108,3 +108,4 @@ export {
   type FakeGoogleCalendarServer,
 } from './fake-google-calendar.server';
 export { startFakeGitHub, type FakeGitHubIssue, type FakeGitHubServer } from './fake-github.server';
+export { startFakeTwilio, type FakeTwilioCall, type FakeTwilioServer } from './fake-twilio.server';

@@ -7,12 +7,13 @@ import type { AgentTool, AllowedTools, ToolSource } from './agent-tool';
 import { GenerateImageTool } from './generate-image/generate-image.tool';
 import { HealthSummaryTool } from './health-summary/health-summary.tool';
 import { HttpFetchTool } from './http-fetch/http-fetch.tool';
+import { PlaceCallTool } from './place-call/place-call.tool';
 import { RememberTool } from './remember/remember.tool';
 import { SearchDocumentsTool } from './search-documents/search-documents.tool';
 import type { BuiltInToolsConfig } from './tools.config';
 
 /**
- * The built-in tools that ask other services (search, media-gen, health-data) or the web; an agent gets
+ * The built-in tools that ask other services (search, media-gen, health-data, voice) or the web; an agent gets
  * those its definition names. `http_fetch` exists only when AGENTS_HTTP_FETCH_ENABLED is on.
  */
 @Injectable()
@@ -54,6 +55,7 @@ export function builtInTools(
       jobTimeoutMs: config.AGENTS_IMAGE_TIMEOUT_MS,
     }),
     new HealthSummaryTool(bus, timeoutMs),
+    new PlaceCallTool(bus, timeoutMs),
   ];
   if (config.AGENTS_HTTP_FETCH_ENABLED) {
     const dispatcher = guardedDispatcher(new AddressPolicy(config.AGENTS_HTTP_FETCH_ALLOWED_ADDRESSES), {
