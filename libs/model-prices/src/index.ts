@@ -1,2 +1,3 @@
 export * from './model-prices';
 export * from './quantity-cost';
+export * from './media-variant-prices';

@@ -36,6 +36,20 @@ export const ModelPriceEntrySchema = z.looseObject({
   input_cost_per_second: usdPerUnit,
   output_cost_per_second: usdPerUnit,
   output_cost_per_image: usdPerUnit,
+  /**
+   * Not in LiteLLM's map: one image's price by `<quality>/<width>x<height>` where the provider's price
+   * depends on them (OpenAI's image models); `output_cost_per_image` stays the price of the default.
+   */
+  output_cost_per_image_by_variant: z
+    .record(
+      z.string().regex(/^[a-z]+\/\d+x\d+$/, 'must be <quality>/<width>x<height>'),
+      z.number().nonnegative(),
+    )
+    .optional(),
+  /** Not in LiteLLM's map: a second of video's price by `<width>x<height>` where it depends on it. */
+  output_cost_per_second_by_size: z
+    .record(z.string().regex(/^\d+x\d+$/, 'must be <width>x<height>'), z.number().nonnegative())
+    .optional(),
 });
 export type ModelPriceEntry = z.infer<typeof ModelPriceEntrySchema>;
 
@@ -59,6 +73,10 @@ export interface ModelPrice extends Required<UnitPrices> {
   /** Seconds of audio in (transcription) or of video out. */
   perSecond: number;
   perImage: number;
+  /** One image's price by `<quality>/<width>x<height>`, where it depends on them (see `imagePricesOf`). */
+  perImageByVariant: Readonly<Record<string, number>>;
+  /** A second of video's price by `<width>x<height>`, where it depends on it (see `videoPricesOf`). */
+  perSecondBySize: Readonly<Record<string, number>>;
   /**
    * The token prices of the provider's batch API (half the list price at OpenAI and Anthropic); null
    * where the catalog names none.
@@ -83,6 +101,8 @@ export function modelPriceOf(id: string, entry: ModelPriceEntry): ModelPrice {
     perCharacter: entry.input_cost_per_character ?? entry.output_cost_per_character ?? 0,
     perSecond: entry.input_cost_per_second ?? entry.output_cost_per_second ?? 0,
     perImage: entry.output_cost_per_image ?? 0,
+    perImageByVariant: entry.output_cost_per_image_by_variant ?? {},
+    perSecondBySize: entry.output_cost_per_second_by_size ?? {},
     batch:
       batchInput === undefined && batchOutput === undefined
         ? null

@@ -180,7 +180,7 @@ describe('media jobs over HTTP', () => {
     expect(job).toMatchObject({ status: 'succeeded', attempts: 2, failureReason: null });
     expect(job.results[0]).toMatchObject({
       contentType: 'image/png',
-      metadata: { model: 'openai/gpt-image-1' },
+      metadata: { model: 'openai/gpt-image-1', quality: 'low', size: '1024x1024' },
     });
     expect(imageRequests()).toHaveLength(2);
     expect(JSON.parse(imageRequests()[1]!.rawBody)).toMatchObject({
@@ -190,6 +190,12 @@ describe('media jobs over HTTP', () => {
     });
     const png = new Uint8Array(await (await as(alice)(job.results[0].url)).arrayBuffer());
     expect([...png.subarray(0, 8)]).toEqual(PNG_MAGIC);
+    // Priced at the quality and size asked for: a low-quality square is $0.011, not the flat $0.042.
+    expect(await recordedUsageOf(as(alice), 'openai/gpt-image-1')).toMatchObject({
+      requests: 1,
+      images: 1,
+      costUsd: 0.011,
+    });
   });
 
   it('runs jobs on Stability and Gemini through their own APIs, each retried after the wait it asked for, at their prices', async () => {
@@ -259,10 +265,17 @@ describe('media jobs over HTTP', () => {
       status: 'succeeded',
       input: { image: { upload: digest }, mask: { upload: digest } },
     });
+    // No quality asked: the provider picks one and says which (this fake: medium), and that is what is charged.
     expect(masked.results[0].metadata).toMatchObject({
       model: 'openai/gpt-image-1',
+      quality: 'medium',
       edit: true,
       masked: true,
+    });
+    expect(await recordedUsageOf(as(frank), 'openai/gpt-image-1')).toMatchObject({
+      requests: 1,
+      images: 1,
+      costUsd: 0.042,
     });
     const edit = platform.openai.requests.filter((r) => r.path === '/v1/images/edits').at(-1) as any;
     expect(edit.body).toMatchObject({
@@ -398,10 +411,11 @@ describe('media jobs over HTTP', () => {
     });
     expect(imageRequests()).toHaveLength(2);
 
+    // An HD square is priced as HD: $0.08 where a standard one is $0.04.
     expect(await recordedUsageOf(as(bob), 'openai/dall-e-3')).toMatchObject({
       requests: 1,
       images: 1,
-      costUsd: 0.04,
+      costUsd: 0.08,
     });
   });
 });

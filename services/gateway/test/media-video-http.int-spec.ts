@@ -195,6 +195,8 @@ describe('video jobs over HTTP', () => {
       await accepted(bob, { prompt: 'busy', model: 'openai/sora-2-pro', size: '1792x1024', seconds: 8 }),
     );
     expect(busy).toMatchObject({ status: 'succeeded', attempts: 2 });
+    // 1792x1024 on sora-2-pro is $0.50 a second (720p is $0.30).
+    expect(await recordedUsageOf(as(bob), 'openai/sora-2-pro')).toMatchObject({ requests: 1, costUsd: 4 });
   });
 
   it('cancels a clip while the provider makes it: polling stops and the stream ends cancelled', async () => {

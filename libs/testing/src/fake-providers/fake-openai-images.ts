@@ -121,6 +121,11 @@ function answer(json: unknown, _usage: FakeUsageOverride | undefined): unknown {
     })),
     ...(model === 'gpt-image-1'
       ? {
+          // The API names what it made; for `auto` it picks the quality (this fake always picks medium).
+          background: 'opaque',
+          output_format: 'png',
+          quality: body.quality == null || body.quality === 'auto' ? 'medium' : body.quality,
+          size: body.size ?? '1024x1024',
           usage: {
             input_tokens: Math.ceil(body.prompt.length / 4),
             output_tokens: 272 * n,

@@ -125,7 +125,7 @@ export class JobRunner {
         });
       }
       signal.throwIfAborted();
-      await this.metering.record(admission, job, this.producer.producedQuantities(job, files));
+      await this.metering.record(admission, job, this.producer.producedQuantities(job, files), files);
       await this.jobs.succeed(job.id, results);
     } finally {
       admission.release();

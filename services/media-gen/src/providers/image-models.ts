@@ -30,6 +30,7 @@ export interface ImageModel {
   /** The provider's own name for it. */
   providerModel: string;
   sizes: readonly ImageSize[];
+  /** The first is the one the provider uses when a request names none. */
   qualities: readonly ImageQuality[];
   maxImages: number;
   /** What it edits: nothing, a picture (from the prompt alone), or a picture where a mask lets it paint. */
@@ -146,4 +147,9 @@ export function imageModelFor(input: ImageJobInput | StoredImageJobInput): Image
     });
   }
   return model;
+}
+
+/** The quality a job asks for: its own, or the one the model's provider uses when none is named. */
+export function askedQualityOf(input: ImageJobInput | StoredImageJobInput): ImageQuality | undefined {
+  return input.quality ?? byId.get(input.model)?.qualities[0];
 }

@@ -65,8 +65,9 @@ export class OpenAIImageGenerator implements ImageGenerator {
         contentType: 'image/png',
         metadata: {
           model: `openai/${request.model}`,
-          size: request.size,
-          ...(request.quality ? { quality: request.quality } : {}),
+          size: response.size ?? request.size,
+          // gpt-image-1 says which quality it took (the one it picked for `auto`): what the image is priced at.
+          ...(response.quality || request.quality ? { quality: response.quality ?? request.quality } : {}),
           ...(image.revised_prompt ? { revisedPrompt: image.revised_prompt } : {}),
           ...(request.image ? { edit: true, masked: request.mask !== undefined } : {}),
           created: response.created,
