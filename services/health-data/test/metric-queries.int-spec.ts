@@ -98,6 +98,50 @@ describe('metric series', () => {
     ]);
   });
 
+  it('counts each day once over all sources, by the source precedence; source= reads one source', async () => {
+    const day = (source: string, date: string, value: number): HealthSample => ({
+      metric: 'steps',
+      unit: 'count',
+      value,
+      source,
+      startAt: `${date}T12:00:00.000Z`,
+      endAt: `${date}T12:00:00.000Z`,
+      recordKey: `day:${date}`,
+    });
+    const carol = { userId: 'metrics-carol' };
+    const samples = service.app.get(HealthSampleRepository);
+    await samples.upsertSamples(carol.userId, [
+      // 2 June: all three report the day; Garmin's summary counts.
+      day('garmin-api', '2026-06-02', 8_000),
+      day('garmin-fit', '2026-06-02', 7_000),
+      day('apple-health', '2026-06-02', 9_000),
+      // 3 June: the watch's file and the phone; the file counts.
+      day('garmin-fit', '2026-06-03', 6_000),
+      day('apple-health', '2026-06-03', 6_500),
+      // 4 June: the phone alone.
+      day('apple-health', '2026-06-04', 5_000),
+    ]);
+    const range = { metric: 'steps', from: '2026-06-01T00:00:00Z', to: '2026-06-08T00:00:00Z' };
+    const points = async (request: Record<string, unknown>) =>
+      (await query(carol, { ...range, ...request })).points.map((p) => [p.start.slice(0, 10), p.value]);
+    expect(await points({})).toEqual([
+      ['2026-06-02', 8_000],
+      ['2026-06-03', 6_000],
+      ['2026-06-04', 5_000],
+    ]);
+    expect(await points({ resolution: 'weekly' })).toEqual([['2026-06-01', 19_000]]);
+    // Days cut in another zone (from the hourly rollups) follow the same rule.
+    expect((await points({ tz: 'America/New_York' })).map(([, value]) => value)).toEqual([
+      8_000, 6_000, 5_000,
+    ]);
+    expect(await points({ source: 'apple-health' })).toEqual([
+      ['2026-06-02', 9_000],
+      ['2026-06-03', 6_500],
+      ['2026-06-04', 5_000],
+    ]);
+    expect(await points({ source: 'garmin-fit', resolution: 'weekly' })).toEqual([['2026-06-01', 13_000]]);
+  });
+
   it('pages raw samples', async () => {
     const from = '2026-03-27T00:00:00Z';
     const to = '2026-04-05T00:00:00Z';

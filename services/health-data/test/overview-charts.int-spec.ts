@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, HealthDataContract, type HealthSample } from '@conduit/contracts';
+import { ChartRepository } from '../src/charts/chart.repository';
 import { HealthSampleRepository } from '../src/samples/health-sample.repository';
 import { startHealthDataForTest, type HealthDataTestApp } from './support/health-data-app';
 
@@ -63,11 +64,20 @@ describe('health overview and charts', () => {
         daily('resting_heart_rate', 'bpm', daysAgo, daysAgo < 7 ? 60 : daysAgo < 30 ? 55 : 50),
       );
       aliceSamples.push(daily('hrv_rmssd', 'ms', daysAgo, daysAgo < 7 ? 30 : 50 + (daysAgo % 3)));
-      // A watch and a phone counted the same steps: the larger count is the day's.
+      // Garmin and a phone counted the same steps: Garmin's count is the day's (source precedence).
       aliceSamples.push(daily('steps', 'count', daysAgo, 8_000));
       aliceSamples.push(daily('steps', 'count', daysAgo, 9_000, 'apple-health'));
       aliceSamples.push(daily('weight', 'kg', daysAgo, 70));
       if (daysAgo < 90) aliceSamples.push(...night(daysAgo, daysAgo < 7 ? 30 : 90));
+      // The phone saw last week's nights too, longer: Garmin's nights count (source precedence).
+      if (daysAgo < 7) {
+        const phone = night(daysAgo, 100).map((s) => ({
+          ...s,
+          source: 'apple-health',
+          value: s.value * 1.2,
+        }));
+        aliceSamples.push(...phone);
+      }
     }
     aliceSamples.push({
       ...daily('blood.ldl_cholesterol', 'mg/dL', 40, 110, 'lab'),
@@ -98,7 +108,7 @@ describe('health overview and charts', () => {
       average90: Math.round(((7 * 60 + 23 * 55 + 60 * 50) / 90) * 100) / 100,
       direction: 'up',
     });
-    expect(overview.steps).toMatchObject({ average7: 9_000, average30: 9_000, direction: 'flat' });
+    expect(overview.steps).toMatchObject({ average7: 8_000, average30: 8_000, direction: 'flat' });
     expect(overview.bodyComposition.weight).toMatchObject({ average90: 70, direction: 'flat' });
     expect(overview.hrv).toMatchObject({
       metric: 'hrv_rmssd',
@@ -151,6 +161,13 @@ describe('health overview and charts', () => {
     );
     expect(chart.svg).toContain('No data in this range');
     expect(chart.svg).not.toContain('9,000');
+  });
+
+  it('charts a day reported by two sources once, from the source that comes first', async () => {
+    const charts = service.app.get(ChartRepository);
+    const from = new Date(todayMs - 2 * DAY);
+    const points = await charts.dailySeries(alice.userId, 'steps', from, new Date(todayMs), true);
+    expect(points.map((p) => p.value)).toEqual([8_000, 8_000, 8_000]);
   });
 
   it("draws a user's metric with its averages, and a blood marker with its reference band", async () => {

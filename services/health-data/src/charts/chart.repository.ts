@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@conduit/service-kit';
+import { preferredSourceRows } from '../metrics/preferred-source';
 import type { DailyPoint } from './rolling-average';
 
 /** The reads a chart needs, from the daily rollups and, for a marker's range, its latest sample. */
@@ -9,8 +10,8 @@ export class ChartRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * One value per UTC day with data in [from, to]: the day's mean, or for a summed metric its total
-   * (the largest source's, where several report the same steps).
+   * One value per UTC day with data in [from, to]: the day's mean, or for a summed metric its total,
+   * from the one source that counts that day (the metric's source precedence).
    */
   async dailySeries(
     userId: string,
@@ -19,13 +20,15 @@ export class ChartRepository {
     to: Date,
     summed: boolean,
   ): Promise<DailyPoint[]> {
+    const params: unknown[] = [userId, metric, from, to, summed];
     const { rows } = await this.pool.query<{ day: Date; value: number }>(
-      `SELECT bucket_start AS day,
-              CASE WHEN $5 THEN max(sum) ELSE sum(sum) / sum(count) END AS value
-       FROM rollups_daily
-       WHERE user_id = $1 AND metric = $2 AND bucket_start >= $3 AND bucket_start <= $4
-       GROUP BY bucket_start ORDER BY bucket_start`,
-      [userId, metric, from, to, summed],
+      `WITH r AS (
+         SELECT metric, source, bucket_start, count, sum FROM rollups_daily
+         WHERE user_id = $1 AND metric = $2 AND bucket_start >= $3 AND bucket_start <= $4)
+       SELECT p.day, CASE WHEN $5 THEN sum(p.sum) ELSE sum(p.sum) / sum(p.count) END AS value
+       FROM (${preferredSourceRows('r', 'r.bucket_start', params)}) p
+       GROUP BY p.day ORDER BY p.day`,
+      params,
     );
     return rows.map((row) => ({ dayMs: row.day.getTime(), value: row.value }));
   }

@@ -64,6 +64,31 @@ for (const analyte of ANALYTES) {
   METRICS[analyteMetric(analyte)] = mean(analyte.unit, analyte.possible.min, analyte.possible.max);
 }
 
+/**
+ * Which source counts when several recorded one metric on the same day: series over all sources, the
+ * overview and charts take each day from the first source in this order that has data that day, so a
+ * day's steps seen by a watch's FIT file, by Garmin's API and by Apple Health count once (a `source=`
+ * query still reads that source alone). Data, not code: a metric missing here takes `default`.
+ *
+ * - `garmin-api`: Garmin's day summaries merge every device of the account, and are revised all day;
+ * - `garmin-fit`: one device's files, which may cover part of a day;
+ * - `apple-health`: the phone and watch as Apple merges them (often including other apps' copies);
+ * - `lab`: blood results, which no other source reports.
+ */
+const SOURCE_PRECEDENCE: Record<string, readonly string[]> = {
+  default: ['garmin-api', 'garmin-fit', 'apple-health', 'lab'],
+  // Per metric, where it should differ: `weight: ['apple-health', 'garmin-api', 'garmin-fit'],`.
+};
+
+/** The default order, and each metric's own where it has one (see SOURCE_PRECEDENCE). */
+export function sourcePrecedence(): {
+  default: readonly string[];
+  byMetric: ReadonlyMap<string, readonly string[]>;
+} {
+  const { default: fallback, ...own } = SOURCE_PRECEDENCE;
+  return { default: fallback!, byMetric: new Map(Object.entries(own)) };
+}
+
 const DEVELOPER_FIELD: MetricSpec = { unit: '', aggregation: 'mean', possible: { min: -1e12, max: 1e12 } };
 
 /** The spec of a metric; for a developer field (`dev.*`) the unit is whatever the file declared. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MAX_RAW_POINTS, type MetricPoint } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
+import { preferredSourceRows } from './preferred-source';
 
 export interface BucketQuery {
   userId: string;
@@ -68,7 +69,9 @@ export class MetricQueryRepository {
   /**
    * Buckets summed from the rollups: days and weeks in UTC from the daily rollup, anything cut in
    * another time zone (where a day may have 23 or 25 hours) from the hourly one. A bucket takes the
-   * rollup rows that start in [from, to).
+   * rollup rows that start in [from, to). Over all sources, each day (in `tz`) counts one source: the
+   * first of the metric's source precedence with data that day, so two sources reporting the same
+   * day's steps are not added up.
    */
   async buckets(query: BucketQuery, aggregation: 'sum' | 'mean'): Promise<MetricPoint[]> {
     const table = query.unit !== 'hour' && query.tz === 'UTC' ? 'rollups_daily' : 'rollups_hourly';
@@ -82,12 +85,15 @@ export class MetricQueryRepository {
       STEP[query.unit],
     ];
     const bySource = query.source ? `AND source = $${params.push(query.source)}` : '';
+    const localDay = `date_trunc('day', r.bucket_start AT TIME ZONE $6)`;
     const { rows } = await this.pool.query<BucketRow>(
-      `SELECT date_trunc($5, bucket_start AT TIME ZONE $6) AT TIME ZONE $6 AS start,
-              (date_trunc($5, bucket_start AT TIME ZONE $6) + $7::interval) AT TIME ZONE $6 AS end,
-              sum(count)::text AS count, sum(sum) AS sum, min(min) AS min, max(max) AS max
-       FROM ${table}
-       WHERE user_id = $1 AND metric = $2 AND bucket_start >= $3 AND bucket_start < $4 ${bySource}
+      `WITH r AS (
+         SELECT metric, source, bucket_start, count, sum, min, max FROM ${table}
+         WHERE user_id = $1 AND metric = $2 AND bucket_start >= $3 AND bucket_start < $4 ${bySource})
+       SELECT date_trunc($5, p.bucket_start AT TIME ZONE $6) AT TIME ZONE $6 AS start,
+              (date_trunc($5, p.bucket_start AT TIME ZONE $6) + $7::interval) AT TIME ZONE $6 AS end,
+              sum(p.count)::text AS count, sum(p.sum) AS sum, min(p.min) AS min, max(p.max) AS max
+       FROM (${preferredSourceRows('r', localDay, params)}) p
        GROUP BY 1, 2 ORDER BY 1`,
       params,
     );

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@conduit/service-kit';
+import { preferredSourceRows } from '../metrics/preferred-source';
 
 /** One metric's daily values over the last 90 days, reduced in SQL to what the overview shows. */
 export interface MetricWindowRow {
@@ -45,8 +46,8 @@ export class OverviewRepository {
    * For each metric (and each blood marker), the 7-, 30- and 90-day averages of its daily values ending
    * with `today` (UTC midnight), their spread, and the latest day's value. A day's value is the mean of
    * the day's samples, or for summed metrics (steps) the day's total; where several sources report one
-   * metric, a summed day takes the largest source's total (a watch and a phone both counting steps
-   * describe the same steps) and a mean day weighs every sample alike.
+   * metric on a day, the day is the one source's that comes first in the metric's source precedence (a
+   * watch and a phone both counting steps describe the same steps).
    */
   async metricWindows(
     userId: string,
@@ -54,6 +55,14 @@ export class OverviewRepository {
     metrics: readonly string[],
     summedMetrics: readonly string[],
   ): Promise<MetricWindowRow[]> {
+    const params: unknown[] = [
+      userId,
+      metrics,
+      summedMetrics,
+      today,
+      BLOOD_MARKER_PREFIX,
+      prefixEnd(BLOOD_MARKER_PREFIX),
+    ];
     const { rows } = await this.pool.query<{
       metric: string;
       average7: number | null;
@@ -64,14 +73,16 @@ export class OverviewRepository {
       latest: number | null;
       latest_day: Date | null;
     }>(
-      `WITH per_day AS (
-         SELECT metric, bucket_start AS day,
-                CASE WHEN metric = ANY($3::text[]) THEN max(sum) ELSE sum(sum) / sum(count) END AS value
-         FROM rollups_daily
+      `WITH r AS (
+         SELECT metric, source, bucket_start, count, sum FROM rollups_daily
          WHERE user_id = $1
            AND (metric = ANY($2::text[]) OR (metric >= $5 AND metric < $6))
-           AND bucket_start > $4::timestamptz - interval '90 days' AND bucket_start <= $4::timestamptz
-         GROUP BY metric, bucket_start)
+           AND bucket_start > $4::timestamptz - interval '90 days' AND bucket_start <= $4::timestamptz),
+       per_day AS (
+         SELECT p.metric, p.day,
+                CASE WHEN p.metric = ANY($3::text[]) THEN sum(p.sum) ELSE sum(p.sum) / sum(p.count) END AS value
+         FROM (${preferredSourceRows('r', 'r.bucket_start', params)}) p
+         GROUP BY p.metric, p.day)
        SELECT metric,
               avg(value) FILTER (WHERE day > $4::timestamptz - interval '7 days') AS average7,
               avg(value) FILTER (WHERE day > $4::timestamptz - interval '30 days') AS average30,
@@ -81,7 +92,7 @@ export class OverviewRepository {
               (array_agg(value ORDER BY day DESC))[1] AS latest,
               max(day) AS latest_day
        FROM per_day GROUP BY metric`,
-      [userId, metrics, summedMetrics, today, BLOOD_MARKER_PREFIX, prefixEnd(BLOOD_MARKER_PREFIX)],
+      params,
     );
     return rows.map((row) => ({
       metric: row.metric,
@@ -98,26 +109,26 @@ export class OverviewRepository {
   /**
    * Minutes per night in each sleep metric over the 90 nights up to `today`, from the hourly rollups.
    * A night is the 24 hours from noon to noon (UTC), so a sleep that crosses midnight counts once, on the
-   * day it ends; where two sources recorded a night, each metric takes the larger one's minutes.
+   * day it ends; where two sources recorded a night, each metric takes the minutes of the one that comes
+   * first in its source precedence.
    */
   async sleepNights(userId: string, today: Date, sleepMetrics: readonly string[]): Promise<SleepNightRow[]> {
+    const params: unknown[] = [userId, sleepMetrics, today];
+    const night = `date_trunc('day', r.bucket_start + interval '12 hours', 'UTC')`;
     const { rows } = await this.pool.query<{ night: Date; minutes: Record<string, number> }>(
-      `SELECT night, jsonb_object_agg(metric, minutes) AS minutes
+      `WITH r AS (
+         SELECT metric, source, bucket_start, sum FROM rollups_hourly
+         WHERE user_id = $1 AND metric = ANY($2::text[])
+           AND bucket_start >= $3::timestamptz - interval '89 days' - interval '12 hours'
+           AND bucket_start < $3::timestamptz + interval '12 hours')
+       SELECT night, jsonb_object_agg(metric, minutes) AS minutes
        FROM (
-         SELECT night, metric, max(minutes) AS minutes
-         FROM (
-           SELECT date_trunc('day', bucket_start + interval '12 hours', 'UTC') AS night, metric, source,
-                  sum(sum) AS minutes
-           FROM rollups_hourly
-           WHERE user_id = $1 AND metric = ANY($2::text[])
-             AND bucket_start >= $3::timestamptz - interval '89 days' - interval '12 hours'
-             AND bucket_start < $3::timestamptz + interval '12 hours'
-           GROUP BY 1, metric, source
-         ) per_source
-         GROUP BY night, metric
+         SELECT p.day AS night, p.metric, sum(p.sum) AS minutes
+         FROM (${preferredSourceRows('r', night, params)}) p
+         GROUP BY p.day, p.metric
        ) per_night
        GROUP BY night ORDER BY night`,
-      [userId, sleepMetrics, today],
+      params,
     );
     return rows;
   }
