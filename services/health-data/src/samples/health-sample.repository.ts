@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { HealthSample } from '@conduit/contracts';
 import { inTransaction } from '@conduit/db';
 import { PG_POOL } from '@conduit/service-kit';
-import { applyRollups, PendingRollups } from './rollups';
+import { applyRollups, PendingRollups, type HourChange } from './rollups';
 
 export interface SampleWriteOptions {
   /** The import that writes them, kept on each sample. */
@@ -78,7 +78,7 @@ export class SampleTransaction {
       const chunk = unique.slice(at, at + ROWS_PER_STATEMENT);
       // Per changed hour: what was written, and whether it was only new rows. A row the upsert updated
       // carries the conflict's row lock in xmax; a freshly inserted one has xmax 0.
-      const { rows } = await this.client.query<WrittenHour>(
+      const { rows } = await this.client.query<HourChange>(
         `WITH written AS (
            INSERT INTO samples AS s (user_id, source, metric, record_key, start_at, end_at, value, unit, details, import_id, updated_at)
            SELECT $1, source, metric, record_key, start_at, end_at, value, unit, details, $10::uuid, now()
@@ -179,18 +179,6 @@ export class HealthSampleRepository {
       return result;
     });
   }
-}
-
-/** One changed hour as the upsert reports it. */
-interface WrittenHour {
-  metric: string;
-  source: string;
-  hour: Date;
-  additive: boolean;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
 }
 
 function sampleKey(sample: HealthSample): string {

@@ -94,28 +94,21 @@ export async function applyRollups(
     );
   }
   if (recomputed.length > 0) {
-    const params = [
+    const params = bucketParams(
       userId,
-      recomputed.map((c) => c.metric),
-      recomputed.map((c) => c.source),
-      recomputed.map((c) => c.hour.toISOString()),
-    ];
-    const hours = `unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, hour)`;
-    await client.query(
-      `DELETE FROM rollups_hourly r USING ${hours}
-       WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.hour`,
-      params,
+      recomputed.map((c) => ({ metric: c.metric, source: c.source, start: c.hour.toISOString() })),
     );
+    await deleteBuckets(client, 'rollups_hourly', params);
     // One index range read per hour (LATERAL keeps it a nested loop over the few changed hours).
     await client.query(
       `INSERT INTO rollups_hourly (user_id, metric, source, bucket_start, count, sum, min, max)
-       SELECT $1, t.metric, t.source, t.hour, a.count, a.sum, a.min, a.max
-       FROM ${hours}
+       SELECT $1, t.metric, t.source, t.bucket, a.count, a.sum, a.min, a.max
+       FROM ${BUCKETS}
        CROSS JOIN LATERAL (
          SELECT count(*) AS count, sum(s.value) AS sum, min(s.value) AS min, max(s.value) AS max
          FROM samples s
          WHERE s.user_id = $1 AND s.metric = t.metric AND s.source = t.source
-           AND s.start_at >= t.hour AND s.start_at < t.hour + interval '1 hour') a
+           AND s.start_at >= t.bucket AND s.start_at < t.bucket + interval '1 hour') a
        WHERE a.count > 0`,
       params,
     );
@@ -129,26 +122,42 @@ async function refreshDays(
   userId: string,
   changes: readonly HourChange[],
 ): Promise<void> {
-  const days = new Map<string, { metric: string; source: string; day: string }>();
+  const days = new Map<string, { metric: string; source: string; start: string }>();
   for (const { metric, source, hour } of changes) {
-    const day = `${hour.toISOString().slice(0, 10)}T00:00:00.000Z`;
-    days.set(`${metric}\u0000${source}\u0000${day}`, { metric, source, day });
+    const start = `${hour.toISOString().slice(0, 10)}T00:00:00.000Z`;
+    days.set(`${metric}\u0000${source}\u0000${start}`, { metric, source, start });
   }
-  const list = [...days.values()];
-  const params = [userId, list.map((d) => d.metric), list.map((d) => d.source), list.map((d) => d.day)];
-  const touched = `unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, day)`;
-  await client.query(
-    `DELETE FROM rollups_daily r USING ${touched}
-     WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.day`,
-    params,
-  );
+  const params = bucketParams(userId, [...days.values()]);
+  await deleteBuckets(client, 'rollups_daily', params);
   await client.query(
     `INSERT INTO rollups_daily (user_id, metric, source, bucket_start, count, sum, min, max)
-     SELECT $1, t.metric, t.source, t.day, sum(h.count), sum(h.sum), min(h.min), max(h.max)
-     FROM ${touched}
+     SELECT $1, t.metric, t.source, t.bucket, sum(h.count), sum(h.sum), min(h.min), max(h.max)
+     FROM ${BUCKETS}
      JOIN rollups_hourly h ON h.user_id = $1 AND h.metric = t.metric AND h.source = t.source
-       AND h.bucket_start >= t.day AND h.bucket_start < t.day + interval '24 hours'
-     GROUP BY t.metric, t.source, t.day`,
+       AND h.bucket_start >= t.bucket AND h.bucket_start < t.bucket + interval '24 hours'
+     GROUP BY t.metric, t.source, t.bucket`,
+    params,
+  );
+}
+
+/** Rollup buckets of one user as query parameters: the user $1, then metric, source and start $2-$4. */
+const BUCKETS = `unnest($2::text[], $3::text[], $4::timestamptz[]) AS t(metric, source, bucket)`;
+
+function bucketParams(
+  userId: string,
+  buckets: readonly { metric: string; source: string; start: string }[],
+): unknown[] {
+  return [userId, buckets.map((b) => b.metric), buckets.map((b) => b.source), buckets.map((b) => b.start)];
+}
+
+async function deleteBuckets(
+  client: PoolClient,
+  table: 'rollups_hourly' | 'rollups_daily',
+  params: unknown[],
+): Promise<void> {
+  await client.query(
+    `DELETE FROM ${table} r USING ${BUCKETS}
+     WHERE r.user_id = $1 AND r.metric = t.metric AND r.source = t.source AND r.bucket_start = t.bucket`,
     params,
   );
 }
