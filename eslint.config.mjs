@@ -37,6 +37,8 @@ export default tseslint.config(
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The web console (bundled for the browser): type-only imports of the contracts.
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:lib'] },
             // Workspace-level tests that run several services in one process.
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
           ],

@@ -9,6 +9,7 @@ import { ConnectorsModule } from './connectors/connectors.module';
 import { AudioModule } from './audio/audio.module';
 import { BatchesModule } from './batches/batches.module';
 import { ChatModule } from './chat/chat.module';
+import { ConsoleModule } from './console/console.module';
 import { PrismaClient } from './generated/prisma/client';
 import { ApiValidationInterceptor } from './http/api-validation.interceptor';
 import { IdentityModule } from './identity/identity.module';
@@ -55,6 +56,7 @@ import { WsModule } from './ws/ws.module';
     SchedulesModule,
     NotificationsModule,
     ConnectorsModule,
+    ConsoleModule,
   ],
   controllers: [DocsController],
   providers: [

@@ -5,6 +5,7 @@ import { SERVICE_LOGGER, ServiceMetrics, startService } from '@conduit/service-k
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config';
 import fastifyMultipart from '@fastify/multipart';
+import { CONSOLE_CONTENT_SECURITY_POLICY, CONSOLE_PATH } from './console/console.controller';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { applyRouteBodyLimits } from './http/route-body-limit';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -47,7 +48,10 @@ export async function startGateway(
       });
       registerSecurityHeaders(app.getHttpAdapter().getInstance(), {
         hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
-        pages: [{ pathPrefix: DOCS_PATH, directives: DOCS_CONTENT_SECURITY_POLICY }],
+        pages: [
+          { pathPrefix: DOCS_PATH, directives: DOCS_CONTENT_SECURITY_POLICY },
+          { pathPrefix: CONSOLE_PATH, directives: CONSOLE_CONTENT_SECURITY_POLICY },
+        ],
       });
       app.useGlobalFilters(new HttpExceptionFilter(app.get<Logger>(SERVICE_LOGGER)));
       app.get(GatewayWebSocketServer).attach(app.getHttpServer());

@@ -1,0 +1,4 @@
+import './styles.css';
+import { startConsole } from './shell/app';
+
+startConsole(document.getElementById('app')!);

@@ -1,0 +1,8 @@
+import { accountPanel } from './account';
+import type { Panel } from './panel';
+
+/** The panels in navigation order; the first is shown after signing in. One line per panel. */
+export const PANELS: Panel[] = [
+  // Chat, Voice, Search, Media, Health, Agents, Account.
+  accountPanel,
+];
