@@ -59,7 +59,8 @@ export function shellTests(env: () => ConsoleEnv): void {
   it('fits a phone screen: the navigation scrolls, nothing overflows sideways', async () => {
     const { page, context, problems } = await env().openConsole({ viewport: { width: 390, height: 844 } });
     await signUp(page);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    // A string: the test's own TypeScript has no DOM types.
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'phone');
     expect(problems).toEqual([]);
