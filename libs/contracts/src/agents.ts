@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ModelIdSchema } from './chat';
 import { defineRequest, defineStream, isTextDeltaEvent, SeqSchema, streamErrorEvent } from './definitions';
 import { ErrorBodySchema, ErrorCode } from './errors';
+import { AgentStepEventSchemas, RunUsageSchema, TranscriptToolResultSchema } from './agent-steps';
 
 /**
  * The agents service: agent definitions (instructions, model, the tools they may call, limits per run)
@@ -138,8 +139,8 @@ export const MAX_RUN_INPUT_CHARS = 32_000;
 export const DEFAULT_RUN_PAGE_SIZE = 20;
 export const MAX_RUN_PAGE_SIZE = 100;
 
-/** How a run was started: by its owner through the API, or by a schedule. */
-export const RunTriggerSchema = z.enum(['api', 'schedule']);
+/** How a run was started: by its owner through the API, by a schedule, or by a message in a chat session linked to the agent. */
+export const RunTriggerSchema = z.enum(['api', 'schedule', 'chat']);
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
 
 export const RunStatusSchema = z.enum(['running', 'succeeded', 'limited', 'cancelled', 'failed']);
@@ -161,15 +162,6 @@ export const RunStopReasonSchema = z.enum([
 ]);
 export type RunStopReason = z.infer<typeof RunStopReasonSchema>;
 
-export const RunUsageSchema = z.object({
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  cachedTokens: z.number().int().nonnegative(),
-  /** true when a provider reported no usage for some call and its counts are estimates. */
-  estimated: z.boolean(),
-});
-export type RunUsage = z.infer<typeof RunUsageSchema>;
-
 /** One tool call the model asked for; `arguments` is the JSON text exactly as the model wrote it. */
 export const TranscriptToolCallSchema = z.object({
   id: z.string(),
@@ -178,18 +170,6 @@ export const TranscriptToolCallSchema = z.object({
 });
 export type TranscriptToolCall = z.infer<typeof TranscriptToolCallSchema>;
 
-export const ToolErrorSchema = z.object({ code: z.string(), message: z.string() });
-
-export const TranscriptToolResultSchema = z.object({
-  callId: z.string(),
-  name: z.string(),
-  ok: z.boolean(),
-  /** The tool's answer when `ok`. */
-  output: z.unknown().optional(),
-  /** Why it failed when not `ok`: bad arguments, an unknown tool, the tool's own failure. */
-  error: ToolErrorSchema.optional(),
-  durationMs: z.number().nonnegative(),
-});
 export type TranscriptToolResult = z.infer<typeof TranscriptToolResultSchema>;
 
 /**
@@ -285,8 +265,6 @@ export const RunPageSchema = z.object({
 });
 export type RunPage = z.infer<typeof RunPageSchema>;
 
-const step = z.number().int().positive();
-
 /**
  * A run, live: `run.started`, then per step `step.started`, the model's text as `delta`s, a `tool.call`
  * per call it asks for, a `tool.result` per call, `step.finished`; then exactly one `done` (any stop
@@ -301,35 +279,7 @@ export const RunStreamEventSchema = z.discriminatedUnion('type', [
     agentId: z.uuid(),
     model: z.string(),
   }),
-  z.object({ seq: SeqSchema, type: z.literal('step.started'), step }),
-  z.object({
-    seq: SeqSchema,
-    type: z.literal('tool.call'),
-    step,
-    callId: z.string(),
-    name: z.string(),
-    /** The parsed arguments; the raw text when the model wrote invalid JSON. */
-    arguments: z.unknown(),
-  }),
-  z.object({
-    seq: SeqSchema,
-    type: z.literal('tool.result'),
-    step,
-    callId: z.string(),
-    name: z.string(),
-    ok: z.boolean(),
-    output: z.unknown().optional(),
-    error: ToolErrorSchema.optional(),
-    durationMs: z.number().nonnegative(),
-  }),
-  z.object({
-    seq: SeqSchema,
-    type: z.literal('step.finished'),
-    step,
-    /** `tool_calls` when tools were called (another step follows unless a limit is reached), else `stop`. */
-    finishReason: z.enum(['stop', 'tool_calls', 'length', 'content_filter']),
-    usage: RunUsageSchema,
-  }),
+  ...AgentStepEventSchemas,
   z.object({
     seq: SeqSchema,
     type: z.literal('done'),
@@ -348,6 +298,15 @@ export const RunStreamEventSchema = z.discriminatedUnion('type', [
 export type RunStreamEvent = z.infer<typeof RunStreamEventSchema>;
 
 const runErrors = [ErrorCode.NotFound] as const;
+
+/** What starting a run may answer: no such agent of the caller's, a run id taken, a model not callable here, a budget spent. */
+export const RUN_START_ERRORS = [
+  ErrorCode.NotFound,
+  ErrorCode.Conflict,
+  ErrorCode.UnknownModel,
+  ErrorCode.ModelUnavailable,
+  ErrorCode.BudgetExceeded,
+] as const;
 
 const agentErrors = [ErrorCode.NotFound] as const;
 
@@ -395,13 +354,7 @@ export const AgentsContract = {
     subject: 'agents.run.start',
     request: StartRunRequestSchema,
     response: StartRunAckSchema,
-    errors: [
-      ErrorCode.NotFound,
-      ErrorCode.Conflict,
-      ErrorCode.UnknownModel,
-      ErrorCode.ModelUnavailable,
-      ErrorCode.BudgetExceeded,
-    ],
+    errors: RUN_START_ERRORS,
   }),
   getRun: defineRequest({
     subject: 'agents.run.get',

@@ -8,6 +8,7 @@ import {
   streamErrorEvent,
 } from './definitions';
 import { ErrorCode } from './errors';
+import { AgentStepEventSchemas } from './agent-steps';
 import { MemorySettingsSchema, MemoryUseSchema } from './memory';
 
 /** `provider/model`, e.g. `openai/gpt-4o-mini`; the model part may itself hold slashes (`vllm/meta-llama/x`). */
@@ -93,6 +94,11 @@ export const ChatSessionSchema = z.object({
   systemPrompt: z.string().nullable(),
   /** Whether turns recall past conversations and named collections (off unless set). */
   memory: MemorySettingsSchema,
+  /**
+   * The agent (of the same user) that answers this session's messages with its instructions, model,
+   * tools and limits; null for plain chat.
+   */
+  agentId: IdSchema.nullable(),
   createdAt: IsoDate,
   updatedAt: IsoDate,
 });
@@ -149,6 +155,8 @@ export const CreateSessionRequestSchema = z.strictObject({
   model: ModelIdSchema.optional(),
   systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).optional(),
   memory: MemorySettingsSchema.optional(),
+  /** One of the caller's agents, to answer the session's messages (see ChatSession.agentId). */
+  agentId: IdSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
 
@@ -169,11 +177,16 @@ export const UpdateSessionRequestSchema = z
     /** Switch to another branch: the message new turns continue from. */
     activeLeafId: IdSchema.optional(),
     memory: MemorySettingsSchema.optional(),
+    /** Link the session to one of the caller's agents, or unlink it with null. */
+    agentId: IdSchema.nullable().optional(),
   })
   .refine(
     (update) =>
-      update.title !== undefined || update.activeLeafId !== undefined || update.memory !== undefined,
-    { message: 'give at least one of title, activeLeafId and memory' },
+      update.title !== undefined ||
+      update.activeLeafId !== undefined ||
+      update.memory !== undefined ||
+      update.agentId !== undefined,
+    { message: 'give at least one of title, activeLeafId, memory and agentId' },
   );
 export type UpdateSessionRequest = z.infer<typeof UpdateSessionRequestSchema>;
 export const SendMessageBodySchema = z.strictObject({
@@ -252,9 +265,26 @@ export const RunCompletionAckSchema = z.object({ streamId: IdSchema, model: Mode
 export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter', 'cancelled']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
+/** For an answer given by the session's agent: the run that gave it (read it whole from the agents API). */
+export const AgentRunRefSchema = z.object({
+  agentId: IdSchema,
+  runId: IdSchema,
+  /** The run's stop reason, as the agents API says it (`completed`, `max_steps`, ...). */
+  stopReason: z.string(),
+  steps: z.number().int().nonnegative(),
+  toolCalls: z.number().int().nonnegative(),
+});
+export type AgentRunRef = z.infer<typeof AgentRunRefSchema>;
+
+/**
+ * A chat answer, live: `delta`s, `usage`, then one `done` or `error`. An answer of a session linked to an
+ * agent also carries the agent's steps (`step.started`, `tool.call`, `tool.result`, `step.finished`, as
+ * on an agent run's stream) between its deltas; clients that do not know them can skip them.
+ */
 export const ChatStreamEventSchema = z.discriminatedUnion('type', [
   z.object({ seq: SeqSchema, type: z.literal('delta'), text: z.string() }),
   z.object({ seq: SeqSchema, type: z.literal('usage'), usage: TokenUsageSchema }),
+  ...AgentStepEventSchemas,
   z.object({
     seq: SeqSchema,
     type: z.literal('done'),
@@ -265,6 +295,8 @@ export const ChatStreamEventSchema = z.discriminatedUnion('type', [
     messageId: IdSchema.nullable(),
     /** What of the history the model was given (session answers). */
     promptContext: PromptContextSchema.optional(),
+    /** The agent run that gave the answer, in a session linked to an agent. */
+    agentRun: AgentRunRefSchema.optional(),
   }),
   streamErrorEvent,
 ]);

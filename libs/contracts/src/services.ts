@@ -3,6 +3,7 @@ import { defineService } from './definitions';
 import { MemoryContract, SEARCH_MEMORY_CONSUMER, SEARCH_MEMORY_FORGET_CONSUMER } from './memory';
 import { UsageContract } from './usage';
 import { AgentsContract } from './agents';
+import { AgentsChatContract } from './agents-chat';
 import { AgentsMcpContract } from './agents-mcp';
 import { AgentsSchedulesContract } from './agents-schedules';
 import { AgentsConnectorsContract } from './agents-connectors';
@@ -75,9 +76,17 @@ export const SERVICES = [
     name: 'chat',
     handles: [ChatContract],
     publishes: [ChatContract.messageCreated, ChatContract.sessionDeleted, UsageContract.usageRecorded],
-    // Metering its completions (libs/metering): budgets and spend before a completion starts; and
-    // recalling memory for turns that use it.
-    calls: [UsageContract.budgetLimits, UsageContract.spent, MemoryContract.recall],
+    // Metering its completions (libs/metering): budgets and spend before a completion starts;
+    // recalling memory for turns that use it; and, for sessions linked to an agent, checking the agent
+    // is the user's and answering turns as runs of it (relaying the run's stream).
+    calls: [
+      UsageContract.budgetLimits,
+      UsageContract.spent,
+      MemoryContract.recall,
+      AgentsContract.getAgent,
+      AgentsChatContract.startTurn,
+      AgentsContract.runStream,
+    ],
     // Every replica drops its cached budgets when they change.
     listens: [UsageContract.budgetsChanged],
   }),
@@ -171,7 +180,13 @@ export const SERVICES = [
   }),
   defineService({
     name: 'agents',
-    handles: [AgentsContract, AgentsSchedulesContract, AgentsConnectorsContract, AgentsMcpContract],
+    handles: [
+      AgentsContract,
+      AgentsChatContract,
+      AgentsSchedulesContract,
+      AgentsConnectorsContract,
+      AgentsMcpContract,
+    ],
     // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
     publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],
     // Built-in tools: searching and keeping notes (search), images (media-gen, waiting on the job's

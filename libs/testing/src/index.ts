@@ -9,3 +9,4 @@ export * from './speech-audio';
 export * from './s3-test-server';
 export * from './test-mcp-server';
 export * from './video-probe';
+export * from './agents-process';

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
+  AgentsChatContract,
   AgentsConnectorsContract,
   AgentsContract,
   AgentsMcpContract,
@@ -22,6 +23,7 @@ export function startAgents(
     // Requests only: the notifications it publishes are for others to hear.
     contracts: [
       ...handledDefinitionsOf(AgentsContract),
+      ...handledDefinitionsOf(AgentsChatContract),
       ...handledDefinitionsOf(AgentsSchedulesContract),
       ...handledDefinitionsOf(AgentsConnectorsContract),
       ...handledDefinitionsOf(AgentsMcpContract),

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MeteringModule } from '@conduit/metering';
 import { DatabaseModule, RedisModule, ServiceMetrics } from '@conduit/service-kit';
+import { AgentLinks } from './sessions/agent-links';
+import { AgentTurns } from './generation/agent-turns';
 import { buildProviderRegistry } from './catalog/build-provider-registry';
 import { ModelCatalog } from './catalog/model-catalog';
 import { ModelsHandler } from './catalog/models.handler';
@@ -8,6 +10,7 @@ import type { ChatConfig } from './config';
 import { PrismaClient } from './generated/prisma/client';
 import { EventStreamsInitializer } from './events/event-streams.initializer';
 import { MessageEventsPublisher } from './events/message-events.publisher';
+import { AnswerRecorder } from './generation/answer-recorder';
 import { AnswerLeaseKeeper } from './generation/answer-lease-keeper';
 import { CompletionMetering } from './generation/completion-metering';
 import { CompletionRunner } from './generation/completion-runner';
@@ -73,6 +76,9 @@ export class AppModule {
         AnswerLeaseKeeper,
         StaleStreamSweeper,
         SessionTitler,
+        AgentLinks,
+        AgentTurns,
+        AnswerRecorder,
       ],
     };
   }

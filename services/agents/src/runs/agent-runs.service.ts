@@ -34,6 +34,8 @@ export interface StartRunRequest {
   trigger: RunTrigger;
   /** A finished run of the same agent whose transcript comes first. */
   continueRunId?: string;
+  /** A conversation held elsewhere (a chat session's branch) that comes first; not with `continueRunId`. */
+  history?: TranscriptMessage[];
   /** The run's id, and the id of the stream its events go to; a new one when left out. */
   runId?: string;
   /** Trace context to continue (a bus request's caller); none for runs started in-process. */
@@ -99,7 +101,7 @@ export class AgentRuns {
     const runId = request.runId ?? randomUUID();
     const history = request.continueRunId
       ? await this.historyOf(userId, agent.id, request.continueRunId)
-      : [];
+      : (request.history ?? []);
     const transcript: TranscriptMessage[] = [...history, { role: 'user', text: request.input }];
     const inserted = await this.runs.insert({
       id: runId,

@@ -1,10 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Bus } from '@conduit/bus';
 import {
   CallerContext,
   ChatContract,
+  ChatTurnHistoryMessage,
   DomainError,
   ErrorCode,
+  MAX_CHAT_TURN_HISTORY_CHARS,
+  MAX_RUN_INPUT_CHARS,
   MemorySettings,
   MemoryUse,
   ParsedRequestOf,
@@ -14,16 +17,14 @@ import { InjectConfig } from '@conduit/service-kit';
 import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
 import { MessageEventsPublisher } from '../events/message-events.publisher';
-import type { ChatMessage } from '../generated/prisma/client';
-import { BranchMessage, TurnContext, TurnStore } from '../sessions/turn.store';
+import { AgentTurns, StartedAgentTurn } from './agent-turns';
+import { BranchMessage, StoredTurn, TurnContext, TurnStore } from '../sessions/turn.store';
 import { SessionTitler } from '../sessions/session-titler';
-import { FinishedAnswer, MessageRepository } from '../sessions/message.repository';
-import { AnswerLeaseKeeper } from './answer-lease-keeper';
-import { CompletionOutcome, CompletionRunner, CompletionStreamWriter } from './completion-runner';
+import { AnswerRecorder } from './answer-recorder';
+import { CompletionRunner, CompletionStreamWriter } from './completion-runner';
 import { ContextWindowFitter, FittedPrompt } from './context-window';
-import { emitOutcome } from './emit-outcome';
+import { AnswerEnd, answerEndOf } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
-import { PartialTextSaver } from './partial-text-saver';
 import { ResolvedModel } from '../catalog/model-catalog';
 import { AttemptRepository } from './routing/attempt.repository';
 import { CompletionAdmission, CompletionMetering } from './completion-metering';
@@ -42,9 +43,18 @@ interface TurnPlan {
   history: BranchMessage[];
 }
 type StartAck = ResponseOf<typeof ChatContract.startCompletion>;
+type TurnRequest = {
+  streamId: string;
+  sessionId: string;
+  model?: string | undefined;
+  memory?: MemorySettings | undefined;
+};
 
 /** Messages worth sending back to a model: everything said, including answers cut short. */
 const usableInHistory = (m: BranchMessage) => m.content.length > 0 && m.role !== 'system';
+
+/** The history an agent is given with a turn of a linked session: the newest messages up to this many tokens. */
+export const AGENT_TURN_HISTORY_TOKENS = 64_000;
 
 /**
  * A new message in a session: stored before generation starts, answered as a stream, and the answer
@@ -52,22 +62,20 @@ const usableInHistory = (m: BranchMessage) => m.content.length > 0 && m.role !==
  */
 @Injectable()
 export class SessionCompletionService {
-  private readonly logger = new Logger(SessionCompletionService.name);
-
   constructor(
     private readonly bus: Bus,
     private readonly catalog: ModelCatalog,
     private readonly turns: TurnStore,
-    private readonly messages: MessageRepository,
     private readonly runner: CompletionRunner,
     private readonly inFlight: InFlightGenerations,
     private readonly events: MessageEventsPublisher,
     private readonly attempts: AttemptRepository,
     private readonly titler: SessionTitler,
     private readonly usage: CompletionMetering,
-    private readonly leases: AnswerLeaseKeeper,
+    private readonly answers: AnswerRecorder,
     private readonly fitter: ContextWindowFitter,
     private readonly memory: MemoryRecaller,
+    private readonly agentTurns: AgentTurns,
     @InjectConfig() private readonly config: ChatConfig,
   ) {}
 
@@ -117,12 +125,7 @@ export class SessionCompletionService {
    */
   private async begin(
     userId: string,
-    request: {
-      streamId: string;
-      sessionId: string;
-      model?: string | undefined;
-      memory?: MemorySettings | undefined;
-    },
+    request: TurnRequest,
     caller: CallerContext,
     branchEnd: string | null,
     plan: (context: TurnContext) => TurnPlan,
@@ -134,6 +137,11 @@ export class SessionCompletionService {
     if (!context) throw new DomainError(ErrorCode.NotFound, 'Chat session not found');
     const { session } = context;
     const turn = plan(context);
+    if (session.agentId) {
+      const started = await this.startAgentTurn(caller, { ...session, agentId: session.agentId }, turn);
+      // Null: the agent is gone and the session was unlinked; plain chat answers.
+      if (started) return this.answerByAgent(userId, request, caller, context, turn, started);
+    }
     const model = this.catalog.resolve(request.model ?? session.model);
     const recalled = await this.recall(
       caller,
@@ -158,36 +166,133 @@ export class SessionCompletionService {
       { userId, apiKeyId: caller.apiKeyId ?? null, model, messages: prompt.messages, params: {} },
       budgets,
     );
-    let stored;
+    let stored: StoredTurn;
     try {
-      stored = await this.turns.insert({
-        userId,
-        sessionId: session.id,
-        model: model.info.id,
-        streamId: request.streamId,
-        userMessage: turn.userMessage,
-        answerTo: turn.answerTo,
-        leaseMs: this.config.STALE_STREAM_AFTER_MS,
-        promptContext: prompt.context,
-      });
+      stored = await this.storeTurn(userId, request, context, turn, model.info.id, prompt.context);
     } catch (error) {
       admission.release();
       throw error;
     }
+    this.produce(userId, request, caller, context, turn, stored, model, (writer) =>
+      this.generate(writer, model, prompt, stored.assistantMessageId, userId, admission).finally(() =>
+        admission.release(),
+      ),
+    );
+    return this.ackOf(request, session.id, turn, stored, model.info.id);
+  }
+
+  /**
+   * For a session linked to an agent: the turn as a run of the agent, given the branch so far (the newest
+   * messages up to AGENT_TURN_HISTORY_TOKENS). The agent's instructions, model, tools and limits apply;
+   * the session's model, system prompt and memory do not. Null when the agent is gone.
+   */
+  private async startAgentTurn(
+    caller: CallerContext,
+    session: { id: string; userId: string; agentId: string },
+    turn: TurnPlan,
+  ): Promise<{ started: StartedAgentTurn; context: FittedPrompt['context'] } | null> {
+    // A regeneration answers the branch's last user message again.
+    const input = turn.userMessage?.content ?? turn.history.at(-1)?.content ?? '';
+    const earlier = turn.userMessage ? turn.history : turn.history.slice(0, -1);
+    if (input.length > MAX_RUN_INPUT_CHARS) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'The message is too long for an agent', {
+        fields: [
+          { path: 'content', message: `must be at most ${MAX_RUN_INPUT_CHARS} characters for an agent` },
+        ],
+      });
+    }
+    const fitted = this.fitter.fit(
+      [
+        ...earlier.filter(usableInHistory).map((m) => ({ id: m.id, role: m.role, content: m.content })),
+        { role: 'user' as const, content: input },
+      ],
+      AGENT_TURN_HISTORY_TOKENS,
+      0,
+    );
+    const history = historyWithin(fitted.messages.slice(0, -1), MAX_CHAT_TURN_HISTORY_CHARS);
+    const started = await this.agentTurns.start(caller, session, history, input);
+    return started ? { started, context: fitted.context } : null;
+  }
+
+  private async answerByAgent(
+    userId: string,
+    request: TurnRequest,
+    caller: CallerContext,
+    context: TurnContext,
+    turn: TurnPlan,
+    agentTurn: { started: StartedAgentTurn; context: FittedPrompt['context'] },
+  ): Promise<StartAck> {
+    const { started } = agentTurn;
+    let stored: StoredTurn;
+    try {
+      stored = await this.storeTurn(userId, request, context, turn, started.model, agentTurn.context);
+    } catch (error) {
+      started.abandon();
+      throw error;
+    }
+    // The session's own model names it (the agent's may not be in chat's catalog).
+    const titleModel = this.catalog.find(context.session.model)
+      ? this.catalog.resolve(context.session.model)
+      : null;
+    this.produce(userId, request, caller, context, turn, stored, titleModel, (writer) =>
+      this.answers.record(writer, stored.assistantMessageId, agentTurn.context, async (onText) => ({
+        end: await started.relay(writer, onText),
+      })),
+    );
+    return this.ackOf(request, context.session.id, turn, stored, started.model);
+  }
+
+  private storeTurn(
+    userId: string,
+    request: TurnRequest,
+    context: TurnContext,
+    turn: TurnPlan,
+    model: string,
+    promptContext: FittedPrompt['context'],
+  ): Promise<StoredTurn> {
+    return this.turns.insert({
+      userId,
+      sessionId: context.session.id,
+      model,
+      streamId: request.streamId,
+      userMessage: turn.userMessage,
+      answerTo: turn.answerTo,
+      leaseMs: this.config.STALE_STREAM_AFTER_MS,
+      promptContext,
+    });
+  }
+
+  /**
+   * Produces a stored turn's answer on its stream, in the background; names the session after its first
+   * answer, and announces the user's message once the answer is under way.
+   */
+  private produce(
+    userId: string,
+    request: TurnRequest,
+    caller: CallerContext,
+    context: TurnContext,
+    turn: TurnPlan,
+    stored: StoredTurn,
+    titleModel: ResolvedModel | null,
+    answer: (writer: CompletionStreamWriter) => Promise<AnswerEnd>,
+  ): void {
+    const { session } = context;
     const writer = this.bus.createStreamWriter(ChatContract.completionStream, request.streamId, caller);
     const isFirstAnswer = !context.branch.some((m) => m.role === 'assistant');
     // Inside the stream's span: the provider call and the saves are part of the stream's trace.
     const generation = writer.run(() =>
-      this.generate(writer, model, prompt, stored.assistantMessageId, userId, admission).then((outcome) => {
-        if (isFirstAnswer && outcome.status === 'complete') {
-          return this.titler.nameIfUntitled(session, prompt.messages, outcome.text, model);
-        }
+      answer(writer).then((end) => {
+        if (!isFirstAnswer || end.status !== 'complete' || !titleModel) return;
+        const question = turn.userMessage?.content ?? turn.history.at(-1)?.content ?? '';
+        return this.titler.nameIfUntitled(
+          session,
+          [{ role: 'user', content: question }],
+          end.text,
+          titleModel,
+        );
       }),
     );
-    this.inFlight.track(
-      writer,
-      generation.finally(() => admission.release()),
-    );
+    this.inFlight.track(writer, generation);
     if (turn.userMessage && stored.userMessageId) {
       const event = {
         messageId: stored.userMessageId,
@@ -203,12 +308,21 @@ export class SessionCompletionService {
       // After the provider call is under way: announcing the message must not delay the first token.
       setImmediate(() => void this.events.publish(event));
     }
+  }
+
+  private ackOf(
+    request: TurnRequest,
+    sessionId: string,
+    turn: TurnPlan,
+    stored: StoredTurn,
+    model: string,
+  ): StartAck {
     return {
       streamId: request.streamId,
-      sessionId: session.id,
+      sessionId,
       userMessageId: stored.userMessageId ?? (turn.answerTo as string),
       assistantMessageId: stored.assistantMessageId,
-      model: model.info.id,
+      model,
     };
   }
 
@@ -236,25 +350,16 @@ export class SessionCompletionService {
     };
   }
 
-  private async generate(
+  private generate(
     writer: CompletionStreamWriter,
     model: ResolvedModel,
     prompt: FittedPrompt,
     assistantMessageId: string,
     userId: string,
     admission: CompletionAdmission,
-  ): Promise<CompletionOutcome> {
-    // Released once the final save is done: until then the answer is this replica's, however long it takes.
-    const releaseLease = this.leases.hold(assistantMessageId);
-    let outcome: CompletionOutcome;
-    let saved: ChatMessage | null;
-    try {
-      const saver = new PartialTextSaver(
-        this.messages,
-        assistantMessageId,
-        this.config.PARTIAL_FLUSH_INTERVAL_MS,
-      );
-      outcome = await this.runner.run({
+  ): Promise<AnswerEnd> {
+    return this.answers.record(writer, assistantMessageId, prompt.context, async (onText) => {
+      const outcome = await this.runner.run({
         model,
         messages: prompt.messages,
         params: {},
@@ -263,58 +368,34 @@ export class SessionCompletionService {
           firstChunkMs: this.config.PROVIDER_TIMEOUT_MS,
           stallMs: this.config.PROVIDER_STALL_TIMEOUT_MS,
         },
-        onText: (text) => saver.update(text),
+        onText,
       });
-      await saver.stop();
-      [saved] = await Promise.all([
-        this.saveAnswer(assistantMessageId, outcome),
-        this.attempts.record(
-          { streamId: writer.streamId, messageId: assistantMessageId, userId },
-          outcome.attempts,
-        ),
-        admission.record({ streamId: writer.streamId, messageId: assistantMessageId, outcome }),
-      ]);
-    } finally {
-      releaseLease();
-    }
-    emitOutcome(writer, outcome, assistantMessageId, prompt.context);
-    if (saved) await this.events.messageCreated(saved);
-    return outcome;
+      return {
+        end: answerEndOf(outcome),
+        records: [
+          this.attempts.record(
+            { streamId: writer.streamId, messageId: assistantMessageId, userId },
+            outcome.attempts,
+          ),
+          admission.record({ streamId: writer.streamId, messageId: assistantMessageId, outcome }),
+        ],
+      };
+    });
   }
+}
 
-  /**
-   * Stores the final answer; the stream still ends if that fails (the client has the text), and a save
-   * that finds no answer to update says why in the log.
-   */
-  private async saveAnswer(messageId: string, outcome: CompletionOutcome): Promise<ChatMessage | null> {
-    let finished: FinishedAnswer;
-    try {
-      finished = await this.messages.finish(messageId, {
-        status: outcome.status,
-        model: outcome.model.info.id,
-        content: outcome.text,
-        usage: outcome.usage,
-        costUsd: outcome.costUsd,
-        errorCode: outcome.error?.code ?? null,
-      });
-    } catch (error) {
-      this.logger.error(`could not save answer ${messageId}: ${String(error)}`);
-      return null;
-    }
-    switch (finished.kind) {
-      case 'saved':
-        return finished.message;
-      case 'restored':
-        this.logger.warn(
-          `answer ${messageId} had been marked interrupted (its lease was not renewed in time); saved as ${outcome.status}`,
-        );
-        return finished.message;
-      case 'gone':
-        this.logger.warn(`answer ${messageId} was not saved: it was deleted with its session`);
-        return null;
-      case 'already-final':
-        this.logger.error(`answer ${messageId} was not saved: it had already ended as ${finished.status}`);
-        return null;
-    }
+/** The newest of `messages` whose text fits `maxChars`, as an agent run's history. */
+function historyWithin(
+  messages: readonly { role: string; content: string }[],
+  maxChars: number,
+): ChatTurnHistoryMessage[] {
+  const kept: ChatTurnHistoryMessage[] = [];
+  let chars = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    chars += message.content.length;
+    if (chars > maxChars) break;
+    kept.push({ role: message.role === 'assistant' ? 'assistant' : 'user', text: message.content });
   }
+  return kept.reverse();
 }

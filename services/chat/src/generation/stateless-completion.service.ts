@@ -6,7 +6,7 @@ import { ModelCatalog } from '../catalog/model-catalog';
 import type { ChatConfig } from '../config';
 import { CompletionRunner } from './completion-runner';
 import { ContextWindowFitter } from './context-window';
-import { emitOutcome } from './emit-outcome';
+import { answerEndOf, emitOutcome } from './emit-outcome';
 import { InFlightGenerations } from './in-flight-generations';
 import { AttemptRepository } from './routing/attempt.repository';
 import { CompletionMetering } from './completion-metering';
@@ -67,7 +67,7 @@ export class StatelessCompletionService {
             ),
             admission.record({ streamId: writer.streamId, messageId: null, outcome }),
           ]);
-          emitOutcome(writer, outcome, null);
+          emitOutcome(writer, answerEndOf(outcome), null);
         }),
     );
     this.inFlight.track(

@@ -15,6 +15,7 @@ export function toSessionDto(session: ChatSession): ChatSessionDto {
     model: session.model,
     systemPrompt: session.systemPrompt,
     memory: memorySettingsOf(session.memory),
+    agentId: session.agentId,
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),
   };

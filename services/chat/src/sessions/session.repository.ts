@@ -13,7 +13,13 @@ export class SessionRepository {
 
   create(
     userId: string,
-    data: { title: string; model: string; systemPrompt: string | null; memory: MemorySettings | null },
+    data: {
+      title: string;
+      model: string;
+      systemPrompt: string | null;
+      memory: MemorySettings | null;
+      agentId: string | null;
+    },
   ): Promise<ChatSession> {
     return this.prisma.chatSession.create({
       data: { id: randomUUID(), userId, ...data, memory: data.memory ?? Prisma.DbNull },
@@ -59,6 +65,7 @@ export class SessionRepository {
       title?: string | undefined;
       activeLeafId?: string | undefined;
       memory?: MemorySettings | undefined;
+      agentId?: string | null | undefined;
     },
   ): Promise<ChatSession | null> {
     const { count } = await this.prisma.chatSession.updateMany({
@@ -67,10 +74,19 @@ export class SessionRepository {
         ...(update.title !== undefined ? { title: update.title } : {}),
         ...(update.activeLeafId !== undefined ? { activeLeafId: update.activeLeafId } : {}),
         ...(update.memory !== undefined ? { memory: update.memory } : {}),
+        ...(update.agentId !== undefined ? { agentId: update.agentId } : {}),
         updatedAt: new Date(),
       },
     });
     return count === 0 ? null : this.findOwned(userId, sessionId);
+  }
+
+  /** Unlinks the session from `agentId` (gone from the agents service), unless it was linked elsewhere since. */
+  async unlinkAgent(userId: string, sessionId: string, agentId: string): Promise<void> {
+    await this.prisma.chatSession.updateMany({
+      where: { id: sessionId, userId, agentId },
+      data: { agentId: null },
+    });
   }
 
   /** Renames only while the title is still `expected`, so a title someone chose in the meantime wins. */

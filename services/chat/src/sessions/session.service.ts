@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CallerContext,
   ChatSession,
   ChatSessionWithMessages,
   CreateSessionRequest,
@@ -13,6 +14,7 @@ import {
   UpdateSessionRequest,
   type ChatMessage,
 } from '@conduit/contracts';
+import { AgentLinks } from './agent-links';
 import { ModelCatalog } from '../catalog/model-catalog';
 import { MessageEventsPublisher } from '../events/message-events.publisher';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
@@ -21,6 +23,9 @@ import { toMessageDto, toSessionDto } from './session.mapper';
 import { DEFAULT_SESSION_TITLE } from './session-defaults';
 import { MessageRepository } from './message.repository';
 import { SessionRepository } from './session.repository';
+
+/** The caller of a request that names its user. */
+type UserCaller = CallerContext & { userId: string };
 
 const notFound = () => new DomainError(ErrorCode.NotFound, 'Chat session not found');
 
@@ -31,16 +36,20 @@ export class SessionService {
     private readonly messages: MessageRepository,
     private readonly catalog: ModelCatalog,
     private readonly events: MessageEventsPublisher,
+    private readonly agents: AgentLinks,
   ) {}
 
-  async create(userId: string, request: CreateSessionRequest): Promise<ChatSession> {
+  async create(caller: UserCaller, request: CreateSessionRequest): Promise<ChatSession> {
+    const { userId } = caller;
     const model = request.model ?? this.catalog.defaultModelId();
     this.catalog.resolve(model);
+    if (request.agentId) await this.agents.assertOwn(caller, request.agentId);
     const session = await this.sessions.create(userId, {
       title: request.title ?? DEFAULT_SESSION_TITLE,
       model,
       systemPrompt: request.systemPrompt ?? null,
       memory: request.memory ?? null,
+      agentId: request.agentId ?? null,
     });
     return toSessionDto(session);
   }
@@ -95,7 +104,10 @@ export class SessionService {
     return toMessageDto(cut);
   }
 
-  async update(userId: string, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {
+  async update(caller: UserCaller, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {
+    const { userId } = caller;
+    if (update.agentId && !(await this.sessions.findOwned(userId, sessionId))) throw notFound();
+    if (update.agentId) await this.agents.assertOwn(caller, update.agentId);
     if (update.activeLeafId !== undefined) {
       const leaf = await this.messages.findInSession(sessionId, update.activeLeafId);
       if (!leaf) {

@@ -11,7 +11,7 @@ export class SessionsHandler {
 
   @HandleRequest(ChatContract.createSession)
   create(@Payload() payload: ParsedRequestOf<typeof ChatContract.createSession>, @Ctx() ctx: BusContext) {
-    return this.sessions.create(requireUserId(ctx.envelope), payload);
+    return this.sessions.create({ ...ctx.caller, userId: requireUserId(ctx.envelope) }, payload);
   }
 
   @HandleRequest(ChatContract.listSessions)
@@ -34,7 +34,11 @@ export class SessionsHandler {
 
   @HandleRequest(ChatContract.updateSession)
   update(@Payload() payload: ParsedRequestOf<typeof ChatContract.updateSession>, @Ctx() ctx: BusContext) {
-    return this.sessions.update(requireUserId(ctx.envelope), payload.sessionId, payload.update);
+    return this.sessions.update(
+      { ...ctx.caller, userId: requireUserId(ctx.envelope) },
+      payload.sessionId,
+      payload.update,
+    );
   }
 
   @HandleRequest(ChatContract.truncateAnswer)

@@ -15,6 +15,8 @@ export interface TurnContext {
     activeLeafId: string | null;
     /** Stored memory settings, as `memorySettingsOf` reads them. */
     memory: unknown;
+    /** The agent that answers the session's messages; null for plain chat. */
+    agentId: string | null;
   };
   /** Root first, ending at the message the branch was read up to. */
   branch: BranchMessage[];
@@ -53,7 +55,7 @@ const MAX_BRANCH_DEPTH = 2_000;
 // The session (owned by the user) and the branch ending at $3, or at the active leaf, in one round trip.
 const LOAD_TURN_CONTEXT = `
 WITH RECURSIVE owned AS (
-  SELECT id, user_id, title, model, system_prompt, active_leaf_id, memory
+  SELECT id, user_id, title, model, system_prompt, active_leaf_id, memory, agent_id
   FROM chat_sessions WHERE id = $1 AND user_id = $2
 ), branch AS (
   SELECT m.id, m.parent_id, m.role, m.content, m.status, 0 AS depth
@@ -107,6 +109,7 @@ export class TurnStore {
           system_prompt: string | null;
           active_leaf_id: string | null;
           memory: unknown;
+          agent_id: string | null;
           branch: BranchMessage[];
         }
       | undefined;
@@ -120,6 +123,7 @@ export class TurnStore {
         systemPrompt: row.system_prompt,
         activeLeafId: row.active_leaf_id,
         memory: row.memory,
+        agentId: row.agent_id,
       },
       branch: row.branch,
     };
