@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench -- voice [--sessions 20] [--rounds 4] [...]
+// npm run bench -- voice [--sessions 20] [--rounds 4] [--phone-calls 100] [--only sessions|phone] [...]
 //
 // The live voice path's own latency: N callers talk to the platform over the gateway's /ws/voice at the
 // same time, streaming 20 ms PCM frames at real-time pace (an utterance, then silence as a microphone
@@ -12,6 +12,10 @@
 // Runs the built services (`npm run build` first) against the local NATS/Postgres/Redis (NATS_URL,
 // DATABASE_URL, REDIS_URL) on a namespace of its own, removed at the end. Needs espeak-ng and sox (the
 // caller's utterance). Exits 0 whether or not the targets are met, non-zero when the harness fails.
+//
+// Then phone calls (lib/phone-transcoding.mjs): the μ-law transcoding of --phone-calls concurrent calls
+// at real-time pace, both directions, with the services' built code, PASS when no 20 ms tick of all
+// calls finishes more than a frame late.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { diagnosticsFor, registerUsers } from './lib/chat-platform.mjs';
@@ -27,6 +31,7 @@ import {
 import { cpuMs, HarnessError, requireFromRoot } from './lib/platform.mjs';
 import { fmtMs, percentile, table } from './lib/stats.mjs';
 import { framesOf, mean, trimSilence } from './lib/voice-audio.mjs';
+import { phoneCallsReport } from './lib/phone-transcoding.mjs';
 import { startFakeVoiceProviders, startVoicePlatform } from './lib/voice-platform.mjs';
 import { FRAME_MS, MicrophoneClock, VoiceBenchSession } from './lib/voice-session-driver.mjs';
 
@@ -41,7 +46,13 @@ const HELP = `npm run bench -- voice [flags]   (each flag also as env BENCH_<NAM
   --token-interval-ms N  the LLM's pace after its first token (default 20)
   --barge-after-ms N  how much of a reply plays before the caller speaks over it (default 500)
   --min-speech-ms N   the voice service's VOICE_MIN_SPEECH_MS (default 200): speech needed to start a turn
-  --cpu-prof DIR      run gateway, chat and voice with --cpu-prof, profiles written to DIR at the end`;
+  --cpu-prof DIR      run gateway, chat and voice with --cpu-prof, profiles written to DIR at the end
+  --phone-calls N     phone calls whose μ-law transcoding runs at real-time pace after the sessions
+                      (default 100; 0 skips it)
+  --phone-seconds N   seconds of audio each phone call transcodes each way (default 20)
+  --phone-threads N   threads the calls are split over, as over voice replicas (default 1: one replica)
+  --phone-reply-rate N  the synthesiser's rate the answers are resampled from (default 24000)
+  --only WHAT         \`sessions\` or \`phone\`: run that part alone (default both)`;
 
 const TARGETS = { overheadP50Ms: 40, overheadP99Ms: 120, bargeInP99Ms: 100 };
 const SAMPLE_RATE = 16_000;
@@ -88,9 +99,16 @@ function parseOptions(argv) {
       'barge-after-ms': 500,
       'min-speech-ms': { default: 200, min: 20 },
       'cpu-prof': null,
+      'phone-calls': 100,
+      'phone-seconds': { default: 20, min: 1 },
+      'phone-threads': { default: 1, min: 1 },
+      'phone-reply-rate': { default: 24_000, min: 8_000 },
+      only: 'both',
     },
     HELP,
   );
+  if (!['both', 'sessions', 'phone'].includes(options.only))
+    throw new HarnessError(`--only must be sessions or phone\n${HELP}`);
   return { ...options, cpuProfDir: options.cpuProf, loadBefore: loadavg() };
 }
 
@@ -352,4 +370,15 @@ function report(options, { sessions, clock, failures, wallMs, cpu, providersMs, 
 }
 
 const options = optionsOrExit('voice', () => parseOptions(process.argv.slice(2)));
-runBenchmark('voice', (context) => run(options, context));
+runBenchmark('voice', async (context) => {
+  if (options.only !== 'phone') await run(options, context);
+  if (options.only === 'sessions' || options.phoneCalls === 0) return;
+  const lines = await phoneCallsReport({
+    calls: options.phoneCalls,
+    threads: options.phoneThreads,
+    seconds: options.phoneSeconds,
+    replyRate: options.phoneReplyRate,
+    log,
+  });
+  process.stdout.write(`${lines.join('\n')}\n`);
+});
