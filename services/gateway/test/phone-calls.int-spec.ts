@@ -1,6 +1,13 @@
 import twilio from 'twilio';
 import { PhoneStreamCloseCode } from '@conduit/contracts';
-import { silence, spokenPcm, startServiceProcess, waitFor, type ServiceProcess } from '@conduit/testing';
+import {
+  silence,
+  spokenPcm,
+  startFakeDeepgram,
+  waitFor,
+  type FakeDeepgramServer,
+  type ServiceProcess,
+} from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
 import {
@@ -10,8 +17,10 @@ import {
   TEST_TWILIO_AUTH_TOKEN,
   TwilioMediaClient,
 } from './support/twilio-call';
+import { startVoiceProcess } from './support/voice-platform';
 
 const INCOMING = '/api/v1/voice/twilio/incoming';
+const DEEPGRAM_KEY = 'fake-deepgram-key';
 const ALICE_NUMBER = '+15550000001';
 const BOB_NUMBER = '+15550000002';
 let callCounter = 0;
@@ -20,6 +29,7 @@ const nextCallSid = () => `CA${String(++callCounter).padStart(32, '0')}`;
 describe('phone calls (Twilio webhook and media streams)', () => {
   let platform: TestPlatform;
   let voice: ServiceProcess;
+  let deepgram: FakeDeepgramServer;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let gatewayUrl: string;
@@ -34,11 +44,16 @@ describe('phone calls (Twilio webhook and media streams)', () => {
       },
     });
     const { config } = platform.gateway;
-    voice = await startServiceProcess('voice', {
-      NATS_URL: config.NATS_URL,
-      NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX,
-      REDIS_URL: config.REDIS_URL,
-      REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX,
+    deepgram = await startFakeDeepgram({
+      apiKey: DEEPGRAM_KEY,
+      words: ['what', 'is', 'the', 'weather', 'like', 'in', 'paris', 'today'],
+    });
+    // Speech is recognised by a local Deepgram (PocketSphinx's wideband model reads phone audio poorly);
+    // the VAD that finds the turns and the barge-in is the service's own, on the call's audio.
+    voice = await startVoiceProcess(platform.gateway, {
+      VOICE_DEFAULT_STT: 'deepgram',
+      DEEPGRAM_API_KEY: DEEPGRAM_KEY,
+      DEEPGRAM_BASE_URL: deepgram.url,
     });
     gatewayUrl = platform.gateway.baseUrl;
     alice = await registerUser(gatewayUrl);
@@ -54,6 +69,7 @@ describe('phone calls (Twilio webhook and media streams)', () => {
   });
   afterAll(async () => {
     await voice?.stop(5_000);
+    await deepgram?.close();
     await platform?.close();
   });
 
