@@ -1,4 +1,5 @@
 import { accountTests } from './console/account';
+import { chatTests } from './console/chat';
 import { setupConsoleEnv } from './console/harness';
 import { shellTests } from './console/shell';
 
@@ -7,8 +8,10 @@ import { shellTests } from './console/shell';
  * started once for every panel's tests. A panel's tests live in console/<panel>.ts: one line here each.
  */
 describe('console', () => {
-  const env = setupConsoleEnv();
+  // Offline answers word by word, slowly enough to reload or stop in the middle of one.
+  const env = setupConsoleEnv({ env: { OFFLINE_TOKEN_DELAY_MS: '60' } });
 
   describe('shell', () => shellTests(env));
+  describe('chat', () => chatTests(env));
   describe('account', () => accountTests(env));
 });

@@ -27,14 +27,16 @@ export interface Account {
  * Starts the platform (`npm start`, offline defaults) and Chromium once for the console tests in one
  * file; `env()` is valid inside tests. Every context opened is closed after all tests.
  */
-export function setupConsoleEnv(options: { fakeMicrophoneWav?: () => string } = {}): () => ConsoleEnv {
+export function setupConsoleEnv(
+  options: { fakeMicrophoneWav?: () => string; env?: NodeJS.ProcessEnv } = {},
+): () => ConsoleEnv {
   let platform: StartedPlatform | undefined;
   let browser: Browser | undefined;
   let env: ConsoleEnv | undefined;
 
   beforeAll(async () => {
     [platform, browser] = await Promise.all([
-      startPlatform('console'),
+      startPlatform('console', options.env),
       launchChromium({ fakeMicrophoneWav: options.fakeMicrophoneWav?.() }),
     ]);
     const url = platform.gatewayUrl;

@@ -1,8 +1,10 @@
 import { accountPanel } from './account';
+import { chatPanel } from './chat/chat-panel';
 import type { Panel } from './panel';
 
 /** The panels in navigation order; the first is shown after signing in. One line per panel. */
 export const PANELS: Panel[] = [
   // Chat, Voice, Search, Media, Health, Agents, Account.
+  chatPanel,
   accountPanel,
 ];
