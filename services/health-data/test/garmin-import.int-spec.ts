@@ -124,6 +124,10 @@ describe('Garmin Health API notifications', () => {
     await expect(service.app.get(GarminConnectionRepository).findByGarminUser('g-moved')).rejects.toThrow(
       UnreadableCiphertextError,
     );
+    // Showing the link does not need the token.
+    await expect(
+      service.bus.request(HealthDataContract.getGarminConnection, {}, { userId: 'garmin-user-1b' }),
+    ).resolves.toMatchObject({ garminUserId: 'g-moved', hasAccessToken: true });
     await service.pool.query(`DELETE FROM garmin_connections WHERE garmin_user_id = 'g-moved'`);
   });
 

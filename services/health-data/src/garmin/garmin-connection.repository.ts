@@ -5,11 +5,17 @@ import { inTransaction } from '@conduit/db';
 import { UserSecrets } from '@conduit/envelope-crypto';
 import { PG_POOL } from '@conduit/service-kit';
 
-export interface StoredGarminConnection {
+/** A link as its owner may see it: whether a token is kept, never the token. */
+export interface GarminLink {
   garminUserId: string;
   userId: string;
-  accessToken: string | null;
+  hasAccessToken: boolean;
   createdAt: Date;
+}
+
+/** A link with its token decrypted, for pulling summaries. */
+export interface StoredGarminConnection extends Omit<GarminLink, 'hasAccessToken'> {
+  accessToken: string | null;
 }
 
 interface ConnectionRow {
@@ -39,11 +45,7 @@ export class GarminConnectionRepository {
    * Links the Garmin user to the user (replacing the user's earlier link); CONFLICT, changing nothing,
    * when the Garmin user is linked to someone else.
    */
-  async connect(
-    userId: string,
-    garminUserId: string,
-    accessToken: string | null,
-  ): Promise<StoredGarminConnection> {
+  async connect(userId: string, garminUserId: string, accessToken: string | null): Promise<GarminLink> {
     const sealed =
       accessToken === null
         ? null
@@ -66,15 +68,16 @@ export class GarminConnectionRepository {
       }
       return rows[0];
     });
-    return { ...this.withoutToken(row), accessToken };
+    return this.linkOf(row);
   }
 
-  async findByUser(userId: string): Promise<StoredGarminConnection | null> {
+  /** The user's link, without decrypting its token. */
+  async findByUser(userId: string): Promise<GarminLink | null> {
     const { rows } = await this.pool.query<ConnectionRow>(
       `SELECT * FROM garmin_connections WHERE user_id = $1`,
       [userId],
     );
-    return rows[0] ? this.toConnection(rows[0]) : null;
+    return rows[0] ? this.linkOf(rows[0]) : null;
   }
 
   async findByGarminUser(garminUserId: string): Promise<StoredGarminConnection | null> {
@@ -127,5 +130,10 @@ export class GarminConnectionRepository {
 
   private withoutToken(row: ConnectionRow): Omit<StoredGarminConnection, 'accessToken'> {
     return { garminUserId: row.garmin_user_id, userId: row.user_id, createdAt: row.created_at };
+  }
+
+  private linkOf(row: ConnectionRow): GarminLink {
+    const hasAccessToken = row.access_token_sealed !== null || row.access_token !== null;
+    return { ...this.withoutToken(row), hasAccessToken };
   }
 }

@@ -9,12 +9,12 @@ import {
   type GarminConnection,
   type ParsedRequestOf,
 } from '@conduit/contracts';
-import { GarminConnectionRepository, type StoredGarminConnection } from './garmin-connection.repository';
+import { GarminConnectionRepository, type GarminLink } from './garmin-connection.repository';
 
-const visible = (connection: StoredGarminConnection): GarminConnection => ({
-  garminUserId: connection.garminUserId,
-  hasAccessToken: connection.accessToken !== null,
-  createdAt: connection.createdAt.toISOString(),
+const visible = (link: GarminLink): GarminConnection => ({
+  garminUserId: link.garminUserId,
+  hasAccessToken: link.hasAccessToken,
+  createdAt: link.createdAt.toISOString(),
 });
 
 /** The caller's link to a Garmin Health API user (the token is kept, never shown). */
