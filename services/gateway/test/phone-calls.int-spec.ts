@@ -1,11 +1,14 @@
 import twilio from 'twilio';
-import { PhoneStreamCloseCode } from '@conduit/contracts';
+import { Bus } from '@conduit/bus';
+import { PhoneStreamCloseCode, VoiceCallsContract } from '@conduit/contracts';
 import {
   silence,
   spokenPcm,
   startFakeDeepgram,
+  startFakeTwilio,
   waitFor,
   type FakeDeepgramServer,
+  type FakeTwilioServer,
   type ServiceProcess,
 } from '@conduit/testing';
 import { registerUser, type RegisteredUser } from './support/gateway-test-app';
@@ -21,6 +24,7 @@ import { startVoiceProcess } from './support/voice-platform';
 
 const INCOMING = '/api/v1/voice/twilio/incoming';
 const DEEPGRAM_KEY = 'fake-deepgram-key';
+const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const ALICE_NUMBER = '+15550000001';
 const BOB_NUMBER = '+15550000002';
 let callCounter = 0;
@@ -30,6 +34,8 @@ describe('phone calls (Twilio webhook and media streams)', () => {
   let platform: TestPlatform;
   let voice: ServiceProcess;
   let deepgram: FakeDeepgramServer;
+  let twilioApi: FakeTwilioServer;
+  let bus: Bus;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let gatewayUrl: string;
@@ -50,10 +56,23 @@ describe('phone calls (Twilio webhook and media streams)', () => {
     });
     // Speech is recognised by a local Deepgram (PocketSphinx's wideband model reads phone audio poorly);
     // the VAD that finds the turns and the barge-in is the service's own, on the call's audio.
+    twilioApi = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: TEST_TWILIO_AUTH_TOKEN });
     voice = await startVoiceProcess(platform.gateway, {
       VOICE_DEFAULT_STT: 'deepgram',
       DEEPGRAM_API_KEY: DEEPGRAM_KEY,
       DEEPGRAM_BASE_URL: deepgram.url,
+      VOICE_CALLS_ENABLED: 'true',
+      VOICE_CALL_ALLOWED_PREFIXES: '+1555',
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TEST_TWILIO_AUTH_TOKEN,
+      TWILIO_FROM_NUMBER: ALICE_NUMBER,
+      TWILIO_PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
+      TWILIO_API_BASE_URL: twilioApi.url,
+    });
+    bus = await Bus.connect({
+      url: config.NATS_URL,
+      name: 'phone-calls-test',
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
     });
     gatewayUrl = platform.gateway.baseUrl;
     alice = await registerUser(gatewayUrl);
@@ -68,7 +87,9 @@ describe('phone calls (Twilio webhook and media streams)', () => {
     ]);
   });
   afterAll(async () => {
+    await bus?.close();
     await voice?.stop(5_000);
+    await twilioApi?.close();
     await deepgram?.close();
     await platform?.close();
   });
@@ -205,6 +226,41 @@ describe('phone calls (Twilio webhook and media streams)', () => {
       () => `a clear; got ${JSON.stringify(client.replies.filter((r) => r.event !== 'media'))}`,
       90_000,
     );
+    client.stop();
+    expect((await client.waitClosed()).code).toBe(1000);
+  });
+
+  it('places a call for a user and, once Twilio asks the webhook it was given, makes it the conversation of that user, told its purpose', async () => {
+    const placed = await bus.request(
+      VoiceCallsContract.placeCall,
+      { to: '+15557654321', purpose: 'Book a table for two, 7 pm' },
+      { userId: bob.userId },
+    );
+    const created = twilioApi.calls.find((call) => call.sid === placed.callSid)!;
+    // Twilio, once the callee answers: the signed webhook at the URL the voice service gave it.
+    const webhook = new URL(created.url);
+    expect(webhook.origin).toBe(TEST_PUBLIC_BASE_URL);
+    const params = {
+      ...incomingCall('+15557654321', placed.callSid),
+      From: created.from,
+      Direction: 'outbound-api',
+    };
+    const response = await postCallWebhook(gatewayUrl, webhook.pathname + webhook.search, params);
+    expect(response.status).toBe(200);
+    const client = await TwilioMediaClient.connect(
+      streamUrlOf(await response.text(), gatewayUrl),
+      placed.callSid,
+    );
+    const sessions = async () =>
+      (
+        (await json(await api(gatewayUrl, bob.accessToken)('/api/v1/chat/sessions?limit=100'))) as {
+          items: Array<{ id: string; systemPrompt: string | null }>;
+        }
+      ).items;
+    const before = (await sessions()).length;
+    client.start();
+    await waitFor(async () => (await sessions()).length > before, "the call to open bob's conversation");
+    expect((await sessions())[0]!.systemPrompt).toContain('Book a table for two, 7 pm');
     client.stop();
     expect((await client.waitClosed()).code).toBe(1000);
   });
