@@ -446,11 +446,10 @@ describe('agent runs', () => {
     const agent = await createAgent({});
     const runId = crypto.randomUUID();
     // A run as a replica that died leaves it: stored as running, nobody producing it.
-    await service.app.get(RunRepository).insert({
+    await service.app.get(RunRepository).insertForAgent({
       id: runId,
       userId: alice.userId,
       agentId: agent.id,
-      model: agent.model,
       trigger: 'api',
       input: 'lost',
       transcript: [{ role: 'user', text: 'lost' }],

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { Agent, AgentLimits, CreateAgent } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 
-interface AgentRow {
+export interface AgentRow {
   id: string;
   seq: string;
   name: string;
@@ -27,7 +27,7 @@ export interface StoredAgent {
 /** Every field of an agent as it is written, limits complete. */
 export type AgentFields = Omit<CreateAgent, 'limits'> & { limits: AgentLimits };
 
-const COLUMNS = `id, seq::text, name, description, instructions, model, tools, mcp_servers, connectors,
+export const AGENT_COLUMNS = `id, seq::text, name, description, instructions, model, tools, mcp_servers, connectors,
   limits, created_at, updated_at`;
 
 /** Agent definitions; every query is scoped to the owner. */
@@ -40,7 +40,7 @@ export class AgentRepository {
       `INSERT INTO agents (id, user_id, name, description, instructions, model, tools, mcp_servers,
          connectors, limits)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       RETURNING ${COLUMNS}`,
+       RETURNING ${AGENT_COLUMNS}`,
       [id, userId, ...values(fields)],
     );
     return toStored(rows[0]!);
@@ -48,7 +48,7 @@ export class AgentRepository {
 
   async find(userId: string, id: string): Promise<StoredAgent | null> {
     const { rows } = await this.pool.query<AgentRow>(
-      `SELECT ${COLUMNS} FROM agents WHERE user_id = $1 AND id = $2`,
+      `SELECT ${AGENT_COLUMNS} FROM agents WHERE user_id = $1 AND id = $2`,
       [userId, id],
     );
     return rows[0] ? toStored(rows[0]) : null;
@@ -57,7 +57,7 @@ export class AgentRepository {
   /** Newest first, after the row with sequence number `beforeSeq` when given. */
   async page(userId: string, limit: number, beforeSeq: string | null): Promise<StoredAgent[]> {
     const { rows } = await this.pool.query<AgentRow>(
-      `SELECT ${COLUMNS} FROM agents
+      `SELECT ${AGENT_COLUMNS} FROM agents
         WHERE user_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
         ORDER BY seq DESC LIMIT $3`,
       [userId, beforeSeq, limit],
@@ -70,7 +70,7 @@ export class AgentRepository {
       `UPDATE agents SET name = $3, description = $4, instructions = $5, model = $6, tools = $7,
          mcp_servers = $8, connectors = $9, limits = $10, updated_at = now()
        WHERE user_id = $1 AND id = $2
-       RETURNING ${COLUMNS}`,
+       RETURNING ${AGENT_COLUMNS}`,
       [userId, id, ...values(fields)],
     );
     return rows[0] ? toStored(rows[0]) : null;
@@ -98,7 +98,7 @@ function values(fields: AgentFields): unknown[] {
   ];
 }
 
-function toStored(row: AgentRow): StoredAgent {
+export function toStored(row: AgentRow): StoredAgent {
   return {
     seq: row.seq,
     agent: {

@@ -96,24 +96,30 @@ export class AgentRuns {
    */
   async start(request: StartRunRequest): Promise<StartedRun> {
     const { userId } = request;
-    const agent = await this.agents.get(userId, request.agentId);
-    const model = this.models.resolve(agent.model);
     const runId = request.runId ?? randomUUID();
     const history = request.continueRunId
-      ? await this.historyOf(userId, agent.id, request.continueRunId)
+      ? await this.historyOf(userId, request.agentId, request.continueRunId)
       : (request.history ?? []);
     const transcript: TranscriptMessage[] = [...history, { role: 'user', text: request.input }];
-    const inserted = await this.runs.insert({
+    // The agent is read and the run stored in one round trip: the start's acknowledgement waits on it.
+    const { agent, inserted } = await this.runs.insertForAgent({
       id: runId,
       userId,
-      agentId: agent.id,
-      model: model.id,
+      agentId: request.agentId,
       trigger: request.trigger,
       input: request.input,
       transcript,
       continuesRunId: request.continueRunId ?? null,
     });
+    if (!agent) throw new DomainError(ErrorCode.NotFound, `No agent ${request.agentId}`);
     if (!inserted) throw new DomainError(ErrorCode.Conflict, `A run with id ${runId} exists already`);
+    let model;
+    try {
+      model = this.models.resolve(agent.model);
+    } catch (error) {
+      await this.runs.delete(userId, runId);
+      throw error;
+    }
 
     const owner: CallerContext = { ...request.caller, userId, apiKeyId: request.apiKeyId ?? null };
     const writer = this.bus.createStreamWriter(AgentsContract.runStream, runId, owner);

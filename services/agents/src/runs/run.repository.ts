@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type {
+  Agent,
   AgentRun,
   AgentRunSummary,
   ErrorBody,
@@ -11,12 +12,12 @@ import type {
   TranscriptMessage,
 } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
+import { AGENT_COLUMNS, toStored, type AgentRow } from '../agents/agent.repository';
 
 export interface NewRun {
   id: string;
   userId: string;
   agentId: string;
-  model: string;
   trigger: RunTrigger;
   input: string;
   transcript: readonly TranscriptMessage[];
@@ -72,18 +73,29 @@ const NO_USAGE: RunUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, e
 export class RunRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** False when a run with this id exists already. */
-  async insert(run: NewRun): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO runs (id, user_id, agent_id, model, trigger, status, input, transcript, usage, timings,
-         continues_run_id)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, $9, $10)
-       ON CONFLICT (id) DO NOTHING`,
+  /**
+   * Reads the owner's agent and stores the run of it (on the agent's model), in one round trip: `agent`
+   * null when the user has no such agent (nothing stored), `inserted` false when a run with this id
+   * exists already.
+   */
+  async insertForAgent(run: NewRun): Promise<{ agent: Agent | null; inserted: boolean }> {
+    const { rows } = await this.pool.query<AgentRow & { inserted: boolean }>(
+      `WITH agent AS (
+         SELECT ${AGENT_COLUMNS} FROM agents WHERE user_id = $2 AND id = $3
+       ), inserted AS (
+         INSERT INTO runs (id, user_id, agent_id, model, trigger, status, input, transcript, usage, timings,
+           continues_run_id)
+         SELECT $1::uuid, $2::text, agent.id, agent.model, $4::text, 'running', $5::text, $6::jsonb, $7::jsonb,
+           $8::jsonb, $9::uuid
+         FROM agent
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
+       )
+       SELECT agent.*, EXISTS (SELECT 1 FROM inserted) AS inserted FROM agent`,
       [
         run.id,
         run.userId,
         run.agentId,
-        run.model,
         run.trigger,
         run.input,
         JSON.stringify(run.transcript),
@@ -92,7 +104,13 @@ export class RunRepository {
         run.continuesRunId,
       ],
     );
-    return (rowCount ?? 0) > 0;
+    const row = rows[0];
+    return row ? { agent: toStored(row).agent, inserted: row.inserted } : { agent: null, inserted: false };
+  }
+
+  /** Removes a run that never started (its model turned out not to be callable here). */
+  async delete(userId: string, runId: string): Promise<void> {
+    await this.pool.query(`DELETE FROM runs WHERE user_id = $1 AND id = $2`, [userId, runId]);
   }
 
   async saveProgress(userId: string, runId: string, progress: RunProgress): Promise<void> {
