@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bus } from '@conduit/bus';
 import { ErrorCode, SearchContract } from '@conduit/contracts';
@@ -34,7 +35,10 @@ describe('built-in tools against the real services', () => {
         SEARCH_INDEX_RETRY_BASE_MS: '200',
         SEARCH_INDEX_ACK_WAIT_MS: '5000',
       })),
-      startPeerService('health-data', namespace, () => ({ HEALTH_IMPORTER_ENABLED: 'false' })),
+      startPeerService('health-data', namespace, () => ({
+        HEALTH_IMPORTER_ENABLED: 'false',
+        HEALTH_MASTER_KEY: randomBytes(32).toString('base64'),
+      })),
       startPeerService('usage', namespace),
       startPeerService('media-gen', namespace, (dir) => ({
         MEDIA_STORAGE_DIR: dir,
