@@ -9,11 +9,19 @@ import { HarnessError, prepareNamespace, REPO_ROOT, startService } from './platf
 export const FAKE_API_KEY = 'sk-bench-fake-provider-key';
 const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
 
-/** The fake OpenAI server (lib/fake-openai-process.mjs): `{ url, origin, pid, alive, stop }`. */
-export function startFakeOpenAiProcess({ tokens, intervalMs }) {
+/**
+ * The fake OpenAI server (lib/fake-openai-process.mjs): `{ url, origin, pid, alive, stop }`. `firstTokenMs`
+ * is its fixed wait before an answer's first token (default: the token interval).
+ */
+export function startFakeOpenAiProcess({ tokens, intervalMs, firstTokenMs }) {
   return startLineProcess(
     join(REPO_ROOT, 'tools/bench/lib/fake-openai-process.mjs'),
-    [`--tokens=${tokens}`, `--interval-ms=${intervalMs}`, `--api-key=${FAKE_API_KEY}`],
+    [
+      `--tokens=${tokens}`,
+      `--interval-ms=${intervalMs}`,
+      `--api-key=${FAKE_API_KEY}`,
+      ...(firstTokenMs === undefined ? [] : [`--first-token-ms=${firstTokenMs}`]),
+    ],
     'the fake OpenAI server',
   );
 }
