@@ -1,6 +1,7 @@
 import { accountTests } from './console/account';
 import { chatTests } from './console/chat';
 import { setupConsoleEnv } from './console/harness';
+import { searchTests } from './console/search';
 import { shellTests } from './console/shell';
 
 /**
@@ -13,5 +14,6 @@ describe('console', () => {
 
   describe('shell', () => shellTests(env));
   describe('chat', () => chatTests(env));
+  describe('search', () => searchTests(env));
   describe('account', () => accountTests(env));
 });
