@@ -1,0 +1,62 @@
+import { screenshot } from '../support/browser';
+import { type ConsoleEnv, signUp } from './harness';
+
+/** Blood test results of the last days, as the console's upload takes them. */
+function bloodTestCsv(): string {
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  return [
+    'analyte,value,unit,date,lab,reference_range',
+    `glucose,92,mg/dL,${day(20)},City Lab,70-99`,
+    `glucose,104,mg/dL,${day(2)},City Lab,70-99`,
+    `hdl_cholesterol,55,mg/dL,${day(2)},City Lab,40-60`,
+  ].join('\n');
+}
+
+/** Health: a fresh account uploads blood tests and sees them in the overview and as charts. */
+export function healthTests(env: () => ConsoleEnv): void {
+  it('uploads blood tests, then shows the overview and the charts (on a phone screen)', async () => {
+    const { page, context, problems } = await env().openConsole({ viewport: { width: 390, height: 844 } });
+    await signUp(page);
+    await page.getByRole('link', { name: 'Health' }).click();
+    await page.getByText(/No health data up to/).waitFor();
+
+    await page.getByLabel(/Blood test/).setInputFiles({
+      name: 'blood.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(bloodTestCsv()),
+    });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Imported: 3 samples stored.').waitFor();
+    await page.getByRole('cell', { name: 'glucose', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'high' }).waitFor();
+
+    const chart = page.locator('img[data-metric="blood.glucose"]');
+    await chart.waitFor();
+    await page.waitForFunction(
+      (image) => image instanceof HTMLImageElement && image.complete && image.naturalWidth > 0,
+      await chart.elementHandle(),
+    );
+    await page.locator('img[data-metric="blood.hdl_cholesterol"]').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'health');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says why a file that is not health data was refused', async () => {
+    const { page, context } = await env().openConsole();
+    await signUp(page);
+    await page.getByRole('link', { name: 'Health' }).click();
+    await page
+      .getByLabel(/Blood test/)
+      .setInputFiles({
+        name: 'notes.fit',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('not a fit file'),
+      });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('alert').waitFor();
+    await context.close();
+  });
+}
