@@ -1,8 +1,11 @@
 import { accountTests } from './console/account';
+import { agentsTests } from './console/agents';
 import { chatTests } from './console/chat';
 import { setupConsoleEnv } from './console/harness';
+import { healthTests } from './console/health';
 import { searchTests } from './console/search';
 import { shellTests } from './console/shell';
+import { questionWav, voiceTests } from './console/voice';
 
 /**
  * The web console in headless Chromium against the whole platform (`npm start`, offline defaults),
@@ -10,10 +13,13 @@ import { shellTests } from './console/shell';
  */
 describe('console', () => {
   // Offline answers word by word, slowly enough to reload or stop in the middle of one.
-  const env = setupConsoleEnv({ env: { OFFLINE_TOKEN_DELAY_MS: '60' } });
+  const env = setupConsoleEnv({ env: { OFFLINE_TOKEN_DELAY_MS: '60' }, fakeMicrophoneWav: questionWav });
 
   describe('shell', () => shellTests(env));
   describe('chat', () => chatTests(env));
   describe('search', () => searchTests(env));
   describe('account', () => accountTests(env));
+  describe('voice', () => voiceTests(env));
+  describe('agents', () => agentsTests(env));
+  describe('health', () => healthTests(env));
 });

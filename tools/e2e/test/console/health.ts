@@ -48,13 +48,11 @@ export function healthTests(env: () => ConsoleEnv): void {
     const { page, context } = await env().openConsole();
     await signUp(page);
     await page.getByRole('link', { name: 'Health' }).click();
-    await page
-      .getByLabel(/Blood test/)
-      .setInputFiles({
-        name: 'notes.fit',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from('not a fit file'),
-      });
+    await page.getByLabel(/Blood test/).setInputFiles({
+      name: 'notes.fit',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a fit file'),
+    });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('alert').waitFor();
     await context.close();
