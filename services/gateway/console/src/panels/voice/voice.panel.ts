@@ -22,7 +22,7 @@ const STAGES: ReadonlyArray<[keyof VoiceTurnMetrics, string]> = [
 export const voicePanel: Panel = {
   id: 'voice',
   title: 'Voice',
-  mount(root, { api }) {
+  mount(root, { api, signal }) {
     let conversation: VoiceConversation | null = null;
     const status = statusLine();
     const handsFree = h('input', { type: 'radio', name: 'talk-mode', value: 'hands-free', checked: true });
@@ -128,6 +128,7 @@ export const voicePanel: Panel = {
       setOpen(true);
       void api.socketUrl('/ws/voice').then(
         (url) => {
+          if (signal.aborted) return; // the panel was left while the token was refreshed
           conversation = new VoiceConversation({
             url,
             workletUrl,
