@@ -6,6 +6,11 @@ import { VoiceClient } from './voice-client';
 export type TalkMode = 'hands-free' | 'push-to-talk';
 
 export interface VoiceConversationOptions {
+  /**
+   * Made in the click that starts the conversation (browsers let audio start only after a user
+   * gesture); the conversation owns it from then on and closes it when it ends.
+   */
+  readonly context: AudioContext;
   /** `/ws/voice` with the credential, as a ws(s) URL. */
   readonly url: string;
   readonly workletUrl: string;
@@ -21,14 +26,16 @@ export interface VoiceConversationOptions {
  * streams, and playback cut on the service's `audio.cancelled` (barge-in) or when the user presses to talk.
  */
 export class VoiceConversation {
-  private readonly context = new AudioContext();
-  private readonly player = new PcmPlayer(this.context, CAPTURE_RATE);
+  private readonly context: AudioContext;
+  private readonly player: PcmPlayer;
   private readonly client: VoiceClient;
   private microphone: Microphone | null = null;
   private talking = false;
   private closed = false;
 
   constructor(private readonly options: VoiceConversationOptions) {
+    this.context = options.context;
+    this.player = new PcmPlayer(options.context, CAPTURE_RATE);
     this.client = new VoiceClient({
       url: options.url,
       sampleRate: CAPTURE_RATE,

@@ -1,7 +1,7 @@
 import type { VoiceServerEvent, VoiceTurnMetrics } from '@conduit/contracts';
 import './voice.css';
 import { barChart } from '../../ui/charts';
-import { field, h, replace, statusLine } from '../../ui/dom';
+import { field, h, messageOf, replace, statusLine } from '../../ui/dom';
 import type { Panel } from '../panel';
 import workletUrl from './capture.worklet.ts?worklet';
 import { type TalkMode, VoiceConversation } from './voice-conversation';
@@ -126,10 +126,12 @@ export const voicePanel: Panel = {
     start.addEventListener('click', () => {
       status.show('Connecting…');
       setOpen(true);
+      const context = new AudioContext();
       void api.socketUrl('/ws/voice').then(
         (url) => {
-          if (signal.aborted) return; // the panel was left while the token was refreshed
+          if (signal.aborted) return void context.close(); // the panel was left meanwhile
           conversation = new VoiceConversation({
+            context,
             url,
             workletUrl,
             mode: mode(),
@@ -144,8 +146,9 @@ export const voicePanel: Panel = {
           });
         },
         (error: unknown) => {
+          void context.close();
           setOpen(false);
-          status.show(String(error), 'error');
+          status.show(messageOf(error), 'error');
         },
       );
     });
