@@ -1,3 +1,4 @@
+import { waitFor } from '@conduit/testing';
 import { screenshot } from '../support/browser';
 import { type ConsoleEnv, signUp } from './harness';
 
@@ -30,14 +31,13 @@ export function healthTests(env: () => ConsoleEnv): void {
     await page.getByRole('cell', { name: 'glucose', exact: true }).waitFor();
     await page.getByRole('cell', { name: 'high' }).waitFor();
 
-    const chart = page.locator('img[data-metric="blood.glucose"]');
-    await chart.waitFor();
-    await page.waitForFunction(
-      (image) => image instanceof HTMLImageElement && image.complete && image.naturalWidth > 0,
-      await chart.elementHandle(),
-    );
+    // The chart image loaded and decoded. Expressions as strings: the tests' TypeScript has no DOM types,
+    // and read from here, since the page's CSP forbids the eval that waitForFunction would need.
+    const loaded = `[...document.querySelectorAll('img[data-metric="blood.glucose"]')].some(
+      (image) => image.complete && image.naturalWidth > 0)`;
+    await waitFor(() => page.evaluate<boolean>(loaded), 'the glucose chart loaded');
     await page.locator('img[data-metric="blood.hdl_cholesterol"]').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'health');
     expect(problems).toEqual([]);
