@@ -5,7 +5,10 @@ import { field, h, messageOf, replace, statusLine, uid } from '../../ui/dom';
 import type { Panel } from '../panel';
 import { RunLog } from './run-log';
 
-/** The built-in tools (README, Agent tools); `http_fetch` works only where the operator enabled it. */
+/**
+ * The built-in tools (README, Agent tools); `http_fetch` and `place_call` work only where the operator
+ * enabled them.
+ */
 const BUILT_IN_TOOLS = [
   'calculator',
   'current_time',
@@ -14,6 +17,7 @@ const BUILT_IN_TOOLS = [
   'generate_image',
   'health_summary',
   'http_fetch',
+  'place_call',
 ];
 
 /** The agents service's default, which needs no provider key (OFFLINE_AGENT_MODEL in the contracts). */
