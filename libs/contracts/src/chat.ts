@@ -449,5 +449,7 @@ export const SendMessageResponseSchema = z.object({
   usage: TokenUsageSchema,
   costUsd: z.number().nonnegative(),
   promptContext: PromptContextSchema.optional(),
+  /** The agent run that gave the answer, in a session linked to an agent. */
+  agentRun: AgentRunRefSchema.optional(),
 });
 export type SendMessageResponse = z.infer<typeof SendMessageResponseSchema>;

@@ -58,6 +58,20 @@ describe('chat sessions linked to an agent, over HTTP', () => {
     expect(opened.messages.at(-1)).toMatchObject({ role: 'assistant', content: text, status: 'complete' });
   });
 
+  it('says which agent run answered when the answer is asked for whole', async () => {
+    const agent = await json(
+      await as(alice)('/api/v1/agents', { body: { name: 'whole', tools: ['calculator'] } }),
+    );
+    const session = await json(await as(alice)('/api/v1/chat/sessions', { body: { agentId: agent.id } }));
+    const response = await as(alice)(`/api/v1/chat/sessions/${session.id}/messages`, {
+      body: { content: 'call calculator {"expression": "6 * 7"}', stream: false },
+    });
+    expect(response.status).toBe(200);
+    const answer = await json(response);
+    expect(answer.agentRun).toMatchObject({ agentId: agent.id, steps: 2, toolCalls: 1 });
+    expect(answer.content).toContain('42');
+  });
+
   it("answers 404 for linking someone else's agent, 400 for an id that is no uuid", async () => {
     const agent = await json(await as(alice)('/api/v1/agents', { body: { name: 'mine' } }));
     const stolen = await as(bob)('/api/v1/chat/sessions', { body: { agentId: agent.id } });

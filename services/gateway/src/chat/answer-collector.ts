@@ -20,7 +20,11 @@ export async function collectAnswer(
         content += event.text;
         break;
       case 'usage':
-        break;
+      case 'step.started':
+      case 'tool.call':
+      case 'tool.result':
+      case 'step.finished':
+        break; // an agent's steps are on the stream for those following it live
       case 'error':
         throw DomainError.fromBody(event.error as ErrorBody);
       case 'done':
@@ -31,6 +35,7 @@ export async function collectAnswer(
           usage: event.usage,
           costUsd: event.costUsd,
           ...(event.promptContext ? { promptContext: event.promptContext } : {}),
+          ...(event.agentRun ? { agentRun: event.agentRun } : {}),
         };
     }
   }

@@ -73,7 +73,11 @@ async function wholeAnswer(reply: ChatReply): Promise<{ text: string; model: str
           text += event.text;
           break;
         case 'usage':
-          break;
+        case 'step.started':
+        case 'tool.call':
+        case 'tool.result':
+        case 'step.finished':
+          break; // only the answer's text is spoken
         case 'error':
           throw DomainError.fromBody(event.error as ErrorBody);
         case 'done':

@@ -472,7 +472,11 @@ export class VoiceSession {
             for (const piece of splitter.push(event.text)) turn.playback.speak(piece);
             break;
           case 'usage':
-            break;
+          case 'step.started':
+          case 'tool.call':
+          case 'tool.result':
+          case 'step.finished':
+            break; // only the answer's text is spoken
           case 'done':
           case 'error':
             turn.playback.speak(splitter.flush());
