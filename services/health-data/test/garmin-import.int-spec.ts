@@ -275,4 +275,22 @@ describe('Garmin Health API notifications', () => {
     );
     await expect(other).resolves.toMatchObject({ points: [] });
   });
+
+  it("erasing everything of a user drops their data key too, and no one else's", async () => {
+    const user = { userId: 'garmin-user-erased' };
+    await service.bus.request(
+      HealthDataContract.connectGarmin,
+      { garminUserId: 'g-erased', accessToken: 'token-of-g-erased' },
+      user,
+    );
+    const keysOf = async (userId: string) =>
+      (await service.pool.query(`SELECT 1 FROM user_data_keys WHERE user_id = $1`, [userId])).rowCount;
+    expect(await keysOf(user.userId)).toBe(1);
+
+    await expect(service.bus.request(HealthDataContract.eraseData, {}, user)).resolves.toMatchObject({
+      garminUnlinked: true,
+    });
+    expect(await keysOf(user.userId)).toBe(0);
+    expect(await keysOf('garmin-user-1')).toBe(1);
+  });
 });

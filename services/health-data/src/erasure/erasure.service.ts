@@ -6,7 +6,7 @@ import { HealthSampleRepository } from '../samples/health-sample.repository';
  * Erases a user's health data in one transaction, under the same per-user lock as sample writes, so an
  * import being ingested at that moment lands wholly before or wholly after it. One source: its samples
  * and rollups. Everything: also the import records (uploads are not kept past their import) and the
- * Garmin link, so pushes for that Garmin user stop landing in the account.
+ * Garmin link, so pushes for that Garmin user stop landing in the account, and the user's data key.
  */
 @Injectable()
 export class ErasureService {
@@ -18,6 +18,8 @@ export class ErasureService {
       if (request.source !== undefined) return { samplesDeleted, importsDeleted: 0, garminUnlinked: false };
       const imports = await tx.client.query(`DELETE FROM imports WHERE user_id = $1`, [userId]);
       const garmin = await tx.client.query(`DELETE FROM garmin_connections WHERE user_id = $1`, [userId]);
+      // Nothing is left that the user's data key opens; a later link makes a new one.
+      await tx.client.query(`DELETE FROM user_data_keys WHERE user_id = $1`, [userId]);
       return {
         samplesDeleted,
         importsDeleted: imports.rowCount ?? 0,
