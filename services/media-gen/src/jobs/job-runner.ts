@@ -11,10 +11,13 @@ import { MEDIA_STORAGE, type MediaStorage } from '../storage/media-storage.port'
 import { resultKey } from '../storage/result-key';
 import { JobEvents } from './job-events';
 import { JobMetering } from './job-metering';
-import { JobRepository, type StoredJob, type StoredResult } from './job.repository';
+import { isFinal, JobRepository, type StoredJob, type StoredResult } from './job.repository';
 import { WorkStopped } from '../running/running-work';
 import { retryBackoffMs } from '../running/work-consumer';
 import { RunningJobs } from './running-jobs';
+
+/** Past a lease's end, so a delivery that waited for another worker finds its lease lapsed. */
+const LEASE_MARGIN_MS = 100;
 
 export type JobDelivery = DurableDelivery<typeof MediaGenContract.jobAccepted>;
 
@@ -23,7 +26,9 @@ export type JobDelivery = DurableDelivery<typeof MediaGenContract.jobAccepted>;
  * and only then the acknowledgement. A provider fault that may pass (429, 5xx, timeout) sends the job back
  * to the stream for a later try, after the provider's Retry-After when it gave one; anything else, or the
  * last attempt allowed, fails it for good with the reason. A delivery whose earlier try never finished
- * (the process died) simply runs again: files are overwritten in place and results are stored once.
+ * (the process died) runs again once that worker's lease on the job has lapsed (each worker renews its
+ * lease while it runs, so a live one that only missed its acknowledgement deadline keeps the job and the
+ * provider is called once): files are overwritten in place and results are stored once.
  */
 @Injectable()
 export class JobRunner {
@@ -60,24 +65,54 @@ export class JobRunner {
     }
     const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
     // Counted by the job itself: a delivery's own count can start again at 1 after its worker died.
-    const job = await this.jobs.startAttempt(userId, jobId);
-    if (!job) return delivery.ack(); // finished, cancelled or gone since it was queued
+    const start = await this.jobs.startAttempt(userId, jobId, this.leaseMs);
+    if (start.kind === 'finished') return delivery.ack(); // finished, cancelled or gone since it was queued
+    if (start.kind === 'held') {
+      // Another replica runs it (its acknowledgement deadline passed under load): it settles the job. This
+      // delivery comes back once that worker's lease would have lapsed, in case it died meanwhile.
+      return delivery.retry(start.leaseLeftMs + LEASE_MARGIN_MS);
+    }
+    const { job } = start;
     this.events.progressed(owner, {
       jobId,
       update: { type: 'running', attempt: job.attempts, percent: null },
     });
+    const stopRenewing = this.keepLease(job.id);
     try {
       await this.generate(job, signal);
       this.events.progressed(owner, { jobId, update: { type: 'finished', status: 'succeeded' } });
       await delivery.ack();
     } catch (error) {
       await this.failed(owner, job, delivery, error);
+    } finally {
+      stopRenewing();
     }
   }
 
+  /** The lease a worker holds on a job it runs: as long as a silent worker keeps its delivery. */
+  private get leaseMs(): number {
+    return this.config.MEDIA_JOB_ACK_WAIT_MS;
+  }
+
+  /** Renews this worker's lease on the job, three times per lease, until the returned function is called. */
+  private keepLease(jobId: string): () => void {
+    const timer = setInterval(
+      () => {
+        this.jobs
+          .renewLease(jobId, this.leaseMs)
+          .catch((error: unknown) => this.logger.warn(`job ${jobId} lease not renewed: ${String(error)}`));
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /**
-   * Delivered again after MEDIA_JOB_MAX_ATTEMPTS tries that never finished (workers died running it): the
-   * job fails for good with the last reason known; the worker then acknowledges the delivery.
+   * Delivered again after MEDIA_JOB_MAX_ATTEMPTS deliveries that never settled it: the job fails for good
+   * with the last reason known, and the worker then acknowledges the delivery. Unless it is still running
+   * elsewhere under a live lease (deliveries that waited for that worker count too): then it comes back
+   * once the lease would have lapsed; or unless the job itself was tried fewer times than allowed: it runs.
    */
   async giveUp(delivery: JobDelivery): Promise<void> {
     const { jobId } = delivery.payload;
@@ -91,9 +126,12 @@ export class JobRunner {
       this.logger.error(`dropped job ${jobId}: its message has no user`);
       return;
     }
+    const leaseLeftMs = await this.jobs.leaseLeftMs(userId, jobId);
+    if (leaseLeftMs > 0) return delivery.retry(leaseLeftMs + LEASE_MARGIN_MS);
     const owner: CallerContext = { userId, apiKeyId: delivery.envelope.apiKeyId ?? null };
     const maxAttempts = this.config.MEDIA_JOB_MAX_ATTEMPTS;
     const previous = await this.jobs.find(userId, jobId);
+    if (previous && !isFinal(previous.status) && previous.attempts < maxAttempts) return this.run(delivery);
     const reason = `did not finish in ${maxAttempts} attempts${
       previous?.failureReason ? ` (last: ${previous.failureReason})` : ''
     }`;

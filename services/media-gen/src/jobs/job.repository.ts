@@ -35,6 +35,10 @@ export type StoredJob = JobSpec & {
   results: StoredResult[];
 };
 
+/** What taking a job for an attempt found (see {@link JobRepository.startAttempt}). */
+export type AttemptStart =
+  { kind: 'started'; job: StoredJob } | { kind: 'held'; leaseLeftMs: number } | { kind: 'finished' };
+
 export type NewJob = JobSpec & {
   id: string;
   userId: string;
@@ -135,19 +139,54 @@ export class JobRepository {
   }
 
   /**
-   * Marks an unfinished job `running`, counting one more attempt (and when a worker first took it), in one round
-   * trip; null when it has finished (or is gone). An unfinished job has no results yet.
+   * Takes the job for one attempt: marks it `running` under a lease of `leaseMs` for this worker, counting
+   * one more attempt (and when a worker first took it), in one round trip. A job another worker runs under
+   * a lease not yet expired is `held` (with how long the lease has left); a finished or deleted one is
+   * `finished`. An unfinished job has no results yet.
    */
-  async startAttempt(userId: string, id: string): Promise<StoredJob | null> {
+  async startAttempt(userId: string, id: string, leaseMs: number): Promise<AttemptStart> {
     const { rows } = await this.pool.query<JobRow>(
       `WITH started AS (
          UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = NULL,
-           started_at = COALESCE(started_at, now()), updated_at = now()
-         WHERE user_id = $1 AND id = $2 AND status IN ${UNFINISHED} RETURNING *)
+           started_at = COALESCE(started_at, now()), updated_at = now(),
+           lease_until = now() + make_interval(secs => $3::float8 / 1000)
+         WHERE user_id = $1 AND id = $2
+           AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until <= now())))
+         RETURNING *)
        SELECT ${COLUMNS}, '[]'::json AS results FROM started j`,
+      [userId, id, leaseMs],
+    );
+    if (rows[0]) return { kind: 'started', job: jobOf(rows[0]) };
+    // Not taken: finished, or running under someone's lease. Read apart from the update, so the lease may
+    // have lapsed (or the job gone back to the queue) since: still unfinished, it is tried again shortly.
+    const { rows: state } = await this.pool.query<{ unfinished: boolean; lease_left_ms: number | null }>(
+      `SELECT status IN ${UNFINISHED} AS unfinished,
+         GREATEST(0, CEIL(EXTRACT(EPOCH FROM lease_until - now()) * 1000))::int AS lease_left_ms
+       FROM jobs WHERE user_id = $1 AND id = $2`,
       [userId, id],
     );
-    return rows[0] ? jobOf(rows[0]) : null;
+    if (!state[0]?.unfinished) return { kind: 'finished' };
+    return { kind: 'held', leaseLeftMs: state[0].lease_left_ms ?? 0 };
+  }
+
+  /** How long the lease on the user's running job has left; 0 when it is not running or the lease lapsed. */
+  async leaseLeftMs(userId: string, id: string): Promise<number> {
+    const { rows } = await this.pool.query<{ left_ms: number }>(
+      `SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM lease_until - now()) * 1000))::int AS left_ms
+       FROM jobs WHERE user_id = $1 AND id = $2 AND status = 'running' AND lease_until > now()`,
+      [userId, id],
+    );
+    return rows[0]?.left_ms ?? 0;
+  }
+
+  /** Extends this worker's lease on a job it runs; false when the job is no longer running. */
+  async renewLease(id: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE jobs SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+       WHERE id = $1 AND status = 'running'`,
+      [id, leaseMs],
+    );
+    return rowCount === 1;
   }
 
   async setProgress(id: string, percent: number): Promise<void> {
