@@ -170,6 +170,24 @@ export const IdempotencyKeySchema = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
+/** What an image model takes, and whether this deployment can run it (its provider has a key here). */
+export const ImageModelInfoSchema = z.object({
+  id: z.string(),
+  sizes: z.array(ImageSizeSchema),
+  /** The first is the one its provider uses when a request names none. */
+  qualities: z.array(ImageQualitySchema),
+  /** The largest `n` it takes. */
+  maxImages: z.number().int().positive(),
+  /** What it edits: nothing, a picture, or a picture with a mask. */
+  edits: z.enum(['none', 'image', 'mask']),
+  /** false when its provider is not configured here (asking for it is 404 MODEL_UNAVAILABLE). */
+  available: z.boolean(),
+});
+export type ImageModelInfo = z.infer<typeof ImageModelInfoSchema>;
+
+export const ImageModelListSchema = z.object({ models: z.array(ImageModelInfoSchema) });
+export type ImageModelList = z.infer<typeof ImageModelListSchema>;
+
 export const JobStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const FinalJobStatusSchema = z.enum(['succeeded', 'failed', 'cancelled']);
@@ -336,6 +354,12 @@ export const MediaGenContract = {
     request: z.strictObject({ input: VideoJobInputSchema, idempotencyKey: IdempotencyKeySchema.optional() }),
     response: AcceptedJobSchema,
     errors: [ErrorCode.UnknownModel, ErrorCode.ModelUnavailable, ErrorCode.Conflict, ErrorCode.NotFound],
+  }),
+  /** The image models this service knows, with what each takes and whether it can run here. */
+  listImageModels: defineRequest({
+    subject: 'media-gen.image-model.list',
+    request: z.strictObject({}),
+    response: ImageModelListSchema,
   }),
   getJob: defineRequest({
     subject: 'media-gen.job.get',

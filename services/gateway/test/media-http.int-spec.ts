@@ -89,6 +89,29 @@ describe('media jobs over HTTP', () => {
     ]);
   });
 
+  it('lists the image models with the sizes, qualities and counts each takes, to signed-in callers only', async () => {
+    const response = await as(alice)('/api/v1/media/images/models');
+    expect(response.status).toBe(200);
+    const { models } = await json(response);
+    expect(models[0]).toEqual({
+      id: 'offline/placeholder-image',
+      sizes: ['256x256', '512x512', '1024x1024', '1536x1024', '1024x1536', '1792x1024', '1024x1792'],
+      qualities: ['auto', 'standard'],
+      maxImages: 4,
+      edits: 'none',
+      available: true,
+    });
+    expect(models).toContainEqual({
+      id: 'openai/gpt-image-1',
+      sizes: ['1024x1024', '1536x1024', '1024x1536'],
+      qualities: ['auto', 'low', 'medium', 'high'],
+      maxImages: 4,
+      edits: 'mask',
+      available: true,
+    });
+    expect((await fetch(`${platform.gateway.baseUrl}/api/v1/media/images/models`)).status).toBe(401);
+  });
+
   it('gives back the same job for a repeated Idempotency-Key, per user', async () => {
     const body = { prompt: 'one job only', size: '256x256' };
     const first = await create(alice, body, 'order-42');

@@ -35,6 +35,7 @@ import { RunningJobs } from './jobs/running-jobs';
 import { InputImages } from './jobs/input-images';
 import { MediaProducer } from './jobs/media-producer';
 import { ImageGenerators } from './providers/image-generators';
+import { ImageModelsHandler } from './providers/image-models.handler';
 import { VideoGenerators } from './providers/video-generators';
 import { storageProviders } from './storage/storage.providers';
 import { StoredFileRepository } from './stored-files/stored-file.repository';
@@ -58,6 +59,7 @@ export class AppModule {
       controllers: [
         HealthHandler,
         JobsHandler,
+        ImageModelsHandler,
         JobWatchHandler,
         FilesHandler,
         BatchesHandler,

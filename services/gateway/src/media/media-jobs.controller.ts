@@ -5,6 +5,7 @@ import { Bus } from '@conduit/bus';
 import {
   AcceptedJobSchema,
   IdempotencyKeySchema,
+  ImageModelListSchema,
   ImageJobInputSchema,
   JobPageSchema,
   JobRefSchema,
@@ -57,6 +58,17 @@ export class MediaJobsController {
       { input: body, ...(idempotencyKey ? { idempotencyKey } : {}) },
       caller,
     );
+  }
+
+  @Get('images/models')
+  @ApiRoute({
+    summary:
+      'The image models: the sizes, qualities and number of images each takes, and whether it can run here (available)',
+    tag: TAG,
+    response: ImageModelListSchema,
+  })
+  imageModels(@Caller() caller: AuthenticatedCaller) {
+    return this.bus.request(MediaGenContract.listImageModels, {}, caller);
   }
 
   @Post('videos')

@@ -48,6 +48,11 @@ export class ImageGenerators {
     };
   }
 
+  /** Whether the model's provider is configured here. */
+  canRun(model: ImageModel): boolean {
+    return this.byProvider[model.provider] !== undefined;
+  }
+
   /** MODEL_UNAVAILABLE when the model's provider is not configured here. */
   for(model: ImageModel): ImageGenerator {
     const generator = this.byProvider[model.provider];
