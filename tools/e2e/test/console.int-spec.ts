@@ -3,6 +3,7 @@ import { agentsTests } from './console/agents';
 import { chatTests } from './console/chat';
 import { setupConsoleEnv } from './console/harness';
 import { healthTests } from './console/health';
+import { mediaTests } from './console/media';
 import { searchTests } from './console/search';
 import { shellTests } from './console/shell';
 import { questionWav, voiceTests } from './console/voice';
@@ -18,6 +19,7 @@ describe('console', () => {
   describe('shell', () => shellTests(env));
   describe('chat', () => chatTests(env));
   describe('search', () => searchTests(env));
+  describe('media', () => mediaTests(env));
   describe('account', () => accountTests(env));
   describe('voice', () => voiceTests(env));
   describe('agents', () => agentsTests(env));

@@ -2,6 +2,7 @@ import { accountPanel } from './account';
 import { agentsPanel } from './agents/agents.panel';
 import { chatPanel } from './chat/chat-panel';
 import { healthPanel } from './health/health.panel';
+import { mediaPanel } from './media/media.panel';
 import type { Panel } from './panel';
 import { searchPanel } from './search';
 import { voicePanel } from './voice/voice.panel';
@@ -12,6 +13,7 @@ export const PANELS: Panel[] = [
   chatPanel,
   voicePanel,
   searchPanel,
+  mediaPanel,
   healthPanel,
   agentsPanel,
   accountPanel,
