@@ -17,6 +17,8 @@ import { describeMachine, optionsOrExit, parseFlags, postJson, runBenchmark } fr
 import { HarnessError, requireFromRoot } from './lib/platform.mjs';
 import { fmtMs, fmtSigned, median, percentile, table } from './lib/stats.mjs';
 import { gatewayStream, tokensTag } from './lib/stream-client.mjs';
+// Headless on a closed network, as the console's end-to-end tests launch it.
+import CHROMIUM_ARGS from '../e2e/chromium-args.json' with { type: 'json' };
 
 const HELP = `npm run bench -- console [flags]   (each flag also as env BENCH_<NAME>)
   --loads N         cold loads of /console, each in a new browser context (default 10)
@@ -28,16 +30,6 @@ const HELP = `npm run bench -- console [flags]   (each flag also as env BENCH_<N
 
 const TARGET_ADDED_MS = 16;
 const MODEL = 'openai/gpt-4o-mini';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const options = optionsOrExit('console', () => ({
   ...parseFlags(

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import CLOSED_NETWORK_ARGS from '../../chromium-args.json';
 import { ROOT } from './platform';
 
 /** Debian's Chromium (`.ci/run` installs it); playwright-core never downloads a browser. */
@@ -15,20 +16,11 @@ export interface ChromiumOptions {
 }
 
 /**
- * Headless Chromium on a closed network: no GPU, QUIC, background fetches, component updates or sync,
- * and a fresh profile (playwright-core makes a new user-data dir for every launch and removes it).
+ * Headless Chromium on a closed network (tools/e2e/chromium-args.json, which the console benchmark
+ * launches it with too): no GPU, QUIC, background fetches, component updates or sync, and a fresh profile (playwright-core makes a new user-data dir for every launch and removes it).
  */
 export function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ];
+  const args = [...CLOSED_NETWORK_ARGS];
   if (options.fakeMicrophoneWav) {
     args.push(
       '--use-fake-ui-for-media-stream',

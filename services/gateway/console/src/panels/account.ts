@@ -1,7 +1,7 @@
 import type { Budget, UsageSummary } from '@conduit/contracts';
 import type { ApiClient } from '../api/client';
 import { barChart } from '../ui/charts';
-import { field, h, messageOf, replace, statusLine } from '../ui/dom';
+import { dataTable, field, h, messageOf, replace, statusLine } from '../ui/dom';
 import type { Panel } from './panel';
 
 interface ApiKeyView {
@@ -110,22 +110,9 @@ function keysSection(api: ApiClient, signal: AbortSignal): HTMLElement {
     form,
     reveal,
     status.element,
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, 'Your API keys'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Name'),
-          h('th', { scope: 'col' }, 'Key'),
-          h('th', { scope: 'col' }, 'Last used'),
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-        ),
-      ),
+    dataTable(
+      { text: 'Your API keys', hiddenCaption: true },
+      ['Name', 'Key', 'Last used', h('span', { class: 'visually-hidden' }, 'Actions')],
       list,
     ),
   );

@@ -1,6 +1,6 @@
 import type { Document, Highlight, SearchResponse } from '@conduit/contracts';
 import type { ApiClient } from '../api/client';
-import { field, h, messageOf, replace, statusLine } from '../ui/dom';
+import { dataTable, field, h, messageOf, replace, statusLine } from '../ui/dom';
 import type { Panel } from './panel';
 
 /** How often the document list is read again while something is still being indexed. */
@@ -91,22 +91,9 @@ function uploadSection(api: ApiClient, signal: AbortSignal): HTMLElement {
     h('h3', {}, 'Documents'),
     form,
     status.element,
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, 'Your documents'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Title'),
-          h('th', { scope: 'col' }, 'Collection'),
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Index'),
-        ),
-      ),
+    dataTable(
+      { text: 'Your documents', hiddenCaption: true },
+      ['Title', 'Collection', 'Status', 'Index'],
       list,
     ),
   );

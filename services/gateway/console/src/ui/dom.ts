@@ -49,6 +49,25 @@ function nodes(children: Child[]): (Node | string)[] {
     .map((child) => (typeof child === 'number' ? String(child) : child)) as (Node | string)[];
 }
 
+/**
+ * A table: its caption (`hiddenCaption` keeps it for screen readers only), a header cell per column,
+ * then the rows (a `<tbody>` the caller fills, or rows given at once).
+ */
+export function dataTable(
+  caption: { text: string; hiddenCaption?: boolean },
+  columns: readonly Child[],
+  body: HTMLTableSectionElement,
+  attributes: Attributes = {},
+): HTMLTableElement {
+  return h(
+    'table',
+    attributes,
+    h('caption', caption.hiddenCaption ? { class: 'visually-hidden' } : {}, caption.text),
+    h('thead', {}, h('tr', {}, ...columns.map((column) => h('th', { scope: 'col' }, column)))),
+    body,
+  );
+}
+
 let nextId = 0;
 /** A document-unique id, for `for`/`aria-labelledby` pairs. */
 export function uid(prefix: string): string {

@@ -1,5 +1,5 @@
 import type { BloodMarker, HealthOverview, OverviewMetric } from '@conduit/contracts';
-import { h } from '../../ui/dom';
+import { dataTable, h } from '../../ui/dom';
 
 /** The overview's single metrics, with the names shown for them. */
 function overviewMetrics(overview: HealthOverview): Array<[string, OverviewMetric]> {
@@ -69,12 +69,9 @@ function describe(metric: OverviewMetric): string {
 }
 
 function bloodTable(markers: readonly BloodMarker[]): HTMLTableElement {
-  const columns = ['Marker', 'Value', 'Range', 'Flag', 'Measured'];
-  return h(
-    'table',
-    { class: 'health-overview__blood' },
-    h('caption', {}, 'Blood markers (latest result)'),
-    h('thead', {}, h('tr', {}, ...columns.map((name) => h('th', { scope: 'col' }, name)))),
+  return dataTable(
+    { text: 'Blood markers (latest result)' },
+    ['Marker', 'Value', 'Range', 'Flag', 'Measured'],
     h(
       'tbody',
       {},
@@ -90,6 +87,7 @@ function bloodTable(markers: readonly BloodMarker[]): HTMLTableElement {
         ),
       ),
     ),
+    { class: 'health-overview__blood' },
   );
 }
 
