@@ -335,6 +335,28 @@ export const TruncateAnswerRequestSchema = z.strictObject({
 });
 export type TruncateAnswerRequest = z.infer<typeof TruncateAnswerRequestSchema>;
 
+/**
+ * A turn answered outside chat (a realtime voice model heard the user and spoke the answer): both
+ * messages are stored at the end of the session's active branch, as a turn chat answered would be.
+ * `status` is `cancelled` for an answer cut by the user speaking over it (`assistant` is then what was
+ * played). The usage and cost are the answering model's, already metered by whoever called it.
+ */
+export const RecordExchangeRequestSchema = z.strictObject({
+  sessionId: IdSchema,
+  user: z.string().max(MAX_MESSAGE_CHARS),
+  assistant: z.string().max(MAX_MESSAGE_CHARS),
+  status: z.enum(['complete', 'cancelled', 'failed']),
+  /** The model that answered (`openai/gpt-realtime`). */
+  model: ModelIdSchema,
+  usage: TokenUsageSchema.nullable().default(null),
+  costUsd: z.number().nonnegative().nullable().default(null),
+});
+export type RecordExchangeRequest = z.infer<typeof RecordExchangeRequestSchema>;
+export const RecordExchangeResponseSchema = z.object({
+  userMessageId: IdSchema,
+  assistantMessageId: IdSchema,
+});
+
 const sessionErrors = [ErrorCode.NotFound] as const;
 const turnErrors = [
   ErrorCode.NotFound,
@@ -379,6 +401,12 @@ export const ChatContract = {
     request: TruncateAnswerRequestSchema,
     response: ChatMessageSchema,
     errors: [ErrorCode.NotFound, ErrorCode.Conflict],
+  }),
+  recordExchange: defineRequest({
+    subject: 'chat.message.record',
+    request: RecordExchangeRequestSchema,
+    response: RecordExchangeResponseSchema,
+    errors: sessionErrors,
   }),
   deleteSession: defineRequest({
     subject: 'chat.session.delete',

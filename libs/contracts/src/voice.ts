@@ -21,13 +21,25 @@ export type VoiceOutputFormat = z.infer<typeof VoiceOutputFormatSchema>;
 /** An engine name as clients choose it (`deepgram`, `pocketsphinx`, `elevenlabs`, `espeak-ng`...). */
 const EngineName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 
+/**
+ * How a live session answers: `pipeline` (the default) recognises each turn, asks chat and speaks the
+ * answer; `realtime` streams the audio to a speech-to-speech model (OpenAI Realtime, Gemini Live),
+ * named by `model` as `<provider>/<model>` (`openai/gpt-realtime`, `google/gemini-...`).
+ */
+export const VoiceModeSchema = z.enum(['pipeline', 'realtime']);
+export type VoiceMode = z.infer<typeof VoiceModeSchema>;
+
 export const VoiceStartSchema = z.strictObject({
   type: z.literal('start'),
   sampleRate: VoiceInputSampleRateSchema,
   encoding: z.literal('pcm16'),
+  mode: VoiceModeSchema.default('pipeline'),
   /** BCP-47 language of the user's speech. */
   language: z.string().min(2).max(35).default('en-US'),
-  /** The chat model that answers (`<provider>/<model>`); unset takes chat's default. */
+  /**
+   * The model that answers (`<provider>/<model>`): a chat model in `pipeline` mode (unset: chat's
+   * default), a realtime model in `realtime` mode (unset: the service's default realtime model).
+   */
   model: z.string().min(1).max(200).optional(),
   /** The speech engine's voice id (see GET /api/v1/audio/voices). */
   voice: z.string().min(1).max(200).optional(),
@@ -77,6 +89,8 @@ const VoiceReadyEventSchema = z.object({
   voiceSessionId: z.uuid(),
   /** The chat session the conversation is stored in. */
   sessionId: z.uuid(),
+  mode: VoiceModeSchema,
+  /** In `realtime` mode both name the realtime model (`openai/gpt-realtime`). */
   stt: z.string(),
   tts: z.string(),
   /** The reply audio's format and rate. */

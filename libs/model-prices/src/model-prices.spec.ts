@@ -32,6 +32,24 @@ describe('model price catalog', () => {
     expect(costOfQuantities(BUILTIN_MODEL_PRICES.get('openai/sora-2'), { seconds: 4 })).toBe(0.4);
   });
 
+  it('prices realtime models’ audio tokens apart from their text tokens', () => {
+    const price = BUILTIN_MODEL_PRICES.get('openai/gpt-realtime');
+    expect(price.mode).toBe('realtime');
+    expect(perMillionTokens(price.perInputToken)).toBe(4);
+    expect(perMillionTokens(price.perOutputToken)).toBe(16);
+    expect(perMillionTokens(price.perInputAudioToken)).toBe(32);
+    expect(perMillionTokens(price.perOutputAudioToken)).toBe(64);
+    expect(
+      costOfQuantities(price, {
+        inputTokens: 1_000_000,
+        inputAudioTokens: 1_000_000,
+        outputAudioTokens: 1_000_000,
+      }),
+    ).toBe(4 + 32 + 64);
+    // Chat models have no audio price: audio tokens cost nothing there rather than a guess.
+    expect(BUILTIN_MODEL_PRICES.get('openai/gpt-4o-mini').perInputAudioToken).toBe(0);
+  });
+
   it('bills cached input at the cached price, never more cached tokens than input', () => {
     const price = BUILTIN_MODEL_PRICES.get('openai/gpt-4o-mini');
     expect(costOfQuantities(price, { inputTokens: 1_000, cachedTokens: 400, outputTokens: 100 })).toBe(

@@ -10,6 +10,7 @@ export const ModelModeSchema = z.enum([
   'audio_transcription',
   'image_generation',
   'video_generation',
+  'realtime',
 ]);
 export type ModelMode = z.infer<typeof ModelModeSchema>;
 
@@ -31,6 +32,9 @@ export const ModelPriceEntrySchema = z.looseObject({
   /** Through the provider's batch API (OpenAI's Batch API, Anthropic's Message Batches). */
   input_cost_per_token_batches: usdPerUnit,
   output_cost_per_token_batches: usdPerUnit,
+  /** Realtime (speech-to-speech) models price audio tokens apart from text tokens. */
+  input_cost_per_audio_token: usdPerUnit,
+  output_cost_per_audio_token: usdPerUnit,
   input_cost_per_character: usdPerUnit,
   output_cost_per_character: usdPerUnit,
   input_cost_per_second: usdPerUnit,
@@ -68,6 +72,9 @@ export interface ModelPrice extends Required<UnitPrices> {
   perOutputToken: number;
   /** Input tokens read from the provider's prompt cache; the input price where none is listed. */
   perCachedInputToken: number;
+  /** Audio tokens in and out (realtime models); 0 where the model takes none. */
+  perInputAudioToken: number;
+  perOutputAudioToken: number;
   /** Characters in (speech synthesis) or out. */
   perCharacter: number;
   /** Seconds of audio in (transcription) or of video out. */
@@ -98,6 +105,8 @@ export function modelPriceOf(id: string, entry: ModelPriceEntry): ModelPrice {
     perInputToken,
     perOutputToken: entry.output_cost_per_token ?? 0,
     perCachedInputToken,
+    perInputAudioToken: entry.input_cost_per_audio_token ?? 0,
+    perOutputAudioToken: entry.output_cost_per_audio_token ?? 0,
     perCharacter: entry.input_cost_per_character ?? entry.output_cost_per_character ?? 0,
     perSecond: entry.input_cost_per_second ?? entry.output_cost_per_second ?? 0,
     perImage: entry.output_cost_per_image ?? 0,

@@ -4,6 +4,8 @@ export interface UnitPrices {
   perOutputToken: number;
   /** Defaults to the input price. */
   perCachedInputToken?: number;
+  perInputAudioToken?: number;
+  perOutputAudioToken?: number;
   perCharacter?: number;
   perSecond?: number;
   perImage?: number;
@@ -15,6 +17,9 @@ export interface PricedQuantities {
   outputTokens?: number;
   /** The part of `inputTokens` read from the provider's prompt cache. */
   cachedTokens?: number;
+  /** Audio tokens (realtime models), besides the text tokens counted above. */
+  inputAudioTokens?: number;
+  outputAudioTokens?: number;
   characters?: number;
   seconds?: number;
   images?: number;
@@ -28,6 +33,8 @@ export function usdOfQuantities(prices: UnitPrices, q: PricedQuantities): number
     (inputTokens - cachedTokens) * prices.perInputToken +
     cachedTokens * (prices.perCachedInputToken ?? prices.perInputToken) +
     (q.outputTokens ?? 0) * prices.perOutputToken +
+    (q.inputAudioTokens ?? 0) * (prices.perInputAudioToken ?? 0) +
+    (q.outputAudioTokens ?? 0) * (prices.perOutputAudioToken ?? 0) +
     (q.characters ?? 0) * (prices.perCharacter ?? 0) +
     (q.seconds ?? 0) * (prices.perSecond ?? 0) +
     (q.images ?? 0) * (prices.perImage ?? 0)

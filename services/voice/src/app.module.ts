@@ -22,8 +22,8 @@ import { VoiceAudioStore } from './transfer/voice-audio-store';
 // Bus, config (@InjectConfig()), health probes, logs and metrics come with startService.
 @Module({})
 export class AppModule {
-  /** @param engines the engine registries, when not those the config builds (tests). */
-  static forRoot(config: VoiceConfig, engines: Provider[] = engineProviders(config)): DynamicModule {
+  /** @param engines engine registries that replace those the config builds (tests), by their token. */
+  static forRoot(config: VoiceConfig, engines: Provider[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -40,6 +40,8 @@ export class AppModule {
         PlaceCallHandler,
       ],
       providers: [
+        // Nest keeps the last provider of a token: the given ones replace the config's.
+        ...engineProviders(config),
         ...engines,
         ChatReplies,
         VoiceMetering,

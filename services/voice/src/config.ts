@@ -90,6 +90,13 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
     VOICE_OPENAI_TTS_MODEL: modelName.default('gpt-4o-mini-tts'),
     VOICE_OPENAI_TTS_VOICE: modelName.default('alloy'),
 
+    /** The realtime model a `mode: "realtime"` session talks to when `start` names none (`<provider>/<model>`). */
+    VOICE_REALTIME_DEFAULT_MODEL: z.string().min(3).default('openai/gpt-realtime'),
+    /** OpenAI Realtime's API base (its WebSocket is `<base>/realtime`); unset: OPENAI_BASE_URL, else OpenAI's. */
+    OPENAI_REALTIME_BASE_URL: optionalUrl,
+    /** The voice OpenAI Realtime answers in when `start` names none. */
+    VOICE_OPENAI_REALTIME_VOICE: modelName.default('alloy'),
+
     /** ElevenLabs streaming speech (`elevenlabs`); unset leaves the engine unavailable. */
     ELEVENLABS_API_KEY: optionalSecret,
     ELEVENLABS_BASE_URL: optionalUrl,

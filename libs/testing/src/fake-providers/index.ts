@@ -61,6 +61,13 @@ export {
   type FakeDeepgramStream,
 } from './fake-deepgram.server';
 export {
+  startFakeOpenAIRealtime,
+  type FakeOpenAIRealtimeBehavior,
+  type FakeOpenAIRealtimeOptions,
+  type FakeOpenAIRealtimeServer,
+  type FakeRealtimeConnection,
+} from './fake-openai-realtime.server';
+export {
   startFakeElevenLabs,
   type FakeElevenLabsBehavior,
   type FakeElevenLabsOptions,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, MessageStatus, TokenUsage } from '@conduit/contracts';
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, MessageStatus, TokenUsage, type RecordExchangeRequest } from '@conduit/contracts';
 import { PrismaClient, type ChatMessage } from '../generated/prisma/client';
 import { KeysetPosition } from './keyset-cursor';
 
@@ -91,6 +92,58 @@ export class MessageRepository {
       data: { content, status: 'cancelled', updatedAt: new Date() },
     });
     return cut.count === 1 ? this.byId(messageId) : null;
+  }
+
+  /**
+   * Stores a turn answered elsewhere (the user's message, then the answer after it) at the end of the
+   * session's active branch, which then ends at the answer; null when the session is not `userId`'s.
+   */
+  async appendExchange(
+    userId: string,
+    exchange: RecordExchangeRequest,
+  ): Promise<{ user: ChatMessage; assistant: ChatMessage } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const session = await tx.chatSession.findFirst({ where: { id: exchange.sessionId, userId } });
+      if (!session) return null;
+      const now = Date.now();
+      const user = await tx.chatMessage.create({
+        data: {
+          id: randomUUID(),
+          sessionId: session.id,
+          parentId: session.activeLeafId,
+          userId,
+          role: 'user',
+          content: exchange.user,
+          status: 'complete',
+          createdAt: new Date(now),
+          updatedAt: new Date(now),
+        },
+      });
+      const assistant = await tx.chatMessage.create({
+        data: {
+          id: randomUUID(),
+          sessionId: session.id,
+          parentId: user.id,
+          userId,
+          role: 'assistant',
+          content: exchange.assistant,
+          status: exchange.status,
+          model: exchange.model,
+          inputTokens: exchange.usage?.inputTokens ?? null,
+          outputTokens: exchange.usage?.outputTokens ?? null,
+          cachedTokens: exchange.usage?.cachedTokens ?? null,
+          usageEstimated: exchange.usage?.estimated ?? null,
+          costUsd: exchange.costUsd,
+          createdAt: new Date(now + 1),
+          updatedAt: new Date(now + 1),
+        },
+      });
+      await tx.chatSession.update({
+        where: { id: session.id },
+        data: { activeLeafId: assistant.id, updatedAt: new Date(now + 1) },
+      });
+      return { user, assistant };
+    });
   }
 
   private byId(messageId: string): Promise<ChatMessage> {

@@ -9,6 +9,7 @@ import {
   ErrorCode,
   ListMessagesRequest,
   MessagePage,
+  RecordExchangeRequest,
   SessionPage,
   TruncateAnswerRequest,
   UpdateSessionRequest,
@@ -102,6 +103,18 @@ export class SessionService {
     const cut = await this.messages.cutAnswer(answer.id, commonPrefix(answer.content, request.keepText));
     if (!cut) throw new DomainError(ErrorCode.Conflict, 'The answer changed while it was being cut');
     return toMessageDto(cut);
+  }
+
+  /** Stores a turn answered outside chat (see ChatContract.recordExchange), and announces both messages. */
+  async recordExchange(
+    userId: string,
+    request: RecordExchangeRequest,
+  ): Promise<{ userMessageId: string; assistantMessageId: string }> {
+    const stored = await this.messages.appendExchange(userId, request);
+    if (!stored) throw notFound();
+    await this.events.messageCreated(stored.user);
+    await this.events.messageCreated(stored.assistant);
+    return { userMessageId: stored.user.id, assistantMessageId: stored.assistant.id };
   }
 
   async update(caller: UserCaller, sessionId: string, update: UpdateSessionRequest): Promise<ChatSession> {

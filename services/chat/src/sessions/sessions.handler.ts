@@ -49,6 +49,14 @@ export class SessionsHandler {
     return this.sessions.truncateAnswer(requireUserId(ctx.envelope), payload);
   }
 
+  @HandleRequest(ChatContract.recordExchange)
+  recordExchange(
+    @Payload() payload: ParsedRequestOf<typeof ChatContract.recordExchange>,
+    @Ctx() ctx: BusContext,
+  ) {
+    return this.sessions.recordExchange(requireUserId(ctx.envelope), payload);
+  }
+
   @HandleRequest(ChatContract.deleteSession)
   delete(@Payload() payload: ParsedRequestOf<typeof ChatContract.deleteSession>, @Ctx() ctx: BusContext) {
     return this.sessions.delete(requireUserId(ctx.envelope), payload.sessionId);

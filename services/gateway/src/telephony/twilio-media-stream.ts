@@ -197,6 +197,7 @@ function voiceStartFor(call: PhoneCall): VoiceStart {
     type: 'start',
     sampleRate: PHONE_SAMPLE_RATE,
     encoding: 'pcm16',
+    mode: 'pipeline',
     language: 'en-US',
     outputFormat: 'pcm16',
     endOfTurnSilenceMs: 600,

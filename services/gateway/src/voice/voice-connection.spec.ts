@@ -45,6 +45,7 @@ function relayedSession() {
       Promise.resolve({
         voiceSessionId: '6a4f6f7e-8a3b-4a57-9d6c-0d1f3d1c2b3a',
         sessionId: '0b7c4a1e-2f5d-4c3b-8a9e-1d2c3b4a5f6e',
+        mode: 'pipeline',
         stt: 'pocketsphinx',
         tts: 'espeak-ng',
         outputFormat: 'pcm16',

@@ -4,6 +4,7 @@ import {
   type EngineAvailability,
   type SpeechEngineFailure,
 } from '../stt/speech-to-text.port';
+import { RealtimeVoiceError } from '../realtime/realtime-voice.port';
 import { TextToSpeechError } from '../tts/text-to-speech.port';
 import { UnknownEngineError } from './engine-registry';
 
@@ -16,6 +17,8 @@ export function engineErrorToDomain(error: unknown): unknown {
       engine: error.engine,
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
     });
+  if (error instanceof RealtimeVoiceError)
+    return new DomainError(codeOf(error.failure), error.message, { engine: error.engine });
   if (error instanceof Error && error.name === 'TimeoutError')
     return new DomainError(ErrorCode.Timeout, 'The speech engine took longer than allowed');
   return error;

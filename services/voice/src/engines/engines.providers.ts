@@ -1,5 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { VoiceConfig } from '../config';
+import { OpenAIRealtimeEngine } from '../realtime/openai-realtime.engine';
+import { RealtimeVoiceRegistry } from '../realtime/realtime-registry';
 import { DeepgramSpeechToText } from '../stt/deepgram.engine';
 import { OpenAISpeechToText } from '../stt/openai-transcription.engine';
 import { PocketSphinxEngine } from '../stt/pocketsphinx.engine';
@@ -12,6 +14,7 @@ import { EngineRegistry } from './engine-registry';
 
 export const SPEECH_TO_TEXT = Symbol('SPEECH_TO_TEXT');
 export const TEXT_TO_SPEECH = Symbol('TEXT_TO_SPEECH');
+export const REALTIME_VOICE = Symbol('REALTIME_VOICE');
 
 export type SpeechToTextRegistry = EngineRegistry<SpeechToTextEngine>;
 export type TextToSpeechRegistry = EngineRegistry<TextToSpeechEngine>;
@@ -40,10 +43,19 @@ export function buildTextToSpeechRegistry(config: VoiceConfig): TextToSpeechRegi
   return new EngineRegistry('text-to-speech', engines, config.VOICE_DEFAULT_TTS);
 }
 
-/** The registries as injectable providers (`@Inject(SPEECH_TO_TEXT)`, `@Inject(TEXT_TO_SPEECH)`). */
+/** Every realtime (speech-to-speech) engine; adding a provider is one adapter plus one line here. */
+export function buildRealtimeVoiceRegistry(config: VoiceConfig): RealtimeVoiceRegistry {
+  return new RealtimeVoiceRegistry(
+    [OpenAIRealtimeEngine.fromConfig(config)],
+    config.VOICE_REALTIME_DEFAULT_MODEL,
+  );
+}
+
+/** The registries as injectable providers (`@Inject(SPEECH_TO_TEXT)`, `TEXT_TO_SPEECH`, `REALTIME_VOICE`). */
 export function engineProviders(config: VoiceConfig): Provider[] {
   return [
     { provide: SPEECH_TO_TEXT, useFactory: () => buildSpeechToTextRegistry(config) },
     { provide: TEXT_TO_SPEECH, useFactory: () => buildTextToSpeechRegistry(config) },
+    { provide: REALTIME_VOICE, useFactory: () => buildRealtimeVoiceRegistry(config) },
   ];
 }

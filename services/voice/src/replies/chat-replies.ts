@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Bus, StreamReader } from '@conduit/bus';
-import { ChatContract, type CallerContext, type VoiceStart } from '@conduit/contracts';
+import {
+  ChatContract,
+  type CallerContext,
+  type RecordExchangeRequest,
+  type VoiceStart,
+} from '@conduit/contracts';
 
 const VOICE_SESSION_TITLE = 'Voice conversation';
 
@@ -44,6 +49,11 @@ export class ChatReplies {
       caller,
     );
     return session.id;
+  }
+
+  /** Stores a turn a realtime model answered (the user's words and what was played of the answer). */
+  async recordExchange(caller: CallerContext, exchange: RecordExchangeRequest): Promise<void> {
+    await this.bus.request(ChatContract.recordExchange, exchange, caller);
   }
 
   /** Starts the answer to `content`, subscribed before it starts so no delta is missed. */

@@ -1,5 +1,6 @@
 import { ErrorCode, isDomainError, type ErrorBody } from '@conduit/contracts';
 import { SpeechToTextError, type SpeechEngineFailure } from '../stt/speech-to-text.port';
+import { RealtimeVoiceError } from '../realtime/realtime-voice.port';
 import { TextToSpeechError } from '../tts/text-to-speech.port';
 
 const CODE_OF_FAILURE: Record<SpeechEngineFailure, ErrorCode> = {
@@ -13,7 +14,11 @@ const CODE_OF_FAILURE: Record<SpeechEngineFailure, ErrorCode> = {
 /** What the client is told of a failure: engine failures by kind, anything unexpected as INTERNAL. */
 export function engineErrorBody(error: unknown): ErrorBody {
   if (isDomainError(error)) return error.toBody();
-  if (error instanceof SpeechToTextError || error instanceof TextToSpeechError) {
+  if (
+    error instanceof SpeechToTextError ||
+    error instanceof TextToSpeechError ||
+    error instanceof RealtimeVoiceError
+  ) {
     return { code: CODE_OF_FAILURE[error.failure], message: `${error.engine}: ${error.message}` };
   }
   if (isErrorBody(error)) return error;

@@ -9,6 +9,7 @@ import {
   type OpenVoiceSessionResponse,
   type ParsedRequestOf,
   type VoiceContract,
+  type VoiceStart,
 } from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import { AudioCodec } from '../audio/audio-codec';
@@ -16,17 +17,22 @@ import { PcmResampler } from '../audio/pcm-resampler';
 import type { VoiceConfig } from '../config';
 import { EchoDetector } from '../echo/echo-detector';
 import { ReadBackFilter } from '../echo/read-back-filter';
+import { engineErrorToDomain } from '../engines/engine-errors';
 import { UnknownEngineError } from '../engines/engine-registry';
 import {
+  REALTIME_VOICE,
   SPEECH_TO_TEXT,
   TEXT_TO_SPEECH,
   type SpeechToTextRegistry,
   type TextToSpeechRegistry,
 } from '../engines/engines.providers';
+import type { RealtimeVoiceRegistry } from '../realtime/realtime-registry';
 import { VoiceMetering } from '../metering/voice-metering';
 import { ChatReplies } from '../replies/chat-replies';
 import { VAD_SAMPLE_RATE, WebRtcVad, type VadMode } from '../vad/voice-activity-detector';
-import { VoiceSession, type VoiceSessionOutput } from './voice-session';
+import type { LiveVoiceSession } from './live-voice-session';
+import { RealtimeVoiceSession } from './realtime-voice-session';
+import { VoiceSession, type VoiceSessionLimits, type VoiceSessionOutput } from './voice-session';
 
 /**
  * The live sessions this replica owns. Opening one (a request in the service's queue group) pins it
@@ -36,7 +42,7 @@ import { VoiceSession, type VoiceSessionOutput } from './voice-session';
 @Injectable()
 export class VoiceSessionManager implements BeforeApplicationShutdown {
   private readonly logger = new Logger(VoiceSessionManager.name);
-  private readonly sessions = new Map<string, VoiceSession>();
+  private readonly sessions = new Map<string, LiveVoiceSession>();
 
   constructor(
     private readonly bus: Bus,
@@ -44,6 +50,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     private readonly metering: VoiceMetering,
     @Inject(SPEECH_TO_TEXT) private readonly recognisers: SpeechToTextRegistry,
     @Inject(TEXT_TO_SPEECH) private readonly synthesisers: TextToSpeechRegistry,
+    @Inject(REALTIME_VOICE) private readonly realtime: RealtimeVoiceRegistry,
     private readonly codec: AudioCodec,
     @InjectConfig() private readonly config: VoiceConfig,
   ) {}
@@ -59,6 +66,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     const { voiceSessionId: id, start } = request;
     if (this.sessions.has(id))
       throw new DomainError(ErrorCode.Conflict, 'A voice session with that id is open');
+    if (start.mode === 'realtime') return this.openRealtime(id, start, caller);
     const { outputFormat } = start;
     if (outputFormat !== 'pcm16') {
       const codec = await this.codec.availability();
@@ -109,27 +117,96 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
       ...(outputFormat !== 'pcm16'
         ? { outputEncoder: (sink) => this.codec.openLiveEncoder(outputFormat, start.sampleRate, sink) }
         : {}),
-      limits: {
-        maxSessionMs: this.config.VOICE_MAX_SESSION_MS,
-        noSpeechTimeoutMs: this.config.VOICE_NO_SPEECH_TIMEOUT_MS,
-        maxFrameBytes: this.config.VOICE_MAX_FRAME_BYTES,
-        minSpeechMs: this.config.VOICE_MIN_SPEECH_MS,
-        outputLeadMs: this.config.VOICE_OUTPUT_LEAD_MS,
-      },
+      limits: this.limits(),
     });
-    const input = this.listen(session, caller.userId);
-    this.sessions.set(id, session);
-    session.onEnded(() => {
-      input.close();
-      this.sessions.delete(id);
-    });
+    this.adopt(session, caller.userId);
     return {
       voiceSessionId: id,
       sessionId: chatSessionId,
+      mode: 'pipeline',
       stt: stt.id,
       tts: tts.id,
       outputFormat: start.outputFormat,
       outputSampleRate: start.sampleRate,
+    };
+  }
+
+  /**
+   * A session answered by a realtime model: the model is resolved (VALIDATION_FAILED for a provider
+   * this service lacks, UNKNOWN_MODEL for a model it does not know, SERVICE_UNAVAILABLE without its key)
+   * and connected before the session is ready, so a provider refusing it is the answer to `start`.
+   */
+  private async openRealtime(
+    id: string,
+    start: VoiceStart,
+    caller: CallerContext & { userId: string },
+  ): Promise<OpenVoiceSessionResponse> {
+    if (start.outputFormat !== 'pcm16')
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `realtime sessions speak pcm16 only (outputFormat "${start.outputFormat}" was asked)`,
+      );
+    const continued = start.sessionId ? await this.chat.continueConversation(caller, start.sessionId) : null;
+    const model = this.realtime.resolve(start.model);
+    const availability = await model.engine.availability();
+    if (!availability.available)
+      throw new DomainError(
+        ErrorCode.ServiceUnavailable,
+        `${model.id} cannot run here: ${availability.reason}`,
+      );
+    // The chat session keeps the conversation; its own model stays chat's (it answers typed turns).
+    const chatSessionId =
+      continued ?? (await this.chat.newConversation(caller, { systemPrompt: start.systemPrompt }));
+    const [inputResampler, outputResampler] = await Promise.all([
+      PcmResampler.open(start.sampleRate, model.engine.inputSampleRate),
+      PcmResampler.open(model.engine.outputSampleRate, start.sampleRate),
+    ]);
+    let session: RealtimeVoiceSession;
+    try {
+      session = await RealtimeVoiceSession.open({
+        id,
+        caller,
+        start,
+        chatSessionId,
+        model,
+        inputResampler,
+        outputResampler,
+        chat: this.chat,
+        metering: this.metering,
+        output: this.outputOf(id),
+        limits: this.limits(),
+      });
+    } catch (error) {
+      throw engineErrorToDomain(error);
+    }
+    this.adopt(session, caller.userId);
+    return {
+      voiceSessionId: id,
+      sessionId: chatSessionId,
+      mode: 'realtime',
+      stt: model.id,
+      tts: model.id,
+      outputFormat: 'pcm16',
+      outputSampleRate: start.sampleRate,
+    };
+  }
+
+  private adopt(session: LiveVoiceSession, userId: string): void {
+    const input = this.listen(session, userId);
+    this.sessions.set(session.id, session);
+    session.onEnded(() => {
+      input.close();
+      this.sessions.delete(session.id);
+    });
+  }
+
+  private limits(): VoiceSessionLimits {
+    return {
+      maxSessionMs: this.config.VOICE_MAX_SESSION_MS,
+      noSpeechTimeoutMs: this.config.VOICE_NO_SPEECH_TIMEOUT_MS,
+      maxFrameBytes: this.config.VOICE_MAX_FRAME_BYTES,
+      minSpeechMs: this.config.VOICE_MIN_SPEECH_MS,
+      outputLeadMs: this.config.VOICE_OUTPUT_LEAD_MS,
     };
   }
 
@@ -140,7 +217,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
     }
   }
 
-  private listen(session: VoiceSession, userId: string): ChannelReader {
+  private listen(session: LiveVoiceSession, userId: string): ChannelReader {
     return new ChannelReader(this.bus, VoiceSessionChannel, session.id, 'in', {
       message: ({ kind, data, envelope }) => {
         // Only the gateway, on behalf of the session's user, writes here; anything else is dropped.

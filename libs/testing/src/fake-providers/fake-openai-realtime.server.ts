@@ -1,0 +1,471 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+
+/**
+ * A local OpenAI Realtime API speaking its real WebSocket protocol (`GET /v1/realtime?model=…`,
+ * `Authorization: Bearer <key>` at the upgrade, JSON events both ways, audio as base64 pcm16 at 24 kHz):
+ * `session.update`, `input_audio_buffer.append` / `commit`, `conversation.item.create`,
+ * `response.create` / `cancel`, `conversation.item.truncate` in; `session.created` / `updated`,
+ * `input_audio_buffer.speech_started` / `speech_stopped` / `committed`, `conversation.item.created`,
+ * input transcription deltas and `completed`, `response.created`, `response.output_audio.delta`,
+ * `response.output_audio_transcript.delta`, `response.done` with usage, and `error` events out.
+ *
+ * Its server VAD is an energy threshold: appended audio louder than it starts speech, and
+ * `silence_duration_ms` (from `session.update`, 500 by default) of quieter audio ends the turn, which is
+ * then transcribed (as the scripted `transcript`) and answered (the scripted `answer`, spoken as a tone
+ * of `msPerWord` per word, in deltas of `chunkMs`). Speech during an answer cancels it
+ * (`interrupt_response`), as OpenAI's does.
+ */
+
+export type FakeOpenAIRealtimeBehavior =
+  /** Transcribe and answer each turn (the default). */
+  | { kind: 'answer'; transcript?: string; answer?: string }
+  /** Refuse the upgrade with this status and OpenAI's error body. */
+  | { kind: 'refuse'; status: number }
+  /** Answer each turn with an `error` event instead of a response (the connection stays). */
+  | { kind: 'fail-turn'; code: string; message: string }
+  /** Close the connection after sending this many audio deltas of the first answer. */
+  | { kind: 'close-mid-answer'; afterDeltas: number };
+
+export interface FakeRealtimeConnection {
+  readonly model: string | null;
+  readonly authorization: string | undefined;
+  readonly sessionUpdates: unknown[];
+  /** Every client event's type, in order. */
+  readonly received: string[];
+  /** Every server event's type, in order. */
+  readonly sent: string[];
+  /** Input audio appended so far (ms at 24 kHz). */
+  appendedMs: number;
+  /** When each append arrived (wall clock) and the input audio time it ended at. */
+  readonly appends: Array<{ at: number; endMs: number }>;
+  /** When each turn was committed (wall clock) and the input audio time its speech ended at. */
+  readonly commits: Array<{ at: number; audioEndMs: number }>;
+  /** When each answer's first audio delta was sent (wall clock). */
+  readonly firstAudioDeltaAt: number[];
+  readonly truncations: Array<{ itemId: string; audioEndMs: number }>;
+  readonly cancels: number;
+  readonly texts: string[];
+}
+
+export interface FakeOpenAIRealtimeServer {
+  /** The API base to hand to the SDK as `baseURL` (`http://127.0.0.1:<port>/v1`). */
+  readonly url: string;
+  readonly connections: readonly FakeRealtimeConnection[];
+  enqueue(...behaviors: FakeOpenAIRealtimeBehavior[]): void;
+  openSockets(): number;
+  close(): Promise<void>;
+}
+
+export interface FakeOpenAIRealtimeOptions {
+  apiKey: string;
+  transcript?: string;
+  answer?: string;
+  msPerWord?: number;
+  /** Audio per `response.output_audio.delta`. */
+  chunkMs?: number;
+  /** From the commit to `response.created` and the first delta: the model's thinking time. */
+  responseDelayMs?: number;
+  /** Between audio deltas (0: all at once, as OpenAI sends faster than real time). */
+  deltaIntervalMs?: number;
+  /** From the commit to the input transcription. */
+  transcriptionDelayMs?: number;
+}
+
+const RATE = 24_000;
+const VOICED_RMS = 500;
+
+export async function startFakeOpenAIRealtime(
+  options: FakeOpenAIRealtimeOptions,
+): Promise<FakeOpenAIRealtimeServer> {
+  const queue: FakeOpenAIRealtimeBehavior[] = [];
+  const connections: FakeRealtimeConnection[] = [];
+  const sockets = new Set<Socket>();
+  const live = new Set<WebSocket>();
+  const server = createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ noServer: true });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://fake.invalid');
+    const writeRefusal = (status: number): void => {
+      const body = JSON.stringify({
+        error: {
+          message: status === 401 ? 'Incorrect API key provided.' : (STATUS_CODES[status] ?? 'error'),
+          type: status === 401 ? 'invalid_request_error' : 'server_error',
+          code: status === 401 ? 'invalid_api_key' : null,
+        },
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    };
+    if (url.pathname !== '/v1/realtime') return writeRefusal(404);
+    if (req.headers.authorization !== `Bearer ${options.apiKey}`) return writeRefusal(401);
+    const behavior = queue.shift() ?? { kind: 'answer' };
+    if (behavior.kind === 'refuse') return writeRefusal(behavior.status);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection: FakeRealtimeConnection = {
+        model: url.searchParams.get('model'),
+        authorization: req.headers.authorization,
+        sessionUpdates: [],
+        received: [],
+        sent: [],
+        appendedMs: 0,
+        appends: [],
+        commits: [],
+        firstAudioDeltaAt: [],
+        truncations: [],
+        cancels: 0,
+        texts: [],
+      };
+      connections.push(connection);
+      live.add(ws);
+      ws.once('close', () => live.delete(ws));
+      serve(ws, connection, behavior);
+    });
+  });
+
+  function serve(ws: WebSocket, connection: FakeRealtimeConnection, behavior: FakeOpenAIRealtimeBehavior) {
+    const transcript =
+      (behavior.kind === 'answer' ? behavior.transcript : undefined) ??
+      options.transcript ??
+      'what is the weather like in paris today';
+    const answer =
+      (behavior.kind === 'answer' ? behavior.answer : undefined) ??
+      options.answer ??
+      'It is sunny in Paris today.';
+    const msPerWord = options.msPerWord ?? 300;
+    const chunkMs = options.chunkMs ?? 100;
+    let silenceMs = 500;
+    let inSpeech = false;
+    let speechStartMs = 0;
+    let quietMs = 0;
+    let turnItem = randomUUID();
+    let lastItem: string | null = null;
+    let active: { id: string; stop: () => void } | null = null;
+    let answered = 0;
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (ms: number, run: () => void) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (ws.readyState === ws.OPEN) run();
+      }, ms);
+      timers.add(timer);
+    };
+    ws.once('close', () => timers.forEach(clearTimeout));
+    const send = (event: Record<string, unknown>) => {
+      connection.sent.push(String(event.type));
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event_id: `event_${randomUUID()}`, ...event }));
+    };
+    const sessionObject = () => ({
+      type: 'realtime',
+      object: 'realtime.session',
+      id: 'sess_fake',
+      model: connection.model,
+      output_modalities: ['audio'],
+    });
+    send({ type: 'session.created', session: sessionObject() });
+
+    const item = (id: string, role: 'user' | 'assistant', status: string) => ({
+      id,
+      object: 'realtime.item',
+      type: 'message',
+      role,
+      status,
+      content: [],
+    });
+
+    const commit = (audioEndMs: number) => {
+      const itemId = turnItem;
+      turnItem = randomUUID();
+      connection.commits.push({ at: Date.now(), audioEndMs });
+      send({ type: 'input_audio_buffer.committed', item_id: itemId, previous_item_id: lastItem });
+      send({
+        type: 'conversation.item.created',
+        previous_item_id: lastItem,
+        item: item(itemId, 'user', 'completed'),
+      });
+      lastItem = itemId;
+      later(options.transcriptionDelayMs ?? 0, () => {
+        send({
+          type: 'conversation.item.input_audio_transcription.delta',
+          item_id: itemId,
+          content_index: 0,
+          delta: transcript,
+        });
+        send({
+          type: 'conversation.item.input_audio_transcription.completed',
+          item_id: itemId,
+          content_index: 0,
+          transcript,
+          usage: { type: 'duration', seconds: audioEndMs / 1000 },
+        });
+      });
+      respond(audioEndMs - speechStartMs);
+    };
+
+    const respond = (heardMs: number) => {
+      if (behavior.kind === 'fail-turn') {
+        send({
+          type: 'error',
+          error: { type: 'server_error', code: behavior.code, message: behavior.message, event_id: null },
+        });
+        return;
+      }
+      const responseId = `resp_${randomUUID()}`;
+      const itemId = `item_${randomUUID()}`;
+      const words = answer.split(' ');
+      const totalMs = words.length * msPerWord;
+      const chunks = Math.ceil(totalMs / chunkMs);
+      let sent = 0;
+      let stopped = false;
+      const usage = (audioOutMs: number) => ({
+        total_tokens: 0,
+        input_tokens: Math.round(heardMs / 100) + 20,
+        output_tokens: Math.round(audioOutMs / 50) + words.length,
+        input_token_details: { text_tokens: 20, audio_tokens: Math.round(heardMs / 100), cached_tokens: 0 },
+        output_token_details: { text_tokens: words.length, audio_tokens: Math.round(audioOutMs / 50) },
+      });
+      const done = (status: 'completed' | 'cancelled') => {
+        stopped = true;
+        if (active?.id === responseId) active = null;
+        send({
+          type: 'response.done',
+          response: {
+            id: responseId,
+            object: 'realtime.response',
+            status,
+            output: [item(itemId, 'assistant', status === 'completed' ? 'completed' : 'incomplete')],
+            usage: usage(Math.min(sent * chunkMs, totalMs)),
+          },
+        });
+      };
+      active = { id: responseId, stop: () => !stopped && done('cancelled') };
+      later(options.responseDelayMs ?? 0, () => {
+        if (stopped) return;
+        send({
+          type: 'response.created',
+          response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+        });
+        send({
+          type: 'conversation.item.created',
+          previous_item_id: lastItem,
+          item: item(itemId, 'assistant', 'in_progress'),
+        });
+        lastItem = itemId;
+        const next = () => {
+          if (stopped) return;
+          if (behavior.kind === 'close-mid-answer' && answered === 0 && sent >= behavior.afterDeltas) {
+            return ws.terminate();
+          }
+          if (sent === chunks) {
+            send({
+              type: 'response.output_audio.done',
+              response_id: responseId,
+              item_id: itemId,
+              output_index: 0,
+              content_index: 0,
+            });
+            send({
+              type: 'response.output_audio_transcript.done',
+              response_id: responseId,
+              item_id: itemId,
+              output_index: 0,
+              content_index: 0,
+              transcript: answer,
+            });
+            answered += 1;
+            return done('completed');
+          }
+          // The words whose audio starts within this chunk come with it.
+          const fromWord = Math.ceil((sent * chunkMs) / msPerWord);
+          const toWord = Math.ceil(((sent + 1) * chunkMs) / msPerWord);
+          const text = words
+            .slice(fromWord, Math.min(toWord, words.length))
+            .map((w, i) => (fromWord + i === 0 ? w : ` ${w}`))
+            .join('');
+          if (text)
+            send({
+              type: 'response.output_audio_transcript.delta',
+              response_id: responseId,
+              item_id: itemId,
+              output_index: 0,
+              content_index: 0,
+              delta: text,
+            });
+          if (sent === 0) connection.firstAudioDeltaAt.push(Date.now());
+          const ms = Math.min(chunkMs, totalMs - sent * chunkMs);
+          send({
+            type: 'response.output_audio.delta',
+            response_id: responseId,
+            item_id: itemId,
+            output_index: 0,
+            content_index: 0,
+            delta: tone(ms, sent * chunkMs).toString('base64'),
+          });
+          sent += 1;
+          const interval = options.deltaIntervalMs ?? 0;
+          if (interval > 0) later(interval, next);
+          else setImmediate(next);
+        };
+        next();
+      });
+    };
+
+    ws.on('message', (data: RawData) => {
+      let event: { type?: string; [key: string]: unknown };
+      try {
+        event = JSON.parse(rawText(data)) as typeof event;
+      } catch {
+        return send({
+          type: 'error',
+          error: { type: 'invalid_request_error', code: 'invalid_json', message: 'Invalid JSON' },
+        });
+      }
+      const type = String(event.type ?? '');
+      connection.received.push(type);
+      switch (type) {
+        case 'session.update': {
+          connection.sessionUpdates.push(event.session);
+          const turnDetection = (
+            event.session as { audio?: { input?: { turn_detection?: { silence_duration_ms?: number } } } }
+          )?.audio?.input?.turn_detection;
+          silenceMs = turnDetection?.silence_duration_ms ?? silenceMs;
+          return send({
+            type: 'session.updated',
+            session: { ...sessionObject(), ...(event.session as object) },
+          });
+        }
+        case 'input_audio_buffer.append': {
+          const pcm = Buffer.from(String(event.audio ?? ''), 'base64');
+          const ms = (pcm.length / 2 / RATE) * 1000;
+          const startMs = connection.appendedMs;
+          connection.appendedMs += ms;
+          connection.appends.push({ at: Date.now(), endMs: connection.appendedMs });
+          const voiced = rms(pcm) > VOICED_RMS;
+          if (voiced) {
+            quietMs = 0;
+            if (!inSpeech) {
+              inSpeech = true;
+              speechStartMs = startMs;
+              send({
+                type: 'input_audio_buffer.speech_started',
+                audio_start_ms: Math.round(startMs),
+                item_id: turnItem,
+              });
+              active?.stop();
+            }
+          } else if (inSpeech) {
+            quietMs += ms;
+            if (quietMs >= silenceMs) {
+              inSpeech = false;
+              const endMs = Math.round(connection.appendedMs - quietMs);
+              send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: endMs, item_id: turnItem });
+              commit(endMs);
+            }
+          }
+          return;
+        }
+        case 'input_audio_buffer.commit':
+          inSpeech = false;
+          return commit(Math.round(connection.appendedMs));
+        case 'conversation.item.create': {
+          const content = (event.item as { content?: Array<{ text?: string }> })?.content ?? [];
+          connection.texts.push(content.map((c) => c.text ?? '').join(''));
+          const id = randomUUID();
+          send({
+            type: 'conversation.item.created',
+            previous_item_id: lastItem,
+            item: item(id, 'user', 'completed'),
+          });
+          lastItem = id;
+          return;
+        }
+        case 'response.create':
+          return respond(0);
+        case 'response.cancel':
+          (connection as { cancels: number }).cancels += 1;
+          // A cancel names its response (or means the active one): never another one.
+          if (active && (event.response_id === undefined || event.response_id === active.id))
+            return active.stop();
+          return send({
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'response_cancel_not_active',
+              message: 'Cancellation failed: no active response found',
+            },
+          });
+        case 'conversation.item.truncate': {
+          const itemId = String(event.item_id);
+          const audioEndMs = Number(event.audio_end_ms);
+          connection.truncations.push({ itemId, audioEndMs });
+          return send({
+            type: 'conversation.item.truncated',
+            item_id: itemId,
+            content_index: 0,
+            audio_end_ms: audioEndMs,
+          });
+        }
+        default:
+          return send({
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'unknown_event',
+              message: `Invalid value: '${type}'`,
+            },
+          });
+      }
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    connections,
+    enqueue: (...behaviors) => queue.push(...behaviors),
+    openSockets: () => live.size,
+    close: async () => {
+      for (const ws of live) ws.terminate();
+      for (const socket of sockets) socket.destroy();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function rms(pcm: Buffer): number {
+  const samples = Math.floor(pcm.length / 2);
+  if (samples === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < samples; i++) sum += pcm.readInt16LE(i * 2) ** 2;
+  return Math.sqrt(sum / samples);
+}
+
+/** `ms` of a 440 Hz tone at 24 kHz, continuing the phase from `fromMs`. */
+function tone(ms: number, fromMs: number): Buffer {
+  const samples = Math.round((RATE * ms) / 1000);
+  const offset = Math.round((RATE * fromMs) / 1000);
+  const out = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    out.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * (offset + i)) / RATE)), i * 2);
+  return out;
+}
