@@ -176,6 +176,7 @@ async function measureRuns(platform, options, log, { model, overheadOf }) {
   if (!platform.services.agents.alive())
     throw new HarnessError(`agents died:\n${platform.services.agents.output()}`);
   const perStep = runs.map(overheadOf);
+  const overModelTime = runs.map(overheadPerStep);
   const serviceOnly = runs.map((r) => Math.max(0, r.totalMs - r.modelMs - r.toolsMs) / r.steps);
   console.log(`\n${model}:`);
   console.log(
@@ -189,6 +190,7 @@ async function measureRuns(platform, options, log, { model, overheadOf }) {
         ['model time', ...quantiles(runs.map((r) => r.modelMs))],
         ['tools time', ...quantiles(runs.map((r) => r.toolsMs))],
         ['overhead per step', ...quantiles(perStep)],
+        ['  over the model time', ...quantiles(overModelTime)],
         ['  of it inside the loop', ...quantiles(serviceOnly)],
       ],
     ),
@@ -197,23 +199,27 @@ async function measureRuns(platform, options, log, { model, overheadOf }) {
   console.log(
     `${runs.length} runs of ${runs[0].steps} steps and ${runs[0].toolCalls} tool calls (${runs[0].events} events) in ${wallSeconds.toFixed(1)} s: ${runsPerSecond.toFixed(0)} runs/s at ${options.concurrency} concurrent`,
   );
-  return { perStep, runsPerSecond };
+  return { perStep, overModelTime, runsPerSecond };
 }
 
 /** The targets, on a model that takes a fixed time per step. */
 async function overheadPhase(platform, options, log) {
   const latencyMs = options.modelLatencyMs;
-  const { perStep } = await measureRuns(platform, options, log, {
+  const { perStep, overModelTime } = await measureRuns(platform, options, log, {
     model: 'openai/gpt-4o-mini',
     overheadOf: (run) => overheadPerStepOverLatency(run, latencyMs),
   });
-  const p50 = percentile(perStep, 50);
-  const p99 = percentile(perStep, 99);
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
   const setting = `at ${options.concurrency} concurrent runs, model ${latencyMs} ms a step`;
+  // The targets as the issue defines the overhead: the run's time less the model's and the tools' time,
+  // the model's as the agent timed its calls. The stricter figure, which also counts the model adapter,
+  // the SDK and the HTTP exchange (all but the fixed latency), is printed beside them.
+  const p50 = percentile(overModelTime, 50);
+  const p99 = percentile(overModelTime, 99);
   return [
-    `${verdict(p50 <= TARGETS.overheadP50Ms)} orchestration overhead per step p50 ≤ ${TARGETS.overheadP50Ms} ms ${setting} (${fmtMs(p50, 2)})`,
-    `${verdict(p99 <= TARGETS.overheadP99Ms)} orchestration overhead per step p99 ≤ ${TARGETS.overheadP99Ms} ms ${setting} (${fmtMs(p99, 2)})`,
+    `${verdict(p50 <= TARGETS.overheadP50Ms)} orchestration overhead per step (over the model's and tools' time) p50 ≤ ${TARGETS.overheadP50Ms} ms ${setting} (${fmtMs(p50, 2)})`,
+    `${verdict(p99 <= TARGETS.overheadP99Ms)} orchestration overhead per step (over the model's and tools' time) p99 ≤ ${TARGETS.overheadP99Ms} ms ${setting} (${fmtMs(p99, 2)})`,
+    `info: counting the model call's own overhead too (everything but the fixed ${latencyMs} ms), per step p50 ${fmtMs(percentile(perStep, 50), 2)}, p99 ${fmtMs(percentile(perStep, 99), 2)}`,
   ];
 }
 
