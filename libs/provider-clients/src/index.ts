@@ -1,1 +1,2 @@
 export * from './sdk-clients';
+export * from './google-genai';

@@ -3,7 +3,9 @@ import {
   framesOf,
   silence,
   spokenPcm,
+  startFakeGeminiLive,
   startFakeOpenAIRealtime,
+  type FakeGeminiLiveServer,
   startServiceProcess,
   waitFor,
   type FakeOpenAIRealtimeServer,
@@ -23,11 +25,14 @@ const LONG_ANSWER = Array.from(
   (_, i) => `This is sentence number ${i + 1} of a long answer.`,
 ).join(' ');
 const WORD_MS = 300;
+const GEMINI_KEY = 'fake-gemini-key';
+const GEMINI_MODEL = 'google/gemini-2.5-flash-native-audio-preview-09-2025';
 
-describe('/ws/voice in realtime mode (OpenAI Realtime)', () => {
+describe('/ws/voice in realtime mode (OpenAI Realtime, Gemini Live)', () => {
   let platform: TestPlatform;
   let voice: ServiceProcess;
   let realtime: FakeOpenAIRealtimeServer;
+  let gemini: FakeGeminiLiveServer;
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let url: string;
@@ -36,6 +41,13 @@ describe('/ws/voice in realtime mode (OpenAI Realtime)', () => {
   beforeAll(async () => {
     realtime = await startFakeOpenAIRealtime({
       apiKey: KEY,
+      transcript: TRANSCRIPT,
+      answer: ANSWER,
+      msPerWord: WORD_MS,
+      responseDelayMs: 50,
+    });
+    gemini = await startFakeGeminiLive({
+      apiKey: GEMINI_KEY,
       transcript: TRANSCRIPT,
       answer: ANSWER,
       msPerWord: WORD_MS,
@@ -50,6 +62,8 @@ describe('/ws/voice in realtime mode (OpenAI Realtime)', () => {
       REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX,
       OPENAI_API_KEY: KEY,
       OPENAI_REALTIME_BASE_URL: realtime.url,
+      GEMINI_API_KEY: GEMINI_KEY,
+      GEMINI_BASE_URL: gemini.url,
     });
     alice = await registerUser(platform.gateway.baseUrl);
     bob = await registerUser(platform.gateway.baseUrl);
@@ -60,6 +74,7 @@ describe('/ws/voice in realtime mode (OpenAI Realtime)', () => {
     await voice?.stop(5_000);
     await platform?.close();
     await realtime?.close();
+    await gemini?.close();
   });
 
   const openAs = (user: RegisteredUser) =>
@@ -276,5 +291,88 @@ describe('/ws/voice in realtime mode (OpenAI Realtime)', () => {
     expect(await socket.ended()).toMatchObject({ type: 'error', code: ErrorCode.NotFound, fatal: true });
     expect(realtime.connections.length).toBe(before);
     expect(await messagesOf(alice, chat.id)).toEqual([]);
+  });
+
+  it('holds a spoken turn with Gemini Live: 16 kHz in, 24 kHz out resampled to the client, transcripts both ways, stored', async () => {
+    const socket = await startRealtime(alice, { model: GEMINI_MODEL, systemPrompt: 'Be brief.' });
+    const ready = socket.events()[0] as { sessionId: string };
+    expect(ready).toMatchObject({ type: 'ready', mode: 'realtime', stt: GEMINI_MODEL });
+    const connection = gemini.connections.at(-1)!;
+    expect(connection.key).toBe(GEMINI_KEY);
+    expect(connection.setup).toMatchObject({
+      model: 'models/gemini-2.5-flash-native-audio-preview-09-2025',
+      inputAudioTranscription: {},
+      outputAudioTranscription: {},
+    });
+    speak(socket);
+    await waitFor(
+      () => socket.events().some((e) => e.type === 'turn.metrics'),
+      () => `the turn to end; got ${JSON.stringify(socket.events()).slice(-1500)}`,
+      30_000,
+    );
+    const types = socket.events().map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'speech.started',
+        'speech.stopped',
+        'transcript.final',
+        'audio.started',
+        'audio.done',
+      ]),
+    );
+    expect(socket.events().find((e) => e.type === 'transcript.final')).toMatchObject({ text: TRANSCRIPT });
+    const deltas = socket.events().flatMap((e) => (e.type === 'response.delta' ? [e.text] : []));
+    expect(deltas.join('')).toBe(ANSWER);
+    const sentMs = (question.reduce((n, f) => n + f.length, 0) / 2 / RATE) * 1000;
+    expect(connection.receivedMs).toBeCloseTo(sentMs, -1);
+    const answerMs = ANSWER.split(' ').length * WORD_MS;
+    const audioMs = (Buffer.concat(socket.audio).length / 2 / RATE) * 1000;
+    expect(audioMs).toBeGreaterThan(answerMs - 50);
+    expect(audioMs).toBeLessThan(answerMs + 50);
+    await waitFor(async () => (await messagesOf(alice, ready.sessionId)).length === 2, 'the turn stored');
+    const [user, assistant] = await messagesOf(alice, ready.sessionId);
+    expect(user).toMatchObject({ role: 'user', content: TRANSCRIPT });
+    expect(assistant).toMatchObject({
+      role: 'assistant',
+      content: ANSWER,
+      status: 'complete',
+      model: GEMINI_MODEL,
+    });
+    expect(assistant!.costUsd).toBeGreaterThan(0);
+    socket.send({ type: 'stop' });
+    expect(await socket.ended()).toMatchObject({ type: 'done' });
+  });
+
+  it('stops a Gemini Live answer the user speaks over (interrupted), storing what was played', async () => {
+    gemini.enqueue({ kind: 'answer', answer: LONG_ANSWER });
+    const socket = await startRealtime(alice, { model: GEMINI_MODEL });
+    const sessionId = (socket.events()[0] as { sessionId: string }).sessionId;
+    speak(socket);
+    await waitFor(() => audioFrames(socket) >= 40, 'the answer playing', 30_000);
+    speak(socket);
+    await waitFor(() => socket.events().some((e) => e.type === 'audio.cancelled'), 'the barge-in');
+    const cancelled = socket.events().find((e) => e.type === 'audio.cancelled') as { playedText: string };
+    expect(cancelled.playedText.length).toBeGreaterThan(0);
+    expect(LONG_ANSWER.startsWith(cancelled.playedText)).toBe(true);
+    await waitFor(
+      () => socket.events().filter((e) => e.type === 'audio.started').length === 2,
+      'the next answer',
+      30_000,
+    );
+    await waitFor(async () => (await messagesOf(alice, sessionId)).length >= 2, 'the cut turn stored');
+    const [, cut] = await messagesOf(alice, sessionId);
+    expect(cut).toMatchObject({ role: 'assistant', content: cancelled.playedText, status: 'cancelled' });
+    socket.ws.close();
+  });
+
+  it('passes on Gemini Live refusing the key, and keeps serving', async () => {
+    gemini.enqueue({ kind: 'refuse', status: 403 });
+    const refused = await startRealtime(alice, { model: GEMINI_MODEL });
+    expect(await refused.ended()).toMatchObject({
+      type: 'error',
+      code: ErrorCode.ProviderAuthFailed,
+      fatal: true,
+    });
+    expect((await fetch(`${platform.gateway.baseUrl}/healthz`)).status).toBe(200);
   });
 });

@@ -97,6 +97,13 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
     /** The voice OpenAI Realtime answers in when `start` names none. */
     VOICE_OPENAI_REALTIME_VOICE: modelName.default('alloy'),
 
+    /** Gemini Live (`google/<model>` realtime models); unset leaves the engine unavailable. */
+    GEMINI_API_KEY: optionalSecret,
+    /** Gemini API's base (`https://generativelanguage.googleapis.com`); the live socket uses it over ws(s). */
+    GEMINI_BASE_URL: optionalUrl,
+    /** The voice Gemini Live answers in when `start` names none (one of Gemini's prebuilt voices). */
+    VOICE_GEMINI_LIVE_VOICE: modelName.default('Puck'),
+
     /** ElevenLabs streaming speech (`elevenlabs`); unset leaves the engine unavailable. */
     ELEVENLABS_API_KEY: optionalSecret,
     ELEVENLABS_BASE_URL: optionalUrl,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { rawText, rms, tone } from './fake-audio';
 
 /**
  * A local OpenAI Realtime API speaking its real WebSocket protocol (`GET /v1/realtime?model=…`,
@@ -311,7 +312,7 @@ export async function startFakeOpenAIRealtime(
             item_id: itemId,
             output_index: 0,
             content_index: 0,
-            delta: tone(ms, sent * chunkMs).toString('base64'),
+            delta: tone(ms, sent * chunkMs, RATE).toString('base64'),
           });
           sent += 1;
           const interval = options.deltaIntervalMs ?? 0;
@@ -444,28 +445,4 @@ export async function startFakeOpenAIRealtime(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-function rms(pcm: Buffer): number {
-  const samples = Math.floor(pcm.length / 2);
-  if (samples === 0) return 0;
-  let sum = 0;
-  for (let i = 0; i < samples; i++) sum += pcm.readInt16LE(i * 2) ** 2;
-  return Math.sqrt(sum / samples);
-}
-
-/** `ms` of a 440 Hz tone at 24 kHz, continuing the phase from `fromMs`. */
-function tone(ms: number, fromMs: number): Buffer {
-  const samples = Math.round((RATE * ms) / 1000);
-  const offset = Math.round((RATE * fromMs) / 1000);
-  const out = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++)
-    out.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * (offset + i)) / RATE)), i * 2);
-  return out;
 }

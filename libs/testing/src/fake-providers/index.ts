@@ -61,6 +61,13 @@ export {
   type FakeDeepgramStream,
 } from './fake-deepgram.server';
 export {
+  startFakeGeminiLive,
+  type FakeGeminiLiveBehavior,
+  type FakeGeminiLiveConnection,
+  type FakeGeminiLiveOptions,
+  type FakeGeminiLiveServer,
+} from './fake-gemini-live.server';
+export {
   startFakeOpenAIRealtime,
   type FakeOpenAIRealtimeBehavior,
   type FakeOpenAIRealtimeOptions,

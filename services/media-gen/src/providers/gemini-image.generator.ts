@@ -12,7 +12,7 @@ import {
   Modality,
   type GenerateContentResponse,
   type GoogleGenAIClient,
-} from './google-genai';
+} from '@conduit/provider-clients';
 import { ASPECT_RATIO_OF_SIZE } from './image-models';
 import { oneCallPerImage } from './one-call-per-image';
 import { ProviderFailure } from './provider-failure';

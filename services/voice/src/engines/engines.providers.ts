@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { VoiceConfig } from '../config';
+import { GeminiLiveEngine } from '../realtime/gemini-live.engine';
 import { OpenAIRealtimeEngine } from '../realtime/openai-realtime.engine';
 import { RealtimeVoiceRegistry } from '../realtime/realtime-registry';
 import { DeepgramSpeechToText } from '../stt/deepgram.engine';
@@ -46,7 +47,7 @@ export function buildTextToSpeechRegistry(config: VoiceConfig): TextToSpeechRegi
 /** Every realtime (speech-to-speech) engine; adding a provider is one adapter plus one line here. */
 export function buildRealtimeVoiceRegistry(config: VoiceConfig): RealtimeVoiceRegistry {
   return new RealtimeVoiceRegistry(
-    [OpenAIRealtimeEngine.fromConfig(config)],
+    [OpenAIRealtimeEngine.fromConfig(config), GeminiLiveEngine.fromConfig(config)],
     config.VOICE_REALTIME_DEFAULT_MODEL,
   );
 }

@@ -1,5 +1,5 @@
 /**
- * `@google/genai` for a CommonJS service: the package runs as CommonJS under Node (its `require` export,
+ * `@google/genai` for CommonJS services: the package runs as CommonJS under Node (its `require` export,
  * `dist/node/index.cjs`), but its type declarations are ES modules only, which a CommonJS file may not
  * `import` by name. So the module is required at run time and typed from those declarations.
  */
@@ -11,3 +11,6 @@ const genai = require('@google/genai') as GoogleGenAIModule;
 export const { ApiError, GoogleGenAI, Modality } = genai;
 export type GoogleGenAIClient = InstanceType<GoogleGenAIModule['GoogleGenAI']>;
 export type GenerateContentResponse = InstanceType<GoogleGenAIModule['GenerateContentResponse']>;
+export type LiveServerMessage = InstanceType<GoogleGenAIModule['LiveServerMessage']>;
+export type LiveSession = InstanceType<GoogleGenAIModule['Session']>;
+export type UsageMetadata = import('@google/genai', { with: { 'resolution-mode': 'import' } }).UsageMetadata;
