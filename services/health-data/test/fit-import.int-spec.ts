@@ -1,5 +1,5 @@
 import { HealthDataContract } from '@conduit/contracts';
-import { activityFit, monitoringFit, sleepFit } from './support/fit-files';
+import { activityFit, monitoringFit, sleepFit } from '../src/fit/fit-file.generator';
 import { startHealthDataForTest, type HealthDataTestApp } from './support/health-data-app';
 import { finishedImport, sampleCount, sendImport } from './support/imports';
 

@@ -139,10 +139,33 @@ describe('health sample storage', () => {
     const revised = Array.from({ length: 5 }, (_, i) => heartRate(i, 50 + i, 'sleep:2026-03-29'));
     await expect(samples.upsertSamples('user-c', revised, { replaceRecords: true })).resolves.toEqual({
       stored: 5,
-      removed: 10,
+      removed: 5,
     });
     expect((await rows('user-c')).map((r) => r.value)).toEqual([50, 51, 52, 53, 54]);
     expect((await hourly('user-c')).map((h) => [h.count, h.min, h.max])).toEqual([[5, 50, 54]]);
+  });
+
+  it('rewrites nothing when a record is sent again unchanged', async () => {
+    const record = Array.from({ length: 10 }, (_, i) => heartRate(i, 100 + i, 'activity:again'));
+    const firstImport = '00000000-0000-4000-8000-000000000001';
+    await samples.upsertSamples('user-resent', record, { replaceRecords: true, importId: firstImport });
+    const written = async () =>
+      (
+        await service.pool.query<{ import_id: string; updated_at: Date }>(
+          `SELECT import_id, updated_at FROM samples WHERE user_id = $1 ORDER BY start_at`,
+          ['user-resent'],
+        )
+      ).rows;
+    const before = await written();
+    await expect(
+      samples.upsertSamples('user-resent', record, {
+        replaceRecords: true,
+        importId: '00000000-0000-4000-8000-000000000002',
+      }),
+    ).resolves.toEqual({ stored: 10, removed: 0 });
+    expect(await written()).toEqual(before);
+    expect(before.map((row) => row.import_id)).toEqual(Array(10).fill(firstImport));
+    expect((await hourly('user-resent')).map((h) => [h.count, h.min, h.max])).toEqual([[10, 100, 109]]);
   });
 
   it('writes nothing when a transaction fails part way', async () => {

@@ -10,8 +10,9 @@ export interface SampleWriteOptions {
   importId?: string;
   /**
    * Each (source, recordKey) in the batch is a whole new revision of that record (a day summary, a
-   * sleep, an activity): its earlier samples are removed first, so samples the revision no longer has
-   * disappear. Every call must then carry all of a record's samples.
+   * sleep, an activity): the record's stored samples that the revision no longer has are removed, so
+   * they disappear, and those it has again are upserted (unchanged ones not rewritten). Every call must
+   * then carry all of a record's samples.
    */
   replaceRecords?: boolean;
 }
@@ -19,7 +20,7 @@ export interface SampleWriteOptions {
 export interface SampleWriteResult {
   /** Samples written (new ones and ones that replaced an earlier value). */
   stored: number;
-  /** Samples of earlier revisions removed (`replaceRecords`). */
+  /** Samples of earlier revisions that the new one no longer has, removed (`replaceRecords`). */
   removed: number;
 }
 
@@ -53,27 +54,41 @@ export class SampleTransaction {
     await this.lockUser(userId);
     const pending = this.pendingFor(userId);
     let removed = 0;
+    const unique = lastOfEachKey(samples);
     if (options.replaceRecords) {
-      const records = uniqueRecords(samples);
+      // Only what the new revision no longer has is removed: the samples it has again are upserted
+      // below, so a record sent again unchanged rewrites nothing.
       const { rows } = await this.client.query<{
         metric: string;
         source: string;
         hour: Date;
         removed: string;
       }>(
-        `WITH gone AS (
-           DELETE FROM samples s USING unnest($2::text[], $3::text[]) AS r(source, record_key)
+        `WITH incoming AS (
+           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+             AS t(source, record_key, metric, start_at)),
+         gone AS (
+           DELETE FROM samples s USING (SELECT DISTINCT source, record_key FROM incoming) AS r
            WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key
+             AND NOT EXISTS (
+               SELECT 1 FROM incoming i
+               WHERE i.source = s.source AND i.record_key = s.record_key AND i.metric = s.metric
+                 AND i.start_at = s.start_at)
            RETURNING s.metric, s.source, date_trunc('hour', s.start_at, 'UTC') AS hour)
          SELECT metric, source, hour, count(*)::text AS removed FROM gone GROUP BY metric, source, hour`,
-        [userId, records.map((r) => r.source), records.map((r) => r.recordKey)],
+        [
+          userId,
+          unique.map((s) => s.source),
+          unique.map((s) => s.recordKey),
+          unique.map((s) => s.metric),
+          unique.map((s) => s.startAt),
+        ],
       );
       for (const row of rows) {
         pending.removed(row.metric, row.source, row.hour);
         removed += Number(row.removed);
       }
     }
-    const unique = lastOfEachKey(samples);
     for (let at = 0; at < unique.length; at += ROWS_PER_STATEMENT) {
       const chunk = unique.slice(at, at + ROWS_PER_STATEMENT);
       // Per changed hour: what was written, and whether it was only new rows. A row the upsert updated
@@ -193,11 +208,4 @@ function lastOfEachKey(samples: readonly HealthSample[]): HealthSample[] {
     byKey.set(key, sample);
   }
   return [...byKey.values()];
-}
-
-function uniqueRecords(samples: readonly HealthSample[]): { source: string; recordKey: string }[] {
-  const records = new Map<string, { source: string; recordKey: string }>();
-  for (const { source, recordKey } of samples)
-    records.set(`${source}\u0000${recordKey}`, { source, recordKey });
-  return [...records.values()];
 }

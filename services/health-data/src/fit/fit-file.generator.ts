@@ -1,3 +1,7 @@
+/**
+ * FIT files written with Garmin's SDK Encoder (activities, sleep, daily monitoring), for tests and the
+ * benchmark.
+ */
 import type * as FitSdk from '@garmin/fitsdk' with { 'resolution-mode': 'import' };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
