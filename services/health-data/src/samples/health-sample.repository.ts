@@ -53,42 +53,7 @@ export class SampleTransaction {
     if (samples.length === 0) return { stored: 0, removed: 0 };
     await this.lockUser(userId);
     const pending = this.pendingFor(userId);
-    let removed = 0;
     const unique = lastOfEachKey(samples);
-    if (options.replaceRecords) {
-      // Only what the new revision no longer has is removed: the samples it has again are upserted
-      // below, so a record sent again unchanged rewrites nothing.
-      const { rows } = await this.client.query<{
-        metric: string;
-        source: string;
-        hour: Date;
-        removed: string;
-      }>(
-        `WITH incoming AS (
-           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
-             AS t(source, record_key, metric, start_at)),
-         gone AS (
-           DELETE FROM samples s USING (SELECT DISTINCT source, record_key FROM incoming) AS r
-           WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key
-             AND NOT EXISTS (
-               SELECT 1 FROM incoming i
-               WHERE i.source = s.source AND i.record_key = s.record_key AND i.metric = s.metric
-                 AND i.start_at = s.start_at)
-           RETURNING s.metric, s.source, date_trunc('hour', s.start_at, 'UTC') AS hour)
-         SELECT metric, source, hour, count(*)::text AS removed FROM gone GROUP BY metric, source, hour`,
-        [
-          userId,
-          unique.map((s) => s.source),
-          unique.map((s) => s.recordKey),
-          unique.map((s) => s.metric),
-          unique.map((s) => s.startAt),
-        ],
-      );
-      for (const row of rows) {
-        pending.removed(row.metric, row.source, row.hour);
-        removed += Number(row.removed);
-      }
-    }
     for (let at = 0; at < unique.length; at += ROWS_PER_STATEMENT) {
       const chunk = unique.slice(at, at + ROWS_PER_STATEMENT);
       // Per changed hour: what was written, and whether it was only new rows. A row the upsert updated
@@ -124,7 +89,66 @@ export class SampleTransaction {
       );
       for (const row of rows) pending.add(row);
     }
+    const removed = options.replaceRecords ? await this.removeDroppedSamples(userId, unique, pending) : 0;
     return { stored: unique.length, removed };
+  }
+
+  /**
+   * Removes the samples of the batch's records that the batch no longer has (run after its upsert). Once
+   * the batch is stored, a record holds exactly the batch's samples of it unless it holds more, so only
+   * records with more rows than that are compared sample by sample: a new record, or one sent again
+   * unchanged, costs one indexed count.
+   */
+  private async removeDroppedSamples(
+    userId: string,
+    unique: readonly HealthSample[],
+    pending: PendingRollups,
+  ): Promise<number> {
+    const records = new Map<string, { source: string; recordKey: string; samples: number }>();
+    for (const { source, recordKey } of unique) {
+      const key = `${source}\u0000${recordKey}`;
+      const record = records.get(key) ?? { source, recordKey, samples: 0 };
+      record.samples += 1;
+      records.set(key, record);
+    }
+    const list = [...records.values()];
+    const { rows: revised } = await this.client.query<{ source: string; record_key: string }>(
+      `SELECT r.source, r.record_key
+       FROM unnest($2::text[], $3::text[], $4::int[]) AS r(source, record_key, samples)
+       WHERE (SELECT count(*) FROM samples s
+              WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key) > r.samples`,
+      [userId, list.map((r) => r.source), list.map((r) => r.recordKey), list.map((r) => r.samples)],
+    );
+    if (revised.length === 0) return 0;
+    const revisedKeys = new Set(revised.map((r) => `${r.source}\u0000${r.record_key}`));
+    const kept = unique.filter((s) => revisedKeys.has(`${s.source}\u0000${s.recordKey}`));
+    const { rows } = await this.client.query<{ metric: string; source: string; hour: Date; removed: string }>(
+      `WITH kept AS (
+         SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+           AS t(source, record_key, metric, start_at)),
+       gone AS (
+         DELETE FROM samples s USING (SELECT DISTINCT source, record_key FROM kept) AS r
+         WHERE s.user_id = $1 AND s.source = r.source AND s.record_key = r.record_key
+           AND NOT EXISTS (
+             SELECT 1 FROM kept k
+             WHERE k.source = s.source AND k.record_key = s.record_key AND k.metric = s.metric
+               AND k.start_at = s.start_at)
+         RETURNING s.metric, s.source, date_trunc('hour', s.start_at, 'UTC') AS hour)
+       SELECT metric, source, hour, count(*)::text AS removed FROM gone GROUP BY metric, source, hour`,
+      [
+        userId,
+        kept.map((s) => s.source),
+        kept.map((s) => s.recordKey),
+        kept.map((s) => s.metric),
+        kept.map((s) => s.startAt),
+      ],
+    );
+    let removed = 0;
+    for (const row of rows) {
+      pending.removed(row.metric, row.source, row.hour);
+      removed += Number(row.removed);
+    }
+    return removed;
   }
 
   /**
