@@ -15,8 +15,9 @@
 // Each is imported twice: samples/s new, then again (every sample already stored: the row count must not
 // change and no row may carry the second import's id, i.e. nothing rewritten). Samples are counted alike
 // for all three: those the imports stored (imports.samples_stored). health-data's RSS is read every
-// 100 ms during each import; memory is flat when the second half of an import grows no more than
-// --flat-mb above the first half's peak. Then the overview: one account with --daily-days days of daily
+// 100 ms during each import; memory is flat while importing the export when the second half of each
+// Apple Health import grows no more than --flat-mb above the first half's peak (the other phases' RSS
+// is printed, not judged). Then the overview: one account with --daily-days days of daily
 // metrics and nights and --hr-days days of minute-level heart rate (written through upsertSamples, its
 // rate printed too), and --requests overview requests over NATS (p50, p99).
 // Prints PASS/FAIL for the targets of the health-data issue. Exits 0 whether or not they are met.
@@ -52,7 +53,7 @@ const HELP = `npm run bench -- health [flags]   (each flag also as env BENCH_<NA
   --daily-days N     days of daily metrics and nights for the overview account (default 730)
   --hr-days N        days of minute-level heart rate for the overview account (default 365)
   --requests N       overview requests measured (default 300)
-  --skip-apple       leave the Apple Health phases out (FIT and Garmin only)
+  --phases LIST      which ingest phases to run, of fit,garmin,apple (default all three)
   --cpu-prof DIR     run health-data with --cpu-prof, its profile written to DIR at the end (summarise
                      it with node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
 
@@ -63,27 +64,29 @@ const PASSWORD = 'correct horse battery staple';
 const dist = (file) => requireFromRoot(join(REPO_ROOT, 'services', 'health-data', 'dist', file));
 
 function parseOptions(argv) {
-  const flags = argv.filter((arg) => arg !== '--skip-apple');
-  return {
-    ...parseFlags(
-      flags,
-      {
-        'export-mb': { default: 100, min: 1 },
-        'fit-activities': { default: 24, min: 1 },
-        'fit-days': { default: 30, min: 0 },
-        'garmin-days': { default: 60, min: 1 },
-        'garmin-push-days': { default: 10, min: 1 },
-        'flat-mb': { default: 16, min: 1 },
-        'daily-days': { default: 730, min: 90 },
-        'hr-days': { default: 365, min: 1 },
-        requests: { default: 300, min: 10 },
-        'cpu-prof': null,
-      },
-      HELP,
-    ),
-    skipApple: argv.includes('--skip-apple') || process.env.BENCH_SKIP_APPLE === '1',
-    loadBefore: loadavg(),
-  };
+  const parsed = parseFlags(
+    argv,
+    {
+      'export-mb': { default: 100, min: 1 },
+      'fit-activities': { default: 24, min: 1 },
+      'fit-days': { default: 30, min: 0 },
+      'garmin-days': { default: 60, min: 1 },
+      'garmin-push-days': { default: 10, min: 1 },
+      'flat-mb': { default: 16, min: 1 },
+      'daily-days': { default: 730, min: 90 },
+      'hr-days': { default: 365, min: 1 },
+      requests: { default: 300, min: 10 },
+      'cpu-prof': null,
+      phases: 'fit,garmin,apple',
+    },
+    HELP,
+  );
+  const phases = new Set(parsed.phases.split(',').map((phase) => phase.trim()));
+  for (const phase of phases) {
+    if (!['fit', 'garmin', 'apple'].includes(phase))
+      throw new HarnessError(`unknown phase ${phase}\n${HELP}`);
+  }
+  return { ...parsed, phases, loadBefore: loadavg() };
 }
 
 /** Writes a generated export of about `megabytes` MB to `path`, a day at a time, respecting backpressure. */
@@ -183,7 +186,7 @@ async function importTwice(context, { label, userId, source }, send) {
     throw new HarnessError(
       `${label}: the second import changed the rows: ${rowsAfterFirst} then ${rowsAfterAgain}`,
     );
-  return { label, first, again, rows: rowsAfterFirst, rewritten };
+  return { label, source, first, again, rows: rowsAfterFirst, rewritten };
 }
 
 /** Two years of daily metrics and nights plus minute-level heart rate for one account. */
@@ -266,7 +269,7 @@ async function main({ infra, ns, cleanup, log }, options) {
 
   const exportPath = join(work, 'export.xml');
   let generated = null;
-  if (!options.skipApple) {
+  if (options.phases.has('apple')) {
     log(`writing a ${options.exportMb} MB export.xml`);
     generated = await writeExport(exportPath, options.exportMb);
   }
@@ -319,64 +322,73 @@ async function main({ infra, ns, cleanup, log }, options) {
   await sendJson(`${api}/health/garmin/connection`, 'PUT', { garminUserId }, auth);
   const context = { pool, service, log };
   const phases = [];
+  const startMs = Date.UTC(2025, 0, 1);
 
   // FIT: one zip of activities and monitoring files through the upload route.
-  const startMs = Date.UTC(2025, 0, 1);
-  const zip = await fitZip({ startMs, activities: options.fitActivities, monitoringDays: options.fitDays });
-  phases.push(
-    await importTwice(
-      context,
-      {
-        label: `FIT zip (${options.fitActivities} activities, ${options.fitDays} monitoring days, ${(zip.length / 1e6).toFixed(2)} MB)`,
-        userId,
-        source: 'garmin-fit',
-      },
-      async () => {
-        const form = new FormData();
-        form.append('file', new Blob([zip]), 'garmin-export.zip');
-        const response = await fetch(`${api}/health/uploads/fit`, {
-          method: 'POST',
-          headers: auth,
-          body: form,
-        });
-        const body = await response.json();
-        if (response.status !== 202)
-          throw new HarnessError(`the FIT upload answered ${response.status}: ${JSON.stringify(body)}`);
-        return [body.importId];
-      },
-    ),
-  );
+  if (options.phases.has('fit')) {
+    const zip = await fitZip({ startMs, activities: options.fitActivities, monitoringDays: options.fitDays });
+    phases.push(
+      await importTwice(
+        context,
+        {
+          label: `FIT zip (${options.fitActivities} activities, ${options.fitDays} monitoring days, ${(zip.length / 1e6).toFixed(2)} MB)`,
+          userId,
+          source: 'garmin-fit',
+        },
+        async () => {
+          const form = new FormData();
+          form.append('file', new Blob([zip]), 'garmin-export.zip');
+          const response = await fetch(`${api}/health/uploads/fit`, {
+            method: 'POST',
+            headers: auth,
+            body: form,
+          });
+          const body = await response.json();
+          if (response.status !== 202)
+            throw new HarnessError(`the FIT upload answered ${response.status}: ${JSON.stringify(body)}`);
+          return [body.importId];
+        },
+      ),
+    );
+  }
 
   // Garmin Health API push notifications through the webhook.
-  const pushes = [
-    ...garminPushes({ garminUserId, startMs, days: options.garminDays, daysPerPush: options.garminPushDays }),
-  ].map((notification) => JSON.stringify(notification));
-  const pushBytes = pushes.reduce((sum, body) => sum + body.length, 0);
-  phases.push(
-    await importTwice(
-      context,
-      {
-        label: `Garmin JSON (${options.garminDays} days in ${pushes.length} pushes, ${(pushBytes / 1e6).toFixed(1)} MB)`,
-        userId,
-        source: 'garmin-api',
-      },
-      async () => {
-        const ids = [];
-        for (const body of pushes) {
-          const response = await fetch(`${api}/health/garmin/push`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-webhook-secret': webhookSecret },
-            body,
-          });
-          const answer = await response.json();
-          if (response.status !== 202)
-            throw new HarnessError(`a push answered ${response.status}: ${JSON.stringify(answer)}`);
-          ids.push(answer.importId);
-        }
-        return ids;
-      },
-    ),
-  );
+  if (options.phases.has('garmin')) {
+    const pushes = [
+      ...garminPushes({
+        garminUserId,
+        startMs,
+        days: options.garminDays,
+        daysPerPush: options.garminPushDays,
+      }),
+    ].map((notification) => JSON.stringify(notification));
+    const pushBytes = pushes.reduce((sum, body) => sum + body.length, 0);
+    phases.push(
+      await importTwice(
+        context,
+        {
+          label: `Garmin JSON (${options.garminDays} days in ${pushes.length} pushes, ${(pushBytes / 1e6).toFixed(1)} MB)`,
+          userId,
+          source: 'garmin-api',
+        },
+        async () => {
+          const ids = [];
+          for (const body of pushes) {
+            const response = await fetch(`${api}/health/garmin/push`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-webhook-secret': webhookSecret },
+              body,
+            });
+            const answer = await response.json();
+            if (response.status !== 202)
+              throw new HarnessError(`a push answered ${response.status}: ${JSON.stringify(answer)}`);
+            ids.push(answer.importId);
+          }
+          return ids;
+        },
+      ),
+    );
+  }
 
   // Apple Health XML: into the uploads bucket and the import stream, as the gateway accepts an upload.
   if (generated) {
@@ -520,12 +532,16 @@ function report(options, phases, { seeded, seedSeconds, latencies }) {
   console.log(
     `${verdict(p99 <= TARGETS.overviewP99Ms)} overview p99 ≤ ${TARGETS.overviewP99Ms} ms (${fmtMs(p99)})`,
   );
-  for (const { label, first, again } of phases) {
-    const growth = Math.max(first.memory.secondHalfGrowth, again.memory.secondHalfGrowth);
-    console.log(
-      `${verdict(growth <= options.flatMb * MB)} memory flat during ${label}: health-data's RSS grew ≤ ${options.flatMb} MB in the second half of each import (${fmtMb(growth)}; peak ${fmtMb(Math.max(first.memory.overallPeak, again.memory.overallPeak))})`,
-    );
+  // The issue's memory target is about a large export; the other phases' figures are printed above.
+  const apple = phases.find(({ source }) => source === 'apple-health');
+  if (!apple) {
+    console.log('memory while importing an export: not measured (no apple phase)');
+    return;
   }
+  const growth = Math.max(apple.first.memory.secondHalfGrowth, apple.again.memory.secondHalfGrowth);
+  console.log(
+    `${verdict(growth <= options.flatMb * MB)} memory flat while importing ${apple.label}: health-data's RSS grew ≤ ${options.flatMb} MB in the second half of each import (${fmtMb(growth)}; first half ${fmtMb(Math.max(apple.first.memory.firstHalfGrowth, apple.again.memory.firstHalfGrowth))}, peak ${fmtMb(Math.max(apple.first.memory.overallPeak, apple.again.memory.overallPeak))})`,
+  );
 }
 
 const options = optionsOrExit('health', () => parseOptions(process.argv.slice(2)));
