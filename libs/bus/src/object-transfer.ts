@@ -63,11 +63,26 @@ export class ObjectTransfer {
    * PAYLOAD_TOO_LARGE over `maxBytes` (deleted then too).
    */
   async takeStream(name: string, maxBytes: number): Promise<{ bytes: number; stream: Readable }> {
+    let taken: { bytes: number; stream: Readable };
+    try {
+      taken = await this.readStream(name, maxBytes);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.PayloadTooLarge) await this.delete(name);
+      throw error;
+    }
+    taken.stream.once('close', () => void this.delete(name));
+    return taken;
+  }
+
+  /**
+   * Reads an object as a stream and leaves it in place (see {@link read}); NOT_FOUND when there is none,
+   * PAYLOAD_TOO_LARGE over `maxBytes`.
+   */
+  async readStream(name: string, maxBytes: number): Promise<{ bytes: number; stream: Readable }> {
     const store = await this.open();
     const info = await store.info(name);
     if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
     if (info.size > maxBytes) {
-      await this.delete(name);
       throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
         bytes: info.size,
         maxBytes,
@@ -75,9 +90,7 @@ export class ObjectTransfer {
     }
     const result = await store.get(name);
     if (!result) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
-    const stream = Readable.fromWeb(result.data as WebReadableStream<Uint8Array>);
-    stream.once('close', () => void this.delete(name));
-    return { bytes: info.size, stream };
+    return { bytes: info.size, stream: Readable.fromWeb(result.data as WebReadableStream<Uint8Array>) };
   }
 
   async delete(name: string): Promise<void> {

@@ -43,6 +43,16 @@ describe('Apple Health import through the durable import stream', () => {
     expect(await sampleCount(service, 'apple-bob')).toBe(0);
   });
 
+  it('streams an export from the uploads bucket into its file', async () => {
+    const xml = [...generateAppleHealthExport({ ...EXPORT, brokenEvery: 0 })].join('');
+    const importId = await sendImport(service, 'apple-health', xml, 'apple-carol', 'export.xml', {
+      inBucket: true,
+    });
+    const done = await finishedImport(service, importId);
+    expect(done).toMatchObject({ status: 'succeeded', rejected_count: 0 });
+    expect(await sampleCount(service, 'apple-carol')).toBe(180 + 3 * (7 + 3 + 3) + 2);
+  });
+
   it('fails an upload that is no export, and keeps serving', async () => {
     const failed = await finishedImport(
       service,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImportFailure, type Importer } from '../ingestion/import-sink';
@@ -21,7 +21,7 @@ export function appleHealthImporter(batchSize = APPLE_HEALTH_BATCH_SIZE): Import
     const dir = await mkdtemp(join(tmpdir(), 'apple-health-'));
     try {
       const path = join(dir, sink.filename?.endsWith('.zip') ? 'export.zip' : 'export.xml');
-      await writeFile(path, sink.content);
+      await sink.saveContent(path);
       const chunks = await openAppleHealthExport(path).catch((error: unknown) => {
         throw error instanceof AppleHealthExportError ? new ImportFailure(error.message) : error;
       });

@@ -14,9 +14,10 @@ export const importBloodTestCsv = (sink: ImportSink) => importRows(sink, csvRows
  */
 async function importRows(sink: ImportSink, rowsOf: (text: string) => BloodTestRow[]): Promise<void> {
   if (!sink.ownerId) throw new ImportFailure('an upload must belong to a user');
+  const content = await sink.content();
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(sink.content);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
   } catch {
     throw new ImportFailure('not UTF-8 text');
   }

@@ -6,7 +6,7 @@ import { zipEntries, type ZipLimits } from './zip-entries';
 export async function importFitFile(sink: ImportSink): Promise<void> {
   const owner = requireOwner(sink);
   const item = sink.filename ?? 'upload.fit';
-  const parsed = parseFitFile(sink.content);
+  const parsed = parseFitFile(await sink.content());
   sink.setTotal(1);
   for (const rejection of parsed.rejections) sink.reject(`${item}: ${rejection.item}`, rejection.reason);
   await sink.write({ item, userId: owner, batches: parsed.batches });
@@ -19,7 +19,7 @@ export async function importFitFile(sink: ImportSink): Promise<void> {
 export function fitZipImporter(limits: ZipLimits) {
   return async (sink: ImportSink): Promise<void> => {
     const owner = requireOwner(sink);
-    for await (const entry of zipEntries(sink.content, limits, (count) => sink.setTotal(count))) {
+    for await (const entry of zipEntries(await sink.content(), limits, (count) => sink.setTotal(count))) {
       let parsed;
       try {
         parsed = parseFitFile(entry.bytes);

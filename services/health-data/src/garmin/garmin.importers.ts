@@ -19,7 +19,7 @@ export class GarminImporters {
   ) {}
 
   readonly push = async (sink: ImportSink): Promise<void> => {
-    const notification = parseNotification(sink.content);
+    const notification = parseNotification(await sink.content());
     const byUser = new Map<string, { garminUserId: string; batches: SampleBatch[] }>();
     const typed = Object.entries(notification).flatMap(([type, list]) => {
       if (!isGarminSummaryType(type)) {
@@ -60,7 +60,7 @@ export class GarminImporters {
   };
 
   readonly ping = async (sink: ImportSink): Promise<void> => {
-    const notification = parseNotification(sink.content);
+    const notification = parseNotification(await sink.content());
     const pings = Object.entries(notification).flatMap(([type, list]) =>
       (Array.isArray(list) ? list : []).map((ping, index) => ({
         type,

@@ -1,3 +1,6 @@
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { Bus, ObjectTransfer } from '@conduit/bus';
 import { HEALTH_UPLOAD_TTL_MS, HEALTH_UPLOADS_BUCKET, type ImportAcceptedEvent } from '@conduit/contracts';
@@ -5,8 +8,9 @@ import { InjectConfig } from '@conduit/service-kit';
 import type { HealthDataConfig } from '../config';
 
 /**
- * An import's bytes: in its stream message, or an object in the uploads bucket. Objects are read and
- * left in place until the import has finished, so an import interrupted by a crash finds them again.
+ * An import's bytes: in its stream message, or an object in the uploads bucket, read whole or streamed
+ * into a file. Objects are left in place until the import has finished, so an import interrupted by a
+ * crash finds them again.
  */
 @Injectable()
 export class ImportContent {
@@ -22,6 +26,16 @@ export class ImportContent {
   async read(event: ImportAcceptedEvent): Promise<Uint8Array> {
     if ('inline' in event.content) return Buffer.from(event.content.inline, 'base64');
     return this.transfer.read(event.content.object, this.config.HEALTH_UPLOAD_MAX_BYTES);
+  }
+
+  /** Writes the bytes to a file as they are read, for content too large to hold in memory. */
+  async saveTo(event: ImportAcceptedEvent, path: string): Promise<void> {
+    if ('inline' in event.content) return writeFile(path, Buffer.from(event.content.inline, 'base64'));
+    const { stream } = await this.transfer.readStream(
+      event.content.object,
+      this.config.HEALTH_UPLOAD_MAX_BYTES,
+    );
+    await pipeline(stream, createWriteStream(path));
   }
 
   async release(event: ImportAcceptedEvent): Promise<void> {

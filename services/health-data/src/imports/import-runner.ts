@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DurableDelivery } from '@conduit/bus';
-import { DomainError, ErrorCode, HealthDataContract, type CallerContext } from '@conduit/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  HealthDataContract,
+  type CallerContext,
+  type ImportAcceptedEvent,
+} from '@conduit/contracts';
 import { InjectConfig } from '@conduit/service-kit';
 import type { HealthDataConfig } from '../config';
 import { ImportFailure, type ImportSink, type SampleUnit } from '../ingestion/import-sink';
@@ -65,32 +71,17 @@ export class ImportRunner {
     };
     this.events.progressed(owner, { importId: event.importId, status: 'running', processed: 0, total: null });
 
-    let content: Uint8Array;
+    const sink = this.sinkFor(event, ownerId, tally, owner);
     try {
-      content = await this.content.read(event);
+      await this.importers.for(event.kind)(sink);
     } catch (error) {
+      if (error instanceof ImportFailure) return fail(error.message);
       if (error instanceof DomainError && error.code === ErrorCode.NotFound) {
         return fail('the upload is no longer there (it expired before it could be read)');
       }
       if (error instanceof DomainError && error.code === ErrorCode.PayloadTooLarge) {
         return fail(`the upload is larger than ${this.config.HEALTH_UPLOAD_MAX_BYTES} bytes`);
       }
-      throw error;
-    }
-
-    const sink = this.sinkFor(
-      event.importId,
-      event.kind,
-      ownerId,
-      event.filename ?? null,
-      content,
-      tally,
-      owner,
-    );
-    try {
-      await this.importers.for(event.kind)(sink);
-    } catch (error) {
-      if (error instanceof ImportFailure) return fail(error.message);
       this.logger.warn(
         `import ${event.importId} (attempt ${delivery.attempt}) will be tried again: ${String(error)}`,
       );
@@ -145,20 +136,19 @@ export class ImportRunner {
   }
 
   private sinkFor(
-    importId: string,
-    kind: ImportSink['kind'],
+    event: ImportAcceptedEvent,
     ownerId: string | null,
-    filename: string | null,
-    content: Uint8Array,
     tally: ImportTally,
     owner: CallerContext,
   ): ImportSink {
+    const importId = event.importId;
     return {
       importId,
-      kind,
+      kind: event.kind,
       ownerId,
-      filename,
-      content,
+      filename: event.filename ?? null,
+      content: () => this.content.read(event),
+      saveContent: (path) => this.content.saveTo(event, path),
       reject: (item, reason, wholeUnit) => {
         tally.reject(item, reason);
         if (wholeUnit) tally.processed += 1;

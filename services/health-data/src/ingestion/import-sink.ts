@@ -22,7 +22,10 @@ export interface ImportSink {
   /** The user who sent it; null for Garmin webhooks (their summaries name their users). */
   readonly ownerId: string | null;
   readonly filename: string | null;
-  readonly content: Uint8Array;
+  /** The whole content, read when asked. */
+  content(): Promise<Uint8Array>;
+  /** Writes the content to a file as it is read (an export of hundreds of MB), never whole in memory. */
+  saveContent(path: string): Promise<void>;
   /**
    * Stores a unit in one transaction. Samples that cannot be stored (impossible values, future dates)
    * are rejected one by one and the rest stored; a unit with none left stores nothing.

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { HealthDataContract, type HealthImportKind } from '@conduit/contracts';
+import { ObjectTransfer } from '@conduit/bus';
+import {
+  HEALTH_UPLOAD_TTL_MS,
+  HEALTH_UPLOADS_BUCKET,
+  HealthDataContract,
+  type HealthImportKind,
+} from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 import type { HealthDataTestApp } from './health-data-app';
 
@@ -14,16 +20,25 @@ export interface ImportRow {
   total: number | null;
 }
 
-/** Puts an import in the durable stream as the gateway does (content in the message). */
+/** The uploads bucket, as the gateway writes large uploads into it. */
+export const uploadsBucket = (service: HealthDataTestApp) =>
+  new ObjectTransfer(service.bus, HEALTH_UPLOADS_BUCKET, HEALTH_UPLOAD_TTL_MS);
+
+/**
+ * Puts an import in the durable stream as the gateway does: content in the message, or (`inBucket`)
+ * in the uploads bucket, the message naming it.
+ */
 export async function sendImport(
   service: HealthDataTestApp,
   kind: HealthImportKind,
   content: Uint8Array | string,
   userId: string | null,
   filename?: string,
+  { inBucket = false }: { inBucket?: boolean } = {},
 ): Promise<string> {
   const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
   const importId = randomUUID();
+  const object = inBucket ? await uploadsBucket(service).put(bytes) : null;
   await service.bus.publish(
     HealthDataContract.importAccepted,
     {
@@ -31,7 +46,7 @@ export async function sendImport(
       kind,
       ...(filename ? { filename } : {}),
       bytes: bytes.length,
-      content: { inline: bytes.toString('base64') },
+      content: object ? { object } : { inline: bytes.toString('base64') },
       acceptedAt: new Date().toISOString(),
     },
     { userId },
