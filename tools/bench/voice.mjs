@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench -- voice [--sessions 20] [--rounds 4] [--phone-calls 100] [--only sessions|phone] [...]
+// npm run bench -- voice [--sessions 20] [--rounds 4] [--phone-calls 100] [--only sessions|phone|realtime] [...]
 //
 // The live voice path's own latency: N callers talk to the platform over the gateway's /ws/voice at the
 // same time, streaming 20 ms PCM frames at real-time pace (an utterance, then silence as a microphone
@@ -16,6 +16,9 @@
 // Then phone calls (lib/phone-transcoding.mjs): the μ-law transcoding of --phone-calls concurrent calls
 // at real-time pace, both directions, with the services' built code, PASS when no 20 ms tick of all
 // calls finishes more than a frame late.
+//
+// `--only realtime` (lib/voice-realtime-phase.mjs): callers in `mode: "realtime"` against a local OpenAI
+// Realtime server of fixed latency; what the platform adds to a turn on the way in and on the way out.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { diagnosticsFor, registerUsers } from './lib/chat-platform.mjs';
@@ -32,6 +35,7 @@ import { cpuMs, HarnessError, requireFromRoot } from './lib/platform.mjs';
 import { fmtMs, percentile, table } from './lib/stats.mjs';
 import { framesOf, mean, trimSilence } from './lib/voice-audio.mjs';
 import { phoneCallsReport } from './lib/phone-transcoding.mjs';
+import { realtimePhase } from './lib/voice-realtime-phase.mjs';
 import { startFakeVoiceProviders, startVoicePlatform } from './lib/voice-platform.mjs';
 import { FRAME_MS, MicrophoneClock, VoiceBenchSession } from './lib/voice-session-driver.mjs';
 
@@ -52,7 +56,11 @@ const HELP = `npm run bench -- voice [flags]   (each flag also as env BENCH_<NAM
   --phone-seconds N   seconds of audio each phone call transcodes each way (default 20)
   --phone-threads N   threads the calls are split over, as over voice replicas (default 1: one replica)
   --phone-reply-rate N  the synthesiser's rate the answers are resampled from (default 24000)
-  --only WHAT         \`sessions\` or \`phone\`: run that part alone (default both)`;
+  --realtime-sessions N  callers of the realtime phase (default 10)
+  --realtime-rounds N    measured turns per realtime caller, after a warm-up turn (default 3)
+  --realtime-response-ms N  the fake OpenAI Realtime's first audio after its commit (default 200)
+  --only WHAT         \`sessions\` or \`phone\`: run that part alone (default both); \`realtime\`: the
+                      realtime phase alone (callers in mode "realtime" against a fake OpenAI Realtime)`;
 
 const TARGETS = { overheadP50Ms: 40, overheadP99Ms: 120, bargeInP99Ms: 100 };
 const SAMPLE_RATE = 16_000;
@@ -103,12 +111,15 @@ function parseOptions(argv) {
       'phone-seconds': { default: 20, min: 1 },
       'phone-threads': { default: 1, min: 1 },
       'phone-reply-rate': { default: 24_000, min: 8_000 },
+      'realtime-sessions': { default: 10, min: 1 },
+      'realtime-rounds': { default: 3, min: 1 },
+      'realtime-response-ms': 200,
       only: 'both',
     },
     HELP,
   );
-  if (!['both', 'sessions', 'phone'].includes(options.only))
-    throw new HarnessError(`--only must be sessions or phone\n${HELP}`);
+  if (!['both', 'sessions', 'phone', 'realtime'].includes(options.only))
+    throw new HarnessError(`--only must be sessions, phone or realtime\n${HELP}`);
   return { ...options, cpuProfDir: options.cpuProf, loadBefore: loadavg() };
 }
 
@@ -371,6 +382,16 @@ function report(options, { sessions, clock, failures, wallMs, cpu, providersMs, 
 
 const options = optionsOrExit('voice', () => parseOptions(process.argv.slice(2)));
 runBenchmark('voice', async (context) => {
+  if (options.only === 'realtime') {
+    const lines = await realtimePhase(options, {
+      ...context,
+      log,
+      speech: utteranceFrames(),
+      describeMachine: describeMachine(options.loadBefore),
+    });
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   if (options.only !== 'phone') await run(options, context);
   if (options.only === 'sessions' || options.phoneCalls === 0) return;
   const lines = await phoneCallsReport({
