@@ -38,6 +38,7 @@ export const VoiceCallsContract = {
     response: PlacedCallSchema,
     errors: [
       ErrorCode.Forbidden,
+      ErrorCode.RateLimited,
       ErrorCode.ServiceUnavailable,
       ErrorCode.ProviderUnavailable,
       ErrorCode.ProviderAuthFailed,

@@ -18,6 +18,7 @@ export * from './metrics/jetstream-lag.collector';
 export * from './metrics/observability.module';
 export * from './metrics/bus-instrumentation.factory';
 export * from './redis-script';
+export * from './shared-limiter';
 export * from './http/trust-proxy';
 export * from './http/retry-after';
 export * from './paging/seq-cursor';

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import { Bus } from '@conduit/bus';
-import { PhoneStreamCloseCode, VoiceCallsContract } from '@conduit/contracts';
+import { ErrorCode, PhoneStreamCloseCode, VoiceCallsContract } from '@conduit/contracts';
 import {
   silence,
   spokenPcm,
@@ -63,6 +64,7 @@ describe('phone calls (Twilio webhook and media streams)', () => {
       DEEPGRAM_BASE_URL: deepgram.url,
       VOICE_CALLS_ENABLED: 'true',
       VOICE_CALL_ALLOWED_PREFIXES: '+1555',
+      VOICE_CALLS_PER_USER_PER_DAY: '3',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: TEST_TWILIO_AUTH_TOKEN,
       TWILIO_FROM_NUMBER: ALICE_NUMBER,
@@ -263,6 +265,21 @@ describe('phone calls (Twilio webhook and media streams)', () => {
     expect((await sessions())[0]!.systemPrompt).toContain('Book a table for two, 7 pm');
     client.stop();
     expect((await client.waitClosed()).code).toBe(1000);
+  });
+
+  it('places at most VOICE_CALLS_PER_USER_PER_DAY calls a user, counted in Redis, then refuses with RATE_LIMITED', async () => {
+    const carol = { userId: randomUUID() };
+    const place = (caller: { userId: string }) =>
+      bus.request(VoiceCallsContract.placeCall, { to: '+15550001234', purpose: 'Remind me' }, caller);
+    for (let i = 0; i < 3; i += 1) await expect(place(carol)).resolves.toMatchObject({ to: '+15550001234' });
+    const placedBefore = twilioApi.calls.length;
+    await expect(place(carol)).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
+    expect(twilioApi.calls).toHaveLength(placedBefore);
+    // Someone else's calls are counted apart.
+    await expect(place({ userId: randomUUID() })).resolves.toMatchObject({ to: '+15550001234' });
   });
 
   it("keeps each user's calls in their own conversations", async () => {

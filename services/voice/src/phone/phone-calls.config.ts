@@ -18,6 +18,11 @@ export const PhoneCallsConfigSchema = z.object({
   VOICE_CALLS_ENABLED: z.stringbool().default(false),
   /** Numbers that may be called start with one of these; empty allows none. */
   VOICE_CALL_ALLOWED_PREFIXES: prefixList.prefault(''),
+  /**
+   * Calls one user may place in 24 hours (counted in Redis for every replica, from the first of them):
+   * a tool that dials out costs money, and an agent in a loop must not run up a phone bill.
+   */
+  VOICE_CALLS_PER_USER_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(20),
   /** How long Twilio lets the callee's phone ring before giving up. */
   VOICE_CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   /** Longest wait for Twilio's API to create a call. */

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { RLWrapperTimeouts } from 'rate-limiter-flexible';
+import { sharedLimiter } from '@conduit/service-kit';
 import { backoffSeconds } from './backoff';
-import { sharedLimiter } from './shared-limiter';
 
 /** Failures in a row are remembered this long after the first; a day without a success starts over after that. */
 const FAILURE_MEMORY_SECONDS = 24 * 3600;

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RateLimiterRes, type RLWrapperTimeouts } from 'rate-limiter-flexible';
-import { InjectConfig, REDIS } from '@conduit/service-kit';
+import { InjectConfig, REDIS, sharedLimiter } from '@conduit/service-kit';
 import type { GatewayConfig } from '../../config';
 import { clientAddressKey } from './client-address';
 import { FailureBackoff } from './failure-backoff';
-import { sharedLimiter } from './shared-limiter';
 import { signInRefused, type SignInLimit } from './sign-in-refused.error';
 
 const DAY_SECONDS = 24 * 3600;
