@@ -91,6 +91,12 @@ export const GatewayConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSche
       .int()
       .positive()
       .default(100 * 1024 * 1024),
+    /** Largest Apple Health export `POST /api/v1/health/uploads/apple-health` takes (streamed, never held). */
+    HEALTH_EXPORT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 ** 3),
     /** Body limit of the Garmin Health API webhooks (a push can carry many summaries). */
     HEALTH_WEBHOOK_BODY_LIMIT_BYTES: z.coerce
       .number()

@@ -15,6 +15,7 @@ const { Encoder, Profile } = require('@garmin/fitsdk') as typeof FitSdk;
 
 const WEBHOOK_SECRET = 'garmin-webhook-secret-for-tests-0123456789';
 const MAX_UPLOAD = 256 * 1024;
+const MAX_EXPORT = 512 * 1024;
 
 /** A small activity FIT file made with the SDK's Encoder: heart rate once a second. */
 function activity(start: Date, seconds: number): Uint8Array {
@@ -37,6 +38,21 @@ function activity(start: Date, seconds: number): Uint8Array {
   }
   return encoder.close();
 }
+
+/** A small Apple Health export.xml: three heart-rate readings on 2026-05-03 (UTC). */
+const APPLE_EXPORT = `<?xml version="1.0" encoding="UTF-8"?>
+<HealthData locale="en_GB">
+ <ExportDate value="2026-05-04 08:00:00 +0000"/>
+${[0, 1, 2]
+  .map(
+    (i) =>
+      ` <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Apple Watch" unit="count/min" ` +
+      `creationDate="2026-05-03 10:0${i}:00 +0000" startDate="2026-05-03 10:0${i}:00 +0000" ` +
+      `endDate="2026-05-03 10:0${i}:00 +0000" value="${60 + i}"/>`,
+  )
+  .join('\n')}
+</HealthData>
+`;
 
 function form(bytes: Uint8Array | string, filename: string): FormData {
   const body = new FormData();
@@ -87,6 +103,7 @@ describe('health data over HTTP', () => {
     gateway = await startTestGateway({
       GARMIN_WEBHOOK_SECRET: WEBHOOK_SECRET,
       HEALTH_UPLOAD_MAX_BYTES: MAX_UPLOAD,
+      HEALTH_EXPORT_MAX_BYTES: MAX_EXPORT,
     });
     const schema = gateway.namespace.schemaFor('health-data');
     ({ drop } = await migrateServiceSchema('health-data', testEnv().databaseUrl, schema));
@@ -195,6 +212,40 @@ describe('health data over HTTP', () => {
     expect((await as(alice)('/api/v1/health/imports/not-a-uuid')).status).toBe(400);
     // Still serving.
     expect((await as(alice)('/api/v1/health/garmin/connection')).status).toBe(404);
+  });
+
+  it('takes an Apple Health export.xml with 202, ingests it for its owner only, and refuses what is not one', async () => {
+    const response = await upload(
+      alice,
+      '/api/v1/health/uploads/apple-health',
+      form(APPLE_EXPORT, 'export.xml'),
+    );
+    expect(response.status).toBe(202);
+    const { importId } = await json(response);
+    expect(await finished(alice, importId)).toMatchObject({ status: 'succeeded', samplesStored: 3 });
+    const day = 'from=2026-05-03T00:00:00Z&to=2026-05-04T00:00:00Z&resolution=raw';
+    const points = async (user: RegisteredUser) =>
+      (await json(await as(user)(`/api/v1/health/metrics/heart_rate?${day}`))).points;
+    expect((await points(alice)).map((p: { value: number }) => p.value)).toEqual([60, 61, 62]);
+    expect(await points(bob)).toEqual([]);
+    expect((await as(bob)(`/api/v1/health/imports/${importId}`)).status).toBe(404);
+
+    const refused = await upload(
+      alice,
+      '/api/v1/health/uploads/apple-health',
+      form('%PDF-1.7', 'export.xml'),
+    );
+    expect(refused.status).toBe(415);
+    expect(await json(refused)).toMatchObject({ code: 'UNSUPPORTED_FILE_TYPE' });
+    const tooLarge = await upload(
+      alice,
+      '/api/v1/health/uploads/apple-health',
+      form(`<HealthData>${' '.repeat(MAX_EXPORT)}</HealthData>`, 'export.xml'),
+    );
+    expect(tooLarge.status).toBe(413);
+    expect((await upload(alice, '/api/v1/health/uploads/apple-health', form('', 'export.xml'))).status).toBe(
+      400,
+    );
   });
 
   it('takes blood tests as a JSON body and as a CSV file', async () => {

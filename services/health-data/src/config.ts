@@ -31,6 +31,8 @@ export const HealthDataConfigSchema = ServiceConfigSchema.extend(DatabaseConfigS
     HEALTH_IMPORT_ACK_WAIT_MS: configFields.milliseconds(30_000),
     /** Largest upload the service reads (the gateway refuses larger ones first). */
     HEALTH_UPLOAD_MAX_BYTES: count(1, 4 * 1024 ** 3).default(200 * 1024 * 1024),
+    /** Largest Apple Health export the service reads (streamed to a temporary file, never held in memory). */
+    HEALTH_EXPORT_MAX_BYTES: count(1, 16 * 1024 ** 3).default(2 * 1024 ** 3),
     /** Files read from one zip archive at most. */
     HEALTH_ZIP_MAX_ENTRIES: count(1, 1_000_000).default(10_000),
     /** Bytes unpacked from one zip archive at most (a zip bomb stops here). */

@@ -9,7 +9,7 @@ import { ApiRoute } from '../http/api-route.decorator';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 import { Caller } from '../identity/caller.decorator';
 import { HealthIntake } from './health-intake';
-import { bloodTestUploadKind, fitUploadKind } from './upload-kind';
+import { appleHealthUploadKind, bloodTestUploadKind, fitUploadKind } from './upload-kind';
 
 const TAG = 'health';
 const HEAD_BYTES = 64;
@@ -51,6 +51,33 @@ export class HealthUploadsController {
     });
   }
 
+  @Post('uploads/apple-health')
+  @ApiRoute({
+    summary:
+      'Upload an Apple Health export: the export.zip the Health app shares, or its export.xml (multipart/form-data, one `file` part; told from its bytes) → 202 {importId}; up to HEALTH_EXPORT_MAX_BYTES, streamed',
+    tag: TAG,
+    multipart: { fields: NoFields, file: 'file' },
+    response: AcceptedImportSchema,
+    successStatus: 202,
+  })
+  uploadAppleHealth(@Req() request: FastifyRequest, @Caller() caller: AuthenticatedCaller) {
+    return this.upload(
+      request,
+      caller,
+      (head) => {
+        const kind = appleHealthUploadKind(head);
+        if (!kind) {
+          throw new DomainError(
+            ErrorCode.UnsupportedFileType,
+            'Not an Apple Health export (export.zip or export.xml)',
+          );
+        }
+        return kind;
+      },
+      this.config.HEALTH_EXPORT_MAX_BYTES,
+    );
+  }
+
   @Post('uploads/blood-tests')
   @ApiRoute({
     summary:
@@ -78,10 +105,13 @@ export class HealthUploadsController {
   }
 
   /** Streams the one `file` part into the uploads bucket, tells its kind from its first bytes, accepts it. */
-  private async upload<Kind extends 'fit' | 'fit-zip' | 'blood-test-json' | 'blood-test-csv'>(
+  private async upload<
+    Kind extends 'fit' | 'fit-zip' | 'blood-test-json' | 'blood-test-csv' | 'apple-health',
+  >(
     request: FastifyRequest,
     caller: AuthenticatedCaller,
     kindOf: (head: Uint8Array) => Kind,
+    maxBytes = this.config.HEALTH_UPLOAD_MAX_BYTES,
   ) {
     if (!request.isMultipart()) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Send the file as multipart/form-data');
@@ -89,7 +119,7 @@ export class HealthUploadsController {
     let upload: { object: string; filename: string; size: number; head: Buffer } | null = null;
     let accepted = false;
     try {
-      for await (const part of request.parts({ limits: { fileSize: this.config.HEALTH_UPLOAD_MAX_BYTES } })) {
+      for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
         if (part.type !== 'file') {
           throw new DomainError(ErrorCode.ValidationFailed, `Unexpected form field: ${part.fieldname}`);
         }
@@ -110,7 +140,7 @@ export class HealthUploadsController {
           Readable.toWeb(part.file.pipe(counter)) as ReadableStream<Uint8Array>,
         );
         upload = { object, filename: part.filename, size: seen.size, head: seen.head };
-        if (part.file.truncated) throw this.tooLarge();
+        if (part.file.truncated) throw tooLarge(maxBytes);
       }
       if (!upload) throw new DomainError(ErrorCode.ValidationFailed, 'No file: send it in the `file` part');
       if (upload.size === 0) throw new DomainError(ErrorCode.ValidationFailed, 'The file is empty');
@@ -124,26 +154,24 @@ export class HealthUploadsController {
       accepted = true;
       return result;
     } catch (error) {
-      throw this.asDomainError(error);
+      throw asDomainError(error, maxBytes);
     } finally {
       if (upload && !accepted) await this.intake.discard(upload.object);
     }
   }
+}
 
-  private tooLarge(): DomainError {
-    return new DomainError(ErrorCode.PayloadTooLarge, 'The file is larger than allowed', {
-      maxBytes: this.config.HEALTH_UPLOAD_MAX_BYTES,
-    });
-  }
+function tooLarge(maxBytes: number): DomainError {
+  return new DomainError(ErrorCode.PayloadTooLarge, 'The file is larger than allowed', { maxBytes });
+}
 
-  /** The multipart parser's own errors (a file over the limit, a malformed form) as typed errors. */
-  private asDomainError(error: unknown): unknown {
-    if (error instanceof DomainError) return error;
-    const code = (error as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') return this.tooLarge();
-    if (typeof code === 'string' && code.startsWith('FST_')) {
-      return new DomainError(ErrorCode.ValidationFailed, 'The form could not be read as multipart/form-data');
-    }
-    return error;
+/** The multipart parser's own errors (a file over the limit, a malformed form) as typed errors. */
+function asDomainError(error: unknown, maxBytes: number): unknown {
+  if (error instanceof DomainError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
+  if (typeof code === 'string' && code.startsWith('FST_')) {
+    return new DomainError(ErrorCode.ValidationFailed, 'The form could not be read as multipart/form-data');
   }
+  return error;
 }

@@ -25,17 +25,21 @@ export class ImportContent {
 
   async read(event: ImportAcceptedEvent): Promise<Uint8Array> {
     if ('inline' in event.content) return Buffer.from(event.content.inline, 'base64');
-    return this.transfer.read(event.content.object, this.config.HEALTH_UPLOAD_MAX_BYTES);
+    return this.transfer.read(event.content.object, this.maxBytesOf(event));
   }
 
   /** Writes the bytes to a file as they are read, for content too large to hold in memory. */
   async saveTo(event: ImportAcceptedEvent, path: string): Promise<void> {
     if ('inline' in event.content) return writeFile(path, Buffer.from(event.content.inline, 'base64'));
-    const { stream } = await this.transfer.readStream(
-      event.content.object,
-      this.config.HEALTH_UPLOAD_MAX_BYTES,
-    );
+    const { stream } = await this.transfer.readStream(event.content.object, this.maxBytesOf(event));
     await pipeline(stream, createWriteStream(path));
+  }
+
+  /** The most the service reads of an import: an Apple Health export may be far larger than other uploads. */
+  maxBytesOf(event: ImportAcceptedEvent): number {
+    return event.kind === 'apple-health'
+      ? this.config.HEALTH_EXPORT_MAX_BYTES
+      : this.config.HEALTH_UPLOAD_MAX_BYTES;
   }
 
   async release(event: ImportAcceptedEvent): Promise<void> {

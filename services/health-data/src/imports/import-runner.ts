@@ -80,7 +80,7 @@ export class ImportRunner {
         return fail('the upload is no longer there (it expired before it could be read)');
       }
       if (error instanceof DomainError && error.code === ErrorCode.PayloadTooLarge) {
-        return fail(`the upload is larger than ${this.config.HEALTH_UPLOAD_MAX_BYTES} bytes`);
+        return fail(`the upload is larger than ${this.content.maxBytesOf(event)} bytes`);
       }
       this.logger.warn(
         `import ${event.importId} (attempt ${delivery.attempt}) will be tried again: ${String(error)}`,
