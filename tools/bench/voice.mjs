@@ -33,7 +33,7 @@ import {
 } from './lib/harness.mjs';
 import { cpuMs, HarnessError, requireFromRoot } from './lib/platform.mjs';
 import { fmtMs, percentile, table } from './lib/stats.mjs';
-import { framesOf, mean, trimSilence } from './lib/voice-audio.mjs';
+import { framesOf, latencyRow, mean, trimSilence } from './lib/voice-audio.mjs';
 import { phoneCallsReport } from './lib/phone-transcoding.mjs';
 import { realtimePhase } from './lib/voice-realtime-phase.mjs';
 import { startFakeVoiceProviders, startVoicePlatform } from './lib/voice-platform.mjs';
@@ -252,7 +252,6 @@ function report(options, { sessions, clock, failures, wallMs, cpu, providersMs, 
   const stray = sessions.reduce((sum, s) => sum + s.strayFrames, 0);
   const samples = sessions.reduce((sum, s) => sum + s.order.samples, 0);
   const errors = sessions.flatMap((s) => s.errors);
-  const p = (values) => `${fmtMs(percentile(values, 50))} / ${fmtMs(percentile(values, 99))}`;
   const avg = (key) => mean(replies.map((m) => m[key]).filter((v) => v !== null));
 
   const out = [''];
@@ -270,32 +269,12 @@ function report(options, { sessions, clock, failures, wallMs, cpu, providersMs, 
     table(
       ['measure', 'samples', 'p50 / p99', 'mean'],
       [
-        ['end of speech → first reply audio', String(waited.length), p(waited), fmtMs(mean(waited))],
-        [
-          `platform overhead (less ${options.silenceMs} + ${providersMs})`,
-          String(overhead.length),
-          p(overhead),
-          fmtMs(mean(overhead)),
-        ],
-        ['barge-in → audio.cancelled', String(toCancelled.length), p(toCancelled), fmtMs(mean(toCancelled))],
-        [
-          'barge-in → last reply frame received',
-          String(toLastAudio.length),
-          p(toLastAudio),
-          fmtMs(mean(toLastAudio)),
-        ],
-        [
-          'VAD end of speech − last speech frame',
-          String(vadOffset.length),
-          p(vadOffset),
-          fmtMs(mean(vadOffset)),
-        ],
-        [
-          'caller frame send lateness',
-          String(clock.lateness.length),
-          p(clock.lateness),
-          fmtMs(mean(clock.lateness)),
-        ],
+        latencyRow('end of speech → first reply audio', waited),
+        latencyRow(`platform overhead (less ${options.silenceMs} + ${providersMs})`, overhead),
+        latencyRow('barge-in → audio.cancelled', toCancelled),
+        latencyRow('barge-in → last reply frame received', toLastAudio),
+        latencyRow('VAD end of speech − last speech frame', vadOffset),
+        latencyRow('caller frame send lateness', clock.lateness),
       ],
     ),
   );

@@ -1,5 +1,6 @@
 // Pure helpers of the voice benchmark: the microphone's audio, the reply's sample order, and the
 // arithmetic of its figures.
+import { fmtMs, percentile } from './stats.mjs';
 
 /** The first and last sample louder than `threshold` bound the speech; the rest is cut off. */
 export function trimSilence(pcm, threshold = 300) {
@@ -67,3 +68,11 @@ export function confirmingFrameIndex(speechStartMs, minSpeechMs, frameMs) {
 /** Mean of a list; NaN when empty. */
 export const mean = (values) =>
   values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** A row of a latency table (`measure`, `samples`, `p50 / p99`, `mean`), in ms. */
+export const latencyRow = (label, values) => [
+  label,
+  String(values.length),
+  `${fmtMs(percentile(values, 50))} / ${fmtMs(percentile(values, 99))}`,
+  fmtMs(mean(values)),
+];

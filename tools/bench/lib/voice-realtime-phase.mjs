@@ -10,7 +10,7 @@ import { registerUsers } from './chat-platform.mjs';
 import { pool, sleep } from './harness.mjs';
 import { HarnessError, requireFromRoot } from './platform.mjs';
 import { fmtMs, percentile, table } from './stats.mjs';
-import { mean } from './voice-audio.mjs';
+import { latencyRow } from './voice-audio.mjs';
 import { startFakeVoiceProviders, startVoicePlatform } from './voice-platform.mjs';
 
 const TARGET_OVERHEAD_P50_MS = 30;
@@ -203,19 +203,9 @@ export async function realtimePhase(options, { infra, ns, cleanup, log, speech, 
     table(
       ['measure', 'samples', 'p50 / p99', 'mean'],
       [
-        [
-          'in: last speech frame sent → its audio at the provider',
-          String(inbound.length),
-          p(inbound),
-          fmtMs(mean(inbound)),
-        ],
-        [
-          'out: first audio delta sent → first frame at the caller',
-          String(outbound.length),
-          p(outbound),
-          fmtMs(mean(outbound)),
-        ],
-        ['platform overhead per turn (in + out)', String(total.length), p(total), fmtMs(mean(total))],
+        latencyRow('in: last speech frame sent → its audio at the provider', inbound),
+        latencyRow('out: first audio delta sent → first frame at the caller', outbound),
+        latencyRow('platform overhead per turn (in + out)', total),
         [
           'end of speech → first audio (turn.metrics)',
           String(metrics.length),
