@@ -14,8 +14,8 @@ const ANSWER =
   'Sure. It is sunny in Paris today, with a light wind from the west. Tomorrow will be cloudy, with some rain in the evening.';
 
 /**
- * A client with a speaker and a microphone: it sends 20 ms frames at real-time pace (catching up in one
- * chunk when its timer is late), and what its speaker plays (the reply audio, from its arrival on, at
+ * A client with a speaker and a microphone: it sends 20 ms frames at real-time pace, one message each
+ * (catching up at once when its timer is late), and what its speaker plays (the reply audio, from its arrival on, at
  * real time) comes back into the microphone `ECHO_DELAY_FRAMES` later at `ECHO_GAIN`; from
  * `userFromFrame` after the reply starts playing, the user's own speech is added at full level.
  */
@@ -27,9 +27,14 @@ class SpeakerAndMicrophone {
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
 
+  /** Frames recorded but held back (the client's stall), sent at once when it ends. */
+  private held: Buffer[] = [];
+
   constructor(
     private readonly client: SessionClient,
     private readonly user: { speech: Buffer; fromFrame: number } | null = null,
+    /** From `fromPlayedFrame` frames into the reply, `frames` frames are held back and then sent in a burst. */
+    private readonly stall: { fromPlayedFrame: number; frames: number } | null = null,
   ) {
     this.timer = setInterval(() => this.tick(), 10);
   }
@@ -52,10 +57,23 @@ class SpeakerAndMicrophone {
     const due = Math.floor((performance.now() - this.startedAt) / FRAME_MS);
     if (due <= this.sent) return;
     const reply = this.client.audio();
-    if (this.playingFrom === null && reply.length > 0) this.playingFrom = this.sent;
-    const frames: Buffer[] = [];
-    for (; this.sent < due; this.sent++) frames.push(this.frame(this.sent, reply));
-    this.client.sendAudio(Buffer.concat(frames));
+    // The speaker starts when the reply reaches it: now, however far behind the microphone's sending is.
+    if (this.playingFrom === null && reply.length > 0) this.playingFrom = due - 1;
+    for (; this.sent < due; this.sent++) {
+      const frame = this.frame(this.sent, reply);
+      if (this.stalls()) this.held.push(frame);
+      else {
+        this.held.forEach((f) => this.client.sendAudio(f));
+        this.held = [];
+        this.client.sendAudio(frame);
+      }
+    }
+  }
+
+  private stalls(): boolean {
+    if (!this.stall || this.playingFrom === null) return false;
+    const played = this.sent - this.playingFrom;
+    return played >= this.stall.fromPlayedFrame && played < this.stall.fromPlayedFrame + this.stall.frames;
   }
 
   private frame(index: number, reply: Buffer): Buffer {
@@ -107,6 +125,22 @@ describe('echo suppression in live sessions', () => {
       expect(client.eventsOf('transcript.final').map((e) => e.text)).toEqual([
         'what is the weather like in paris',
       ]);
+    } finally {
+      device.stop();
+      client.close();
+    }
+  });
+
+  it('knows the echo in audio a client sends late and bunched, as the reply starts', async () => {
+    platform.openai.setBehavior({ kind: 'answer', tokens: ANSWER });
+    const client = await open();
+    // The client falls a second behind just as its speaker starts, then sends what it recorded at once.
+    const device = new SpeakerAndMicrophone(client, null, { fromPlayedFrame: 1, frames: 50 });
+    try {
+      client.send({ type: 'say', text: 'what is the weather like in paris' });
+      await client.until(() => device.playedFrames >= 150, 'three seconds of the reply played');
+      expect(client.eventsOf('audio.cancelled')).toHaveLength(0);
+      expect(client.eventsOf('speech.started')).toHaveLength(0);
     } finally {
       device.stop();
       client.close();

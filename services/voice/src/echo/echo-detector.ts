@@ -1,3 +1,5 @@
+import { INPUT_CLOCK_WINDOW_MS } from '../audio/input-clock';
+
 /** The detector works at the VAD's rate (16 kHz), on its frames. */
 const RATE = 16_000;
 const SAMPLES_PER_MS = RATE / 1000;
@@ -27,8 +29,13 @@ export interface EchoDetectorOptions {
    * reply's scaled copy then carries at least this squared share of the frame's energy (0.7: about half).
    */
   readonly minCorrelation: number;
-  /** Reply audio kept for the search, in ms (at least `maxDelayMs` plus a frame). */
+  /**
+   * Reply audio kept for the search, in ms. It is sent ahead of real time (the client's buffer) and input
+   * can arrive late (a client that stalls): at least `maxDelayMs` plus both is kept.
+   */
   readonly historyMs?: number;
+  /** How far ahead of real time the reply's audio is sent. */
+  readonly leadMs?: number;
 }
 
 interface Samples {
@@ -84,7 +91,10 @@ export class EchoDetector {
   private lag: number | null = null;
 
   constructor(private readonly options: EchoDetectorOptions) {
-    const historyMs = Math.max(options.historyMs ?? 0, options.maxDelayMs + 2 * TIMING_SLACK_MS + 100);
+    const historyMs = Math.max(
+      options.historyMs ?? 0,
+      options.maxDelayMs + (options.leadMs ?? 0) + INPUT_CLOCK_WINDOW_MS + 2 * TIMING_SLACK_MS + 100,
+    );
     this.ring = new Int16Array(Math.ceil(historyMs * SAMPLES_PER_MS));
     this.minCorrelation = options.minCorrelation;
   }
@@ -119,7 +129,7 @@ export class EchoDetector {
     this.heardSamples += frame.length >> 1;
   }
 
-  /** Whether the input heard last, whose last sample arrived at wall time `endAt`, is reply echo. */
+  /** Whether the input heard last, whose last sample was recorded at wall time `endAt` (on the input clock), is reply echo. */
   isEcho(endAt: number): boolean {
     return this.correlation(endAt) >= this.minCorrelation;
   }

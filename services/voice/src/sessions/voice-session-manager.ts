@@ -108,6 +108,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
                 maxDelayMs: this.config.VOICE_ECHO_MAX_DELAY_MS,
                 tailMs: this.config.VOICE_ECHO_TAIL_MS,
                 minCorrelation: this.config.VOICE_ECHO_MIN_CORRELATION,
+                leadMs: this.config.VOICE_OUTPUT_LEAD_MS,
               }),
               reference: echoReference,
               readBack: new ReadBackFilter(),

@@ -10,6 +10,7 @@ import {
   type VoiceStart,
   type VoiceTurnMetrics,
 } from '@conduit/contracts';
+import { InputClock } from '../audio/input-clock';
 import type { LiveEncoder, LiveEncoderSink } from '../audio/live-encoder';
 import type { PcmResampler } from '../audio/pcm-resampler';
 import type { EchoDetector } from '../echo/echo-detector';
@@ -131,6 +132,7 @@ export class VoiceSession {
   /** The watchdog's time: the client is not blamed for this process's own stalls. */
   private readonly listeningClock: ListeningClock;
   private readonly detector: TurnDetector;
+  private readonly inputClock = new InputClock();
   private readonly slicer = new FrameSlicer((VAD_SAMPLE_RATE * VAD_FRAME_MS * 2) / 1000, VAD_FRAME_MS);
   private readonly preRoll: PreRoll;
   private readonly startedAt: number;
@@ -200,10 +202,11 @@ export class VoiceSession {
     const arrivedAt = this.now();
     const pcm = this.setup.inputResampler.process(Buffer.from(data.buffer, data.byteOffset, data.length));
     const frames = this.slicer.push(pcm);
-    const lastEndMs = frames.at(-1)?.endMs ?? 0;
-    // Each frame's last sample arrived (about) when the chunk did, less the audio after it in the chunk.
-    for (const { frame, startMs, endMs } of frames)
-      this.handleFrame(frame, startMs, endMs, arrivedAt - (lastEndMs - endMs));
+    if (frames.length === 0) return;
+    // Each frame is dated when it was recorded, on the input's own clock: a late, bunched chunk's audio
+    // is not taken as played (or echoed) at its arrival.
+    const offset = this.inputClock.arrived(arrivedAt, frames.at(-1)!.endMs);
+    for (const { frame, startMs, endMs } of frames) this.handleFrame(frame, startMs, endMs, endMs + offset);
   }
 
   handleControl(control: VoiceSessionControl): void {
@@ -260,10 +263,11 @@ export class VoiceSession {
     for (const listener of this.endListeners) listener();
   }
 
-  private handleFrame(frame: Buffer, startMs: number, endMs: number, arrivedAt: number): void {
+  /** `recordedAt`: the wall time the frame's last sample was recorded at on the client. */
+  private handleFrame(frame: Buffer, startMs: number, endMs: number, recordedAt: number): void {
     this.setup.echo?.detector.hear(frame);
     // The reply's own audio coming back from the client's speaker is not the user speaking.
-    const voiced = this.setup.vad.isVoiced(frame) && !this.setup.echo?.detector.isEcho(arrivedAt);
+    const voiced = this.setup.vad.isVoiced(frame) && !this.setup.echo?.detector.isEcho(recordedAt);
     if (voiced) this.lastVoicedAt = this.now();
     const change = this.detector.push(voiced, startMs, endMs);
     if (this.listening) this.hear(this.listening, frame);
