@@ -1,4 +1,4 @@
-import { OUTPUT_FRAME_MS } from '../replies/reply-playback';
+import { FramePacer, type FramePacerOptions } from '../replies/frame-pacer';
 import { playedTextOf, type SpokenPiece } from '../replies/played-text';
 
 export interface RealtimePlaybackSink {
@@ -16,28 +16,31 @@ export interface RealtimePlaybackSink {
  * (each piece spans the audio that came with it), so {@link cancel} can say which text was played.
  */
 export class RealtimePlayback {
-  private readonly frameBytes: number;
   private readonly pieces: SpokenPiece[] = [];
-  private buffered: Buffer = Buffer.alloc(0);
+  private readonly pacer: FramePacer;
   private receivedMs = 0;
-  private sentMs = 0;
-  private firstSentAt: number | null = null;
-  private noMoreAudio = false;
   private finished = false;
-  private pacer: NodeJS.Timeout | null = null;
   /** The provider's id of the answer's audio item (to truncate it to what was played). */
   itemId: string | null = null;
   firstFrameAt: number | null = null;
 
   constructor(
-    private readonly options: {
-      readonly outputRate: number;
-      readonly leadMs: number;
-      readonly now: () => number;
-    },
+    private readonly options: FramePacerOptions,
     private readonly sink: RealtimePlaybackSink,
   ) {
-    this.frameBytes = Math.round((options.outputRate * OUTPUT_FRAME_MS) / 1000) * 2;
+    this.pacer = new FramePacer(options, {
+      frame: (pcm) => {
+        if (this.firstFrameAt === null) {
+          this.firstFrameAt = this.options.now();
+          this.sink.started();
+        }
+        this.sink.frame(pcm);
+      },
+      drained: () => {
+        this.finished = true;
+        this.sink.done();
+      },
+    });
   }
 
   get active(): boolean {
@@ -51,11 +54,10 @@ export class RealtimePlayback {
 
   audio(pcm: Buffer): void {
     if (this.finished || pcm.length === 0) return;
-    this.buffered = this.buffered.length === 0 ? pcm : Buffer.concat([this.buffered, pcm]);
     this.receivedMs += (pcm.length / 2 / this.options.outputRate) * 1000;
     const last = this.pieces.at(-1);
     if (last) last.endMs = this.receivedMs;
-    this.pump();
+    this.pacer.push(pcm);
   }
 
   transcript(text: string): void {
@@ -65,51 +67,15 @@ export class RealtimePlayback {
 
   /** The answer has no more audio: it is done once everything is sent. */
   end(): void {
-    this.noMoreAudio = true;
-    this.pump();
+    if (this.finished) return;
+    this.pacer.finish();
   }
 
   /** Stops at once: no frame is sent after this. Returns the audio played (ms) and its text. */
   cancel(): { playedMs: number; playedText: string } {
-    const playedMs =
-      this.firstSentAt === null ? 0 : Math.min(this.sentMs, this.options.now() - this.firstSentAt);
-    this.stop();
-    return { playedMs, playedText: playedTextOf(this.pieces, playedMs) };
-  }
-
-  private stop(): void {
+    const playedMs = this.pacer.playedMs();
     this.finished = true;
-    this.buffered = Buffer.alloc(0);
-    if (this.pacer) clearInterval(this.pacer);
-    this.pacer = null;
-  }
-
-  private pump(): void {
-    if (this.finished) return;
-    const now = this.options.now();
-    while (this.buffered.length >= this.frameBytes || (this.noMoreAudio && this.buffered.length > 0)) {
-      // The first frame goes at once; then real time since it, plus the lead.
-      if (this.firstSentAt !== null && this.sentMs >= now - this.firstSentAt + this.options.leadMs) break;
-      const frame = this.buffered.subarray(0, Math.min(this.frameBytes, this.buffered.length));
-      this.buffered = this.buffered.subarray(frame.length);
-      this.firstSentAt ??= now;
-      this.sentMs += (frame.length / 2 / this.options.outputRate) * 1000;
-      if (this.firstFrameAt === null) {
-        this.firstFrameAt = now;
-        this.sink.started();
-      }
-      this.sink.frame(Buffer.from(frame));
-    }
-    if (this.noMoreAudio && this.buffered.length === 0) {
-      this.stop();
-      this.sink.done();
-      return;
-    }
-    if (this.buffered.length > 0 && !this.pacer) {
-      this.pacer = setInterval(() => this.pump(), OUTPUT_FRAME_MS);
-    } else if (this.buffered.length === 0 && this.pacer) {
-      clearInterval(this.pacer);
-      this.pacer = null;
-    }
+    this.pacer.stop();
+    return { playedMs, playedText: playedTextOf(this.pieces, playedMs) };
   }
 }

@@ -1,10 +1,8 @@
 import type { LiveEncoder, LiveEncoderSink } from '../audio/live-encoder';
 import { PcmResampler } from '../audio/pcm-resampler';
 import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
+import { FramePacer } from './frame-pacer';
 import { playedTextOf, type SpokenPiece } from './played-text';
-
-/** Reply audio goes out in frames of this length. */
-export const OUTPUT_FRAME_MS = 20;
 
 export interface PlaybackOptions {
   readonly tts: TextToSpeechEngine;
@@ -47,18 +45,13 @@ export class ReplyPlayback {
   private readonly texts: string[] = [];
   private readonly pieces: SpokenPiece[] = [];
   private readonly abort = new AbortController();
-  private readonly frameBytes: number;
-  private buffered: Buffer = Buffer.alloc(0);
+  private readonly pacer: FramePacer;
   private synthesizedMs = 0;
-  private sentMs = 0;
-  private firstSentAt: number | null = null;
   private noMoreText = false;
   private working = false;
   private finished = false;
-  private pacer: NodeJS.Timeout | null = null;
   private resampler: Promise<PcmResampler> | null = null;
   private readonly encoder: LiveEncoder | null;
-  private draining = false;
   /** When the engine gave its first audio, and when the first frame went out. */
   firstSynthesizedAt: number | null = null;
   firstFrameAt: number | null = null;
@@ -69,7 +62,19 @@ export class ReplyPlayback {
     private readonly options: PlaybackOptions,
     private readonly sink: PlaybackSink,
   ) {
-    this.frameBytes = Math.round((options.outputRate * OUTPUT_FRAME_MS) / 1000) * 2;
+    this.pacer = new FramePacer(options, {
+      frame: (pcm, playAt) => {
+        this.sink.played?.(pcm, playAt);
+        if (this.encoder) this.encoder.write(pcm);
+        else this.send(pcm);
+      },
+      drained: () => {
+        // Compressed output is done once the encoder has flushed what it was given (its `end`).
+        if (this.encoder && this.pacer.sentAny) return this.encoder.end();
+        this.stop();
+        this.sink.done();
+      },
+    });
     this.encoder =
       options.encoder?.({
         data: (chunk) => this.send(chunk),
@@ -101,13 +106,12 @@ export class ReplyPlayback {
   end(): void {
     this.noMoreText = true;
     void this.work();
-    this.pump();
+    this.finishIfSpoken();
   }
 
   /** Stops at once: no frame is sent after this returns. Returns the text of the audio sent (played). */
   cancel(): string {
-    const playedMs =
-      this.firstSentAt === null ? 0 : Math.min(this.sentMs, this.options.now() - this.firstSentAt);
+    const playedMs = this.pacer.playedMs();
     this.stop();
     return playedTextOf(this.pieces, playedMs);
   }
@@ -115,9 +119,7 @@ export class ReplyPlayback {
   private stop(): void {
     this.finished = true;
     this.abort.abort();
-    this.buffered = Buffer.alloc(0);
-    if (this.pacer) clearInterval(this.pacer);
-    this.pacer = null;
+    this.pacer.stop();
     this.encoder?.kill();
     void this.resampler?.then((r) => r.close()).catch(() => undefined);
   }
@@ -141,7 +143,7 @@ export class ReplyPlayback {
       this.working = false;
     }
     if (this.texts.length > 0) return void this.work();
-    this.pump();
+    this.finishIfSpoken();
   }
 
   private async synthesize(text: string): Promise<void> {
@@ -161,39 +163,9 @@ export class ReplyPlayback {
       if (this.finished) return;
       this.firstSynthesizedAt ??= this.options.now();
       const pcm = resampler.process(chunk);
-      this.buffered = this.buffered.length === 0 ? pcm : Buffer.concat([this.buffered, pcm]);
       this.synthesizedMs += (pcm.length / 2 / this.options.outputRate) * 1000;
       piece.endMs = this.synthesizedMs;
-      this.pump();
-    }
-  }
-
-  /** Sends the frames real time (plus the lead) allows; ends the reply once all is sent. */
-  private pump(): void {
-    if (this.finished || this.draining) return;
-    const now = this.options.now();
-    while (this.buffered.length >= this.frameBytes || (this.isLastAudio() && this.buffered.length > 0)) {
-      const elapsed = this.firstSentAt === null ? 0 : now - this.firstSentAt;
-      if (this.sentMs >= elapsed + this.options.leadMs) break;
-      const frame = this.buffered.subarray(0, Math.min(this.frameBytes, this.buffered.length));
-      this.buffered = this.buffered.subarray(frame.length);
-      this.firstSentAt ??= now;
-      this.sink.played?.(frame, this.firstSentAt + this.sentMs);
-      this.sentMs += (frame.length / 2 / this.options.outputRate) * 1000;
-      if (this.encoder) this.encoder.write(Buffer.from(frame));
-      else this.send(Buffer.from(frame));
-    }
-    if (this.isLastAudio() && this.buffered.length === 0) {
-      if (this.encoder && this.firstSentAt !== null) return this.drain();
-      this.stop();
-      this.sink.done();
-      return;
-    }
-    if (this.buffered.length > 0 && !this.pacer) {
-      this.pacer = setInterval(() => this.pump(), OUTPUT_FRAME_MS);
-    } else if (this.buffered.length === 0 && this.pacer) {
-      clearInterval(this.pacer);
-      this.pacer = null;
+      this.pacer.push(pcm);
     }
   }
 
@@ -207,16 +179,8 @@ export class ReplyPlayback {
     this.sink.frame(audio);
   }
 
-  /** Every frame went to the encoder: it flushes the rest, then the reply is done (its sink's `end`). */
-  private drain(): void {
-    this.draining = true;
-    if (this.pacer) clearInterval(this.pacer);
-    this.pacer = null;
-    this.encoder?.end();
-  }
-
-  /** Nothing more will be synthesised: what is buffered is the end of the reply. */
-  private isLastAudio(): boolean {
-    return this.noMoreText && !this.working && this.texts.length === 0;
+  /** Once nothing more will be synthesised, what the pacer holds is the end of the reply. */
+  private finishIfSpoken(): void {
+    if (this.noMoreText && !this.working && this.texts.length === 0 && !this.finished) this.pacer.finish();
   }
 }
