@@ -18,18 +18,22 @@
 //     (lib/agents-schedules.mjs).
 // Prints PASS/FAIL for the targets of the agents issue. Exits 0 whether or not they are met.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { overheadPerStep, overheadPerStepOverLatency } from './lib/agent-overhead.mjs';
 import { FAKE_API_KEY, startFakeOpenAiProcess } from './lib/chat-platform.mjs';
 import { schedulesPhase } from './lib/agents-schedules.mjs';
 import { describeMachine, optionsOrExit, parseFlags, pool, runBenchmark } from './lib/harness.mjs';
 import {
+  cpuMs,
   HarnessError,
   prepareNamespace,
   requireBuilt,
   requireFromRoot,
   startService,
+  writeSyscalls,
 } from './lib/platform.mjs';
 import { fmtMs, percentile, table } from './lib/stats.mjs';
 
@@ -41,8 +45,12 @@ const HELP = `npm run bench -- agents [flags]   (each flag also as env BENCH_<NA
   --model-latency-ms N  the fake model's fixed time per step in the overhead phase (default 200)
   --phases LIST     the phases to run, comma-separated (default overhead,instant,schedules)
   --schedules N     schedules due in the same minute in the schedules phase (default 1000)
-  --cpu-prof DIR    write the agents process's V8 CPU profile into DIR (summarise it with
+  --cpu-prof DIR    write the V8 CPU profiles of the agents and usage processes into DIR, with
+                    DIR/window.json saying when the last measured runs ran (summarise them with
                     node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
+
+/** The CPU profiles' clock (CLOCK_MONOTONIC, µs), for the window the summary counts. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** p50, p90, p99 and max, formatted. */
 const quantiles = (values) => [50, 90, 99, 100].map((q) => fmtMs(percentile(values, q), 2));
@@ -86,7 +94,8 @@ async function startPlatform({ infra, ns, cleanup, log }, options) {
     DATABASE_URL: infra.databaseUrl,
   };
   log('starting usage and agents');
-  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
+  const profiled = options.cpuProf ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] } : {};
+  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage }, profiled);
   cleanup.add('usage', () => usage.stop());
   const agentsEnv = {
     ...common,
@@ -101,7 +110,7 @@ async function startPlatform({ infra, ns, cleanup, log }, options) {
     'agents',
     // Fire nothing: this measures runs alone (the schedules phase starts replicas that fire).
     { ...agentsEnv, AGENTS_SCHEDULER_ENABLED: 'false' },
-    options.cpuProf ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] } : {},
+    profiled,
   );
   cleanup.add('agents', () => agents.stop());
   const { Bus } = requireFromRoot('@conduit/bus');
@@ -169,9 +178,23 @@ async function measureRuns(platform, options, log, { model, overheadOf }) {
   log(`${model}: warming up with ${options.warmup} runs`);
   await pool(options.warmup, options.concurrency, once);
   log(`${model}: measuring ${options.runs} runs, ${options.concurrency} at a time`);
+  const { agents, usage } = platform.services;
+  const cpuBefore = [cpuMs(agents.pid), cpuMs(usage.pid)];
+  const writesBefore = [writeSyscalls(agents.pid), writeSyscalls(usage.pid)];
+  const window = { fromUs: monotonicUs(), toUs: Number.POSITIVE_INFINITY };
   const wallStart = performance.now();
   const measured = await pool(options.runs, options.concurrency, once);
   const wallSeconds = (performance.now() - wallStart) / 1000;
+  window.toUs = monotonicUs();
+  const [agentsCpuMs, usageCpuMs] = [cpuMs(agents.pid) - cpuBefore[0], cpuMs(usage.pid) - cpuBefore[1]];
+  const [agentsWrites, usageWrites] = [
+    writeSyscalls(agents.pid) - writesBefore[0],
+    writeSyscalls(usage.pid) - writesBefore[1],
+  ];
+  if (options.cpuProf) {
+    mkdirSync(options.cpuProf, { recursive: true });
+    writeFileSync(join(options.cpuProf, 'window.json'), JSON.stringify(window));
+  }
   const runs = await withStoredTimings(platform, caller, agent.id, measured, options.concurrency);
   if (!platform.services.agents.alive())
     throw new HarnessError(`agents died:\n${platform.services.agents.output()}`);
@@ -198,6 +221,9 @@ async function measureRuns(platform, options, log, { model, overheadOf }) {
   const runsPerSecond = runs.length / wallSeconds;
   console.log(
     `${runs.length} runs of ${runs[0].steps} steps and ${runs[0].toolCalls} tool calls (${runs[0].events} events) in ${wallSeconds.toFixed(1)} s: ${runsPerSecond.toFixed(0)} runs/s at ${options.concurrency} concurrent`,
+  );
+  console.log(
+    `per run: CPU agents ${(agentsCpuMs / runs.length).toFixed(2)} ms, usage ${(usageCpuMs / runs.length).toFixed(2)} ms; write system calls agents ${(agentsWrites / runs.length).toFixed(1)}, usage ${(usageWrites / runs.length).toFixed(1)}`,
   );
   return { perStep, overModelTime, runsPerSecond };
 }

@@ -467,4 +467,58 @@ describe('agent runs', () => {
       transcript: [{ role: 'user', text: 'lost' }],
     });
   });
+  it('stores the ends of runs that finish together, each in its own row and only for its owner', async () => {
+    const agent = await createAgent({});
+    const repository = service.app.get(RunRepository);
+    const runIds = Array.from({ length: 3 }, () => crypto.randomUUID());
+    for (const id of runIds) {
+      await repository.insertForAgent({
+        id,
+        userId: alice.userId,
+        agentId: agent.id,
+        trigger: 'api',
+        input: `input ${id}`,
+        transcript: [{ role: 'user', text: `input ${id}` }],
+        continuesRunId: null,
+      });
+    }
+    const endOf = (i: number) => ({
+      transcript: [
+        { role: 'user' as const, text: `input ${runIds[i]}` },
+        { role: 'assistant' as const, text: `answer ${i}`, toolCalls: [] },
+      ],
+      answer: `answer ${i}`,
+      steps: i + 1,
+      toolCalls: i,
+      usage: { inputTokens: 10 * i, outputTokens: i, cachedTokens: 0, estimated: false },
+      costUsd: 0.001 * i,
+      timings: { totalMs: 1.5 * i, modelMs: i, toolsMs: 0.25 * i },
+      status: i === 2 ? ('failed' as const) : ('succeeded' as const),
+      stopReason: i === 2 ? ('failed' as const) : ('completed' as const),
+      error: i === 2 ? { code: ErrorCode.Internal, message: 'broke' } : null,
+    });
+    // Added in the same turn: one batch. Bob's end of Alice's first run changes nothing.
+    await Promise.all([
+      ...runIds.map((id, i) => repository.finish(alice.userId, id, endOf(i))),
+      repository.finish(bob.userId, runIds[0]!, { ...endOf(1), answer: 'not yours' }),
+    ]);
+    for (const [i, runId] of runIds.entries()) {
+      const stored = await bus.request(AgentsContract.getRun, { agentId: agent.id, runId }, alice);
+      const { transcript, answer, steps, toolCalls, usage, costUsd, timings, status, stopReason, error } =
+        endOf(i);
+      expect(stored).toMatchObject({
+        transcript,
+        answer,
+        steps,
+        toolCalls,
+        usage,
+        costUsd,
+        timings,
+        status,
+        stopReason,
+        error,
+      });
+      expect(stored.finishedAt).not.toBeNull();
+    }
+  });
 });

@@ -242,7 +242,7 @@ async function runTool(
     timeoutMs: input.toolTimeoutMs,
   });
   emitResult(input.emit, step, result);
-  void input.metering.recordToolCall(input.caller, input.runId, call.name, result.ok);
+  input.metering.recordToolCall(input.caller, input.runId, call.name, result.ok);
   return result;
 }
 

@@ -4,6 +4,7 @@ import { Metering, type Admission, type MeteredCaller } from '@conduit/metering'
 import { costOfQuantities } from '@conduit/model-prices';
 import type { ModelUsage } from '../models/agent-model.port';
 import type { ResolvedAgentModel } from '../models/agent-models';
+import { TickBatcher } from './tick-batcher';
 
 /** A model call let through the caller's budgets; `record` settles it with what the call used. */
 export interface MeteredModelCall {
@@ -14,11 +15,19 @@ export interface MeteredModelCall {
  * A run's side of metering: each model call is held against the caller's budgets at its worst case
  * (the prompt so far and the step's full output) before it is made and recorded after, as one step with
  * its tokens; each tool call is recorded too (one row per call, no cost of its own). Records carry the
- * run's id as their reference. Recording does not hold up the run: it never throws, and the ledger
- * retries delivery in the background.
+ * run's id as their reference. Recording does not hold up the run: it never throws, the ledger
+ * retries delivery in the background, and the records of one turn of the event loop are built and sent
+ * together once it is over, after the runs answered in that turn have moved on (their next request,
+ * their tools, their end): runs step in bursts, metering is none of their path, and records sent
+ * together leave in one write to the bus.
  */
 @Injectable()
 export class RunMetering {
+  private readonly deferred = new TickBatcher<() => void>((records) => {
+    for (const record of records) record();
+    return Promise.resolve();
+  });
+
   constructor(private readonly metering: Metering) {}
 
   /** BUDGET_EXCEEDED when a budget cannot take the call's worst case. */
@@ -33,22 +42,38 @@ export class RunMetering {
       record: (status, usage, estimated) => {
         const quantities = { ...usage, steps: 1 };
         const costUsd = costOfQuantities(model.prices, quantities);
-        void admission.record({
-          recordId: randomUUID(),
-          model: model.id,
-          status,
-          quantities,
-          estimated,
-          costUsd,
-          reference: runId,
+        this.later(() => {
+          void admission.record({
+            recordId: randomUUID(),
+            model: model.id,
+            status,
+            quantities,
+            estimated,
+            costUsd,
+            reference: runId,
+          });
         });
         return costUsd;
       },
     };
   }
 
+  /** Runs `record` once the current turn of the event loop is over, with the others of that turn. */
+  private later(record: () => void): void {
+    void this.deferred.add(record);
+  }
+
   /** One row per tool call, priced at nothing: what was called, for whom, and how it ended. */
-  async recordToolCall(caller: MeteredCaller, runId: string, tool: string, ok: boolean): Promise<void> {
+  recordToolCall(caller: MeteredCaller, runId: string, tool: string, ok: boolean): void {
+    this.later(() => void this.recordFreeCall(caller, runId, tool, ok));
+  }
+
+  private async recordFreeCall(
+    caller: MeteredCaller,
+    runId: string,
+    tool: string,
+    ok: boolean,
+  ): Promise<void> {
     let admission: Admission;
     try {
       admission = await this.metering.admit(caller, [

@@ -13,6 +13,7 @@ import type {
 } from '@conduit/contracts';
 import { PG_POOL } from '@conduit/service-kit';
 import { AGENT_COLUMNS, toStored, type AgentRow } from '../agents/agent.repository';
+import { TickBatcher } from './tick-batcher';
 
 export interface NewRun {
   id: string;
@@ -71,6 +72,10 @@ const NO_USAGE: RunUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, e
 /** Runs and their transcripts; every query is scoped to the owner. */
 @Injectable()
 export class RunRepository {
+  private readonly ends = new TickBatcher<{ userId: string; runId: string; end: RunEnd }>((ends) =>
+    this.finishAll(ends),
+  );
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**
@@ -122,19 +127,40 @@ export class RunRepository {
     );
   }
 
-  async finish(userId: string, runId: string, end: RunEnd): Promise<void> {
+  /**
+   * Stores how a run ended. The ends of runs that finish in the same turn of the event loop are written
+   * by one statement (a burst of runs costs one round trip), each row still scoped to its owner.
+   */
+  finish(userId: string, runId: string, end: RunEnd): Promise<void> {
+    return this.ends.add({ userId, runId, end });
+  }
+
+  private async finishAll(ends: readonly { userId: string; runId: string; end: RunEnd }[]): Promise<void> {
+    // One JSON document for the batch: the transcripts are encoded once, inside it, not each again as
+    // a string parameter.
+    const rows = ends.map(({ userId, runId, end }) => ({
+      user_id: userId,
+      id: runId,
+      transcript: end.transcript,
+      answer: end.answer,
+      steps: end.steps,
+      tool_calls: end.toolCalls,
+      usage: end.usage,
+      cost_usd: end.costUsd,
+      timings: end.timings,
+      status: end.status,
+      stop_reason: end.stopReason,
+      error: end.error,
+    }));
     await this.pool.query(
-      `UPDATE runs SET transcript = $3, answer = $4, steps = $5, tool_calls = $6, usage = $7, cost_usd = $8,
-         timings = $9, status = $10, stop_reason = $11, error = $12, finished_at = now()
-       WHERE user_id = $1 AND id = $2`,
-      [
-        userId,
-        runId,
-        ...progressValues(end),
-        end.status,
-        end.stopReason,
-        end.error === null ? null : JSON.stringify(end.error),
-      ],
+      `UPDATE runs SET transcript = ended.transcript, answer = ended.answer, steps = ended.steps,
+         tool_calls = ended.tool_calls, usage = ended.usage, cost_usd = ended.cost_usd, timings = ended.timings,
+         status = ended.status, stop_reason = ended.stop_reason, error = ended.error, finished_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS ended(user_id text, id uuid, transcript jsonb, answer text,
+         steps integer, tool_calls integer, usage jsonb, cost_usd double precision, timings jsonb, status text,
+         stop_reason text, error jsonb)
+       WHERE runs.user_id = ended.user_id AND runs.id = ended.id`,
+      [JSON.stringify(rows)],
     );
   }
 

@@ -1,0 +1,33 @@
+import { TickBatcher } from './tick-batcher';
+
+describe('TickBatcher', () => {
+  it('hands what is added in one turn of the event loop to one write, and settles each add with it', async () => {
+    const writes: number[][] = [];
+    const batcher = new TickBatcher<number>((items) => {
+      writes.push([...items]);
+      return Promise.resolve();
+    });
+    await Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)]);
+    await batcher.add(4);
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('rejects every add of a batch whose write fails, and writes the next batch anew', async () => {
+    let fail = true;
+    const batcher = new TickBatcher<string>(async () => {
+      if (fail) throw new Error('down');
+    });
+    const first = [batcher.add('a'), batcher.add('b')];
+    await expect(first[0]).rejects.toThrow('down');
+    await expect(first[1]).rejects.toThrow('down');
+    fail = false;
+    await expect(batcher.add('c')).resolves.toBeUndefined();
+  });
+
+  it('rejects the adds when the write throws before returning a promise', async () => {
+    const batcher = new TickBatcher<string>(() => {
+      throw new Error('bad batch');
+    });
+    await expect(batcher.add('a')).rejects.toThrow('bad batch');
+  });
+});
