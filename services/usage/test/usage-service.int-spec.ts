@@ -130,6 +130,25 @@ describe('the usage service: the ledger every service meters into, and budgets',
     expect(spent).toEqual({ nanoUsd: 4_200, tokens: 16 });
   });
 
+  it('writes the records of a burst, one of them published twice, each once', async () => {
+    const userId = `burst-${randomUUID()}`;
+    const events = Array.from({ length: 20 }, (_, i) =>
+      record({ userId, quantities: { inputTokens: i + 1 }, costUsd: 0.001 }),
+    );
+    await Promise.all([...events.map((event) => publish(event)), publish(events[0]!, randomUUID())]);
+    const countOf = async () =>
+      Number(
+        (await db.query('SELECT count(*)::int AS n FROM usage_records WHERE user_id = $1', [userId])).rows[0]
+          .n,
+      );
+    await waitFor(async () => (await countOf()) === events.length, 'every record of the burst');
+    const { rows } = await db.query(
+      'SELECT id, input_tokens FROM usage_records WHERE user_id = $1 ORDER BY input_tokens',
+      [userId],
+    );
+    expect(rows).toEqual(events.map((event, i) => ({ id: event.recordId, input_tokens: i + 1 })));
+  });
+
   it('counts a record delivered twice once, and drops an event that does not fit the contract', async () => {
     const event = record({ userId: `twice-${randomUUID()}` });
     await publish(event);

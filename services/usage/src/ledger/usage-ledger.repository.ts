@@ -29,13 +29,22 @@ const AGGREGATES = `
   COALESCE(SUM(cost_usd), 0)::text AS cost_usd,
   (COUNT(*) FILTER (WHERE estimated))::bigint AS estimated_requests`;
 
-/** A record delivered twice (JetStream redelivery, a publisher's retry) keeps its first row. */
-const INSERT_RECORD = `
+/**
+ * Many records in one statement (one JSON document, a row each); returns the ids written. A record
+ * delivered twice (JetStream redelivery, a publisher's retry) keeps its first row.
+ */
+const INSERT_RECORDS = `
 INSERT INTO usage_records (id, user_id, api_key_id, service, model, status, input_tokens, output_tokens,
                            cached_tokens, characters, seconds, images, steps, estimated, cost_usd,
                            reference, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-ON CONFLICT (id) DO NOTHING`;
+SELECT id, user_id, api_key_id, service, model, status, input_tokens, output_tokens, cached_tokens,
+       characters, seconds, images, steps, estimated, cost_usd, reference, created_at
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, user_id text, api_key_id text, service text, model text,
+     status text, input_tokens integer, output_tokens integer, cached_tokens integer, characters integer,
+     seconds numeric, images integer, steps integer, estimated boolean, cost_usd numeric, reference text,
+     created_at timestamptz)
+ON CONFLICT (id) DO NOTHING
+RETURNING id`;
 
 const WHERE_USER_RANGE = 'WHERE user_id = $1 AND created_at >= $2 AND created_at < $3';
 
@@ -44,29 +53,33 @@ const WHERE_USER_RANGE = 'WHERE user_id = $1 AND created_at >= $2 AND created_at
 export class UsageLedgerRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** @returns false when the record was already in the ledger. */
-  async insert(record: UsageRecordedEvent): Promise<boolean> {
-    const q = record.quantities;
-    const result = await this.pool.query(INSERT_RECORD, [
-      record.recordId,
-      record.userId,
-      record.apiKeyId,
-      record.service,
-      record.model,
-      record.status,
-      q.inputTokens ?? 0,
-      q.outputTokens ?? 0,
-      q.cachedTokens ?? 0,
-      q.characters ?? 0,
-      q.seconds ?? 0,
-      q.images ?? 0,
-      q.steps ?? 0,
-      record.estimated,
-      record.costUsd.toFixed(8),
-      record.reference,
-      new Date(record.occurredAt),
-    ]);
-    return result.rowCount === 1;
+  /** Writes every record in one statement; @returns the ids of those that were already in the ledger. */
+  async insertMany(records: readonly UsageRecordedEvent[]): Promise<string[]> {
+    const rows = records.map((record) => {
+      const q = record.quantities;
+      return {
+        id: record.recordId,
+        user_id: record.userId,
+        api_key_id: record.apiKeyId,
+        service: record.service,
+        model: record.model,
+        status: record.status,
+        input_tokens: q.inputTokens ?? 0,
+        output_tokens: q.outputTokens ?? 0,
+        cached_tokens: q.cachedTokens ?? 0,
+        characters: q.characters ?? 0,
+        seconds: q.seconds ?? 0,
+        images: q.images ?? 0,
+        steps: q.steps ?? 0,
+        estimated: record.estimated,
+        cost_usd: record.costUsd.toFixed(8),
+        reference: record.reference,
+        created_at: record.occurredAt,
+      };
+    });
+    const { rows: written } = await this.pool.query<{ id: string }>(INSERT_RECORDS, [JSON.stringify(rows)]);
+    const writtenIds = new Set(written.map((row) => row.id));
+    return records.map((record) => record.recordId).filter((id) => !writtenIds.has(id));
   }
 
   /** What a user (or one of their keys, given `apiKeyId`) spent in `[start, end)`: nano-USD and input plus output tokens. */
