@@ -521,4 +521,34 @@ describe('agent runs', () => {
       expect(stored.finishedAt).not.toBeNull();
     }
   });
+  it('stores the runs started together, tells each start whether its agent is the user’s and its id new', async () => {
+    const agent = await createAgent({});
+    const bobsAgent = await createAgent({ name: 'bob’s' }, bob);
+    const repository = service.app.get(RunRepository);
+    const newRun = (userId: string, agentId: string, id = crypto.randomUUID()) => ({
+      id,
+      userId,
+      agentId,
+      trigger: 'api' as const,
+      input: `input ${id}`,
+      transcript: [{ role: 'user' as const, text: `input ${id}` }],
+      continuesRunId: null,
+    });
+    const twice = crypto.randomUUID();
+    const [mine, again, notMine, bobs, badId] = await Promise.all([
+      repository.insertForAgent(newRun(alice.userId, agent.id, twice)),
+      repository.insertForAgent(newRun(alice.userId, agent.id, twice)),
+      repository.insertForAgent(newRun(alice.userId, bobsAgent.id)),
+      repository.insertForAgent(newRun(bob.userId, bobsAgent.id)),
+      repository.insertForAgent(newRun(alice.userId, 'not-a-uuid')),
+    ]);
+    expect(mine).toEqual({ agent: expect.objectContaining({ id: agent.id }), inserted: true });
+    expect(again).toEqual({ agent: expect.objectContaining({ id: agent.id }), inserted: false });
+    expect(notMine).toEqual({ agent: null, inserted: false });
+    expect(bobs).toEqual({ agent: expect.objectContaining({ id: bobsAgent.id }), inserted: true });
+    expect(badId).toEqual({ agent: null, inserted: false });
+    await expect(
+      bus.request(AgentsContract.getRun, { agentId: agent.id, runId: twice }, alice),
+    ).resolves.toMatchObject({ status: 'running', input: `input ${twice}`, model: agent.model });
+  });
 });

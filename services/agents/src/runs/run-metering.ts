@@ -23,10 +23,9 @@ export interface MeteredModelCall {
  */
 @Injectable()
 export class RunMetering {
-  private readonly deferred = new TickBatcher<() => void>((records) => {
-    for (const record of records) record();
-    return Promise.resolve();
-  });
+  private readonly deferred = new TickBatcher<() => void>((records) =>
+    Promise.resolve(records.map((record) => record())),
+  );
 
   constructor(private readonly metering: Metering) {}
 

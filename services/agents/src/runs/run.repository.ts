@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import type {
   Agent,
   AgentRun,
@@ -67,13 +68,18 @@ interface RunRow {
 const SUMMARY = `id, seq::text, agent_id, model, trigger, status, stop_reason, input, answer, steps, tool_calls,
   usage, cost_usd, error, continues_run_id, timings, created_at, finished_at`;
 
+const Uuid = z.uuid();
+
 const NO_USAGE: RunUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, estimated: false };
 
 /** Runs and their transcripts; every query is scoped to the owner. */
 @Injectable()
 export class RunRepository {
+  private readonly starts = new TickBatcher<NewRun, { agent: Agent | null; inserted: boolean }>((runs) =>
+    this.insertAllForAgents(runs),
+  );
   private readonly ends = new TickBatcher<{ userId: string; runId: string; end: RunEnd }>((ends) =>
-    this.finishAll(ends),
+    this.finishAll(ends).then(() => ends.map(() => undefined)),
   );
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -81,36 +87,76 @@ export class RunRepository {
   /**
    * Reads the owner's agent and stores the run of it (on the agent's model), in one round trip: `agent`
    * null when the user has no such agent (nothing stored), `inserted` false when a run with this id
-   * exists already.
+   * exists already. The runs started in the same turn of the event loop are stored by one statement.
    */
-  async insertForAgent(run: NewRun): Promise<{ agent: Agent | null; inserted: boolean }> {
-    const { rows } = await this.pool.query<AgentRow & { inserted: boolean }>(
-      `WITH agent AS (
-         SELECT ${AGENT_COLUMNS} FROM agents WHERE user_id = $2 AND id = $3
+  insertForAgent(run: NewRun): Promise<{ agent: Agent | null; inserted: boolean }> {
+    // An id that is no UUID names no agent, and must not fail the statement the others share.
+    const ids = [run.id, run.agentId, ...(run.continuesRunId === null ? [] : [run.continuesRunId])];
+    if (!ids.every((id) => Uuid.safeParse(id).success))
+      return Promise.resolve({ agent: null, inserted: false });
+    return this.starts.add(run);
+  }
+
+  private async insertAllForAgents(
+    runs: readonly NewRun[],
+  ): Promise<{ agent: Agent | null; inserted: boolean }[]> {
+    // Two starts of one run id in one statement would both see it inserted: the later ones wait for
+    // the next statement, and find it there.
+    const seen = new Set<string>();
+    const first = runs.filter((run) => !seen.has(run.id) && seen.add(run.id));
+    const firstResults = await this.insertDistinct(first);
+    const later = runs.filter((run) => !first.includes(run));
+    const laterResults = later.length > 0 ? await this.insertAllForAgents(later) : [];
+    return runs.map((run) => {
+      const at = first.indexOf(run);
+      return at >= 0 ? firstResults[at]! : laterResults[later.indexOf(run)]!;
+    });
+  }
+
+  /** `insertForAgent` for runs of distinct ids, in one statement (one JSON document, a row each). */
+  private async insertDistinct(
+    runs: readonly NewRun[],
+  ): Promise<{ agent: Agent | null; inserted: boolean }[]> {
+    const started = runs.map((run) => ({
+      id: run.id,
+      user_id: run.userId,
+      agent_id: run.agentId,
+      trigger: run.trigger,
+      input: run.input,
+      transcript: run.transcript,
+      continues_run_id: run.continuesRunId,
+    }));
+    const { rows } = await this.pool.query<AgentRow & { run_id: string; inserted: boolean }>(
+      `WITH started AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, user_id text, agent_id uuid, trigger text,
+           input text, transcript jsonb, continues_run_id uuid)
+       ), agent AS (
+         SELECT started.id AS run_id, found.*
+         FROM started
+         JOIN LATERAL (
+           SELECT ${AGENT_COLUMNS} FROM agents WHERE agents.user_id = started.user_id AND agents.id = started.agent_id
+         ) AS found ON true
        ), inserted AS (
          INSERT INTO runs (id, user_id, agent_id, model, trigger, status, input, transcript, usage, timings,
            continues_run_id)
-         SELECT $1::uuid, $2::text, agent.id, agent.model, $4::text, 'running', $5::text, $6::jsonb, $7::jsonb,
-           $8::jsonb, $9::uuid
-         FROM agent
+         SELECT started.id, started.user_id, agent.id, agent.model, started.trigger, 'running', started.input,
+           started.transcript, $2::jsonb, $3::jsonb, started.continues_run_id
+         FROM started JOIN agent ON agent.run_id = started.id
          ON CONFLICT (id) DO NOTHING
          RETURNING id
        )
-       SELECT agent.*, EXISTS (SELECT 1 FROM inserted) AS inserted FROM agent`,
+       SELECT agent.*, EXISTS (SELECT 1 FROM inserted WHERE inserted.id = agent.run_id) AS inserted FROM agent`,
       [
-        run.id,
-        run.userId,
-        run.agentId,
-        run.trigger,
-        run.input,
-        JSON.stringify(run.transcript),
+        JSON.stringify(started),
         JSON.stringify(NO_USAGE),
         JSON.stringify({ totalMs: 0, modelMs: 0, toolsMs: 0 }),
-        run.continuesRunId,
       ],
     );
-    const row = rows[0];
-    return row ? { agent: toStored(row).agent, inserted: row.inserted } : { agent: null, inserted: false };
+    const byRun = new Map(rows.map((row) => [row.run_id, row]));
+    return runs.map((run) => {
+      const row = byRun.get(run.id);
+      return row ? { agent: toStored(row).agent, inserted: row.inserted } : { agent: null, inserted: false };
+    });
   }
 
   /** Removes a run that never started (its model turned out not to be callable here). */

@@ -3,19 +3,24 @@ import { TickBatcher } from './tick-batcher';
 describe('TickBatcher', () => {
   it('hands what is added in one turn of the event loop to one write, and settles each add with it', async () => {
     const writes: number[][] = [];
-    const batcher = new TickBatcher<number>((items) => {
+    const batcher = new TickBatcher<number, string>((items) => {
       writes.push([...items]);
-      return Promise.resolve();
+      return Promise.resolve(items.map((item) => `written ${item}`));
     });
-    await Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)]);
-    await batcher.add(4);
+    await expect(Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)])).resolves.toEqual([
+      'written 1',
+      'written 2',
+      'written 3',
+    ]);
+    await expect(batcher.add(4)).resolves.toBe('written 4');
     expect(writes).toEqual([[1, 2, 3], [4]]);
   });
 
   it('rejects every add of a batch whose write fails, and writes the next batch anew', async () => {
     let fail = true;
-    const batcher = new TickBatcher<string>(async () => {
+    const batcher = new TickBatcher<string>(async (items) => {
       if (fail) throw new Error('down');
+      return items.map(() => undefined);
     });
     const first = [batcher.add('a'), batcher.add('b')];
     await expect(first[0]).rejects.toThrow('down');
