@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
+import { hostFakeWebSockets } from './fake-websocket-host';
 
 /**
  * A local Deepgram speaking its real wire protocol: the live socket `GET /v1/listen` (auth by
@@ -58,16 +59,7 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<F
   const queue: FakeDeepgramBehavior[] = [];
   const streams: FakeDeepgramStream[] = [];
   const prerecorded: Array<{ query: URLSearchParams; bytes: number; contentType?: string }> = [];
-  const sockets = new Set<Socket>();
-  const live = new Set<WebSocket>();
   const next = (): FakeDeepgramBehavior => queue.shift() ?? { kind: 'transcribe' };
-
-  const server = createServer((req, res) => void prerecordedRequest(req, res));
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ noServer: true });
 
   const authorized = (req: IncomingMessage): boolean =>
     req.headers.authorization === `Token ${options.apiKey}`;
@@ -101,32 +93,28 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<F
     res.end(body);
   }
 
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    // A refused upgrade is a plain HTTP response written on the raw socket.
-    const writeRefusal = (status: number, retryAfterSeconds?: number): void => {
-      const { headers, body } = refusal(status, retryAfterSeconds);
-      const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('')}connection: close\r\n\r\n${body}`,
-      );
-    };
-    if (url.pathname !== '/v1/listen') return writeRefusal(404);
-    if (!authorized(req)) return writeRefusal(401);
-    const behavior = next();
-    if (behavior.kind === 'refuse') return writeRefusal(behavior.status, behavior.retryAfterSeconds);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream: FakeDeepgramStream = {
-        query: url.searchParams,
-        authorization: req.headers.authorization,
-        audioBytes: 0,
-        controls: [],
+  const host = await hostFakeWebSockets({
+    onRequest: (req, res) => void prerecordedRequest(req, res),
+    onUpgrade: ({ req, url, socket, refuse, accept }) => {
+      const refuseWith = (status: number, retryAfterSeconds?: number): void => {
+        const { headers, body } = refusal(status, retryAfterSeconds);
+        refuse(status, body, headers);
       };
-      streams.push(stream);
-      live.add(ws);
-      ws.once('close', () => live.delete(ws));
-      serveLive(ws, socket, stream, behavior);
-    });
+      if (url.pathname !== '/v1/listen') return refuseWith(404);
+      if (!authorized(req)) return refuseWith(401);
+      const behavior = next();
+      if (behavior.kind === 'refuse') return refuseWith(behavior.status, behavior.retryAfterSeconds);
+      accept((ws) => {
+        const stream: FakeDeepgramStream = {
+          query: url.searchParams,
+          authorization: req.headers.authorization,
+          audioBytes: 0,
+          controls: [],
+        };
+        streams.push(stream);
+        serveLive(ws, socket, stream, behavior);
+      });
+    },
   });
 
   function serveLive(
@@ -273,20 +261,12 @@ export async function startFakeDeepgram(options: FakeDeepgramOptions): Promise<F
     res.end(answer);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: host.url,
     streams,
     prerecorded,
     enqueue: (...behaviors) => queue.push(...behaviors),
-    openSockets: () => live.size,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const ws of live) ws.terminate();
-      for (const socket of sockets) socket.destroy();
-      wss.close();
-      await closed;
-    },
+    openSockets: host.openSockets,
+    close: host.close,
   };
 }

@@ -1,7 +1,7 @@
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { STATUS_CODES } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
 import { rawText, rms, tone } from './fake-audio';
+import { hostFakeWebSockets } from './fake-websocket-host';
 
 /**
  * A local Gemini Live API speaking its real WebSocket protocol
@@ -62,48 +62,30 @@ const PATH =
 export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promise<FakeGeminiLiveServer> {
   const queue: FakeGeminiLiveBehavior[] = [];
   const connections: FakeGeminiLiveConnection[] = [];
-  const sockets = new Set<Socket>();
-  const live = new Set<WebSocket>();
-  const server = createServer((_req, res) => {
-    res.writeHead(404);
-    res.end();
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ noServer: true });
-
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    // The SDK joins its base URL (which ends with a slash) and the path with another slash.
-    const url = new URL(`http://fake.invalid${(req.url ?? '/').replace(/^\/+/, '/')}`);
-    const refuse = (status: number) => {
-      const body = JSON.stringify({
-        error: { code: status, message: STATUS_CODES[status], status: 'ERROR' },
+  const host = await hostFakeWebSockets({
+    onUpgrade: ({ url, refuse, accept }) => {
+      const refuseWith = (status: number) =>
+        refuse(
+          status,
+          JSON.stringify({ error: { code: status, message: STATUS_CODES[status], status: 'ERROR' } }),
+        );
+      if (!PATH.test(url.pathname)) return refuseWith(404);
+      if (url.searchParams.get('key') !== options.apiKey) return refuseWith(403);
+      const behavior = queue.shift() ?? { kind: 'answer' };
+      if (behavior.kind === 'refuse') return refuseWith(behavior.status);
+      accept((ws) => {
+        const connection: FakeGeminiLiveConnection = {
+          path: url.pathname,
+          key: url.searchParams.get('key'),
+          setup: null,
+          receivedMs: 0,
+          texts: [],
+          sent: [],
+        };
+        connections.push(connection);
+        serve(ws, connection, behavior);
       });
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    };
-    if (!PATH.test(url.pathname)) return refuse(404);
-    if (url.searchParams.get('key') !== options.apiKey) return refuse(403);
-    const behavior = queue.shift() ?? { kind: 'answer' };
-    if (behavior.kind === 'refuse') return refuse(behavior.status);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection: FakeGeminiLiveConnection = {
-        path: url.pathname,
-        key: url.searchParams.get('key'),
-        setup: null,
-        receivedMs: 0,
-        texts: [],
-        sent: [],
-      };
-      connections.push(connection);
-      live.add(ws);
-      ws.once('close', () => live.delete(ws));
-      serve(ws, connection, behavior);
-    });
+    },
   });
 
   function serve(ws: WebSocket, connection: FakeGeminiLiveConnection, behavior: FakeGeminiLiveBehavior) {
@@ -258,18 +240,11 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: host.url,
     connections,
     enqueue: (...behaviors) => queue.push(...behaviors),
-    openSockets: () => live.size,
-    close: async () => {
-      for (const ws of live) ws.terminate();
-      for (const socket of sockets) socket.destroy();
-      wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    openSockets: host.openSockets,
+    close: host.close,
   };
 }

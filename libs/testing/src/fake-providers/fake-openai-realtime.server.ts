@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { STATUS_CODES } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
 import { rawText, rms, tone } from './fake-audio';
+import { hostFakeWebSockets } from './fake-websocket-host';
 
 /**
  * A local OpenAI Realtime API speaking its real WebSocket protocol (`GET /v1/realtime?model=…`,
@@ -83,57 +83,46 @@ export async function startFakeOpenAIRealtime(
 ): Promise<FakeOpenAIRealtimeServer> {
   const queue: FakeOpenAIRealtimeBehavior[] = [];
   const connections: FakeRealtimeConnection[] = [];
-  const sockets = new Set<Socket>();
-  const live = new Set<WebSocket>();
-  const server = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const wss = new WebSocketServer({ noServer: true });
-
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    const writeRefusal = (status: number): void => {
-      const body = JSON.stringify({
-        error: {
-          message: status === 401 ? 'Incorrect API key provided.' : (STATUS_CODES[status] ?? 'error'),
-          type: status === 401 ? 'invalid_request_error' : 'server_error',
-          code: status === 401 ? 'invalid_api_key' : null,
-        },
+  const host = await hostFakeWebSockets({
+    onRequest: (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }));
+    },
+    onUpgrade: ({ req, url, refuse, accept }) => {
+      const refuseWith = (status: number): void =>
+        refuse(
+          status,
+          JSON.stringify({
+            error: {
+              message: status === 401 ? 'Incorrect API key provided.' : (STATUS_CODES[status] ?? 'error'),
+              type: status === 401 ? 'invalid_request_error' : 'server_error',
+              code: status === 401 ? 'invalid_api_key' : null,
+            },
+          }),
+        );
+      if (url.pathname !== '/v1/realtime') return refuseWith(404);
+      if (req.headers.authorization !== `Bearer ${options.apiKey}`) return refuseWith(401);
+      const behavior = queue.shift() ?? { kind: 'answer' };
+      if (behavior.kind === 'refuse') return refuseWith(behavior.status);
+      accept((ws) => {
+        const connection: FakeRealtimeConnection = {
+          model: url.searchParams.get('model'),
+          authorization: req.headers.authorization,
+          sessionUpdates: [],
+          received: [],
+          sent: [],
+          appendedMs: 0,
+          appends: [],
+          commits: [],
+          firstAudioDeltaAt: [],
+          truncations: [],
+          cancels: 0,
+          texts: [],
+        };
+        connections.push(connection);
+        serve(ws, connection, behavior);
       });
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    };
-    if (url.pathname !== '/v1/realtime') return writeRefusal(404);
-    if (req.headers.authorization !== `Bearer ${options.apiKey}`) return writeRefusal(401);
-    const behavior = queue.shift() ?? { kind: 'answer' };
-    if (behavior.kind === 'refuse') return writeRefusal(behavior.status);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection: FakeRealtimeConnection = {
-        model: url.searchParams.get('model'),
-        authorization: req.headers.authorization,
-        sessionUpdates: [],
-        received: [],
-        sent: [],
-        appendedMs: 0,
-        appends: [],
-        commits: [],
-        firstAudioDeltaAt: [],
-        truncations: [],
-        cancels: 0,
-        texts: [],
-      };
-      connections.push(connection);
-      live.add(ws);
-      ws.once('close', () => live.delete(ws));
-      serve(ws, connection, behavior);
-    });
+    },
   });
 
   function serve(ws: WebSocket, connection: FakeRealtimeConnection, behavior: FakeOpenAIRealtimeBehavior) {
@@ -431,18 +420,11 @@ export async function startFakeOpenAIRealtime(
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${host.url}/v1`,
     connections,
     enqueue: (...behaviors) => queue.push(...behaviors),
-    openSockets: () => live.size,
-    close: async () => {
-      for (const ws of live) ws.terminate();
-      for (const socket of sockets) socket.destroy();
-      wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    openSockets: host.openSockets,
+    close: host.close,
   };
 }
