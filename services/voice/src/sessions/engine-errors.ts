@@ -1,4 +1,5 @@
-import { ErrorCode, isDomainError, type ErrorBody } from '@conduit/contracts';
+import type { Logger } from '@nestjs/common';
+import { ErrorCode, isDomainError, type ErrorBody, type VoiceServerEvent } from '@conduit/contracts';
 import { SpeechToTextError, type SpeechEngineFailure } from '../stt/speech-to-text.port';
 import { RealtimeVoiceError } from '../realtime/realtime-voice.port';
 import { TextToSpeechError } from '../tts/text-to-speech.port';
@@ -32,4 +33,13 @@ function isErrorBody(value: unknown): value is ErrorBody {
     typeof (value as ErrorBody).code === 'string' &&
     typeof (value as ErrorBody).message === 'string'
   );
+}
+
+/** A failure the session goes on after, as the client's `error` event; an unexpected one is logged whole. */
+export function nonFatalErrorEvent(error: unknown, sessionId: string, logger: Logger): VoiceServerEvent {
+  const body = engineErrorBody(error);
+  if (!isDomainError(error) && body.code === ErrorCode.Internal) {
+    logger.error(`voice session ${sessionId}: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+  return { type: 'error', code: body.code, message: body.message, fatal: false };
 }

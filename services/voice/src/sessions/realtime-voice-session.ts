@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
   ErrorCode,
-  isDomainError,
   type CallerContext,
   type VoiceServerEvent,
   type VoiceSessionControl,
@@ -14,8 +13,8 @@ import type { RealtimeModelChoice } from '../realtime/realtime-registry';
 import { RealtimePlayback } from '../realtime/realtime-playback';
 import type { RealtimeConnection, RealtimeEvent, RealtimeUsage } from '../realtime/realtime-voice.port';
 import type { ChatReplies } from '../replies/chat-replies';
-import { engineErrorBody } from './engine-errors';
-import type { LiveVoiceSession } from './live-voice-session';
+import { nonFatalErrorEvent } from './engine-errors';
+import { audioFrameFault, meteredCallerOf, type LiveVoiceSession } from './live-voice-session';
 import { SessionWatch } from './session-watch';
 import type { VoiceSessionLimits, VoiceSessionOutput } from './voice-session';
 
@@ -134,15 +133,8 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   handleAudio(data: Uint8Array): void {
     if (this.ended) return;
     this.watch.heardInput();
-    if (data.length > this.setup.limits.maxFrameBytes) {
-      return this.fail(
-        ErrorCode.PayloadTooLarge,
-        `An audio frame may hold at most ${this.setup.limits.maxFrameBytes} bytes`,
-      );
-    }
-    if (data.length % 2 !== 0) {
-      return this.fail(ErrorCode.ValidationFailed, 'pcm16 audio frames hold whole 16-bit samples');
-    }
+    const fault = audioFrameFault(data, this.setup.limits.maxFrameBytes);
+    if (fault) return this.fail(fault.code, fault.message);
     const pcm = this.setup.inputResampler.process(Buffer.from(data.buffer, data.byteOffset, data.length));
     if (this.connection) {
       if (pcm.length > 0) this.connection.sendAudio(pcm);
@@ -339,7 +331,11 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
     const reply: RealtimeReply = {
       responseId,
       admission: this.setup.metering
-        .conversing(this.meteredCaller(), this.setup.model.prices, `${this.setup.id}/${turn.id}`)
+        .conversing(
+          meteredCallerOf(this.setup.caller),
+          this.setup.model.prices,
+          `${this.setup.id}/${turn.id}`,
+        )
         .catch((error: unknown) => {
           // Over budget: the answer is stopped before it is heard.
           if (this.replying === turn) {
@@ -475,21 +471,11 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   }
 
   private emitError(error: unknown): void {
-    const body = isDomainError(error) ? error.toBody() : engineErrorBody(error);
-    if (!isDomainError(error) && body.code === ErrorCode.Internal) {
-      this.logger.error(
-        `voice session ${this.setup.id}: ${error instanceof Error ? error.stack : String(error)}`,
-      );
-    }
-    this.emit({ type: 'error', code: body.code, message: body.message, fatal: false });
+    this.emit(nonFatalErrorEvent(error, this.setup.id, this.logger));
   }
 
   private emit(event: VoiceServerEvent): void {
     if (!this.ended) this.setup.output.event(event);
-  }
-
-  private meteredCaller() {
-    return { userId: this.setup.caller.userId, apiKeyId: this.setup.caller.apiKeyId ?? null };
   }
 }
 

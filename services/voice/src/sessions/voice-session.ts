@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { ListeningClock } from '@conduit/bus';
 import {
   ErrorCode,
-  isDomainError,
   VOICE_HEARTBEAT_TIMEOUT_MS,
   type CallerContext,
   type VoiceServerEvent,
@@ -25,7 +24,8 @@ import { PreRoll } from '../turns/pre-roll';
 import { SentenceSplitter } from '../turns/sentence-splitter';
 import { TurnDetector } from '../turns/turn-detector';
 import { VAD_FRAME_MS, VAD_SAMPLE_RATE, type VoiceActivityDetector } from '../vad/voice-activity-detector';
-import { engineErrorBody } from './engine-errors';
+import { nonFatalErrorEvent } from './engine-errors';
+import { audioFrameFault, meteredCallerOf } from './live-voice-session';
 
 /** How often the session's limits and liveness are checked. */
 const WATCH_INTERVAL_MS = 250;
@@ -190,15 +190,8 @@ export class VoiceSession {
   handleAudio(data: Uint8Array): void {
     if (this.ended) return;
     this.lastInputAt = this.listeningClock.now();
-    if (data.length > this.setup.limits.maxFrameBytes) {
-      return this.fail(
-        ErrorCode.PayloadTooLarge,
-        `An audio frame may hold at most ${this.setup.limits.maxFrameBytes} bytes`,
-      );
-    }
-    if (data.length % 2 !== 0) {
-      return this.fail(ErrorCode.ValidationFailed, 'pcm16 audio frames hold whole 16-bit samples');
-    }
+    const fault = audioFrameFault(data, this.setup.limits.maxFrameBytes);
+    if (fault) return this.fail(fault.code, fault.message);
     const arrivedAt = this.now();
     const pcm = this.setup.inputResampler.process(Buffer.from(data.buffer, data.byteOffset, data.length));
     const frames = this.slicer.push(pcm);
@@ -287,7 +280,7 @@ export class VoiceSession {
       abort,
       recognition: this.setup.stt.recognize({ language: this.setup.start.language, signal: abort.signal }),
       metered: this.setup.metering
-        .listening(this.meteredCaller(), this.setup.stt.id, `${this.setup.id}/${id}`)
+        .listening(meteredCallerOf(this.setup.caller), this.setup.stt.id, `${this.setup.id}/${id}`)
         .catch((error: unknown) => {
           this.turnFailed(turn, error);
           return null;
@@ -382,7 +375,7 @@ export class VoiceSession {
   /** The admission of a reply's characters, against the caller's budgets. */
   private speakingAdmission(id: string): Promise<MeteredUse> {
     const admission = this.setup.metering.speaking(
-      this.meteredCaller(),
+      meteredCallerOf(this.setup.caller),
       this.setup.tts.id,
       `${this.setup.id}/${id}`,
     );
@@ -571,13 +564,7 @@ export class VoiceSession {
   }
 
   private emitError(error: unknown): void {
-    const body = isDomainError(error) ? error.toBody() : engineErrorBody(error);
-    if (!isDomainError(error) && body.code === ErrorCode.Internal) {
-      this.logger.error(
-        `voice session ${this.setup.id}: ${error instanceof Error ? error.stack : String(error)}`,
-      );
-    }
-    this.emit({ type: 'error', code: body.code, message: body.message, fatal: false });
+    this.emit(nonFatalErrorEvent(error, this.setup.id, this.logger));
   }
 
   private emit(event: VoiceServerEvent): void {
@@ -587,10 +574,6 @@ export class VoiceSession {
   private nextTurnId(): string {
     this.turnCount += 1;
     return `turn-${this.turnCount}`;
-  }
-
-  private meteredCaller() {
-    return { userId: this.setup.caller.userId, apiKeyId: this.setup.caller.apiKeyId ?? null };
   }
 }
 
