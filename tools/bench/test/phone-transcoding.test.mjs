@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  lagsOverIdle,
   loadTranscoders,
   pcmFrames,
   PhoneCallTranscoder,
@@ -24,6 +25,23 @@ describe('pcmFrames', () => {
     assert.deepEqual(
       frames.map((frame) => frame.length),
       [320, 320],
+    );
+  });
+});
+
+describe('lagsOverIdle', () => {
+  it("counts only what a thread's tick lost beyond the idle thread's same tick", () => {
+    // Tick 1: the whole machine stalled 300 ms (both late); tick 2: only the calls' thread was late.
+    const idle = [0, 300, 0];
+    assert.deepEqual(
+      lagsOverIdle(
+        [
+          [0, 310, 25],
+          [0, 290, 0],
+        ],
+        idle,
+      ),
+      [0, 10, 25, 0, 0, 0],
     );
   });
 });
