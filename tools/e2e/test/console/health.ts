@@ -13,6 +13,27 @@ function bloodTestCsv(): string {
   ].join('\n');
 }
 
+/** A small Apple Health export.xml: three heart-rate readings of yesterday morning. */
+function appleHealthExportXml(): string {
+  const at = (minute: number) => {
+    const d = new Date(Date.now() - 86_400_000);
+    d.setUTCHours(8, minute, 0, 0);
+    return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} +0000`;
+  };
+  const reading = (minute: number, bpm: number) =>
+    ` <Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Apple Watch" unit="count/min" ` +
+    `creationDate="${at(minute)}" startDate="${at(minute)}" endDate="${at(minute)}" value="${bpm}"/>`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<HealthData locale="en_GB">',
+    ` <ExportDate value="${at(30)}"/>`,
+    reading(0, 61),
+    reading(5, 64),
+    reading(10, 58),
+    '</HealthData>',
+  ].join('\n');
+}
+
 /** Health: a fresh account uploads blood tests and sees them in the overview and as charts. */
 export function healthTests(env: () => ConsoleEnv): void {
   it('uploads blood tests, then shows the overview and the charts (on a phone screen)', async () => {
@@ -21,7 +42,7 @@ export function healthTests(env: () => ConsoleEnv): void {
     await page.getByRole('link', { name: 'Health' }).click();
     await page.getByText(/No health data up to/).waitFor();
 
-    await page.getByLabel(/Blood test/).setInputFiles({
+    await page.getByLabel(/Health data file/).setInputFiles({
       name: 'blood.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(bloodTestCsv()),
@@ -44,11 +65,27 @@ export function healthTests(env: () => ConsoleEnv): void {
     await context.close();
   });
 
+  it('takes an Apple Health export, telling it from its name', async () => {
+    const { page, context, problems } = await env().openConsole();
+    await signUp(page);
+    await page.getByRole('link', { name: 'Health' }).click();
+    await page.getByLabel(/Health data file/).setInputFiles({
+      name: 'export.xml',
+      mimeType: 'text/xml',
+      buffer: Buffer.from(appleHealthExportXml()),
+    });
+    expect(await page.getByLabel('What it is').inputValue()).toBe('apple-health');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Imported: 3 samples stored.').waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('says why a file that is not health data was refused', async () => {
     const { page, context } = await env().openConsole();
     await signUp(page);
     await page.getByRole('link', { name: 'Health' }).click();
-    await page.getByLabel(/Blood test/).setInputFiles({
+    await page.getByLabel(/Health data file/).setInputFiles({
       name: 'notes.fit',
       mimeType: 'application/octet-stream',
       buffer: Buffer.from('not a fit file'),

@@ -87,27 +87,51 @@ class ChartGrid {
   }
 }
 
+/** What an upload is, and where it goes (`/api/v1/health/uploads/<kind>`). */
+const UPLOAD_KINDS = [
+  { kind: 'blood-tests', label: 'Blood test results (CSV or JSON)' },
+  { kind: 'fit', label: 'Garmin FIT file, or a zip of them' },
+  { kind: 'apple-health', label: 'Apple Health export (export.zip or export.xml)' },
+] as const;
+
+/** The kind a file most likely is, by its name (the user can pick another). */
+function likelyKind(name: string): (typeof UPLOAD_KINDS)[number]['kind'] {
+  if (/\.xml$/i.test(name) || /export.*\.zip$/i.test(name)) return 'apple-health';
+  if (/\.(fit|zip)$/i.test(name)) return 'fit';
+  return 'blood-tests';
+}
+
 function uploadSection(api: ApiClient, signal: AbortSignal, uploaded: () => Promise<unknown>): HTMLElement {
   const file = h('input', {
     type: 'file',
     name: 'health-file',
-    accept: '.csv,.json,.fit,.zip',
+    accept: '.csv,.json,.fit,.zip,.xml',
     required: true,
+  });
+  const kind = h(
+    'select',
+    { name: 'health-file-kind' },
+    ...UPLOAD_KINDS.map((option) => h('option', { value: option.kind }, option.label)),
+  );
+  file.addEventListener('change', () => {
+    const chosen = file.files?.[0];
+    if (chosen) kind.value = likelyKind(chosen.name);
   });
   const status = statusLine();
   const submit = h('button', { type: 'submit' }, 'Upload');
   const form = h(
     'form',
     { 'aria-label': 'Upload health data' },
-    field('Blood test (CSV or JSON) or Garmin FIT file (or a zip of them)', file),
+    field('Health data file: blood tests, Garmin FIT or an Apple Health export', file),
+    field('What it is', kind),
     h(
       'p',
       { class: 'muted' },
-      'A CSV has the header ',
+      'A blood test CSV has the header ',
       h('code', {}, 'analyte,value,unit,date,lab,reference_range'),
       ' and a row per result, e.g. ',
       h('code', {}, 'glucose,92,mg/dL,2026-11-30,,70-99'),
-      '.',
+      '. An Apple Health export is what the Health app shares (Export All Health Data).',
     ),
     h('div', { class: 'actions' }, submit),
     status.element,
@@ -116,14 +140,16 @@ function uploadSection(api: ApiClient, signal: AbortSignal, uploaded: () => Prom
     event.preventDefault();
     const chosen = file.files?.[0];
     if (!chosen) return;
-    const kind = /\.(fit|zip)$/i.test(chosen.name) ? 'fit' : 'blood-tests';
     const body = new FormData();
     body.append('file', chosen);
     submit.disabled = true;
     status.show(`Uploading ${chosen.name}…`);
     void (async () => {
       try {
-        const accepted = await api.json<AcceptedImport>(`/api/v1/health/uploads/${kind}`, { body, signal });
+        const accepted = await api.json<AcceptedImport>(`/api/v1/health/uploads/${kind.value}`, {
+          body,
+          signal,
+        });
         status.show('Uploaded; importing…');
         const done = await finished(api, accepted.importId, signal);
         if (done.status === 'failed')
