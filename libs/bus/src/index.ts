@@ -12,6 +12,7 @@ export * from './nest/bus.transport';
 export * from './instrumentation/bus-instrumentation';
 export * from './instrumentation/otel-bus-instrumentation';
 export * from './object-transfer';
+export * from './object-chunk-stream';
 export * from './durable-worker';
 export * from './durable-batches';
 export * from './channel';

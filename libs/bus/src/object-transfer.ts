@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { StorageType, type ObjectStore } from 'nats';
+import { StorageType, type ObjectInfo, type ObjectStore } from 'nats';
 import { DomainError, ErrorCode } from '@conduit/contracts';
 import type { Bus } from './bus';
+import { ObjectChunkStream } from './object-chunk-stream';
 
 /**
  * Payloads too large for one bus message (NATS' max_payload, 1 MB by default), handed from one service to
@@ -43,18 +43,10 @@ export class ObjectTransfer {
    * (work that must survive a crash); NOT_FOUND when there is none, PAYLOAD_TOO_LARGE over `maxBytes`.
    */
   async read(name: string, maxBytes: number): Promise<Uint8Array> {
-    const store = await this.open();
-    const info = await store.info(name);
-    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
-    if (info.size > maxBytes) {
-      throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
-        bytes: info.size,
-        maxBytes,
-      });
-    }
-    const data = await store.getBlob(name);
-    if (!data) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
-    return data;
+    const { stream } = await this.readStream(name, maxBytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /**
@@ -76,21 +68,33 @@ export class ObjectTransfer {
 
   /**
    * Reads an object as a stream and leaves it in place (see {@link read}); NOT_FOUND when there is none,
-   * PAYLOAD_TOO_LARGE over `maxBytes`.
+   * PAYLOAD_TOO_LARGE over `maxBytes`. The stream holds back when its reader does: at most a couple of
+   * MB of the object are in memory however slowly it is read (see {@link ObjectChunkStream}), and it
+   * fails, rather than ends, when the bytes do not match the object's digest.
    */
-  async readStream(name: string, maxBytes: number): Promise<{ bytes: number; stream: Readable }> {
-    const store = await this.open();
-    const info = await store.info(name);
-    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+  async readStream(name: string, maxBytes: number): Promise<{ bytes: number; stream: ObjectChunkStream }> {
+    const info = await this.existingInfo(name);
     if (info.size > maxBytes) {
       throw new DomainError(ErrorCode.PayloadTooLarge, 'The upload is larger than allowed', {
         bytes: info.size,
         maxBytes,
       });
     }
-    const result = await store.get(name);
-    if (!result) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
-    return { bytes: info.size, stream: Readable.fromWeb(result.data as WebReadableStream<Uint8Array>) };
+    const stream = new ObjectChunkStream(
+      this.bus.connection.jetstream(),
+      `OBJ_${this.bus.streamName(this.bucket)}`,
+      info,
+    );
+    return { bytes: info.size, stream };
+  }
+
+  private async existingInfo(name: string): Promise<ObjectInfo> {
+    const store = await this.open();
+    const info = await store.info(name);
+    if (!info || info.deleted) throw new DomainError(ErrorCode.NotFound, 'No upload with that name');
+    // Links are never made here; one would have no chunks of its own to read.
+    if (info.options?.link) throw new DomainError(ErrorCode.Internal, 'The upload is a link');
+    return info;
   }
 
   async delete(name: string): Promise<void> {

@@ -1,8 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineEvent, DomainError, ErrorCode } from '@conduit/contracts';
 import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
-import { Bus, consumeDurableEventBatches, ObjectTransfer, type DurableDelivery } from '../src';
+import {
+  Bus,
+  consumeDurableEventBatches,
+  OBJECT_CHUNKS_PER_PULL,
+  ObjectChunkStream,
+  ObjectTransfer,
+  type DurableDelivery,
+} from '../src';
 
 const Work = defineEvent({
   subject: 'test.work.accepted',
@@ -124,4 +131,59 @@ describe('durable work and large payloads over a real NATS server', () => {
     await expect(transfer.take(streamed, 1024)).rejects.toBeInstanceOf(DomainError);
     await expect(transfer.take(streamed, big.length)).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
+
+  it('streams an object no faster than it is read, and checks its digest', async () => {
+    const transfer = new ObjectTransfer(bus, 'TEST_UPLOADS');
+    // 10 MB: 80 chunks of nats.js's 128 KiB, five pulls of OBJECT_CHUNKS_PER_PULL.
+    const big = randomBytes(10 * 1024 * 1024);
+    const name = await transfer.put(big);
+    const { bytes, stream } = await transfer.readStream(name, big.length);
+    expect(bytes).toBe(big.length);
+    const total = Math.ceil(big.length / (128 * 1024));
+
+    // Nobody reads: the stream fills its buffer with one pull and asks for no more.
+    const idle = () => undefined;
+    stream.on('readable', idle);
+    await waitFor(() => stream.chunksReceived > 0, 'the first pull', 10_000);
+    await bus.connection.flush();
+    expect(stream.chunksReceived).toBeLessThanOrEqual(OBJECT_CHUNKS_PER_PULL);
+    expect(stream.chunksReceived).toBeLessThan(total);
+    stream.off('readable', idle);
+
+    const received: Buffer[] = [];
+    for await (const chunk of stream) received.push(chunk as Buffer);
+    expect(stream.chunksReceived).toBe(total);
+    expect(Buffer.concat(received).equals(big)).toBe(true);
+    expect(Buffer.from(await transfer.read(name, big.length)).equals(big)).toBe(true);
+    await transfer.delete(name);
+  });
+
+  it('fails a stream whose bytes do not match the digest the writer recorded', async () => {
+    const transfer = new ObjectTransfer(bus, 'TEST_UPLOADS');
+    const data = randomBytes(300 * 1024);
+    const name = await transfer.put(data);
+    const { stream } = await transfer.readStream(name, data.length);
+    const js = bus.connection.jetstream();
+    const info = (await (await js.views.os(bus.streamName('TEST_UPLOADS'))).info(name))!;
+    const tampered = new ObjectChunkStream(js, `OBJ_${bus.streamName('TEST_UPLOADS')}`, {
+      name,
+      bucket: info.bucket,
+      nuid: info.nuid,
+      size: info.size,
+      chunks: info.chunks,
+      mtime: info.mtime,
+      revision: info.revision,
+      deleted: false,
+      digest: `SHA-256=${createHash('sha256').update('something else').digest('base64url')}=`,
+    });
+    await expect(consume(tampered)).rejects.toThrow(/digest does not match/);
+    await expect(consume(stream)).resolves.toBe(data.length);
+    await transfer.delete(name);
+  });
 });
+
+async function consume(stream: NodeJS.ReadableStream): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += (chunk as Buffer).length;
+  return bytes;
+}
