@@ -114,42 +114,54 @@ describe('importAppleHealth', () => {
     );
   });
 
-  it('keeps batches bounded and does not read ahead while a batch is being written', async () => {
+  it('reads the next batch while one is written, one write at a time, in order', async () => {
     const options = { startMs: START, days: 20, heartRatePerDay: 1_440 };
     let chunksRead = 0;
-    const chunksReadAtWrite: number[] = [];
-    const batchSizes: number[] = [];
-    let release: (() => void) | null = null;
+    let writesOpen = 0;
+    let mostWritesOpen = 0;
+    const chunksReadDuringWrite: number[] = [];
+    const written: AppleHealthReading[] = [];
     const summary = await importAppleHealth({
       chunks: bytesOf(generateAppleHealthExport(options), 16_384, () => (chunksRead += 1)),
       batchSize: 1_000,
       write: async (batch) => {
-        batchSizes.push(batch.length);
+        writesOpen += 1;
+        mostWritesOpen = Math.max(mostWritesOpen, writesOpen);
         const before = chunksRead;
-        // The write is slow (it finishes on a later turn): no chunk may be read meanwhile.
-        await new Promise<void>((resolve) => {
-          release = resolve;
-          setImmediate(() => release?.());
-        });
-        chunksReadAtWrite.push(chunksRead - before);
+        // The write is slow: it finishes only once everything queued before it has run.
+        for (let turn = 0; turn < 20; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        chunksReadDuringWrite.push(chunksRead - before);
+        written.push(...batch);
+        writesOpen -= 1;
       },
       reject: () => undefined,
     });
-    expect(summary.accepted).toBe(options.days * (1_440 + expectedCounts(options).perDayOther) + 10);
-    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(1_000);
-    expect(chunksReadAtWrite.every((n) => n === 0)).toBe(true);
+    const total = options.days * (1_440 + expectedCounts(options).perDayOther) + 10;
+    expect(summary.accepted).toBe(total);
+    expect(mostWritesOpen).toBe(1);
+    // Read on while a batch is written, but never more than the next batch's worth of chunks.
+    const bytes = [...generateAppleHealthExport(options)].reduce((n, p) => n + Buffer.byteLength(p), 0);
+    const chunksPerBatch = Math.ceil(((bytes / total) * 1_000) / 16_384);
+    expect(Math.max(...chunksReadDuringWrite)).toBeGreaterThan(0);
+    expect(Math.max(...chunksReadDuringWrite)).toBeLessThanOrEqual(chunksPerBatch + 2);
+    const starts = written.map((r) => r.startMs);
+    expect(written).toHaveLength(total);
+    expect(starts.filter((ms, i) => i > 0 && ms < starts[i - 1]! - 86_400_000)).toEqual([]);
   });
 
-  it('ends with the failing write when the store refuses a batch', async () => {
+  it('ends with the failing write when the store refuses a batch, writing no batch after it', async () => {
+    let writes = 0;
     await expect(
       importAppleHealth({
         chunks: bytesOf(generateAppleHealthExport({ startMs: START, days: 1, heartRatePerDay: 10 }), 1024),
         batchSize: 5,
         write: async () => {
+          writes += 1;
           throw new Error('database is down');
         },
         reject: () => undefined,
       }),
     ).rejects.toThrow('database is down');
+    expect(writes).toBe(1);
   });
 });
