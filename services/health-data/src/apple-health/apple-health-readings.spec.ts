@@ -20,6 +20,9 @@ describe('parseAppleHealthDate', () => {
   it('reads local time with its offset as an instant', () => {
     expect(parseAppleHealthDate('2026-03-05 07:12:44 +0100')).toBe(Date.parse('2026-03-05T06:12:44Z'));
     expect(parseAppleHealthDate('2026-03-05 07:12:44 -0530')).toBe(Date.parse('2026-03-05T12:42:44Z'));
+    expect(parseAppleHealthDate(' 2024-02-29 23:59:59 +1400\n')).toBe(Date.parse('2024-02-29T09:59:59Z'));
+    expect(parseAppleHealthDate('2026-01-31 12:00:00 +0000')).toBe(Date.parse('2026-01-31T12:00:00Z'));
+    expect(parseAppleHealthDate('2026-06-30 12:59:60 +0000')).toBe(Date.parse('2026-06-30T13:00:00Z'));
   });
 
   it.each([
@@ -28,6 +31,19 @@ describe('parseAppleHealthDate', () => {
     '2026-03-05T07:12:44Z',
     '2026-02-31 07:12:44 +0100',
     '2026-13-01 00:00:00 +0000',
+    '2025-02-29 07:12:44 +0100',
+    '2026-04-31 07:12:44 +0100',
+    '2026-06-30 23:59:60 +0000',
+    '2026-03-05 24:00:00 +0000',
+    '2026-03-05 07:60:00 +0000',
+    '2026-03-05 07:12:44 +1500',
+    '2026-03-05 07:12:44 +0160',
+    '2026-03-05 07:12:44 *0100',
+    '2026-03-05 07:12:44 0100',
+    '2026-03-05 07:1a:44 +0100',
+    '2026/03/05 07:12:44 +0100',
+    '2026-03-05  07:12:44 +010',
+    '٢٠٢٦-03-05 07:12:44 +0100',
   ])('refuses %p', (text) => expect(parseAppleHealthDate(text)).toBeNull());
 });
 

@@ -67,7 +67,11 @@ function interval(
   attributes: Readonly<Record<string, string>>,
 ): { startMs: number; endMs: number } | { reason: string } {
   const startMs = parseAppleHealthDate(attributes.startDate);
-  const endMs = parseAppleHealthDate(attributes.endDate ?? attributes.startDate);
+  // An instant (a heart-rate reading) carries the same text twice: read once.
+  const endMs =
+    attributes.endDate === undefined || attributes.endDate === attributes.startDate
+      ? startMs
+      : parseAppleHealthDate(attributes.endDate);
   if (startMs === null) return { reason: 'missing or unreadable startDate' };
   if (endMs === null) return { reason: 'unreadable endDate' };
   if (endMs < startMs) return { reason: 'endDate before startDate' };

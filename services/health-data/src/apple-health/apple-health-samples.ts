@@ -23,7 +23,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * with the start instant identifies a record, so importing the same export again replaces, never doubles.
  */
 export function toHealthSamples(reading: AppleHealthReading): HealthSample[] {
-  const base = { startAt: iso(reading.startMs), endAt: iso(reading.endMs), source: APPLE_HEALTH_SOURCE };
+  const startAt = iso(reading.startMs);
+  // Most records are instants (a heart-rate reading): one date string for both ends.
+  const endAt = reading.endMs === reading.startMs ? startAt : iso(reading.endMs);
+  const base = { startAt, endAt, source: APPLE_HEALTH_SOURCE };
   switch (reading.kind) {
     case 'quantity': {
       const { metric, unit, value } = reading;
