@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StorageType, type ObjectInfo, type ObjectStore } from 'nats';
 import { DomainError, ErrorCode } from '@conduit/contracts';
 import type { Bus } from './bus';
 import { ObjectChunkStream } from './object-chunk-stream';
+import { putObjectChunks } from './object-chunk-writer';
 
 /**
  * Payloads too large for one bus message (NATS' max_payload, 1 MB by default), handed from one service to
@@ -20,12 +22,24 @@ export class ObjectTransfer {
     private readonly ttlMs = 3_600_000,
   ) {}
 
-  /** Stores the bytes under a new name and returns it. */
+  /**
+   * Stores the bytes under a new name and returns it. A stream is read no faster than JetStream takes
+   * its chunks (see {@link putObjectChunks}).
+   */
   async put(data: Uint8Array | ReadableStream<Uint8Array>): Promise<string> {
-    const store = await this.open();
+    await this.open();
     const name = randomUUID().replace(/-/g, '');
-    if (data instanceof Uint8Array) await store.putBlob({ name }, data);
-    else await store.put({ name }, data);
+    const connection = this.bus.connection;
+    await putObjectChunks(
+      {
+        js: connection.jetstream(),
+        jsm: await connection.jetstreamManager({ checkAPI: false }),
+        bucket: this.bus.streamName(this.bucket),
+        maxPayload: connection.info?.max_payload ?? 1024 * 1024,
+      },
+      name,
+      data instanceof Uint8Array ? [data] : Readable.fromWeb(data as WebReadableStream<Uint8Array>),
+    );
     return name;
   }
 

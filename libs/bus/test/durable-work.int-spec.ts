@@ -158,6 +158,25 @@ describe('durable work and large payloads over a real NATS server', () => {
     await transfer.delete(name);
   });
 
+  it("writes objects in the store's own format: nats.js reads ours and we read nats.js's", async () => {
+    const transfer = new ObjectTransfer(bus, 'TEST_UPLOADS');
+    const store = await bus.connection.jetstream().views.os(bus.streamName('TEST_UPLOADS'));
+    for (const size of [0, 1, 128 * 1024, 1_000_003]) {
+      const data = randomBytes(size);
+      const ours = await transfer.put(new Blob([data]).stream());
+      const info = await store.info(ours);
+      expect(info).toMatchObject({ size, chunks: Math.ceil(size / (128 * 1024)), deleted: false });
+      expect(info!.digest).toBe(`SHA-256=${createHash('sha256').update(data).digest('base64url')}=`);
+      expect(Buffer.from((await store.getBlob(ours))!).equals(data)).toBe(true);
+
+      const theirs = `theirs-${size}`;
+      await store.putBlob({ name: theirs }, data);
+      expect(Buffer.from(await transfer.read(theirs, size)).equals(data)).toBe(true);
+      await transfer.delete(ours);
+      await transfer.delete(theirs);
+    }
+  });
+
   it('fails a stream whose bytes do not match the digest the writer recorded', async () => {
     const transfer = new ObjectTransfer(bus, 'TEST_UPLOADS');
     const data = randomBytes(300 * 1024);
