@@ -94,7 +94,8 @@ const readingStream = (stream: string) => [
 
 /**
  * JetStream API and subjects for reading, writing and deleting objects in one Object Store bucket (the
- * stream `OBJ_<bucket>`; reads go through an ordered consumer delivered to the service's own inbox).
+ * stream `OBJ_<bucket>`; reads pull an object's chunks through an ordered pull consumer, a few at a
+ * time, delivered to the service's own inbox).
  */
 const usingObjectStore = (bucket: string) => {
   const stream = `OBJ_${bucket}`;
@@ -110,6 +111,7 @@ const usingObjectStore = (bucket: string) => {
     `$JS.API.CONSUMER.CREATE.${stream}.>`,
     `$JS.API.CONSUMER.INFO.${stream}.>`,
     `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
     `$O.${bucket}.>`,
   ];
 };
