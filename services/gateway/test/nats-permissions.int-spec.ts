@@ -1,7 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { ChatContract, ChatStreamEvent, handledDefinitionsOf, UsageContract } from '@conduit/contracts';
+import { Bus, ObjectTransfer } from '@conduit/bus';
+import {
+  ChatContract,
+  ChatStreamEvent,
+  handledDefinitionsOf,
+  HEALTH_UPLOADS_BUCKET,
+  UsageContract,
+} from '@conduit/contracts';
 import { migrateServiceSchema } from '@conduit/db';
 import {
   deployedNatsPasswords,
@@ -96,6 +103,22 @@ describe('least-privilege bus: deploy/nats users and permissions on a real nats-
   afterAll(async () => {
     await Promise.all(open.map((nc) => nc.close()));
     await nats?.stop();
+  });
+
+  it('health-data reads an upload the gateway put, in bounded pulls, with its own rights alone', async () => {
+    const busAs = (user: 'gateway' | 'health-data') =>
+      Bus.connect({ url: nats.url, name: `test-${user}`, user, password: passwordOf(user) });
+    const [gateway, healthData] = [await busAs('gateway'), await busAs('health-data')];
+    try {
+      const upload = randomBytes(3 * 1024 * 1024 + 17);
+      const name = await new ObjectTransfer(gateway, HEALTH_UPLOADS_BUCKET).put(upload);
+      const uploads = new ObjectTransfer(healthData, HEALTH_UPLOADS_BUCKET);
+      expect(Buffer.from(await uploads.read(name, upload.length)).equals(upload)).toBe(true);
+      await uploads.delete(name);
+      expect(violations().filter((line) => line.includes('HEALTH_UPLOADS'))).toEqual([]);
+    } finally {
+      await Promise.all([gateway.close(), healthData.close()]);
+    }
   });
 
   it('refuses anonymous connections, unknown users and wrong passwords', async () => {
