@@ -224,12 +224,11 @@ function sampleKey(sample: HealthSample): string {
   return `${sample.source}\u0000${sample.metric}\u0000${sample.recordKey}\u0000${Date.parse(sample.startAt)}`;
 }
 
+/** The last sample of each key, in the order of those last ones (one Map write per sample, no deletes). */
 function lastOfEachKey(samples: readonly HealthSample[]): HealthSample[] {
-  const byKey = new Map<string, HealthSample>();
-  for (const sample of samples) {
-    const key = sampleKey(sample);
-    byKey.delete(key);
-    byKey.set(key, sample);
-  }
-  return [...byKey.values()];
+  const keys = samples.map(sampleKey);
+  const lastAt = new Map<string, number>();
+  for (let at = 0; at < keys.length; at += 1) lastAt.set(keys[at]!, at);
+  if (lastAt.size === samples.length) return [...samples];
+  return samples.filter((_, at) => lastAt.get(keys[at]!) === at);
 }
