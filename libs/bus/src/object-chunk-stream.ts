@@ -82,9 +82,7 @@ export class ObjectChunkStream extends Readable {
         // in a row while chunks are missing means they are gone.
         this.emptyPulls = received === 0 ? this.emptyPulls + 1 : 0;
         if (this.emptyPulls >= EMPTY_PULLS_BEFORE_GONE)
-          throw new Error(
-            `the object ended after ${this.chunksReceived} of its ${this.info.chunks} chunks`,
-          );
+          throw new Error(`the object ended after ${this.chunksReceived} of its ${this.info.chunks} chunks`);
         if (received === 0) this.wanted = true;
       }
     } catch (error) {

@@ -79,9 +79,7 @@ export async function putObjectChunks(
     await target.js.publish(metaSubject(target.bucket, name), JSON.stringify(info), { headers: rollup });
   } catch (error) {
     await Promise.allSettled(inFlight);
-    await target.jsm.streams
-      .purge(`OBJ_${target.bucket}`, { filter: chunkSubject })
-      .catch(() => undefined);
+    await target.jsm.streams.purge(`OBJ_${target.bucket}`, { filter: chunkSubject }).catch(() => undefined);
     throw error;
   }
 }
