@@ -41,6 +41,12 @@ export interface DurableWorkerOptions<D extends EventDef> {
   onExhausted?: (delivery: DurableDelivery<D>) => Promise<void>;
   /** Messages pulled ahead of the ones in hand; by default as many as can be in hand at once. */
   prefetch?: number;
+  /**
+   * Whether `ack()` waits for JetStream to confirm the acknowledgement (a round trip per delivery); on by
+   * default. Work whose outcome is stored elsewhere and that acknowledges a delivery of finished work at
+   * once may turn it off: an acknowledgement lost on the way only brings the delivery back once.
+   */
+  confirmAcks?: boolean;
 }
 
 export interface DurableBatching {
@@ -233,12 +239,15 @@ export class DurableWorker<D extends EventDef> {
       return true;
     };
     const attempt = message.info.deliveryCount;
+    const confirmAcks = this.options.confirmAcks ?? true;
     return {
       payload: parsed.data as PayloadOf<D>,
       envelope,
       attempt,
       ack: async () => {
-        if (settle()) await message.ackAck();
+        if (!settle()) return;
+        if (confirmAcks) await message.ackAck();
+        else message.ack();
       },
       retry: (delayMs?: number) => {
         if (settle()) message.nak(delayMs ?? this.options.retryDelayMs(attempt));

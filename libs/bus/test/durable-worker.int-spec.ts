@@ -100,6 +100,26 @@ describe('DurableWorker over a real NATS server', () => {
     expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
+  it('acknowledges without waiting for a confirmation when confirmAcks is off, and nothing comes back', async () => {
+    const bus = buses[0]!;
+    const handled: number[] = [];
+    await each(
+      bus,
+      async (delivery) => {
+        handled.push(delivery.payload.n);
+        await delivery.ack();
+      },
+      { concurrency: 2, confirmAcks: false },
+    );
+    await publish(bus, 1, 2, 3);
+    const manager = await bus.connection.jetstreamManager();
+    await waitFor(async () => {
+      const info = await manager.consumers.info(bus.streamName('TEST_JOBS'), 'workers');
+      return info.ack_floor.stream_seq === 3 && info.num_ack_pending === 0;
+    }, 'all three acknowledged');
+    expect([...handled].sort()).toEqual([1, 2, 3]);
+  });
+
   it('delivers again what the handler leaves unsettled, fails or retries, counting attempts', async () => {
     const bus = buses[0]!;
     const attempts = new Map<number, number[]>();

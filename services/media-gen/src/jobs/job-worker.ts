@@ -16,6 +16,9 @@ export class JobWorker extends WorkConsumer<typeof MediaGenContract.jobAccepted>
       consumer: MEDIA_GEN_WORKER_CONSUMER,
       concurrency: config.MEDIA_WORKER_CONCURRENCY,
       runner,
+      // A job's outcome is in Postgres before its delivery is acknowledged, and a delivery of a finished
+      // job is acknowledged at once: a lost acknowledgement costs one more delivery, not a second run.
+      confirmAcks: false,
     });
   }
 }

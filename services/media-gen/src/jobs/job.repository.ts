@@ -87,14 +87,16 @@ export class JobRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * Stores a new `queued` job; with an idempotency key the user already used, the job stored then
-   * instead (`created: false`).
+   * Stores a new `queued` job, read back from the insert itself (one round trip); with an idempotency key
+   * the user already used, the job stored then instead (`created: false`).
    */
   async insert(job: NewJob): Promise<{ job: StoredJob; created: boolean }> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
-       VALUES ($1, $2, $3, $8, $4, $5, 'queued', $6, $7)
-       ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id`,
+    const { rows } = await this.pool.query<JobRow>(
+      `WITH inserted AS (
+         INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
+         VALUES ($1, $2, $3, $8, $4, $5, 'queued', $6, $7)
+         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *)
+       SELECT ${COLUMNS}, '[]'::json AS results FROM inserted j`,
       [
         job.id,
         job.userId,
@@ -106,15 +108,13 @@ export class JobRepository {
         job.kind,
       ],
     );
-    const created = rows.length === 1;
-    const stored = created
-      ? await this.find(job.userId, job.id)
-      : await this.findOne(`WHERE j.user_id = $1 AND j.idempotency_key = $2`, [
-          job.userId,
-          job.idempotencyKey,
-        ]);
+    if (rows[0]) return { job: jobOf(rows[0]), created: true };
+    const stored = await this.findOne(`WHERE j.user_id = $1 AND j.idempotency_key = $2`, [
+      job.userId,
+      job.idempotencyKey,
+    ]);
     if (!stored) throw new Error(`job ${job.id} vanished as it was stored`);
-    return { job: stored, created };
+    return { job: stored, created: false };
   }
 
   find(userId: string, id: string): Promise<StoredJob | null> {

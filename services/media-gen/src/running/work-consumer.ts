@@ -1,5 +1,5 @@
 import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DurableWorker, type Bus, type DurableDelivery } from '@conduit/bus';
+import { DurableWorker, type Bus, type DurableDelivery, type DurableWorkerOptions } from '@conduit/bus';
 import type { EventDef } from '@conduit/contracts';
 import type { MediaGenConfig } from '../config';
 
@@ -38,12 +38,14 @@ export abstract class WorkConsumer<E extends EventDef>
       consumer: string;
       concurrency: number;
       runner: WorkRunner<E>;
+      /** On unless the runner's outcome is stored before it acknowledges (see the option's own note). */
+      confirmAcks?: DurableWorkerOptions<E>['confirmAcks'];
     },
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.MEDIA_WORKER_ENABLED) return;
-    const { accepted, consumer, concurrency, runner } = this.work;
+    const { accepted, consumer, concurrency, runner, confirmAcks = true } = this.work;
     this.worker = await DurableWorker.each(
       this.bus,
       accepted,
@@ -53,6 +55,7 @@ export abstract class WorkConsumer<E extends EventDef>
         ackWaitMs: this.config.MEDIA_JOB_ACK_WAIT_MS,
         retryDelayMs: (attempt) => retryBackoffMs(this.config, attempt),
         maxAttempts: this.config.MEDIA_JOB_MAX_ATTEMPTS,
+        confirmAcks,
         onExhausted: (delivery) => runner.giveUp(delivery),
       },
       (delivery) => runner.run(delivery),

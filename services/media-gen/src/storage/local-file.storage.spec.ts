@@ -27,6 +27,18 @@ describe('LocalFileStorage', () => {
     expect(await storage.get(resultKey('someone', JOB, 1))).toBeNull();
   });
 
+  it('writes into a folder removed since it last wrote there, and into a new one for each job', async () => {
+    const first = resultKey('user', JOB, 0);
+    await storage.put(first, Buffer.from('a'), 'image/png');
+    await rm(join(root, first.split('/')[0]!), { recursive: true });
+    await storage.put(resultKey('user', JOB, 1), Buffer.from('b'), 'image/png');
+    const other = resultKey('user', '7a2d3c0f-2e3b-4d4c-8f90-1b2c3d4e5f60', 0);
+    await storage.put(other, Buffer.from('c'), 'image/png');
+    expect(await storage.get(first)).toBeNull();
+    expect(Buffer.from((await storage.get(resultKey('user', JOB, 1)))!).toString()).toBe('b');
+    expect(Buffer.from((await storage.get(other))!).toString()).toBe('c');
+  });
+
   it('deletes a file, and a key with nothing under it quietly', async () => {
     const key = resultKey('user', JOB, 0);
     await storage.put(key, Buffer.from('x'), 'application/jsonl');

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { LRUCache } from 'lru-cache';
 import { ByteCounter } from './byte-counter';
 import type {
   MediaStorage,
@@ -16,12 +17,17 @@ import { assertStorageKey } from './storage-key';
 
 const PARTIAL = '.partial';
 
+/** Folders remembered as existing (a user's uploads, a job with several images); older ones are made again. */
+const KNOWN_FOLDERS = 1_024;
+
 /**
  * Files in a folder on local disk, one subfolder per user. Writes land under a temporary name and are
  * renamed into place, so a reader never sees half a file and a job run twice leaves one copy.
  */
 export class LocalFileStorage implements MediaStorage {
   private readonly root: string;
+  /** Folders this process made or wrote into lately. */
+  private readonly knownFolders = new LRUCache<string, true>({ max: KNOWN_FOLDERS });
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -146,15 +152,23 @@ export class LocalFileStorage implements MediaStorage {
   }
 
   /**
-   * Runs a write of a file at `path`, creating its folder only when the write finds it missing: most
-   * writes go to a folder that exists, and a `mkdir` per write was a measurable share of a busy worker.
+   * Runs a write of a file at `path` in its folder. A job's results go to a folder of their own, new for
+   * its first file, so a folder not written into lately is made first (one `mkdir`, instead of a write
+   * that fails, a `mkdir` and the write again); one written into lately is trusted to exist, and made
+   * only if the write finds it gone (a `mkdir` per write was a measurable share of a busy worker).
    */
   private async inItsFolder<T>(path: string, write: () => Promise<T>): Promise<T> {
+    const folder = dirname(path);
+    if (!this.knownFolders.get(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.knownFolders.set(folder, true);
+      return write();
+    }
     try {
       return await write();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(folder, { recursive: true });
       return write();
     }
   }

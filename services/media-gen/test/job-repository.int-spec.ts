@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { StoredImageJobInputSchema } from '@conduit/contracts';
+import { createPgPool, migrateServiceSchema } from '@conduit/db';
+import { isolatedNamespace, testEnv } from '@conduit/testing';
+import { JobRepository, type NewJob } from '../src/jobs/job.repository';
+
+/**
+ * A job's way through Postgres, on a real one: accepted, taken by a worker under its lease and finished
+ * with its results, one statement (one round trip) each.
+ */
+describe('JobRepository round trips', () => {
+  let pool: Pool;
+  let jobs: JobRepository;
+  let drop: () => Promise<void>;
+  let queries: jest.SpyInstance;
+  const LEASE_MS = 60_000;
+
+  beforeAll(async () => {
+    const infra = testEnv();
+    const schema = isolatedNamespace('media-gen').schemaFor('media-gen');
+    ({ drop } = await migrateServiceSchema('media-gen', infra.databaseUrl, schema));
+    pool = createPgPool({ databaseUrl: infra.databaseUrl, schema, poolSize: 2 });
+    jobs = new JobRepository(pool);
+  });
+  beforeEach(() => {
+    queries = jest.spyOn(pool, 'query');
+  });
+  afterEach(() => queries.mockRestore());
+  afterAll(async () => {
+    await pool?.end();
+    await drop?.();
+  });
+
+  const newJob = (userId: string, idempotencyKey: string | null = null): NewJob => {
+    const id = randomUUID();
+    return {
+      id,
+      userId,
+      apiKeyId: null,
+      kind: 'image',
+      model: 'offline/placeholder',
+      input: StoredImageJobInputSchema.parse({ prompt: 'a lighthouse' }),
+      inputHash: `hash-${idempotencyKey ?? id}`,
+      idempotencyKey,
+    };
+  };
+
+  it('stores a job and answers with it in one round trip', async () => {
+    const job = newJob('alice');
+    const { job: stored, created } = await jobs.insert(job);
+    expect(queries).toHaveBeenCalledTimes(1);
+    expect(created).toBe(true);
+    expect(stored).toMatchObject({
+      id: job.id,
+      userId: 'alice',
+      kind: 'image',
+      status: 'queued',
+      attempts: 0,
+      inputHash: job.inputHash,
+      results: [],
+    });
+    expect(stored.seq).toMatch(/^\d+$/);
+    expect(stored).toEqual(await jobs.find('alice', job.id));
+  });
+
+  it('gives back the job stored first for an idempotency key used again', async () => {
+    const first = await jobs.insert(newJob('alice', 'key-1'));
+    const again = await jobs.insert({ ...newJob('alice', 'key-1'), inputHash: 'another' });
+    expect(again).toEqual({ job: first.job, created: false });
+    // Keys are per user.
+    expect((await jobs.insert(newJob('bob', 'key-1'))).created).toBe(true);
+  });
+
+  it('takes a job under a lease and finishes it with its results, one round trip each', async () => {
+    const { job } = await jobs.insert(newJob('alice'));
+    queries.mockClear();
+    const start = await jobs.startAttempt('alice', job.id, LEASE_MS);
+    expect(start).toMatchObject({ kind: 'started', job: { status: 'running', attempts: 1 } });
+    const result = { index: 0, storageKey: 'k', contentType: 'image/png', bytes: 1, metadata: {} };
+    expect(await jobs.succeed(job.id, [result])).toBe(true);
+    expect(queries).toHaveBeenCalledTimes(2);
+    expect(await jobs.find('alice', job.id)).toMatchObject({ status: 'succeeded', results: [result] });
+  });
+});
