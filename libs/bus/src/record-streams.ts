@@ -38,10 +38,15 @@ export interface RecordStreamsOptions<D extends StreamDef, E extends EventDef, R
  * its outcome. The replica asked produces the stream, whichever replica works on the record: it hears
  * every replica's progress events, and rereads the watched records every `pollMs` (and when an event
  * says one finished), so every stream reaches its `done` even when a progress message was lost.
+ *
+ * It listens to progress events only while it has a stream to produce: a replica nobody watches through
+ * does not receive (and decode) every other replica's events, two or more per record.
  */
 export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
   private readonly watchers = new Map<string, Set<StreamWriter<D>>>();
-  private subscription: Subscription | null = null;
+  /** While there are watchers: the subscription, and once the server has it. */
+  private listening: { subscription: Subscription; ready: Promise<void> } | null = null;
+  private stopped = false;
   private poller: NodeJS.Timeout | null = null;
 
   constructor(
@@ -50,16 +55,21 @@ export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
   ) {}
 
   async start(): Promise<void> {
-    const { stream, retention, progress, pollMs } = this.options;
+    const { stream, retention, pollMs } = this.options;
     await this.bus.ensureStreamRetention([stream], retention);
-    this.subscription = this.bus.subscribeEvent(progress, (event) => this.progressed(event));
     this.poller = setInterval(() => void this.pollAll(), pollMs);
     this.poller.unref();
   }
 
   stop(): void {
-    this.subscription?.unsubscribe();
+    this.stopped = true;
+    this.stopListening();
     if (this.poller) clearInterval(this.poller);
+  }
+
+  /** Whether progress events are being received: only while this replica produces a stream. */
+  get listeningForProgress(): boolean {
+    return this.listening !== null;
   }
 
   /** Starts a stream of the caller's record; NOT_FOUND for anyone else's. */
@@ -70,6 +80,7 @@ export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
     const writer = this.bus.createStreamWriter(this.options.stream, streamId, caller);
     // Listening before the state is read again: nothing between the two is missed.
     this.add(id, writer);
+    await this.listening?.ready;
     writer.signal.addEventListener('abort', () => {
       this.remove(id, writer);
       writer.fail({
@@ -125,11 +136,28 @@ export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
     let writers = this.watchers.get(id);
     if (!writers) this.watchers.set(id, (writers = new Set()));
     writers.add(writer);
+    this.listen();
   }
 
   private remove(id: string, writer: StreamWriter<D>): void {
     const writers = this.watchers.get(id);
     writers?.delete(writer);
     if (writers?.size === 0) this.watchers.delete(id);
+    if (this.watchers.size === 0) this.stopListening();
+  }
+
+  private listen(): void {
+    if (this.listening || this.stopped) return;
+    const subscription = this.bus.subscribeEvent(this.options.progress, (event) => this.progressed(event));
+    // A round trip that ends once the server has the subscription.
+    const ready = this.bus.connection.flush().catch((error: unknown) => {
+      this.options.logger.warn(`${this.options.noun} progress: subscribing not confirmed: ${String(error)}`);
+    });
+    this.listening = { subscription, ready };
+  }
+
+  private stopListening(): void {
+    this.listening?.subscription.unsubscribe();
+    this.listening = null;
   }
 }
