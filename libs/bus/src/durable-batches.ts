@@ -1,6 +1,6 @@
 import type { EventDef } from '@conduit/contracts';
 import type { Bus } from './bus';
-import { DurableWorker, type DurableDelivery } from './durable-worker';
+import { DurableWorker, type DurableDelivery, type DurableWorkerOptions } from './durable-worker';
 
 export interface DurableBatchOptions {
   /** Most events handed over at once. */
@@ -10,6 +10,8 @@ export interface DurableBatchOptions {
   /** How long JetStream waits for an acknowledgement; extended while a batch is being handled. */
   ackWaitMs: number;
   retryDelayMs: (attempt: number) => number;
+  /** Whether an acknowledgement waits for JetStream's confirmation (see the worker's option). */
+  confirmAcks?: DurableWorkerOptions<EventDef>['confirmAcks'];
 }
 
 export interface DurableBatchConsumption {

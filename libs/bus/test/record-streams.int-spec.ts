@@ -79,7 +79,10 @@ describe('RecordStreams over a real NATS server', () => {
         events.push(rest as JobStreamEvent);
       }
     })();
-    await waitFor(() => events.length === 2, () => `two events (${JSON.stringify(events)})`);
+    await waitFor(
+      () => events.length === 2,
+      () => `two events (${JSON.stringify(events)})`,
+    );
     job.status = 'succeeded';
     await progressed({ jobId: job.id, update: { type: 'finished', status: 'succeeded' } });
     await reading;

@@ -277,4 +277,22 @@ describe('the usage service: the ledger every service meters into, and budgets',
       expect.objectContaining({ service: 'voice', requests: 2, characters: 2_000, costUsd: 0.03 }),
     ]);
   });
+
+  // Last: the record the ledger cannot take stays unacknowledged, so a later read of the ledger would wait
+  // out its catch-up bound.
+  it('writes records that arrive together, and one the ledger cannot take holds back no other', async () => {
+    const userId = `batch-${randomUUID()}`;
+    const good = Array.from({ length: 20 }, () => record({ userId }));
+    // The most the contract allows, just past what the ledger's cost column holds (999,999.99999999).
+    const bad = record({ userId, costUsd: 1_000_000 });
+    await Promise.all([...good.slice(0, 10), bad, ...good.slice(10)].map((event) => publish(event)));
+    const written = async () =>
+      (
+        await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_records WHERE user_id = $1', [
+          userId,
+        ])
+      ).rows[0]!.n;
+    await waitFor(async () => (await written()) === 20, 'the 20 records the ledger can take');
+    expect(await rowsOf(bad.recordId)).toEqual([]);
+  });
 });
