@@ -80,7 +80,6 @@ export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
     const writer = this.bus.createStreamWriter(this.options.stream, streamId, caller);
     // Listening before the state is read again: nothing between the two is missed.
     this.add(id, writer);
-    await this.listening?.ready;
     writer.signal.addEventListener('abort', () => {
       this.remove(id, writer);
       writer.fail({
@@ -88,6 +87,7 @@ export class RecordStreams<D extends StreamDef, E extends EventDef, R> {
         message: `Stopped watching; the ${noun} itself goes on (watch it again to follow it)`,
       });
     });
+    await this.listening?.ready;
     const current = (await this.options.find(caller.userId, id)) ?? found;
     this.emit(id, writer, this.options.stateOf(current));
   }
