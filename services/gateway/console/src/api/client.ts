@@ -29,9 +29,14 @@ export class ApiClient {
     this.socket = new ConsoleSocket(() => this.socketUrl('/ws'));
   }
 
-  /** A fetch with the bearer token; throws `ApiError` for a non-2xx answer. */
+  /**
+   * A fetch with the bearer token; throws `ApiError` for a non-2xx answer. With a fresh token the
+   * request leaves within the caller's task (nothing is awaited before `fetch`), so a caller can
+   * send first and draw the page while the answer is on its way.
+   */
   async request(path: string, options: RequestOptions = {}): Promise<Response> {
-    let response = await this.send(path, options, await this.credentials.accessToken());
+    const token = this.credentials.freshAccessToken() ?? (await this.credentials.accessToken());
+    let response = await this.send(path, options, token);
     if (response.status === 401) response = await this.send(path, options, await this.credentials.refresh());
     if (!response.ok) throw await errorFrom(response);
     return response;

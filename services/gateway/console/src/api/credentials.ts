@@ -55,11 +55,17 @@ export class Credentials {
     if (stored) await authRequest('logout', { refreshToken: stored.refreshToken }).catch(() => undefined);
   }
 
+  /** The access token if it can be used as it is (not about to expire), else null. */
+  freshAccessToken(): string | null {
+    return this.stored && Date.now() < this.stored.expiresAt - REFRESH_MARGIN_MS
+      ? this.stored.accessToken
+      : null;
+  }
+
   /** A usable access token, refreshed first when it is about to expire. */
   async accessToken(): Promise<string> {
     if (!this.stored) throw new ApiError(401, 'Signed out: sign in again.');
-    if (Date.now() < this.stored.expiresAt - REFRESH_MARGIN_MS) return this.stored.accessToken;
-    return this.refresh();
+    return this.freshAccessToken() ?? this.refresh();
   }
 
   /** Exchanges the refresh token for a new pair (once for all callers waiting at the same time). */

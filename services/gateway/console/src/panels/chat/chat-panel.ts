@@ -274,21 +274,25 @@ class ChatView {
     } catch (error) {
       return this.fail(error);
     }
-    this.input.value = '';
     const session = this.session;
-    this.messages.append(
-      h(
-        'li',
-        { class: 'message user' },
-        h('div', { class: 'meta' }, 'You'),
-        h('div', { class: 'content' }, content),
-      ),
-    );
     await this.stream(
       `/api/v1/chat/sessions/${session.id}/messages`,
       { content, ...this.turnOptions() },
-      () => {
-        this.input.value ||= content;
+      {
+        showQuestion: () => {
+          this.input.value = '';
+          this.messages.append(
+            h(
+              'li',
+              { class: 'message user' },
+              h('div', { class: 'meta' }, 'You'),
+              h('div', { class: 'content' }, content),
+            ),
+          );
+        },
+        onRefused: () => {
+          this.input.value ||= content;
+        },
       },
     );
   }
@@ -338,21 +342,31 @@ class ChatView {
     };
   }
 
-  /** Starts an answer (a POST answered with SSE) and streams it into a new assistant message. */
-  private async stream(path: string, body: Record<string, unknown>, onRefused?: () => void): Promise<void> {
+  /**
+   * Starts an answer (a POST answered with SSE) and streams it into a new assistant message. The
+   * request is sent before anything is drawn (`showQuestion`, the busy state, the empty answer), so
+   * the page's work overlaps the wait for the first token instead of coming before the request.
+   */
+  private async stream(
+    path: string,
+    body: Record<string, unknown>,
+    turn: { showQuestion?: () => void; onRefused?: () => void } = {},
+  ): Promise<void> {
     const session = this.session!;
     const live: LiveAnswer = { streamId: null, abort: new AbortController() };
     this.live = live;
+    const started = this.api.sse<ChatStreamEvent>(path, { body, signal: live.abort.signal });
+    turn.showQuestion?.();
     this.setBusy(true);
     const answer = this.answerItem(this.model.value);
     let sse: SseAnswer<ChatStreamEvent>;
     try {
-      sse = await this.api.sse<ChatStreamEvent>(path, { body, signal: live.abort.signal });
+      sse = await started;
     } catch (error) {
       answer.item.remove();
       this.live = null;
       this.setBusy(false);
-      onRefused?.();
+      turn.onRefused?.();
       return this.fail(error);
     }
     live.streamId = sse.response.headers.get('x-stream-id');
