@@ -15,6 +15,12 @@ export function chatTests(env: () => ConsoleEnv): void {
     await page.locator('.message.assistant[aria-busy="true"] .content', { hasText: 'Offline' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Answer complete.' }).waitFor();
     await answers(page).filter({ hasText: 'Your message was 4 words long' }).waitFor();
+    // A second message as soon as Send allows: its answer streams in place, beside the first.
+    await page.getByLabel('Message', { exact: true }).fill('And again');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.message.assistant[aria-busy="true"] .content', { hasText: 'Offline' }).waitFor();
+    await answers(page).filter({ hasText: 'Your message was 2 words long: "And again"' }).waitFor();
+    expect(await answers(page).count()).toBe(2);
     await page
       .getByRole('complementary', { name: 'Sessions' })
       .getByRole('button', { name: /Hello from the console/ })

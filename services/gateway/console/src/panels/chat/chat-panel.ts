@@ -453,8 +453,11 @@ class ChatView {
     if (this.live !== live) return;
     this.live = null;
     if (live.streamId && finished) forgetStream(live.streamId);
-    this.setBusy(false);
+    // Nothing left to stop; Send waits for the redraw of the session, which would draw over the
+    // answer to a message sent in the meantime.
+    this.stopButton.disabled = true;
     await this.openSession(this.session?.id ?? null, true).catch(() => undefined);
+    if (this.live === null) this.setBusy(false);
   }
 
   private async stopAnswer(): Promise<void> {
