@@ -1,6 +1,6 @@
 // The audio work of phone calls, as the services do it per call: the caller's 20 ms μ-law frames decoded
 // to PCM (gateway, alawmulaw) and resampled 8 → 16 kHz for the VAD and recogniser (voice service,
-// libsamplerate), and the answer's PCM resampled from the synthesiser's rate to 8 kHz (voice service)
+// PcmResampler), and the answer's PCM resampled from the synthesiser's rate to 8 kHz (voice service)
 // and encoded to 20 ms μ-law frames (gateway). Uses the built modules of both services.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -240,7 +240,7 @@ export async function phoneCallsReport({ calls, threads, seconds, replyRate, log
   const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
   return [
     `Phone calls: μ-law transcoding of ${calls} concurrent calls, ${seconds} s each way, paced at real time, split over ${threads} threads`,
-    `(in: μ-law decode (alawmulaw) + 8 → ${PIPELINE_RATE / 1000} kHz (libsamplerate); out: ${replyRate / 1000} → 8 kHz + μ-law encode into 20 ms frames; the services' built code).`,
+    `(in: μ-law decode (alawmulaw) + 8 → ${PIPELINE_RATE / 1000} kHz (the voice service's PcmResampler); out: ${replyRate / 1000} → 8 kHz + μ-law encode into 20 ms frames; the services' built code).`,
     '',
     table(
       ['measure', 'p50 / p99'],
