@@ -1,31 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { StoredImageJobInputSchema } from '@conduit/contracts';
-import { createPgPool, migrateServiceSchema } from '@conduit/db';
-import { isolatedNamespace, testEnv, waitFor } from '@conduit/testing';
-import { JobRepository } from '../src/jobs/job.repository';
+import { waitFor } from '@conduit/testing';
+import type { JobRepository } from '../src/jobs/job.repository';
+import { openJobDatabase, type JobDatabase } from './support/job-database';
 
 /**
  * The lease a worker holds on the job it runs, on a real Postgres: two replicas handed the same job (its
  * acknowledgement deadline missed under load) never both start it while the first one's lease lives.
  */
 describe('job leases', () => {
-  let pool: Pool;
   let jobs: JobRepository;
-  let drop: () => Promise<void>;
+  let database: JobDatabase;
   const LEASE_MS = 60_000;
 
   beforeAll(async () => {
-    const infra = testEnv();
-    const schema = isolatedNamespace('media-gen').schemaFor('media-gen');
-    ({ drop } = await migrateServiceSchema('media-gen', infra.databaseUrl, schema));
-    pool = createPgPool({ databaseUrl: infra.databaseUrl, schema, poolSize: 2 });
-    jobs = new JobRepository(pool);
+    database = await openJobDatabase();
+    ({ jobs } = database);
   });
-  afterAll(async () => {
-    await pool?.end();
-    await drop?.();
-  });
+  afterAll(() => database?.close());
 
   async function queuedJob(userId: string): Promise<string> {
     const id = randomUUID();

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { StoredImageJobInputSchema } from '@conduit/contracts';
-import { createPgPool, migrateServiceSchema } from '@conduit/db';
-import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { JobRepository, type NewJob } from '../src/jobs/job.repository';
+import type { JobRepository, NewJob } from '../src/jobs/job.repository';
+import { openJobDatabase, type JobDatabase } from './support/job-database';
 
 /**
  * A job's way through Postgres, on a real one: accepted, taken by a worker under its lease and finished
@@ -12,25 +11,19 @@ import { JobRepository, type NewJob } from '../src/jobs/job.repository';
 describe('JobRepository round trips', () => {
   let pool: Pool;
   let jobs: JobRepository;
-  let drop: () => Promise<void>;
+  let database: JobDatabase;
   let queries: jest.SpyInstance;
   const LEASE_MS = 60_000;
 
   beforeAll(async () => {
-    const infra = testEnv();
-    const schema = isolatedNamespace('media-gen').schemaFor('media-gen');
-    ({ drop } = await migrateServiceSchema('media-gen', infra.databaseUrl, schema));
-    pool = createPgPool({ databaseUrl: infra.databaseUrl, schema, poolSize: 2 });
-    jobs = new JobRepository(pool);
+    database = await openJobDatabase();
+    ({ pool, jobs } = database);
   });
   beforeEach(() => {
     queries = jest.spyOn(pool, 'query');
   });
   afterEach(() => queries.mockRestore());
-  afterAll(async () => {
-    await pool?.end();
-    await drop?.();
-  });
+  afterAll(() => database?.close());
 
   const newJob = (userId: string, idempotencyKey: string | null = null): NewJob => {
     const id = randomUUID();
