@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { StoredImageJobInputSchema } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 import type { JobRepository } from '../src/jobs/job.repository';
-import { openJobDatabase, type JobDatabase } from './support/job-database';
+import { newImageJob, openJobDatabase, type JobDatabase } from './support/job-database';
 
 /**
  * The lease a worker holds on the job it runs, on a real Postgres: two replicas handed the same job (its
@@ -20,18 +18,9 @@ describe('job leases', () => {
   afterAll(() => database?.close());
 
   async function queuedJob(userId: string): Promise<string> {
-    const id = randomUUID();
-    await jobs.insert({
-      id,
-      userId,
-      apiKeyId: null,
-      kind: 'image',
-      model: 'offline/placeholder',
-      input: StoredImageJobInputSchema.parse({ prompt: 'a lighthouse' }),
-      inputHash: id,
-      idempotencyKey: null,
-    });
-    return id;
+    const job = newImageJob(userId);
+    await jobs.insert(job);
+    return job.id;
   }
 
   it('starts a job once while its lease lives: a second worker is told how long the lease has left', async () => {

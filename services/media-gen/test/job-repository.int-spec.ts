@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { StoredImageJobInputSchema } from '@conduit/contracts';
-import type { JobRepository, NewJob } from '../src/jobs/job.repository';
-import { openJobDatabase, type JobDatabase } from './support/job-database';
+import type { JobRepository } from '../src/jobs/job.repository';
+import { newImageJob, openJobDatabase, type JobDatabase } from './support/job-database';
 
 /**
  * A job's way through Postgres, on a real one: accepted, taken by a worker under its lease and finished
@@ -25,22 +23,8 @@ describe('JobRepository round trips', () => {
   afterEach(() => queries.mockRestore());
   afterAll(() => database?.close());
 
-  const newJob = (userId: string, idempotencyKey: string | null = null): NewJob => {
-    const id = randomUUID();
-    return {
-      id,
-      userId,
-      apiKeyId: null,
-      kind: 'image',
-      model: 'offline/placeholder',
-      input: StoredImageJobInputSchema.parse({ prompt: 'a lighthouse' }),
-      inputHash: `hash-${idempotencyKey ?? id}`,
-      idempotencyKey,
-    };
-  };
-
   it('stores a job and answers with it in one round trip', async () => {
-    const job = newJob('alice');
+    const job = newImageJob('alice');
     const { job: stored, created } = await jobs.insert(job);
     expect(queries).toHaveBeenCalledTimes(1);
     expect(created).toBe(true);
@@ -58,15 +42,15 @@ describe('JobRepository round trips', () => {
   });
 
   it('gives back the job stored first for an idempotency key used again', async () => {
-    const first = await jobs.insert(newJob('alice', 'key-1'));
-    const again = await jobs.insert({ ...newJob('alice', 'key-1'), inputHash: 'another' });
+    const first = await jobs.insert(newImageJob('alice', 'key-1'));
+    const again = await jobs.insert({ ...newImageJob('alice', 'key-1'), inputHash: 'another' });
     expect(again).toEqual({ job: first.job, created: false });
     // Keys are per user.
-    expect((await jobs.insert(newJob('bob', 'key-1'))).created).toBe(true);
+    expect((await jobs.insert(newImageJob('bob', 'key-1'))).created).toBe(true);
   });
 
   it('takes a job under a lease and finishes it with its results, one round trip each', async () => {
-    const { job } = await jobs.insert(newJob('alice'));
+    const { job } = await jobs.insert(newImageJob('alice'));
     queries.mockClear();
     const start = await jobs.startAttempt('alice', job.id, LEASE_MS);
     expect(start).toMatchObject({ kind: 'started', job: { status: 'running', attempts: 1 } });

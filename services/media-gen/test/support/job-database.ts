@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { StoredImageJobInputSchema } from '@conduit/contracts';
 import { createPgPool, migrateServiceSchema } from '@conduit/db';
 import { isolatedNamespace, testEnv } from '@conduit/testing';
-import { JobRepository } from '../../src/jobs/job.repository';
+import { JobRepository, type NewJob } from '../../src/jobs/job.repository';
 
 export interface JobDatabase {
   readonly pool: Pool;
@@ -22,5 +24,20 @@ export async function openJobDatabase(): Promise<JobDatabase> {
       await pool.end();
       await drop();
     },
+  };
+}
+
+/** A new image job of `userId` on the offline model, its input hash unique unless it has a key. */
+export function newImageJob(userId: string, idempotencyKey: string | null = null): NewJob {
+  const id = randomUUID();
+  return {
+    id,
+    userId,
+    apiKeyId: null,
+    kind: 'image',
+    model: 'offline/placeholder',
+    input: StoredImageJobInputSchema.parse({ prompt: 'a lighthouse' }),
+    inputHash: `hash-${idempotencyKey ?? id}`,
+    idempotencyKey,
   };
 }
