@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TranscriptToolResultSchema } from './agent-steps';
 import { ModelIdSchema } from './chat';
 import { defineChannel, defineRequest } from './definitions';
 import { ErrorCode } from './errors';
@@ -49,6 +50,11 @@ export const VoiceStartSchema = z.strictObject({
   systemPrompt: z.string().min(1).max(20_000).optional(),
   /** A chat session to continue; unset starts a new one. */
   sessionId: z.uuid().optional(),
+  /**
+   * One of the caller's agents, to link a new conversation's chat session to (its instructions, model
+   * and tools answer, as in chat); a continued session keeps its own link. Not with `sessionId`.
+   */
+  agentId: z.uuid().optional(),
   /** Silence after speech that ends the user's turn. */
   endOfTurnSilenceMs: z.number().int().min(200).max(5_000).default(600),
 });
@@ -98,6 +104,25 @@ const VoiceReadyEventSchema = z.object({
   outputSampleRate: z.number().int(),
 });
 
+/**
+ * A tool the answering model called, in a conversation whose chat session is linked to an agent: the
+ * agent's `tool.call` and `tool.result` (same fields as on the chat and agent run streams), by turn.
+ */
+export const VoiceToolCallEventSchema = z.object({
+  type: z.literal('tool.call'),
+  turnId: z.string(),
+  callId: z.string(),
+  name: z.string(),
+  /** The parsed arguments; the raw text when the model wrote invalid JSON. */
+  arguments: z.unknown(),
+});
+export const VoiceToolResultEventSchema = TranscriptToolResultSchema.extend({
+  type: z.literal('tool.result'),
+  turnId: z.string(),
+});
+export type VoiceToolCallEvent = z.infer<typeof VoiceToolCallEventSchema>;
+export type VoiceToolResultEvent = z.infer<typeof VoiceToolResultEventSchema>;
+
 export const VoiceServerEventSchema = z.discriminatedUnion('type', [
   VoiceReadyEventSchema,
   z.object({ type: z.literal('speech.started'), turnId: z.string(), atMs: z.number() }),
@@ -105,6 +130,8 @@ export const VoiceServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transcript.partial'), turnId: z.string(), text: z.string() }),
   z.object({ type: z.literal('transcript.final'), turnId: z.string(), text: z.string() }),
   z.object({ type: z.literal('response.delta'), turnId: z.string(), text: z.string() }),
+  VoiceToolCallEventSchema,
+  VoiceToolResultEventSchema,
   z.object({
     type: z.literal('audio.started'),
     turnId: z.string(),

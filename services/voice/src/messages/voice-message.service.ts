@@ -37,7 +37,7 @@ export class VoiceMessageService {
     const transcript = transcription.text.trim();
     if (!transcript)
       throw new DomainError(ErrorCode.UnreadableFile, 'No speech was recognised in the recording');
-    const sessionId = continued ?? (await this.chat.newConversation(caller, { model: request.model }));
+    const { sessionId } = continued ?? (await this.chat.newConversation(caller, { model: request.model }));
     const reply = await this.chat.startReply(caller, sessionId, transcript, request.model);
     const { text, model } = await wholeAnswer(reply);
     const audio = await this.speech.synthesize(

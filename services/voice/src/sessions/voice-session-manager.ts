@@ -28,7 +28,7 @@ import {
 } from '../engines/engines.providers';
 import type { RealtimeVoiceRegistry } from '../realtime/realtime-registry';
 import { VoiceMetering } from '../metering/voice-metering';
-import { ChatReplies } from '../replies/chat-replies';
+import { ChatReplies, type Conversation } from '../replies/chat-replies';
 import { VAD_SAMPLE_RATE, WebRtcVad, type VadMode } from '../vad/voice-activity-detector';
 import type { LiveVoiceSession } from './live-voice-session';
 import { RealtimeVoiceSession } from './realtime-voice-session';
@@ -77,10 +77,10 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
         );
     }
     // Someone else's chat session is NOT_FOUND before anything else is looked at.
-    const continued = start.sessionId ? await this.chat.continueConversation(caller, start.sessionId) : null;
+    const continued = await this.continued(caller, start);
     const stt = await this.engine(() => this.recognisers.get(start.stt));
     const tts = await this.engine(() => this.synthesisers.get(start.tts));
-    const chatSessionId = continued ?? (await this.chat.newConversation(caller, start));
+    const { sessionId: chatSessionId } = continued ?? (await this.chat.newConversation(caller, start));
     const echoSuppression = this.config.VOICE_ECHO_SUPPRESSION === 'on';
     const [vad, inputResampler, recognitionResampler, echoReference] = await Promise.all([
       WebRtcVad.create(this.config.VOICE_VAD_MODE as VadMode, this.config.VOICE_VAD_MIN_LEVEL_DBFS),
@@ -147,7 +147,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
         ErrorCode.ValidationFailed,
         `realtime sessions speak pcm16 only (outputFormat "${start.outputFormat}" was asked)`,
       );
-    const continued = start.sessionId ? await this.chat.continueConversation(caller, start.sessionId) : null;
+    const continued = await this.continued(caller, start);
     const model = this.realtime.resolve(start.model);
     const availability = await model.engine.availability();
     if (!availability.available)
@@ -156,8 +156,10 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
         `${model.id} cannot run here: ${availability.reason}`,
       );
     // The chat session keeps the conversation; its own model stays chat's (it answers typed turns).
-    const chatSessionId =
-      continued ?? (await this.chat.newConversation(caller, { systemPrompt: start.systemPrompt }));
+    const conversation =
+      continued ??
+      (await this.chat.newConversation(caller, { systemPrompt: start.systemPrompt, agentId: start.agentId }));
+    const chatSessionId = conversation.sessionId;
     const [inputResampler, outputResampler] = await Promise.all([
       PcmResampler.open(start.sampleRate, model.engine.inputSampleRate),
       PcmResampler.open(model.engine.outputSampleRate, start.sampleRate),
@@ -190,6 +192,20 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
       outputFormat: 'pcm16',
       outputSampleRate: start.sampleRate,
     };
+  }
+
+  /** The caller's chat session `start` continues (NOT_FOUND for anyone else's), or null for a new one. */
+  private async continued(
+    caller: CallerContext & { userId: string },
+    start: VoiceStart,
+  ): Promise<Conversation | null> {
+    if (!start.sessionId) return null;
+    if (start.agentId)
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'agentId links a new conversation; a continued session (sessionId) keeps its own link',
+      );
+    return this.chat.continueConversation(caller, start.sessionId);
   }
 
   private adopt(session: LiveVoiceSession, userId: string): void {

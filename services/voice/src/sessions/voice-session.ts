@@ -22,6 +22,7 @@ import type { TextToSpeechEngine } from '../tts/text-to-speech.port';
 import { FrameSlicer } from '../turns/frame-slicer';
 import { PreRoll } from '../turns/pre-roll';
 import { SentenceSplitter } from '../turns/sentence-splitter';
+import { toolCallEvent, toolResultEvent } from '../tools/tool-events';
 import { TurnDetector } from '../turns/turn-detector';
 import { VAD_FRAME_MS, VAD_SAMPLE_RATE, type VoiceActivityDetector } from '../vad/voice-activity-detector';
 import { nonFatalErrorEvent } from './engine-errors';
@@ -468,10 +469,14 @@ export class VoiceSession {
             this.setup.echo?.readBack.speaking(event.text);
             for (const piece of splitter.push(event.text)) turn.playback.speak(piece);
             break;
+          case 'tool.call':
+            this.emit(toolCallEvent(turn.id, event));
+            break;
+          case 'tool.result':
+            this.emit(toolResultEvent(turn.id, event));
+            break;
           case 'usage':
           case 'step.started':
-          case 'tool.call':
-          case 'tool.result':
           case 'step.finished':
             break; // only the answer's text is spoken
           case 'done':

@@ -99,6 +99,20 @@ export const voicePanel: Panel = {
           reply.append(event.text);
           break;
         }
+        case 'tool.call':
+          turn(event.turnId).item.append(
+            h('p', { class: 'muted' }, `Tool ${event.name}(${JSON.stringify(event.arguments)})`),
+          );
+          break;
+        case 'tool.result':
+          turn(event.turnId).item.append(
+            h(
+              'p',
+              { class: 'muted' },
+              `→ ${event.ok ? JSON.stringify(event.output) : `${event.error?.code}: ${event.error?.message}`}`,
+            ),
+          );
+          break;
         case 'audio.started':
           status.show('Speaking… (talk over it to interrupt)');
           break;
