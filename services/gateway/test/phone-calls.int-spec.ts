@@ -16,6 +16,7 @@ import { registerUser, type RegisteredUser } from './support/gateway-test-app';
 import { api, json, startPlatform, type TestPlatform } from './support/platform';
 import {
   postCallWebhook,
+  streamSignatureOf,
   streamUrlOf,
   TEST_PUBLIC_BASE_URL,
   TEST_TWILIO_AUTH_TOKEN,
@@ -172,6 +173,25 @@ describe('phone calls (Twilio webhook and media streams)', () => {
     expect((await postCallWebhook(gatewayUrl, forged, params, { signature })).status).toBe(403);
     const noUser = '/api/v1/voice/twilio/outbound?purpose=x';
     expect((await postCallWebhook(gatewayUrl, noUser, params)).status).toBe(400);
+  });
+
+  it('refuses media stream upgrades Twilio did not sign, before the call token is spent', async () => {
+    const params = incomingCall(ALICE_NUMBER);
+    const url = streamUrlOf(await (await postCallWebhook(gatewayUrl, INCOMING, params)).text(), gatewayUrl);
+    const otherPath = url.replace(/\/ws\/twilio\/.*/, `/ws/twilio/${'y'.repeat(43)}`);
+    for (const signature of [
+      null,
+      'bm90IGEgc2lnbmF0dXJl',
+      streamSignatureOf(url, 'another-account-token'),
+      streamSignatureOf(otherPath, TEST_TWILIO_AUTH_TOKEN),
+    ]) {
+      await expect(TwilioMediaClient.connect(url, params.CallSid, { signature })).rejects.toThrow('HTTP 403');
+    }
+    // Refused upgrades left the one-time token unused: Twilio's own, signed, still connects.
+    const client = await TwilioMediaClient.connect(url, params.CallSid);
+    client.start();
+    client.stop();
+    expect((await client.waitClosed()).code).toBe(1000);
   });
 
   it('closes media streams with an unknown, used or mismatched token with a clear code', async () => {

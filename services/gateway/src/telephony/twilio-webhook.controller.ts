@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config';
 import { ApiRoute } from '../http/api-route.decorator';
 import { CallTokens, type PhoneCall } from './call-tokens';
 import { checkTwilioSignature } from './twilio-signature';
-import { TWILIO_STREAM_PATH } from './twilio-stream.route';
+import { publicStreamUrl, TWILIO_STREAM_PATH } from './twilio-stream.route';
 
 const TAG = 'voice';
 /** Twilio's call webhook parameters (all strings); all of them are signed, so all are kept. */
@@ -102,8 +102,7 @@ export class TwilioWebhookController {
 
   private async connect(origin: URL, call: PhoneCall): Promise<string> {
     const token = await this.tokens.issue(call);
-    const stream = new URL(`${TWILIO_STREAM_PATH}/${token}`, origin);
-    stream.protocol = origin.protocol === 'https:' ? 'wss:' : 'ws:';
+    const stream = publicStreamUrl(origin, `${TWILIO_STREAM_PATH}/${token}`);
     const response = new twilio.twiml.VoiceResponse();
     response.connect().stream({ url: stream.href });
     return response.toString();

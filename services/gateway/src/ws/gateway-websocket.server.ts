@@ -164,6 +164,8 @@ export class GatewayWebSocketServer implements BeforeApplicationShutdown, OnModu
     for (const [prefix, route] of this.anonymousRoutes) {
       if (!path.startsWith(`${prefix}/`)) continue;
       const rest = path.slice(prefix.length + 1);
+      const refusal = route.admit?.(request);
+      if (refusal) return refuse(socket, refusal.status, refusal.reason);
       this.wss.handleUpgrade(request, socket, head, (ws) => this.track(ws, route.open(ws, rest)));
       return;
     }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AuthenticatedCaller } from '../identity/caller-context';
 
@@ -22,5 +23,16 @@ export interface WsRoute {
  * socket itself (from the rest of the path, a one-time token), and closes it with a clear code if not.
  */
 export interface AnonymousWsRoute {
+  /**
+   * Checked before the upgrade (for example a request signature): a refusal answers its HTTP status
+   * instead of 101, and no socket is opened.
+   */
+  admit?(request: IncomingMessage): UpgradeRefusal | null;
   open(socket: WebSocket, rest: string): WsConnection;
+}
+
+/** Why an upgrade is refused: the HTTP status and reason phrase it is answered with. */
+export interface UpgradeRefusal {
+  status: number;
+  reason: string;
 }

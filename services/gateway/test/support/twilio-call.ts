@@ -33,6 +33,13 @@ export function streamUrlOf(twiml: string, gatewayUrl: string): string {
   return `${gatewayUrl.replace('http', 'ws')}${stream.pathname}`;
 }
 
+/** Twilio's signature of a media stream upgrade: over its public URL (wss:, no form parameters). */
+export function streamSignatureOf(url: string, authToken: string): string {
+  const { pathname, search } = new URL(url);
+  const publicUrl = `${TEST_PUBLIC_BASE_URL.replace(/^https:/, 'wss:')}${pathname}${search}`;
+  return twilio.getExpectedTwilioSignature(authToken, publicUrl, {});
+}
+
 type Reply =
   | { event: 'media'; streamSid: string; media: { payload: string } }
   | { event: 'mark'; streamSid: string; mark: { name: string } }
@@ -57,9 +64,22 @@ export class TwilioMediaClient {
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
 
-  static connect(url: string, callSid: string): Promise<TwilioMediaClient> {
+  /**
+   * Opens the stream at `url` (the test gateway's real port) as Twilio does: the upgrade signed
+   * (X-Twilio-Signature) over the stream's public wss:// URL, unless `signature` is given (null: none).
+   */
+  static connect(
+    url: string,
+    callSid: string,
+    options: { signature?: string | null } = {},
+  ): Promise<TwilioMediaClient> {
+    const signature =
+      options.signature === undefined ? streamSignatureOf(url, TEST_TWILIO_AUTH_TOKEN) : options.signature;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(
+        url,
+        signature === null ? {} : { headers: { 'x-twilio-signature': signature } },
+      );
       const client = new TwilioMediaClient(ws, callSid, `MZ${callSid.slice(2)}`);
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
