@@ -13,8 +13,9 @@
 //     a job's acceptance to a worker starting it (jobs.created_at → jobs.started_at) at p50/p99.
 // Prints PASS/FAIL for the targets (≥ 200 jobs/s; queue wait p99 ≤ 50 ms below saturation). Exits 0
 // whether or not they are met.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   describeMachine,
@@ -27,6 +28,7 @@ import {
 } from './lib/harness.mjs';
 import { startMediaPlatform } from './lib/media-platform.mjs';
 import { HarnessError, requireBuilt, requireFromRoot } from './lib/platform.mjs';
+import { cpuMsBetween, cpuMsOfPids, pidsNamed, postgresBackendPids } from './lib/process-cpu.mjs';
 import { fmtMs, percentile, table } from './lib/stats.mjs';
 
 const HELP = `npm run bench -- media [flags]   (each flag also as env BENCH_<NAME>)
@@ -38,13 +40,16 @@ const HELP = `npm run bench -- media [flags]   (each flag also as env BENCH_<NAM
   --rate-jobs M      jobs in the steady run (default 1500)
   --no-kill 1        do not kill a replica during the throughput run (default 0)
   --timeout-s N      how long the jobs of one run may take to finish (default 300)
-  --cpu-prof DIR     write V8 CPU profiles of the gateway and the replicas into DIR (summarise them with
-                     node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
+  --cpu-prof DIR     write V8 CPU profiles of the gateway, the usage service and the replicas into DIR,
+                     with DIR/window.json saying when the throughput and steady runs ran (summarise
+                     them with node tools/bench/lib/cpu-profile-summary.mjs DIR)`;
 
 const TARGET_JOBS_PER_S = 200;
 const TARGET_QUEUE_WAIT_P99_MS = 50;
 const ACK_WAIT_MS = 3_000;
 const log = (message) => process.stderr.write(`[media] ${message}\n`);
+/** The CPU profiles' clock (CLOCK_MONOTONIC, µs), for the window the summary counts. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 function parseOptions(argv) {
   return {
@@ -255,6 +260,40 @@ async function checkOutcome({ platform, db, pg, ids }) {
   return { counts, results, usage };
 }
 
+/**
+ * CPU used so far by the platform's processes, by the Postgres backends serving them and by the NATS
+ * server (the whole server: other work on the machine that uses it counts too).
+ */
+async function cpuSnapshot(platform, pg, natsPids) {
+  return {
+    processes: platform.cpuMsByProcess(),
+    client: process.cpuUsage(),
+    postgres: cpuMsOfPids(await postgresBackendPids(pg, platform.databaseApplicationPrefix)),
+    nats: cpuMsOfPids(natsPids),
+  };
+}
+
+/** ms of CPU per job of each process between two snapshots, as [name, ms/job] rows. */
+function cpuPerJob(before, after, jobs) {
+  const rows = Object.keys(after.processes).map((name) => [
+    name,
+    (after.processes[name] - (before.processes[name] ?? 0)) / jobs,
+  ]);
+  rows.push(['Postgres (its backends)', cpuMsBetween(before.postgres, after.postgres) / jobs]);
+  rows.push(['nats-server (shared)', cpuMsBetween(before.nats, after.nats) / jobs]);
+  rows.push(['total', rows.reduce((sum, [, ms]) => sum + ms, 0)]);
+  const { user, system } = process.cpuUsage(before.client);
+  rows.push(['(the benchmark itself: clients and checks)', (user + system) / 1000 / jobs]);
+  return rows;
+}
+
+function cpuTable(throughput, steady) {
+  return table(
+    ['process', 'CPU ms/job, throughput run', 'CPU ms/job, steady run'],
+    throughput.cpu.map(([name, ms], i) => [name, ms.toFixed(2), (steady.cpu[i]?.[1] ?? NaN).toFixed(2)]),
+  );
+}
+
 function report({ throughput, steady, outcome, options, totalJobs }) {
   const { timings } = throughput;
   const redelivered = timings.filter((t) => t.attempts > 1).length;
@@ -318,6 +357,8 @@ function report({ throughput, steady, outcome, options, totalJobs }) {
       ],
     ),
   );
+  lines.push('');
+  lines.push(cpuTable(throughput, steady));
   lines.push('');
   if (throughput.kill) {
     lines.push(
@@ -392,13 +433,30 @@ async function run(options, { infra, ns, cleanup }) {
   );
   await allFinished(db, warm, options, platform.assertAlive);
 
+  const natsPids = pidsNamed('nats-server');
+  const window = { fromUs: monotonicUs(), toUs: Number.POSITIVE_INFINITY };
   log(`throughput: ${options.jobs} jobs from ${options.clients} clients`);
+  const cpuBeforeThroughput = await cpuSnapshot(platform, pg, natsPids);
   const throughput = await throughputRun({ platform, db, tokens, options });
   log(`throughput: ${throughput.jobsPerS.toFixed(0)} jobs/s`);
   const outcome = await checkOutcome({ platform, db, pg, ids: throughput.ids });
+  throughput.cpu = cpuPerJob(
+    cpuBeforeThroughput,
+    await cpuSnapshot(platform, pg, natsPids),
+    throughput.ids.length,
+  );
 
   log(`steady: ${options.rateJobs} jobs at ${options.rate}/s`);
+  const cpuBeforeSteady = await cpuSnapshot(platform, pg, natsPids);
   const steady = await steadyRun({ platform, db, tokens, options });
+  await checkOutcome({ platform, db, pg, ids: steady.ids });
+  steady.cpu = cpuPerJob(cpuBeforeSteady, await cpuSnapshot(platform, pg, natsPids), steady.ids.length);
+  window.toUs = monotonicUs();
+  if (options.cpuProf) {
+    // The processes write their profiles when they exit, so the folder may not be there yet.
+    mkdirSync(options.cpuProf, { recursive: true });
+    writeFileSync(join(options.cpuProf, 'window.json'), JSON.stringify(window));
+  }
   Object.assign(outcome, countFiles(platform.storageDir));
   report({
     throughput,

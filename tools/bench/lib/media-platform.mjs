@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError, prepareNamespace, startService } from './platform.mjs';
+import { cpuMs, HarnessError, prepareNamespace, startService } from './platform.mjs';
 
 const JWT_SECRET = `bench-jwt-secret-${'x'.repeat(40)}`;
 const MEDIA_URL_SECRET = `bench-media-url-secret-${'x'.repeat(40)}`;
@@ -22,21 +22,30 @@ export async function startMediaPlatform({
   mediaEnv = {},
   cpuProfDir = null,
 }) {
-  // Profiles of the gateway and of every replica started (a killed one leaves none).
+  // Profiles of the gateway, the usage service and every replica started (a killed one leaves none).
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const schemas = await prepareNamespace({ infra, ns, cleanup, log }, ['gateway', 'media-gen', 'usage']);
   const storageDir = mkdtempSync(join(tmpdir(), `${ns.id}-media-`));
   cleanup.add('media storage folder', () => rmSync(storageDir, { recursive: true, force: true }));
+  // Each process names its Postgres connections, so the backends serving it can be found (and their CPU read).
+  const databaseUrlOf = (name) => {
+    const url = new URL(infra.databaseUrl);
+    url.searchParams.set('application_name', `${ns.id}-${name}`);
+    return url.toString();
+  };
   const common = {
     NATS_URL: infra.natsUrl,
     NATS_SUBJECT_PREFIX: ns.subjectPrefix,
-    DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: ns.redisKeyPrefix,
     LOG_LEVEL: 'warn',
   };
   log('starting usage');
-  const usage = await startService('usage', { ...common, DATABASE_SCHEMA: schemas.usage });
+  const usage = await startService(
+    'usage',
+    { ...common, DATABASE_URL: databaseUrlOf('usage'), DATABASE_SCHEMA: schemas.usage },
+    { nodeArgs },
+  );
   cleanup.add('usage', () => usage.stop());
   const mediaEnvFull = {
     ...common,
@@ -47,9 +56,18 @@ export async function startMediaPlatform({
     ...mediaEnv,
   };
   const media = [];
+  // CPU (ms) each replica slot used in processes that have ended (SIGKILL), counted from when each was ready.
+  const endedCpuMs = [];
+  const readyCpuMs = new Map();
   const startReplica = async (i) => {
     log(`starting media-gen replica ${i}`);
-    const replica = await startService('media-gen', mediaEnvFull, { nodeArgs });
+    const replica = await startService(
+      'media-gen',
+      { ...mediaEnvFull, DATABASE_URL: databaseUrlOf(`media-gen-${i}`) },
+      { nodeArgs },
+    );
+    readyCpuMs.set(replica, cpuMs(replica.pid));
+    endedCpuMs[i] ??= 0;
     media[i] = replica;
     cleanup.add(`media-gen replica ${i}`, () => replica.stop());
     return replica;
@@ -60,6 +78,7 @@ export async function startMediaPlatform({
     'gateway',
     {
       ...common,
+      DATABASE_URL: databaseUrlOf('gateway'),
       DATABASE_SCHEMA: schemas.gateway,
       JWT_SECRET,
       // Benchmark accounts sign up from loopback and send far more than a person would.
@@ -72,6 +91,7 @@ export async function startMediaPlatform({
   const killed = new Set();
   return {
     gateway,
+    usage,
     replicas: media,
     schemas,
     storageDir,
@@ -79,11 +99,26 @@ export async function startMediaPlatform({
     async killReplica(i) {
       const replica = media[i];
       killed.add(replica);
+      endedCpuMs[i] += cpuMs(replica.pid) - readyCpuMs.get(replica);
       const exited = new Promise((resolve) => replica.child.once('exit', resolve));
       replica.child.kill('SIGKILL');
       await exited;
     },
     restartReplica: (i) => startReplica(i),
+    /**
+     * CPU (ms, user + system) used so far by each process of the platform since it was ready: a killed
+     * replica's up to its kill plus its successor's; start-up is left out.
+     */
+    cpuMsByProcess() {
+      const cpu = { gateway: cpuMs(gateway.pid), usage: cpuMs(usage.pid) };
+      media.forEach((replica, i) => {
+        const current = killed.has(replica) ? 0 : cpuMs(replica.pid) - readyCpuMs.get(replica);
+        cpu[`media-gen ${i}`] = endedCpuMs[i] + current;
+      });
+      return cpu;
+    },
+    /** The application name of every Postgres connection of this platform starts with this. */
+    databaseApplicationPrefix: `${ns.id}-`,
     assertAlive() {
       for (const service of [usage, gateway, ...media]) {
         if (!killed.has(service) && !service.alive())
