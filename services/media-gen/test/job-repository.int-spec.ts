@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { JobRepository } from '../src/jobs/job.repository';
+import { JobRepository } from '../src/jobs/job.repository';
 import { newImageJob, openJobDatabase, type JobDatabase } from './support/job-database';
 
 /**
@@ -58,5 +58,30 @@ describe('JobRepository round trips', () => {
     expect(await jobs.succeed(job.id, [result])).toBe(true);
     expect(queries).toHaveBeenCalledTimes(2);
     expect(await jobs.find('alice', job.id)).toMatchObject({ status: 'succeeded', results: [result] });
+  });
+
+  it('commits a start without waiting for the disk, and only the start', async () => {
+    const { job } = await jobs.insert(newImageJob('alice'));
+    const client = await pool.connect();
+    const setting = async () =>
+      (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]
+        ?.synchronous_commit;
+    try {
+      const onOneConnection = new JobRepository(client as unknown as Pool);
+      await client.query('BEGIN');
+      expect(await onOneConnection.startAttempt('alice', job.id, LEASE_MS)).toMatchObject({
+        kind: 'started',
+      });
+      expect(await setting()).toBe('off');
+      await client.query('COMMIT');
+      expect(await setting()).toBe('on');
+      // Outside a transaction of its own too: the next statement on the connection commits durably.
+      const { job: other } = await onOneConnection.insert(newImageJob('alice'));
+      await onOneConnection.startAttempt('alice', other.id, LEASE_MS);
+      expect(await setting()).toBe('on');
+    } finally {
+      client.release();
+    }
+    expect(await jobs.find('alice', job.id)).toMatchObject({ status: 'running', attempts: 1 });
   });
 });

@@ -81,6 +81,56 @@ const SELECT = `SELECT ${COLUMNS},
 
 const UNFINISHED = `('queued', 'running')`;
 
+/**
+ * The statements every job runs (accept, start, succeed) as named prepared statements: each pooled
+ * connection has Postgres parse and plan them once, not on every job. Their result columns are listed,
+ * never `*`, so a migration that adds a column does not change what a prepared statement answers.
+ */
+const INSERT_JOB = {
+  name: 'media-gen.jobs.insert',
+  text: `WITH inserted AS (
+      INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
+      VALUES ($1, $2, $3, $8, $4, $5, 'queued', $6, $7)
+      ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *)
+    SELECT ${COLUMNS}, '[]'::json AS results FROM inserted j`,
+};
+
+/**
+ * Committed without waiting for the WAL to reach disk (`synchronous_commit` off for this transaction
+ * only), which saves each job a disk flush (about 0.2 ms of Postgres CPU and milliseconds of latency on
+ * this machine). Safe: a start lost in a Postgres crash leaves the job `queued`, as if no worker had taken
+ * it, and its delivery, not yet acknowledged, comes back (another worker may then run it as well, as when
+ * a worker dies: its results are still stored once); the worker that took it can still finish it
+ * (`succeed` takes a queued job too, and is committed durably, flushing this start with it).
+ */
+const START_ATTEMPT = {
+  name: 'media-gen.jobs.start-attempt',
+  text: `WITH started AS (
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = NULL,
+        started_at = COALESCE(started_at, now()), updated_at = now(),
+        lease_until = now() + make_interval(secs => $3::float8 / 1000)
+      WHERE user_id = $1 AND id = $2
+        AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until <= now())))
+      RETURNING *)
+    SELECT ${COLUMNS}, '[]'::json AS results
+    FROM started j CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS commit_without_flush`,
+};
+
+// One statement, so one round trip and all or nothing: the results are written only with the move.
+const SUCCEED = {
+  name: 'media-gen.jobs.succeed',
+  text: `WITH finished AS (
+      UPDATE jobs SET status = 'succeeded', progress = 100, failure_reason = NULL, finished_at = now(),
+        updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED} RETURNING id),
+    stored AS (
+      INSERT INTO job_results (job_id, index, storage_key, content_type, bytes, metadata)
+      SELECT finished.id, x.index, x."storageKey", x."contentType", x.bytes, x.metadata
+      FROM finished, jsonb_to_recordset($2::jsonb)
+        AS x(index int, "storageKey" text, "contentType" text, bytes int, metadata jsonb)
+      RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM finished) AS finished`,
+};
+
 /** Jobs and their results; every query a user's request makes is scoped to that user. */
 @Injectable()
 export class JobRepository {
@@ -91,13 +141,9 @@ export class JobRepository {
    * the user already used, the job stored then instead (`created: false`).
    */
   async insert(job: NewJob): Promise<{ job: StoredJob; created: boolean }> {
-    const { rows } = await this.pool.query<JobRow>(
-      `WITH inserted AS (
-         INSERT INTO jobs (id, user_id, api_key_id, kind, model, input, status, input_hash, idempotency_key)
-         VALUES ($1, $2, $3, $8, $4, $5, 'queued', $6, $7)
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *)
-       SELECT ${COLUMNS}, '[]'::json AS results FROM inserted j`,
-      [
+    const { rows } = await this.pool.query<JobRow>({
+      ...INSERT_JOB,
+      values: [
         job.id,
         job.userId,
         job.apiKeyId,
@@ -107,7 +153,7 @@ export class JobRepository {
         job.idempotencyKey,
         job.kind,
       ],
-    );
+    });
     if (rows[0]) return { job: jobOf(rows[0]), created: true };
     const stored = await this.findOne(`WHERE j.user_id = $1 AND j.idempotency_key = $2`, [
       job.userId,
@@ -145,17 +191,7 @@ export class JobRepository {
    * `finished`. An unfinished job has no results yet.
    */
   async startAttempt(userId: string, id: string, leaseMs: number): Promise<AttemptStart> {
-    const { rows } = await this.pool.query<JobRow>(
-      `WITH started AS (
-         UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = NULL,
-           started_at = COALESCE(started_at, now()), updated_at = now(),
-           lease_until = now() + make_interval(secs => $3::float8 / 1000)
-         WHERE user_id = $1 AND id = $2
-           AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until <= now())))
-         RETURNING *)
-       SELECT ${COLUMNS}, '[]'::json AS results FROM started j`,
-      [userId, id, leaseMs],
-    );
+    const { rows } = await this.pool.query<JobRow>({ ...START_ATTEMPT, values: [userId, id, leaseMs] });
     if (rows[0]) return { kind: 'started', job: jobOf(rows[0]) };
     // Not taken: finished, or running under someone's lease. Read apart from the update, so the lease may
     // have lapsed (or the job gone back to the queue) since: still unfinished, it is tried again shortly.
@@ -228,20 +264,10 @@ export class JobRepository {
    * however often a job is delivered, it ends with one set of results. false when it had finished.
    */
   async succeed(id: string, results: readonly StoredResult[]): Promise<boolean> {
-    // One statement, so one round trip and all or nothing: the results are written only with the move.
-    const { rows } = await this.pool.query<{ finished: boolean }>(
-      `WITH finished AS (
-         UPDATE jobs SET status = 'succeeded', progress = 100, failure_reason = NULL, finished_at = now(),
-           updated_at = now() WHERE id = $1 AND status IN ${UNFINISHED} RETURNING id),
-       stored AS (
-         INSERT INTO job_results (job_id, index, storage_key, content_type, bytes, metadata)
-         SELECT finished.id, x.index, x."storageKey", x."contentType", x.bytes, x.metadata
-         FROM finished, jsonb_to_recordset($2::jsonb)
-           AS x(index int, "storageKey" text, "contentType" text, bytes int, metadata jsonb)
-         RETURNING 1)
-       SELECT EXISTS (SELECT 1 FROM finished) AS finished`,
-      [id, JSON.stringify(results)],
-    );
+    const { rows } = await this.pool.query<{ finished: boolean }>({
+      ...SUCCEED,
+      values: [id, JSON.stringify(results)],
+    });
     return rows[0]?.finished === true;
   }
 

@@ -31,9 +31,12 @@ const AGGREGATES = `
 
 /**
  * Many records in one statement (one JSON document, a row each); returns the ids written. A record
- * delivered twice (JetStream redelivery, a publisher's retry) keeps its first row.
+ * delivered twice (JetStream redelivery, a publisher's retry) keeps its first row. A named prepared
+ * statement: each pooled connection has Postgres parse and plan it once, not for every batch.
  */
-const INSERT_RECORDS = `
+const INSERT_RECORDS = {
+  name: 'usage.records.insert',
+  text: `
 INSERT INTO usage_records (id, user_id, api_key_id, service, model, status, input_tokens, output_tokens,
                            cached_tokens, characters, seconds, images, steps, estimated, cost_usd,
                            reference, created_at)
@@ -44,7 +47,8 @@ FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, user_id text, api_key_id text, 
      seconds numeric, images integer, steps integer, estimated boolean, cost_usd numeric, reference text,
      created_at timestamptz)
 ON CONFLICT (id) DO NOTHING
-RETURNING id`;
+RETURNING id`,
+};
 
 const WHERE_USER_RANGE = 'WHERE user_id = $1 AND created_at >= $2 AND created_at < $3';
 
@@ -77,7 +81,10 @@ export class UsageLedgerRepository {
         created_at: record.occurredAt,
       };
     });
-    const { rows: written } = await this.pool.query<{ id: string }>(INSERT_RECORDS, [JSON.stringify(rows)]);
+    const { rows: written } = await this.pool.query<{ id: string }>({
+      ...INSERT_RECORDS,
+      values: [JSON.stringify(rows)],
+    });
     const writtenIds = new Set(written.map((row) => row.id));
     return records.map((record) => record.recordId).filter((id) => !writtenIds.has(id));
   }
