@@ -68,30 +68,70 @@ async function measureLoad(browser, url) {
 }
 
 /**
- * Installs the in-page clock: Send's click, the first answer text in the page, and the frame after it
- * appeared.
+ * Installs the in-page clock: Send's click, the answer's start leaving (its request as Resource Timing
+ * saw it, or its `start` frame on `/ws`), its first bytes back, the first answer text in the page, and
+ * when that text was painted. Painted is the browser's own record, Element Timing: the answer's text
+ * element is given an `elementtiming` attribute while still empty, and the `element` entry of its first
+ * text paint has `paintTime` (the rendering update that painted it) and `renderTime` (its
+ * `presentationTime`, when that frame was shown). The measure used before, the task after the frame
+ * (rAF runs before the frame's paint, a task queued from it once the frame is done), is kept beside it.
  */
 function installPaintClock() {
-  const clock = { sentAt: null, textAt: null, paintedAt: null };
+  const fresh = () => ({
+    sentAt: null,
+    startSentAt: null,
+    firstFrameAt: null,
+    textAt: null,
+    paintedAt: null,
+    element: null,
+    shown: null,
+  });
+  const clock = fresh();
   window.__benchClock = clock;
   document.addEventListener(
     'click',
     (event) => {
       if (event.target instanceof HTMLButtonElement && event.target.textContent === 'Send') {
-        clock.sentAt = performance.now();
-        clock.textAt = null;
-        clock.paintedAt = null;
+        Object.assign(clock, fresh(), { sentAt: performance.now() });
       }
     },
     true,
   );
+  // `/ws`: the start frame leaving, and the task of the first event frame (this listener is the first).
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (message) => {
+        if (clock.startSentAt === null || clock.firstFrameAt !== null) return;
+        if (String(message.data).includes('"chat.event"')) clock.firstFrameAt = performance.now();
+      });
+    }
+
+    send(data) {
+      if (clock.sentAt !== null && clock.startSentAt === null && String(data).includes('"type":"start"')) {
+        clock.startSentAt = performance.now();
+      }
+      return super.send(data);
+    }
+  };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (clock.element === null || entry.element !== clock.element || clock.shown !== null) continue;
+      clock.shown = { paintTime: entry.paintTime ?? null, renderTime: entry.renderTime };
+    }
+  }).observe({ type: 'element', buffered: true });
   new MutationObserver(() => {
     if (clock.sentAt === null || clock.paintedAt !== null) return;
     const busy = document.querySelector('.message.assistant[aria-busy="true"] .content');
-    if (!busy || busy.textContent.length === 0) return;
+    if (!busy) return;
+    if (clock.element !== busy) {
+      busy.setAttribute('elementtiming', 'bench-answer');
+      clock.element = busy;
+    }
+    if (busy.textContent.length === 0) return;
     clock.paintedAt = -1;
     clock.textAt = performance.now();
-    // The frame that shows it: rAF runs before that paint, the task after it once it is done.
     requestAnimationFrame(() => setTimeout(() => (clock.paintedAt = performance.now()), 0));
   }).observe(document, { subtree: true, childList: true, characterData: true });
 }
@@ -100,7 +140,9 @@ async function consoleAnswer(page, content) {
   await page.getByLabel('Message', { exact: true }).fill(content);
   await page.getByRole('button', { name: 'Send' }).click();
   await page
-    .waitForFunction(() => window.__benchClock.paintedAt > 0, null, { timeout: 15_000 })
+    .waitForFunction(() => window.__benchClock.paintedAt > 0 && window.__benchClock.shown, null, {
+      timeout: 15_000,
+    })
     .catch(async () => {
       const status = await page.locator('.conversation .status').textContent();
       throw new HarnessError(`no answer painted in the console (it says: ${status || 'nothing'})`);
@@ -108,32 +150,39 @@ async function consoleAnswer(page, content) {
   // The answer is complete and the session drawn again: Send is enabled.
   await page.getByRole('button', { name: 'Send' }).and(page.locator(':enabled')).waitFor();
   return page.evaluate(() => {
-    const { sentAt, textAt, paintedAt } = window.__benchClock;
-    // The answer's request as the browser timed it (Resource Timing), for the breakdown only.
+    const { sentAt, startSentAt, firstFrameAt, textAt, paintedAt, shown } = window.__benchClock;
+    // An answer started over HTTP: its request as the browser timed it (Resource Timing).
     const request = performance
       .getEntriesByType('resource')
       .findLast((entry) => entry.name.endsWith('/messages') && entry.startTime >= sentAt);
     performance.clearResourceTimings();
+    const since = (at) => (at === null || at === undefined ? null : at - sentAt);
     return {
-      paintedMs: paintedAt - sentAt,
-      requestSentMs: request ? request.requestStart - sentAt : null,
-      responseMs: request ? request.responseStart - sentAt : null,
-      textMs: textAt - sentAt,
+      transport: request ? 'HTTP (SSE)' : startSentAt !== null ? '/ws' : 'unknown',
+      shownMs: since(shown.renderTime),
+      paintMs: since(shown.paintTime),
+      paintedMs: since(paintedAt),
+      requestSentMs: request ? since(request.requestStart) : since(startSentAt),
+      responseMs: request ? since(request.responseStart) : since(firstFrameAt),
+      textMs: since(textAt),
     };
   });
 }
 
 /** The console answer's steps: to the request leaving, to its response, to the text, to the paint. */
 function consoleSteps(steps) {
-  const timed = steps.filter((step) => step.requestSentMs !== null && step.responseMs !== null);
+  const between = (from, to) => (step) =>
+    step[from] === null || step[to] === null ? null : step[to] - step[from];
   const rows = [
     ['Send click to request sent', (step) => step.requestSentMs],
-    ['request sent to response start', (step) => step.responseMs - step.requestSentMs],
-    ['response start to text in the page', (step) => step.textMs - step.responseMs],
-    ['text in the page to painted frame', (step) => step.paintedMs - step.textMs],
+    ['request sent to response start', between('requestSentMs', 'responseMs')],
+    ['response start to text in the page', between('responseMs', 'textMs')],
+    ['text in the page to its paint (paintTime)', between('textMs', 'paintMs')],
+    ['text in the page to frame shown (renderTime)', between('textMs', 'shownMs')],
+    ['text in the page to the task after the frame', between('textMs', 'paintedMs')],
   ];
   return rows.map(([label, of]) => {
-    const values = timed.map(of);
+    const values = steps.map(of).filter((value) => value !== null);
     return values.length === 0
       ? [label, 'n/a', 'n/a']
       : [label, `${fmtMs(median(values))} ms`, `${fmtMs(percentile(values, 95))} ms`];
@@ -172,7 +221,7 @@ runBenchmark('console', async ({ infra, ns, cleanup, log: say }) => {
 
   say(`${options.warmup} warm-up and ${options.samples} measured rounds`);
   const api = [];
-  const painted = [];
+  const shown = [];
   const steps = [];
   for (let round = 0; round < options.warmup + options.samples; round++) {
     const content = `round ${round} ${tokensTag(options.tokens)}`;
@@ -188,14 +237,20 @@ runBenchmark('console', async ({ infra, ns, cleanup, log: say }) => {
     assertAlive();
     if (round < options.warmup) continue;
     api.push(apiResult.ttftMs);
-    painted.push(consoleResult.paintedMs);
+    shown.push(consoleResult.shownMs);
     steps.push(consoleResult);
   }
   await context.close();
 
   const bytes = loads.map((load) => load.bytes);
   const tti = loads.map((load) => load.interactiveMs);
-  const added = median(painted) - median(api);
+  const added = median(shown) - median(api);
+  const column = (key) => steps.map((step) => step[key]).filter((value) => value !== null);
+  const pathRow = (label, values) => [
+    label,
+    `${fmtMs(median(values))} ms`,
+    `${fmtMs(percentile(values, 95))} ms`,
+  ];
   const kib = (value) => `${(value / 1024).toFixed(1)} KiB`;
   console.log(describeMachine(options.loadBefore));
   console.log('\nConsole load (cold, loopback)');
@@ -220,23 +275,24 @@ runBenchmark('console', async ({ infra, ns, cleanup, log: say }) => {
     table(
       ['path', 'p50', 'p95'],
       [
-        [
-          'API time to first token (Node client)',
-          `${fmtMs(median(api))} ms`,
-          `${fmtMs(percentile(api, 95))} ms`,
-        ],
-        [
-          'console: Send click to first token painted',
-          `${fmtMs(median(painted))} ms`,
-          `${fmtMs(percentile(painted, 95))} ms`,
-        ],
+        pathRow('API time to first token (Node client)', api),
+        pathRow('console: Send click to first token shown', shown),
+        pathRow('  … to its paint (paintTime)', column('paintMs')),
+        pathRow('  … to the task after the frame (before)', column('paintedMs')),
       ],
     ),
   );
-  console.log("\nWhere the console answer's time goes (p50 of each step, per round)");
-  console.log(table(['step', 'p50', 'p95'], consoleSteps(steps)));
+  const transports = Map.groupBy(steps, (step) => step.transport);
+  for (const [transport, over] of transports) {
+    console.log(
+      `\nWhere the console answer's time goes: ${over.length} of ${steps.length} answers started over ${transport} (p50 of each step, per round)`,
+    );
+    console.log(table(['step', 'p50', 'p95'], consoleSteps(over)));
+  }
+  const addedBefore = median(column('paintedMs')) - median(api);
   const verdict = added <= TARGET_ADDED_MS ? 'PASS' : 'FAIL';
   console.log(
-    `\n${verdict}: the console adds ${fmtSigned(added)} ms to the API's first token at p50 (target ≤ ${TARGET_ADDED_MS} ms)`,
+    `\n${verdict}: the console adds ${fmtSigned(added)} ms to the API's first token at p50, to the frame shown (target ≤ ${TARGET_ADDED_MS} ms)` +
+      `\n(to the task after the frame, the measure before: ${fmtSigned(addedBefore)} ms)`,
   );
 });

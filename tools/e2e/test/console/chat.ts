@@ -1,3 +1,4 @@
+import { waitFor } from '@conduit/testing';
 import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
 import { type ConsoleEnv, signUp } from './harness';
@@ -8,6 +9,8 @@ const answers = (page: Page) => page.locator('.message.assistant .content');
 export function chatTests(env: () => ConsoleEnv): void {
   it('streams an answer as it arrives, then lists the session', async () => {
     const { page, context, problems } = await env().openConsole();
+    const started = startsOverWebSocket(page);
+    const posted = messagePosts(page);
     await signUp(page);
     await page.getByLabel('Message', { exact: true }).fill('Hello from the console');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -21,6 +24,9 @@ export function chatTests(env: () => ConsoleEnv): void {
     await page.locator('.message.assistant[aria-busy="true"] .content', { hasText: 'Offline' }).waitFor();
     await answers(page).filter({ hasText: 'Your message was 2 words long: "And again"' }).waitFor();
     expect(await answers(page).count()).toBe(2);
+    // The second answer at least started over the /ws connection opened at sign-in, not as a POST.
+    expect(started).toContainEqual(expect.objectContaining({ stream: 'chat.message', content: 'And again' }));
+    expect(posted).not.toContain('And again');
     await page
       .getByRole('complementary', { name: 'Sessions' })
       .getByRole('button', { name: /Hello from the console/ })
@@ -39,6 +45,45 @@ export function chatTests(env: () => ConsoleEnv): void {
     await page.reload();
     await page.getByRole('status').filter({ hasText: 'Resumed the answer in progress.' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Answer complete.' }).waitFor();
+    const text = (await answers(page).last().textContent()) ?? '';
+    expect(text).toMatch(/^Offline placeholder: .*Your message was 3 words long: "Please keep talking"$/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('picks an answer up over SSE when the /ws connection drops in the middle of it', async () => {
+    const { page, context, problems } = await env().openConsole();
+    const seen = { ready: false, started: [] as string[], dropped: false };
+    // Between the page and the gateway: the connection is closed (as at token expiry) after the
+    // answer's first event.
+    await page.routeWebSocket(
+      (url) => url.pathname === '/ws',
+      (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((message) => {
+          const frame = JSON.parse(String(message)) as { type: string; request?: { content?: string } };
+          if (frame.type === 'start') seen.started.push(frame.request?.content ?? '');
+          server.send(message);
+        });
+        server.onMessage((message) => {
+          ws.send(message);
+          const { type } = JSON.parse(String(message)) as { type: string };
+          seen.ready ||= type === 'ready';
+          if (type === 'chat.event' && !seen.dropped) {
+            seen.dropped = true;
+            void ws.close({ code: 4401, reason: 'access token expired' });
+          }
+        });
+      },
+    );
+    await signUp(page);
+    await waitFor(() => seen.ready, 'the /ws connection opened at sign-in');
+    await page.getByLabel('Message', { exact: true }).fill('Please keep talking');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('status').filter({ hasText: 'Resumed the answer in progress.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Answer complete.' }).waitFor();
+    expect(seen).toMatchObject({ started: ['Please keep talking'], dropped: true });
+    expect(await answers(page).count()).toBe(1);
     const text = (await answers(page).last().textContent()) ?? '';
     expect(text).toMatch(/^Offline placeholder: .*Your message was 3 words long: "Please keep talking"$/);
     expect(problems).toEqual([]);
@@ -86,4 +131,27 @@ export function chatTests(env: () => ConsoleEnv): void {
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Too expensive');
     await context.close();
   });
+}
+
+/** The `start` frames the page sends over `/ws`, each as its stream name and request. */
+function startsOverWebSocket(page: Page): Record<string, unknown>[] {
+  const starts: Record<string, unknown>[] = [];
+  page.on('websocket', (socket) => {
+    if (new URL(socket.url()).pathname !== '/ws') return;
+    socket.on('framesent', ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as { type: string; stream?: string; request?: object };
+      if (frame.type === 'start') starts.push({ stream: frame.stream, ...frame.request });
+    });
+  });
+  return starts;
+}
+
+/** The contents of the messages the page POSTs to a session. */
+function messagePosts(page: Page): string[] {
+  const contents: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && /\/chat\/sessions\/[^/]+\/messages$/.test(request.url()))
+      contents.push((request.postDataJSON() as { content: string }).content);
+  });
+  return contents;
 }

@@ -32,6 +32,8 @@ export function startConsole(root: HTMLElement): void {
 }
 
 function renderSignedIn(root: HTMLElement, api: ApiClient, user: User): () => void {
+  // Kept open while signed in: panels stream over it (a chat answer starts without a new request).
+  api.socket.open();
   const main = h('main', { id: 'main', tabindex: -1 });
   const links = new Map<string, HTMLAnchorElement>();
   const nav = h(

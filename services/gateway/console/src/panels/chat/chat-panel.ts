@@ -6,8 +6,10 @@ import type {
   MemoryCitation,
   ModelInfo,
 } from '@conduit/contracts';
-import type { ApiClient, SseAnswer } from '../../api/client';
+import type { ApiClient } from '../../api/client';
 import { ApiError } from '../../api/errors';
+import { SocketClosedError, startSocketStream } from '../../api/socket-stream';
+import type { SseEvent } from '../../api/sse';
 import { field, h, messageOf, replace, statusLine } from '../../ui/dom';
 import type { Panel, PanelContext } from '../panel';
 import { MessageTree } from './branches';
@@ -28,6 +30,24 @@ export const chatPanel: Panel = {
 interface LiveAnswer {
   streamId: string | null;
   abort: AbortController;
+}
+
+/**
+ * A turn the gateway answers with a stream: its `/ws` stream endpoint (`chat.message`…) and its HTTP
+ * route, which take the same request (the route's path holds the ids that `ids` gives the frame).
+ */
+interface Turn {
+  stream: 'chat.message' | 'chat.regenerate' | 'chat.edit';
+  path: string;
+  ids: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** An answer's stream however it came: its id (to stop or resume it), its message, its events. */
+interface AnswerStream {
+  streamId: string | null;
+  assistantMessageId: string | null;
+  events: AsyncIterable<ChatStreamEvent>;
 }
 
 class ChatView {
@@ -276,8 +296,12 @@ class ChatView {
     }
     const session = this.session;
     await this.stream(
-      `/api/v1/chat/sessions/${session.id}/messages`,
-      { content, ...this.turnOptions() },
+      {
+        stream: 'chat.message',
+        path: `/api/v1/chat/sessions/${session.id}/messages`,
+        ids: { sessionId: session.id },
+        body: { content, ...this.turnOptions() },
+      },
       {
         showQuestion: () => {
           this.input.value = '';
@@ -301,7 +325,12 @@ class ChatView {
     const session = this.session;
     if (!session || this.live) return;
     this.messages.querySelector(`[data-message-id="${message.id}"]`)?.remove();
-    await this.stream(`/api/v1/chat/sessions/${session.id}/regenerate`, this.turnOptions());
+    await this.stream({
+      stream: 'chat.regenerate',
+      path: `/api/v1/chat/sessions/${session.id}/regenerate`,
+      ids: { sessionId: session.id },
+      body: this.turnOptions(),
+    });
   }
 
   private editMessage(message: ChatMessage, item: HTMLElement, content: HTMLElement): void {
@@ -321,9 +350,11 @@ class ChatView {
       while (item.nextSibling) item.nextSibling.remove();
       content.textContent = text.value.trim();
       editor.replaceWith(content);
-      void this.stream(`/api/v1/chat/sessions/${session.id}/messages/${message.id}/edits`, {
-        content: text.value.trim(),
-        ...this.turnOptions(),
+      void this.stream({
+        stream: 'chat.edit',
+        path: `/api/v1/chat/sessions/${session.id}/messages/${message.id}/edits`,
+        ids: { sessionId: session.id, messageId: message.id },
+        body: { content: text.value.trim(), ...this.turnOptions() },
       });
     });
   }
@@ -343,41 +374,66 @@ class ChatView {
   }
 
   /**
-   * Starts an answer (a POST answered with SSE) and streams it into a new assistant message. The
-   * request is sent before anything is drawn (`showQuestion`, the busy state, the empty answer), so
-   * the page's work overlaps the wait for the first token instead of coming before the request.
+   * Starts an answer and streams it into a new assistant message: over the open `/ws` connection
+   * when there is one (no new request for the browser to set up, no SSE to parse), else as a POST
+   * answered with SSE. The start is sent before anything is drawn (`showQuestion`, the busy state,
+   * the empty answer), so the page's work overlaps the wait for the first token.
    */
   private async stream(
-    path: string,
-    body: Record<string, unknown>,
-    turn: { showQuestion?: () => void; onRefused?: () => void } = {},
+    turn: Turn,
+    draw: { showQuestion?: () => void; onRefused?: () => void } = {},
   ): Promise<void> {
     const session = this.session!;
     const live: LiveAnswer = { streamId: null, abort: new AbortController() };
     this.live = live;
-    const started = this.api.sse<ChatStreamEvent>(path, { body, signal: live.abort.signal });
-    turn.showQuestion?.();
+    const started = this.startAnswer(turn, live.abort.signal);
+    draw.showQuestion?.();
     this.setBusy(true);
     const answer = this.answerItem(this.model.value);
-    let sse: SseAnswer<ChatStreamEvent>;
+    let stream: AnswerStream;
     try {
-      sse = await started;
+      stream = await started;
     } catch (error) {
       answer.item.remove();
       this.live = null;
       this.setBusy(false);
-      turn.onRefused?.();
+      draw.onRefused?.();
       return this.fail(error);
     }
-    live.streamId = sse.response.headers.get('x-stream-id');
+    live.streamId = stream.streamId;
+    if (stream.assistantMessageId) answer.item.dataset.messageId = stream.assistantMessageId;
     if (live.streamId) {
       rememberStream({
         sessionId: session.id,
         streamId: live.streamId,
-        assistantMessageId: sse.response.headers.get('x-assistant-message-id'),
+        assistantMessageId: stream.assistantMessageId,
       });
     }
-    await this.consume(sse, answer, live);
+    await this.consume(stream, answer, live);
+  }
+
+  private startAnswer(turn: Turn, signal: AbortSignal): Promise<AnswerStream> {
+    const overSocket = startSocketStream<ChatStreamEvent>(
+      this.api.socket,
+      turn.stream,
+      { ...turn.body, ...turn.ids },
+      signal,
+    );
+    if (overSocket) {
+      return overSocket.then(({ streamId, ack, events }) => ({
+        streamId,
+        assistantMessageId: typeof ack.assistantMessageId === 'string' ? ack.assistantMessageId : null,
+        events,
+      }));
+    }
+    this.api.socket.open(); // for the next answer
+    return this.api
+      .sse<ChatStreamEvent>(turn.path, { body: turn.body, signal })
+      .then(({ response, events }) => ({
+        streamId: response.headers.get('x-stream-id'),
+        assistantMessageId: response.headers.get('x-assistant-message-id'),
+        events: dataOf(events),
+      }));
   }
 
   /** Picks up an answer this tab was streaming before a reload: every event again, from the start. */
@@ -390,15 +446,16 @@ class ChatView {
       : null;
     const answer = this.answerItem(null);
     if (existing) existing.replaceWith(answer.item);
-    let sse: SseAnswer<ChatStreamEvent>;
+    let events: AsyncIterable<ChatStreamEvent>;
     try {
-      sse = await this.api.sse<ChatStreamEvent>(
+      const sse = await this.api.sse<ChatStreamEvent>(
         `/api/v1/chat/streams/${encodeURIComponent(streamId)}/events`,
         {
           method: 'GET',
           signal: live.abort.signal,
         },
       );
+      events = dataOf(sse.events);
     } catch (error) {
       // Expired or finished long ago: what was saved is what there is.
       forgetStream(streamId);
@@ -409,7 +466,7 @@ class ChatView {
       return this.fail(error);
     }
     this.status.show('Resumed the answer in progress.');
-    await this.consume(sse, answer, live);
+    await this.consume({ streamId, assistantMessageId, events }, answer, live);
   }
 
   private answerItem(model: string | null): { item: HTMLLIElement; text: Text; body: HTMLElement } {
@@ -426,13 +483,14 @@ class ChatView {
   }
 
   private async consume(
-    sse: SseAnswer<ChatStreamEvent>,
+    stream: AnswerStream,
     answer: { item: HTMLLIElement; text: Text },
     live: LiveAnswer,
   ): Promise<void> {
     let finished = false;
+    let connectionLost = false;
     try {
-      for await (const { data: event } of sse.events) {
+      for await (const event of stream.events) {
         if (event.type === 'delta') answer.text.appendData(event.text);
         else if (event.type === 'done') {
           finished = true;
@@ -446,11 +504,14 @@ class ChatView {
       }
     } catch (error) {
       if (live.abort.signal.aborted) return; // left the panel or the session: resumable later
-      this.fail(error);
+      // The `/ws` connection dropped (expired token, gateway restart): the answer goes on; pick it up.
+      if (error instanceof SocketClosedError && live.streamId) connectionLost = true;
+      else this.fail(error);
     } finally {
       answer.item.removeAttribute('aria-busy');
     }
     if (this.live !== live) return;
+    if (connectionLost && live.streamId) return this.resume(live.streamId, stream.assistantMessageId);
     this.live = null;
     if (live.streamId && finished) forgetStream(live.streamId);
     // Nothing left to stop; Send waits for the redraw of the session, which would draw over the
@@ -504,4 +565,8 @@ function citationList(citations: MemoryCitation[]): HTMLElement {
       ),
     ),
   );
+}
+
+async function* dataOf<T>(events: AsyncIterable<SseEvent<T>>): AsyncGenerator<T> {
+  for await (const event of events) yield event.data;
 }
