@@ -1,4 +1,5 @@
 import { waitFor } from '@conduit/testing';
+import type { Page } from 'playwright-core';
 import { screenshot } from '../support/browser';
 import { type ConsoleEnv, signUp } from './harness';
 
@@ -72,12 +73,59 @@ export function mediaTests(env: () => ConsoleEnv): void {
     await context.close();
   });
 
+  it('cancels a job it started while it waits for a worker', async () => {
+    const { page, context, problems } = await env().openConsole();
+    await signUp(page);
+    // Every worker (MEDIA_WORKER_CONCURRENCY, 4 by default) busy with a ten-second video made through
+    // the API, so the console's job waits in the queue until it is cancelled.
+    const accessToken = await accessTokenOf(page);
+    const videos: string[] = [];
+    for (let i = 1; i <= 4; i += 1) {
+      const response = await fetch(`${env().gatewayUrl}/api/v1/media/videos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: `a long pan number ${i}`, size: '1280x720', seconds: 10 }),
+      });
+      expect(response.status).toBe(202);
+      videos.push(((await response.json()) as { jobId: string }).jobId);
+    }
+    await page.getByRole('link', { name: 'Media' }).click();
+    await waitFor(
+      async () => (await page.getByLabel('Model').inputValue()) === 'offline/placeholder-image',
+      'the models listed',
+    );
+    const cancels: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/cancel')) cancels.push(request.url());
+    });
+    await page.getByLabel('Prompt').fill('a job nobody waits for');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const job = page.locator('.media-job');
+    await job.getByText('Queued: waiting for a worker…').waitFor();
+    await job.getByRole('button', { name: 'Cancel job' }).click();
+    await job.getByText('Cancelled.').waitFor();
+    expect(await job.getAttribute('data-status')).toBe('cancelled');
+    expect(await job.getByRole('button', { name: 'Cancel job' }).isHidden()).toBe(true);
+    expect(cancels).toHaveLength(1);
+    const row = page.locator('.media-jobs__item').filter({ hasText: 'a job nobody waits for' });
+    await row.getByText('Cancelled.').waitFor();
+    expect(problems).toEqual([]);
+    // The videos are not needed any more: they would only slow the tests after this one.
+    for (const jobId of videos) {
+      const response = await fetch(`${env().gatewayUrl}/api/v1/media/jobs/${jobId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect([200, 409]).toContain(response.status);
+    }
+    await context.close();
+  });
+
   it('pages through the jobs, ten at a time, newest first', async () => {
     const { page, context, problems } = await env().openConsole();
     await signUp(page);
     // Eleven jobs made straight through the API with the page's own token, faster than through the form.
-    const stored = await page.evaluate<string>(`sessionStorage.getItem('conduit.console.credentials')`);
-    const { accessToken } = JSON.parse(stored) as { accessToken: string };
+    const accessToken = await accessTokenOf(page);
     for (let i = 1; i <= 11; i += 1) {
       const response = await fetch(`${env().gatewayUrl}/api/v1/media/images`, {
         method: 'POST',
@@ -110,4 +158,10 @@ export function mediaTests(env: () => ConsoleEnv): void {
     expect(problems).toEqual([]);
     await context.close();
   });
+}
+
+/** The signed-in page's access token, for making jobs straight through the API. */
+async function accessTokenOf(page: Page): Promise<string> {
+  const stored = await page.evaluate<string>(`sessionStorage.getItem('conduit.console.credentials')`);
+  return (JSON.parse(stored) as { accessToken: string }).accessToken;
 }
