@@ -497,10 +497,19 @@ describe('agent runs', () => {
       stopReason: i === 2 ? ('failed' as const) : ('completed' as const),
       error: i === 2 ? { code: ErrorCode.Internal, message: 'broke' } : null,
     });
+    const startOf = (id: string, userId = alice.userId) => ({
+      id,
+      userId,
+      agentId: agent.id,
+      model: agent.model,
+      trigger: 'api' as const,
+      input: `input ${id}`,
+      continuesRunId: null,
+    });
     // Added in the same turn: one batch. Bob's end of Alice's first run changes nothing.
     await Promise.all([
-      ...runIds.map((id, i) => repository.finish(alice.userId, id, endOf(i))),
-      repository.finish(bob.userId, runIds[0]!, { ...endOf(1), answer: 'not yours' }),
+      ...runIds.map((id, i) => repository.finish(startOf(id), endOf(i))),
+      repository.finish(startOf(runIds[0]!, bob.userId), { ...endOf(1), answer: 'not yours' }),
     ]);
     for (const [i, runId] of runIds.entries()) {
       const stored = await bus.request(AgentsContract.getRun, { agentId: agent.id, runId }, alice);
@@ -521,6 +530,47 @@ describe('agent runs', () => {
       expect(stored.finishedAt).not.toBeNull();
     }
   });
+  it('stores a run whole at its end when its start’s row was lost, and not for someone else’s agent', async () => {
+    const agent = await createAgent({});
+    const repository = service.app.get(RunRepository);
+    const lost = crypto.randomUUID();
+    const start = {
+      id: lost,
+      userId: alice.userId,
+      agentId: agent.id,
+      model: agent.model,
+      trigger: 'api' as const,
+      input: 'the lost start',
+      continuesRunId: null,
+    };
+    const end = {
+      transcript: [
+        { role: 'user' as const, text: 'the lost start' },
+        { role: 'assistant' as const, text: 'still here', toolCalls: [] },
+      ],
+      answer: 'still here',
+      steps: 1,
+      toolCalls: 0,
+      usage: { inputTokens: 3, outputTokens: 2, cachedTokens: 0, estimated: false },
+      costUsd: 0.002,
+      timings: { totalMs: 5, modelMs: 4, toolsMs: 0 },
+      status: 'succeeded' as const,
+      stopReason: 'completed' as const,
+      error: null,
+    };
+    const bobsRun = crypto.randomUUID();
+    await Promise.all([
+      repository.finish(start, end),
+      repository.finish({ ...start, id: bobsRun, userId: bob.userId }, end),
+    ]);
+    await expect(
+      bus.request(AgentsContract.getRun, { agentId: agent.id, runId: lost }, alice),
+    ).resolves.toMatchObject({ ...end, input: 'the lost start', model: agent.model, trigger: 'api' });
+    await expect(
+      bus.request(AgentsContract.getRun, { agentId: agent.id, runId: bobsRun }, bob),
+    ).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
   it('stores the runs started together, tells each start whether its agent is the user’s and its id new', async () => {
     const agent = await createAgent({});
     const bobsAgent = await createAgent({ name: 'bob’s' }, bob);

@@ -102,15 +102,15 @@ export class AgentRuns {
       : (request.history ?? []);
     const transcript: TranscriptMessage[] = [...history, { role: 'user', text: request.input }];
     // The agent is read and the run stored in one round trip: the start's acknowledgement waits on it.
-    const { agent, inserted } = await this.runs.insertForAgent({
+    const newRun = {
       id: runId,
       userId,
       agentId: request.agentId,
       trigger: request.trigger,
       input: request.input,
-      transcript,
       continuesRunId: request.continueRunId ?? null,
-    });
+    };
+    const { agent, inserted } = await this.runs.insertForAgent({ ...newRun, transcript });
     if (!agent) throw new DomainError(ErrorCode.NotFound, `No agent ${request.agentId}`);
     if (!inserted) throw new DomainError(ErrorCode.Conflict, `A run with id ${runId} exists already`);
     let model;
@@ -187,7 +187,7 @@ export class AgentRuns {
         };
       }
       await progressSaved;
-      await this.runs.finish(userId, runId, end).catch((error: unknown) => {
+      await this.runs.finish({ ...newRun, model: agent.model }, end).catch((error: unknown) => {
         this.logger.error(`run ${runId} ended but could not be stored: ${String(error)}`);
       });
       // Stored first: a client that sees the end and reads the run finds it ended.

@@ -26,6 +26,16 @@ export interface NewRun {
   continuesRunId: string | null;
 }
 
+/** What a run was started with, as its end stores it again. */
+export interface StoredRunStart extends Omit<NewRun, 'transcript'> {
+  model: string;
+}
+
+interface RunEndOf {
+  run: StoredRunStart;
+  end: RunEnd;
+}
+
 /** Where a run stands after a step, or at its end. */
 export interface RunProgress {
   transcript: readonly TranscriptMessage[];
@@ -78,7 +88,7 @@ export class RunRepository {
   private readonly starts = new TickBatcher<NewRun, { agent: Agent | null; inserted: boolean }>((runs) =>
     this.insertAllForAgents(runs),
   );
-  private readonly ends = new TickBatcher<{ userId: string; runId: string; end: RunEnd }>((ends) =>
+  private readonly ends = new TickBatcher<RunEndOf>((ends) =>
     this.finishAll(ends).then(() => ends.map(() => undefined)),
   );
 
@@ -97,20 +107,14 @@ export class RunRepository {
     return this.starts.add(run);
   }
 
-  private async insertAllForAgents(
-    runs: readonly NewRun[],
-  ): Promise<{ agent: Agent | null; inserted: boolean }[]> {
+  private insertAllForAgents(runs: readonly NewRun[]): Promise<{ agent: Agent | null; inserted: boolean }[]> {
     // Two starts of one run id in one statement would both see it inserted: the later ones wait for
     // the next statement, and find it there.
-    const seen = new Set<string>();
-    const first = runs.filter((run) => !seen.has(run.id) && seen.add(run.id));
-    const firstResults = await this.insertDistinct(first);
-    const later = runs.filter((run) => !first.includes(run));
-    const laterResults = later.length > 0 ? await this.insertAllForAgents(later) : [];
-    return runs.map((run) => {
-      const at = first.indexOf(run);
-      return at >= 0 ? firstResults[at]! : laterResults[later.indexOf(run)]!;
-    });
+    return inStatementsOfDistinctIds(
+      runs,
+      (run) => run.id,
+      (batch) => this.insertDistinct(batch),
+    );
   }
 
   /** `insertForAgent` for runs of distinct ids, in one statement (one JSON document, a row each). */
@@ -126,8 +130,13 @@ export class RunRepository {
       transcript: run.transcript,
       continues_run_id: run.continuesRunId,
     }));
+    // The start's row is committed without waiting for its WAL to reach the disk (synchronous_commit
+    // off for this statement only): the acknowledgement waits on this statement, and a crash of
+    // Postgres that loses the row (within the WAL writer's delay) loses nothing else, because the run's
+    // end stores the whole run again (see finishAll).
     const { rows } = await this.pool.query<AgentRow & { run_id: string; inserted: boolean }>(
-      `WITH started AS (
+      `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+       started AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, user_id text, agent_id uuid, trigger text,
            input text, transcript jsonb, continues_run_id uuid)
        ), agent AS (
@@ -141,7 +150,7 @@ export class RunRepository {
            continues_run_id)
          SELECT started.id, started.user_id, agent.id, agent.model, started.trigger, 'running', started.input,
            started.transcript, $2::jsonb, $3::jsonb, started.continues_run_id
-         FROM started JOIN agent ON agent.run_id = started.id
+         FROM started JOIN agent ON agent.run_id = started.id CROSS JOIN unflushed
          ON CONFLICT (id) DO NOTHING
          RETURNING id
        )
@@ -174,19 +183,35 @@ export class RunRepository {
   }
 
   /**
-   * Stores how a run ended. The ends of runs that finish in the same turn of the event loop are written
-   * by one statement (a burst of runs costs one round trip), each row still scoped to its owner.
+   * Stores how a run ended, with all of the run (as it was started) so that the run is whole even if
+   * its start's row was lost; only while its agent is still its owner's. The ends of runs that finish
+   * in the same turn of the event loop are written by one statement (a burst of runs costs one round
+   * trip), each row still scoped to its owner.
    */
-  finish(userId: string, runId: string, end: RunEnd): Promise<void> {
-    return this.ends.add({ userId, runId, end });
+  finish(run: StoredRunStart, end: RunEnd): Promise<void> {
+    return this.ends.add({ run, end });
   }
 
-  private async finishAll(ends: readonly { userId: string; runId: string; end: RunEnd }[]): Promise<void> {
+  private async finishAll(ends: readonly RunEndOf[]): Promise<void> {
+    // The same id twice in one upsert fails the statement: later ones wait for the next statement.
+    await inStatementsOfDistinctIds(
+      ends,
+      ({ run }) => run.id,
+      (batch) => this.finishDistinct(batch),
+    );
+  }
+
+  private async finishDistinct(ends: readonly RunEndOf[]): Promise<void[]> {
     // One JSON document for the batch: the transcripts are encoded once, inside it, not each again as
     // a string parameter.
-    const rows = ends.map(({ userId, runId, end }) => ({
-      user_id: userId,
-      id: runId,
+    const rows = ends.map(({ run, end }) => ({
+      id: run.id,
+      user_id: run.userId,
+      agent_id: run.agentId,
+      model: run.model,
+      trigger: run.trigger,
+      input: run.input,
+      continues_run_id: run.continuesRunId,
       transcript: end.transcript,
       answer: end.answer,
       steps: end.steps,
@@ -199,15 +224,24 @@ export class RunRepository {
       error: end.error,
     }));
     await this.pool.query(
-      `UPDATE runs SET transcript = ended.transcript, answer = ended.answer, steps = ended.steps,
-         tool_calls = ended.tool_calls, usage = ended.usage, cost_usd = ended.cost_usd, timings = ended.timings,
-         status = ended.status, stop_reason = ended.stop_reason, error = ended.error, finished_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS ended(user_id text, id uuid, transcript jsonb, answer text,
-         steps integer, tool_calls integer, usage jsonb, cost_usd double precision, timings jsonb, status text,
+      `INSERT INTO runs (id, user_id, agent_id, model, trigger, input, continues_run_id, transcript, answer,
+         steps, tool_calls, usage, cost_usd, timings, status, stop_reason, error, finished_at)
+       SELECT ended.id, ended.user_id, ended.agent_id, ended.model, ended.trigger, ended.input,
+         ended.continues_run_id, ended.transcript, ended.answer, ended.steps, ended.tool_calls, ended.usage,
+         ended.cost_usd, ended.timings, ended.status, ended.stop_reason, ended.error, now()
+       FROM jsonb_to_recordset($1::jsonb) AS ended(id uuid, user_id text, agent_id uuid, model text,
+         trigger text, input text, continues_run_id uuid, transcript jsonb, answer text, steps integer,
+         tool_calls integer, usage jsonb, cost_usd double precision, timings jsonb, status text,
          stop_reason text, error jsonb)
-       WHERE runs.user_id = ended.user_id AND runs.id = ended.id`,
+       JOIN agents ON agents.id = ended.agent_id AND agents.user_id = ended.user_id
+       ON CONFLICT (id) DO UPDATE SET transcript = excluded.transcript, answer = excluded.answer,
+         steps = excluded.steps, tool_calls = excluded.tool_calls, usage = excluded.usage,
+         cost_usd = excluded.cost_usd, timings = excluded.timings, status = excluded.status,
+         stop_reason = excluded.stop_reason, error = excluded.error, finished_at = excluded.finished_at
+       WHERE runs.user_id = excluded.user_id`,
       [JSON.stringify(rows)],
     );
+    return ends.map(() => undefined);
   }
 
   /**
@@ -248,6 +282,26 @@ export class RunRepository {
     );
     return rows.map((row) => ({ run: toSummary(row), seq: row.seq }));
   }
+}
+
+/**
+ * Writes `items` by `write`, which takes items of distinct ids (`idOf`) only, one statement each: the first of
+ * each id now, the repeats in the statements after. Answers one result per item, in order.
+ */
+async function inStatementsOfDistinctIds<T, R>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  write: (batch: readonly T[]) => Promise<readonly R[]>,
+): Promise<R[]> {
+  const seen = new Set<string>();
+  const first = items.filter((item) => !seen.has(idOf(item)) && seen.add(idOf(item)));
+  const firstResults = await write(first);
+  const later = items.filter((item) => !first.includes(item));
+  const laterResults = later.length > 0 ? await inStatementsOfDistinctIds(later, idOf, write) : [];
+  return items.map((item) => {
+    const at = first.indexOf(item);
+    return at >= 0 ? firstResults[at]! : laterResults[later.indexOf(item)]!;
+  });
 }
 
 function progressValues(progress: RunProgress): unknown[] {
