@@ -18,13 +18,15 @@ export interface MeteredModelCall {
  * run's id as their reference. Recording does not hold up the run: it never throws, the ledger
  * retries delivery in the background, and the records of one turn of the event loop are built and sent
  * together once it is over, after the runs answered in that turn have moved on (their next request,
- * their tools, their end): runs step in bursts, metering is none of their path, and records sent
+ * their tools, their end), and after the I/O already waiting then (other runs' model responses, the
+ * results of their statements): runs step in bursts, metering is none of their path, and records sent
  * together leave in one write to the bus.
  */
 @Injectable()
 export class RunMetering {
-  private readonly deferred = new TickBatcher<() => void>((records) =>
-    Promise.resolve(records.map((record) => record())),
+  private readonly deferred = new TickBatcher<() => void>(
+    (records) => Promise.resolve(records.map((record) => record())),
+    { yieldToIo: true },
   );
 
   constructor(private readonly metering: Metering) {}
@@ -57,7 +59,7 @@ export class RunMetering {
     };
   }
 
-  /** Runs `record` once the current turn of the event loop is over, with the others of that turn. */
+  /** Runs `record` once the current turn of the event loop and the next poll for I/O are over, with the others of that turn. */
   private later(record: () => void): void {
     void this.deferred.add(record);
   }

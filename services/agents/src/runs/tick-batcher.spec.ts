@@ -35,4 +35,21 @@ describe('TickBatcher', () => {
     });
     await expect(batcher.add('a')).rejects.toThrow('bad batch');
   });
+
+  it('writes after the next poll for I/O when it yields to I/O, and at the end of the turn otherwise', async () => {
+    const order: string[] = [];
+    const batcher = (name: string, yieldToIo: boolean) =>
+      new TickBatcher<number>(
+        (items) => {
+          order.push(name);
+          return Promise.resolve(items.map(() => undefined));
+        },
+        { yieldToIo },
+      );
+    const yielding = batcher('yielding', true).add(1);
+    const prompt = batcher('prompt', false).add(1);
+    setImmediate(() => order.push('same turn'));
+    await Promise.all([yielding, prompt]);
+    expect(order).toEqual(['prompt', 'same turn', 'yielding']);
+  });
 });

@@ -1,3 +1,12 @@
+export interface TickBatcherOptions {
+  /**
+   * Write once the I/O that is waiting now has been handled (the next poll of the event loop), instead
+   * of at the end of this turn: for work off the path of whatever that I/O answers (another run's model
+   * response, a statement's result), which then goes first.
+   */
+  yieldToIo?: boolean;
+}
+
 /**
  * Gathers the items added during one turn of the event loop and hands them to `write` together, once
  * the turn is over; each `add` settles with its item's result (`write` answers one per item, in order),
@@ -8,12 +17,21 @@
  */
 export class TickBatcher<T, R = void> {
   private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  private readonly schedule: () => void;
 
-  constructor(private readonly write: (items: readonly T[]) => Promise<readonly R[]>) {}
+  constructor(
+    private readonly write: (items: readonly T[]) => Promise<readonly R[]>,
+    options: TickBatcherOptions = {},
+  ) {
+    // An immediate queued by an immediate runs in the next turn's check phase, after its poll for I/O.
+    this.schedule = options.yieldToIo
+      ? () => setImmediate(() => setImmediate(this.flush))
+      : () => setImmediate(this.flush);
+  }
 
   add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(this.flush);
+      if (this.pending.length === 0) this.schedule();
       this.pending.push({ item, resolve, reject });
     });
   }
