@@ -18,6 +18,7 @@ import { McpStdioServers } from './mcp/mcp-stdio-servers';
 import { McpTools } from './mcp/mcp-tools';
 import { NotificationPublisher } from './notifications/notification-publisher';
 import { NotificationRepository } from './notifications/notification.repository';
+import { NotificationRetention } from './notifications/notification-retention';
 import { NotificationsHandler } from './notifications/notifications.handler';
 import { NotificationsService } from './notifications/notifications.service';
 import { AbandonedRunsSweeper } from './runs/abandoned-runs.sweeper';
@@ -83,6 +84,7 @@ export class AppModule {
       NotificationRepository,
       NotificationsService,
       NotificationPublisher,
+      NotificationRetention,
       BuiltInTools,
       McpServerRepository,
       McpToolCatalog,

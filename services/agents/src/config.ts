@@ -57,6 +57,8 @@ export const AgentsConfigSchema = ServiceConfigSchema.extend(DatabaseConfigSchem
      * needs it to fire once). The notifications it made stay.
      */
     AGENTS_SCHEDULE_FIRE_RETENTION_MS: configFields.milliseconds(7 * 24 * 3_600_000),
+    /** How long a notification is kept, read or not; older ones are deleted by the scheduler's passes. */
+    AGENTS_NOTIFICATION_RETENTION_MS: configFields.milliseconds(90 * 24 * 3_600_000),
     /** Enables `openai/...` models (same variables as the chat service). */
     OPENAI_API_KEY: optionalSecret,
     OPENAI_BASE_URL: optionalUrl,

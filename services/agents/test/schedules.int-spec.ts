@@ -8,6 +8,7 @@ import {
   type RequestDef,
 } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
+import { NotificationRetention } from '../src/notifications/notification-retention';
 import { startSchedulesTestApp, type SchedulesTestApp } from './support/schedules-test-app';
 
 const alice: CallerContext = { userId: `alice-${randomUUID()}` };
@@ -398,6 +399,7 @@ describe('scheduled agents across a restart', () => {
       env: {
         AGENTS_SCHEDULE_CATCH_UP_MAX: '5',
         AGENTS_SCHEDULE_FIRE_RETENTION_MS: '3600000',
+        AGENTS_NOTIFICATION_RETENTION_MS: String(30 * 24 * 3_600_000),
         AGENTS_MAX_SCHEDULES_PER_USER: '6',
       },
     });
@@ -465,6 +467,42 @@ describe('scheduled agents across a restart', () => {
     }, 'the old fire records gone');
     const now = await app.bus.request(Contract.listNotifications, { limit: 100 }, owner);
     expect(now.data.length).toBeGreaterThanOrEqual(told);
+  });
+
+  it('deletes notifications past their retention, read or not, once, with replicas pruning at the same time', async () => {
+    const reader: CallerContext = { userId: `erin-${randomUUID()}` };
+    const now = app.clock.now();
+    const day = 24 * 3_600_000;
+    const store = (count: number, ageMs: number, published: boolean, read = false) =>
+      app.pool().query(
+        `INSERT INTO notifications (id, user_id, kind, status, title, body, agent_id, created_at,
+           published_at, read_at)
+         SELECT gen_random_uuid(), $1, 'agent.run', 'succeeded', 'news', 'news', $2, $3, $4, $5
+         FROM generate_series(1, $6)`,
+        [
+          reader.userId,
+          randomUUID(),
+          new Date(now.getTime() - ageMs),
+          published ? now : null,
+          read ? now : null,
+          count,
+        ],
+      );
+    await store(1_200, 31 * day, true);
+    await store(300, 40 * day, true, true);
+    await store(5, 29 * day, true);
+    const list = () => app.bus.request(Contract.listNotifications, { limit: 100 }, reader);
+    // The new replica's first pass prunes too: three at once, each row deleted by one of them.
+    const second = await app.addReplica();
+    const [first, other] = [app.replicas[0]!, second].map((replica) => replica.get(NotificationRetention));
+    const deleted = await Promise.all([first!.prune(now), other!.prune(now)]);
+    expect(deleted[0]! + deleted[1]!).toBeLessThanOrEqual(1_500);
+    expect((await list()).data).toHaveLength(5);
+    // The scheduler's passes prune by themselves (a replica's first pass, then once a minute).
+    await store(2, 31 * day, false);
+    await app.stopReplica(second);
+    await app.addReplica();
+    await waitFor(async () => (await list()).data.length === 5, 'the old notifications deleted by a pass');
   });
 
   it('refuses a schedule past the most one user may have, and only that user', async () => {

@@ -177,4 +177,18 @@ export class NotificationRepository {
       return published.length;
     });
   }
+
+  /**
+   * Deletes up to `limit` of the oldest notifications stored before `before`; rows another replica is
+   * deleting at the same moment are skipped, not waited for. Returns how many went.
+   */
+  async deleteCreatedBefore(before: Date, limit: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM notifications WHERE id IN (
+         SELECT id FROM notifications WHERE created_at < $1
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    );
+    return rowCount ?? 0;
+  }
 }

@@ -8,6 +8,7 @@ import {
 import { InjectConfig, ShutdownCoordinator, waitUntil } from '@conduit/service-kit';
 import type { AgentsConfig } from '../config';
 import { NotificationPublisher } from '../notifications/notification-publisher';
+import { NotificationRetention } from '../notifications/notification-retention';
 import { FireRunner } from './fire-runner';
 import { SCHEDULER_CLOCK, type SchedulerClock } from './scheduler-clock';
 import { ScheduleFireRepository, type DueSchedule } from './schedule-fire.repository';
@@ -23,7 +24,8 @@ const PRUNE_EVERY_MS = 60_000;
  * The scheduler of one replica. Every AGENTS_SCHEDULER_POLL_MS (sooner when a slot comes before) it claims the schedules that are due
  * (in batches, again at once while a batch comes back full), takes fires to run up to
  * AGENTS_SCHEDULER_CONCURRENCY, renews the leases of those in hand, publishes notifications whose event
- * was not acknowledged and deletes the records of fires past AGENTS_SCHEDULE_FIRE_RETENTION_MS. A finished run takes the next fire at once instead of waiting for a tick,
+ * was not acknowledged and deletes the records of fires past AGENTS_SCHEDULE_FIRE_RETENTION_MS and the
+ * notifications past AGENTS_NOTIFICATION_RETENTION_MS. A finished run takes the next fire at once instead of waiting for a tick,
  * so a burst of due schedules runs as fast as the runs do. Postgres is the only coordination between
  * replicas (see ScheduleFireRepository), so every replica can run this.
  *
@@ -45,6 +47,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
     private readonly fires: ScheduleFireRepository,
     private readonly runner: FireRunner,
     private readonly publisher: NotificationPublisher,
+    private readonly retention: NotificationRetention,
     @Inject(SCHEDULER_CLOCK) private readonly clock: SchedulerClock,
     @InjectConfig() private readonly config: AgentsConfig,
     shutdown: ShutdownCoordinator,
@@ -119,7 +122,10 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** At most once a minute (by the wall clock, not the scheduler's), a batch of expired fire records goes. */
+  /**
+   * At most once a minute (by the wall clock, not the scheduler's), a batch of expired fire records
+   * goes, and the notifications past their retention.
+   */
   private async prune(now: Date): Promise<void> {
     if (Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = Date.now();
@@ -127,6 +133,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, BeforeApplication
       new Date(now.getTime() - this.config.AGENTS_SCHEDULE_FIRE_RETENTION_MS),
       PRUNE_BATCH,
     );
+    await this.retention.prune(now);
   }
 
   private async claimDue(): Promise<void> {
