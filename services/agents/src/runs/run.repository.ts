@@ -173,11 +173,16 @@ export class RunRepository {
     await this.pool.query(`DELETE FROM runs WHERE user_id = $1 AND id = $2`, [userId, runId]);
   }
 
+  /**
+   * Stores a running run's progress. Committed without waiting for the WAL flush, like its start: the
+   * run's end stores all of it again, durably.
+   */
   async saveProgress(userId: string, runId: string, progress: RunProgress): Promise<void> {
     await this.pool.query(
-      `UPDATE runs SET transcript = $3, answer = $4, steps = $5, tool_calls = $6, usage = $7, cost_usd = $8,
+      `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
+       UPDATE runs SET transcript = $3, answer = $4, steps = $5, tool_calls = $6, usage = $7, cost_usd = $8,
          timings = $9
-       WHERE user_id = $1 AND id = $2`,
+       FROM unflushed WHERE user_id = $1 AND id = $2`,
       [userId, runId, ...progressValues(progress)],
     );
   }
