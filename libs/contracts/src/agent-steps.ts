@@ -31,6 +31,15 @@ export const TranscriptToolResultSchema = z.object({
 
 const step = z.number().int().positive();
 
+/** A tool call's arguments as `tool.call` events carry them: parsed, or the raw text when it is not JSON. */
+export function parsedToolArguments(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return json;
+  }
+}
+
 /** Per step: `step.started`, a `tool.call` per call the model asks for, a `tool.result` each, `step.finished`. */
 export const AgentStepEventSchemas = [
   z.object({ seq: SeqSchema, type: z.literal('step.started'), step }),

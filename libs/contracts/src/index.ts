@@ -27,3 +27,4 @@ export * from './agents-chat';
 export * from './agents-schedules';
 export * from './agents-connectors';
 export * from './agents-mcp';
+export * from './agents-tools';

@@ -7,6 +7,7 @@ import { AgentsChatContract } from './agents-chat';
 import { AgentsMcpContract } from './agents-mcp';
 import { AgentsSchedulesContract } from './agents-schedules';
 import { AgentsConnectorsContract } from './agents-connectors';
+import { AgentsToolsContract } from './agents-tools';
 import { HEALTH_IMPORT_CONSUMER, HEALTH_UPLOADS_BUCKET, HealthDataContract } from './health-data';
 import { VOICE_AUDIO_BUCKET, VoiceContract, VoiceSessionChannel } from './voice';
 import { VoiceCallsContract } from './voice-calls';
@@ -120,7 +121,10 @@ export const SERVICES = [
     publishes: [UsageContract.usageRecorded],
     // Replies come from chat as a client would ask (the conversation is the user's chat session); audio
     // seconds and characters are metered (libs/metering). Voice messages are answered the same way.
+    // Realtime models call the tools of the conversation's agent through the agents service.
     calls: [
+      AgentsToolsContract.listTools,
+      AgentsToolsContract.runToolCall,
       ChatContract.createSession,
       ChatContract.getSession,
       ChatContract.startCompletion,
@@ -186,6 +190,7 @@ export const SERVICES = [
       AgentsSchedulesContract,
       AgentsConnectorsContract,
       AgentsMcpContract,
+      AgentsToolsContract,
     ],
     // The outcomes of scheduled runs, for their owners; the usage of runs' model and tool calls.
     publishes: [AgentsSchedulesContract.notificationCreated, UsageContract.usageRecorded],

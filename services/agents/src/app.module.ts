@@ -42,6 +42,8 @@ import { ScheduleTicker } from './schedules/schedule-ticker';
 import { ScheduleRepository } from './schedules/schedule.repository';
 import { SchedulesHandler } from './schedules/schedules.handler';
 import { SchedulesService } from './schedules/schedules.service';
+import { AgentToolCalls } from './tool-calls/agent-tool-calls.service';
+import { AgentToolCallsHandler } from './tool-calls/agent-tool-calls.handler';
 import { BuiltInTools } from './tools/built-in-tools';
 import { BuiltinToolSource } from './tools/builtin-tool.source';
 import { ToolRegistry } from './tools/tool-registry';
@@ -69,6 +71,7 @@ export class AppModule {
       InFlightRuns,
       RunStreamsInitializer,
       AgentRuns,
+      AgentToolCalls,
       AbandonedRunsSweeper,
       { provide: SCHEDULER_CLOCK, useValue: overrides.clock ?? systemClock },
       { provide: SCHEDULED_AGENTS, useClass: AgentDirectory },
@@ -116,6 +119,7 @@ export class AppModule {
         SchedulesHandler,
         NotificationsHandler,
         McpServersHandler,
+        AgentToolCallsHandler,
       ],
       providers,
       exports: [AgentRuns, ToolRegistry, BuiltinToolSource],

@@ -5,6 +5,7 @@ import {
   AgentsContract,
   AgentsMcpContract,
   AgentsSchedulesContract,
+  AgentsToolsContract,
   handledDefinitionsOf,
 } from '@conduit/contracts';
 import { startService } from '@conduit/service-kit';
@@ -27,6 +28,7 @@ export function startAgents(
       ...handledDefinitionsOf(AgentsSchedulesContract),
       ...handledDefinitionsOf(AgentsConnectorsContract),
       ...handledDefinitionsOf(AgentsMcpContract),
+      ...handledDefinitionsOf(AgentsToolsContract),
     ].filter((def) => def.kind === 'request'),
   });
 }

@@ -15,6 +15,7 @@ import { VoiceSessionManager } from './sessions/voice-session-manager';
 import { VoiceSessionsHandler } from './sessions/voice-sessions.handler';
 import { SpeechHandler } from './speech/speech.handler';
 import { SpeechService } from './speech/speech.service';
+import { AgentTools } from './tools/agent-tools';
 import { TranscriptionHandler } from './transcriptions/transcription.handler';
 import { TranscriptionService } from './transcriptions/transcription.service';
 import { VoiceAudioStore } from './transfer/voice-audio-store';
@@ -44,6 +45,7 @@ export class AppModule {
         ...engineProviders(config),
         ...engines,
         ChatReplies,
+        AgentTools,
         VoiceMetering,
         VoiceSessionManager,
         audioCodecProvider(config),

@@ -69,6 +69,11 @@ export const VoiceConfigSchema = ServiceConfigSchema.extend(MeteringConfigSchema
     VOICE_ECHO_TAIL_MS: z.coerce.number().int().min(0).max(5_000).default(500),
     /** Normalised correlation with the reply audio at or above which input is echo (0.7: it carries half the energy). */
     VOICE_ECHO_MIN_CORRELATION: z.coerce.number().min(0.1).max(1).default(0.7),
+    /**
+     * Longest a realtime session waits for the agents service to run one tool call (the tool's own limit
+     * is the agents service's AGENTS_TOOL_TIMEOUT_MS); then the model is answered TIMEOUT.
+     */
+    VOICE_TOOL_TIMEOUT_MS: configFields.milliseconds(20_000),
     /** Longest wait for a cloud speech provider to answer (connect, headers, next audio chunk). */
     VOICE_PROVIDER_TIMEOUT_MS: configFields.milliseconds(15_000),
 

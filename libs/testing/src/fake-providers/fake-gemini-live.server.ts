@@ -13,6 +13,10 @@ import { hostFakeWebSockets } from './fake-websocket-host';
  * (transcribed as the scripted `transcript` while it lasts), 500 ms of quieter audio ends the turn,
  * which is answered (the scripted `answer` as a tone of `msPerWord` per word); speech over an answer
  * interrupts it.
+ *
+ * Scripted with `call-tools`, each turn is first answered by a `toolCall` message of `functionCalls`;
+ * the client's `toolResponse` (its `functionResponses`) is kept, and once every call has its response
+ * (matched by id) the turn is answered. A response for a call never made closes the connection (1007).
  */
 
 export type FakeGeminiLiveBehavior =
@@ -20,7 +24,14 @@ export type FakeGeminiLiveBehavior =
   /** Refuse the upgrade with this status. */
   | { kind: 'refuse'; status: number }
   /** Close the connection after this many audio chunks of the first answer. */
-  | { kind: 'close-mid-answer'; afterChunks: number };
+  | { kind: 'close-mid-answer'; afterChunks: number }
+  /** Answer each turn by calling these functions first. */
+  | {
+      kind: 'call-tools';
+      calls: Array<{ name: string; args: Record<string, unknown>; id?: string }>;
+      transcript?: string;
+      answer?: string;
+    };
 
 export interface FakeGeminiLiveConnection {
   readonly path: string;
@@ -29,6 +40,8 @@ export interface FakeGeminiLiveConnection {
   /** Input audio received (ms at 16 kHz). */
   receivedMs: number;
   readonly texts: string[];
+  /** The client's function responses, in order. */
+  readonly toolResponses: Array<{ id?: string; name?: string; response?: Record<string, unknown> }>;
   /** Every server message's first key (`setupComplete`, `serverContent`...), in order. */
   readonly sent: string[];
 }
@@ -53,6 +66,7 @@ export interface FakeGeminiLiveOptions {
 }
 
 const INPUT_RATE = 16_000;
+const randomId = () => Math.random().toString(36).slice(2, 10);
 const OUTPUT_RATE = 24_000;
 const VOICED_RMS = 500;
 const SILENCE_MS = 500;
@@ -80,6 +94,7 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
           setup: null,
           receivedMs: 0,
           texts: [],
+          toolResponses: [],
           sent: [],
         };
         connections.push(connection);
@@ -90,11 +105,11 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
 
   function serve(ws: WebSocket, connection: FakeGeminiLiveConnection, behavior: FakeGeminiLiveBehavior) {
     const transcript =
-      (behavior.kind === 'answer' ? behavior.transcript : undefined) ??
+      (behavior.kind === 'answer' || behavior.kind === 'call-tools' ? behavior.transcript : undefined) ??
       options.transcript ??
       'what is the weather like in paris today';
     const answer =
-      (behavior.kind === 'answer' ? behavior.answer : undefined) ??
+      (behavior.kind === 'answer' || behavior.kind === 'call-tools' ? behavior.answer : undefined) ??
       options.answer ??
       'It is sunny in Paris today.';
     const msPerWord = options.msPerWord ?? 300;
@@ -114,7 +129,23 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
     const words = transcript.split(' ');
     const half = Math.ceil(words.length / 2);
 
-    const respond = (inputMs: number) => {
+    /** The calls of the last `toolCall` still without a response, and the turn's input to answer after. */
+    let unanswered: { ids: Set<string>; inputMs: number } | null = null;
+
+    const respond = (inputMs: number, readsToolResponses = false) => {
+      if (behavior.kind === 'call-tools' && !readsToolResponses) {
+        const calls = behavior.calls.map((call) => ({
+          ...call,
+          id: call.id ?? `function-call-${randomId()}`,
+        }));
+        unanswered = { ids: new Set(calls.map((call) => call.id)), inputMs };
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send({ toolCall: { functionCalls: calls } });
+        }, options.responseDelayMs ?? 0);
+        timers.add(timer);
+        return;
+      }
       const spoken = answer.split(' ');
       const totalMs = spoken.length * msPerWord;
       const chunks = Math.ceil(totalMs / chunkMs);
@@ -223,6 +254,22 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
             send({ serverContent: { inputTranscription: { text: ` ${words.slice(half).join(' ')}` } } });
             respond(heardMs);
           }
+        }
+        return;
+      }
+      const toolResponse = message.toolResponse as
+        | { functionResponses?: Array<{ id?: string; name?: string; response?: Record<string, unknown> }> }
+        | undefined;
+      if (toolResponse) {
+        for (const response of toolResponse.functionResponses ?? []) {
+          connection.toolResponses.push(response);
+          if (!unanswered?.ids.delete(String(response.id)))
+            return ws.close(1007, `No function call with id ${response.id}`);
+        }
+        if (unanswered && unanswered.ids.size === 0) {
+          const { inputMs } = unanswered;
+          unanswered = null;
+          respond(inputMs, true);
         }
         return;
       }

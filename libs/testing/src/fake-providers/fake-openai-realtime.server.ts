@@ -18,6 +18,13 @@ import { hostFakeWebSockets } from './fake-websocket-host';
  * then transcribed (as the scripted `transcript`) and answered (the scripted `answer`, spoken as a tone
  * of `msPerWord` per word, in deltas of `chunkMs`). Speech during an answer cancels it
  * (`interrupt_response`), as OpenAI's does.
+ *
+ * Scripted with `call-tools`, each turn is first answered by a response that calls functions
+ * (`response.output_item.added`, `response.function_call_arguments.delta` / `done`,
+ * `response.output_item.done`, `response.done` with the `function_call` items); the client's
+ * `function_call_output` items are kept, and the `response.create` after them gets the spoken answer.
+ * A `response.create` before every call has its output, or an output for a call never made, gets an
+ * `error` event, as a protocol mistake.
  */
 
 export type FakeOpenAIRealtimeBehavior =
@@ -28,7 +35,16 @@ export type FakeOpenAIRealtimeBehavior =
   /** Answer each turn with an `error` event instead of a response (the connection stays). */
   | { kind: 'fail-turn'; code: string; message: string }
   /** Close the connection after sending this many audio deltas of the first answer. */
-  | { kind: 'close-mid-answer'; afterDeltas: number };
+  | { kind: 'close-mid-answer'; afterDeltas: number }
+  /** Answer each turn by calling these functions first (`arguments`: the JSON text, sent as given). */
+  | { kind: 'call-tools'; calls: FakeRealtimeFunctionCall[]; transcript?: string; answer?: string };
+
+export interface FakeRealtimeFunctionCall {
+  name: string;
+  arguments: string;
+  /** `call_<uuid>` when left out. */
+  callId?: string;
+}
 
 export interface FakeRealtimeConnection {
   readonly model: string | null;
@@ -49,6 +65,8 @@ export interface FakeRealtimeConnection {
   readonly truncations: Array<{ itemId: string; audioEndMs: number }>;
   readonly cancels: number;
   readonly texts: string[];
+  /** The client's `function_call_output` items, in order. */
+  readonly toolOutputs: Array<{ callId: string; output: string }>;
 }
 
 export interface FakeOpenAIRealtimeServer {
@@ -118,6 +136,7 @@ export async function startFakeOpenAIRealtime(
           truncations: [],
           cancels: 0,
           texts: [],
+          toolOutputs: [],
         };
         connections.push(connection);
         serve(ws, connection, behavior);
@@ -127,11 +146,11 @@ export async function startFakeOpenAIRealtime(
 
   function serve(ws: WebSocket, connection: FakeRealtimeConnection, behavior: FakeOpenAIRealtimeBehavior) {
     const transcript =
-      (behavior.kind === 'answer' ? behavior.transcript : undefined) ??
+      (behavior.kind === 'answer' || behavior.kind === 'call-tools' ? behavior.transcript : undefined) ??
       options.transcript ??
       'what is the weather like in paris today';
     const answer =
-      (behavior.kind === 'answer' ? behavior.answer : undefined) ??
+      (behavior.kind === 'answer' || behavior.kind === 'call-tools' ? behavior.answer : undefined) ??
       options.answer ??
       'It is sunny in Paris today.';
     const msPerWord = options.msPerWord ?? 300;
@@ -144,6 +163,8 @@ export async function startFakeOpenAIRealtime(
     let lastItem: string | null = null;
     let active: { id: string; stop: () => void } | null = null;
     let answered = 0;
+    /** The calls of the last function-calling response still without their output; null when none was made. */
+    let unanswered: Set<string> | null = null;
     const timers = new Set<NodeJS.Timeout>();
     const later = (ms: number, run: () => void) => {
       const timer = setTimeout(() => {
@@ -204,7 +225,76 @@ export async function startFakeOpenAIRealtime(
       respond(audioEndMs - speechStartMs);
     };
 
-    const respond = (heardMs: number) => {
+    const callTools = (calls: FakeRealtimeFunctionCall[]) => {
+      const responseId = `resp_${randomUUID()}`;
+      const items = calls.map((call) => ({
+        id: `item_${randomUUID()}`,
+        object: 'realtime.item',
+        type: 'function_call',
+        name: call.name,
+        call_id: call.callId ?? `call_${randomUUID()}`,
+        arguments: call.arguments,
+      }));
+      unanswered = new Set(items.map((item) => item.call_id));
+      later(options.responseDelayMs ?? 0, () => {
+        send({
+          type: 'response.created',
+          response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+        });
+        items.forEach((item, index) => {
+          const ids = {
+            response_id: responseId,
+            item_id: item.id,
+            output_index: index,
+            call_id: item.call_id,
+          };
+          send({
+            type: 'response.output_item.added',
+            response_id: responseId,
+            output_index: index,
+            item: { ...item, status: 'in_progress', arguments: '' },
+          });
+          send({
+            type: 'conversation.item.created',
+            previous_item_id: lastItem,
+            item: { ...item, status: 'in_progress', arguments: '' },
+          });
+          lastItem = item.id;
+          send({ type: 'response.function_call_arguments.delta', ...ids, delta: item.arguments });
+          send({
+            type: 'response.function_call_arguments.done',
+            ...ids,
+            name: item.name,
+            arguments: item.arguments,
+          });
+          send({
+            type: 'response.output_item.done',
+            response_id: responseId,
+            output_index: index,
+            item: { ...item, status: 'completed' },
+          });
+        });
+        send({
+          type: 'response.done',
+          response: {
+            id: responseId,
+            object: 'realtime.response',
+            status: 'completed',
+            output: items.map((item) => ({ ...item, status: 'completed' })),
+            usage: {
+              total_tokens: 0,
+              input_tokens: 30,
+              output_tokens: 10,
+              input_token_details: { text_tokens: 30, audio_tokens: 0, cached_tokens: 0 },
+              output_token_details: { text_tokens: 10, audio_tokens: 0 },
+            },
+          },
+        });
+      });
+    };
+
+    const respond = (heardMs: number, readsToolOutputs = false) => {
+      if (behavior.kind === 'call-tools' && !readsToolOutputs) return callTools(behavior.calls);
       if (behavior.kind === 'fail-turn') {
         send({
           type: 'error',
@@ -370,6 +460,34 @@ export async function startFakeOpenAIRealtime(
           inSpeech = false;
           return commit(Math.round(connection.appendedMs));
         case 'conversation.item.create': {
+          const created = event.item as { type?: string; call_id?: string; output?: string };
+          if (created?.type === 'function_call_output') {
+            const callId = String(created.call_id);
+            connection.toolOutputs.push({ callId, output: String(created.output) });
+            if (!unanswered?.delete(callId))
+              return send({
+                type: 'error',
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'invalid_value',
+                  message: `No function call with call_id '${callId}' in the conversation`,
+                },
+              });
+            const id = randomUUID();
+            send({
+              type: 'conversation.item.created',
+              previous_item_id: lastItem,
+              item: {
+                id,
+                object: 'realtime.item',
+                type: 'function_call_output',
+                call_id: callId,
+                output: created.output,
+              },
+            });
+            lastItem = id;
+            return;
+          }
           const content = (event.item as { content?: Array<{ text?: string }> })?.content ?? [];
           connection.texts.push(content.map((c) => c.text ?? '').join(''));
           const id = randomUUID();
@@ -381,8 +499,20 @@ export async function startFakeOpenAIRealtime(
           lastItem = id;
           return;
         }
-        case 'response.create':
-          return respond(0);
+        case 'response.create': {
+          if (unanswered === null) return respond(0);
+          if (unanswered.size > 0)
+            return send({
+              type: 'error',
+              error: {
+                type: 'invalid_request_error',
+                code: 'tool_outputs_missing',
+                message: `response.create before the output of ${[...unanswered].join(', ')}`,
+              },
+            });
+          unanswered = null;
+          return respond(0, true);
+        }
         case 'response.cancel':
           (connection as { cancels: number }).cancels += 1;
           // A cancel names its response (or means the active one): never another one.

@@ -73,6 +73,7 @@ export {
   type FakeOpenAIRealtimeOptions,
   type FakeOpenAIRealtimeServer,
   type FakeRealtimeConnection,
+  type FakeRealtimeFunctionCall,
 } from './fake-openai-realtime.server';
 export {
   startFakeElevenLabs,

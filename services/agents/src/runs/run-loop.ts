@@ -2,6 +2,7 @@ import {
   DomainError,
   ErrorCode,
   isDomainError,
+  parsedToolArguments,
   type AgentLimits,
   type ErrorBody,
   type RunStopReason,
@@ -121,7 +122,7 @@ export async function runAgentLoop(input: RunLoopInput): Promise<RunEnd> {
           step,
           callId: toolCall.id,
           name: toolCall.name,
-          arguments: parsedOrRaw(toolCall.arguments),
+          arguments: parsedToolArguments(toolCall.arguments),
         });
       }
       const overLimit = state.toolCalls + calls.length > limits.maxToolCalls;
@@ -266,14 +267,6 @@ function refused(call: TranscriptToolCall, message: string): TranscriptToolResul
     error: { code: 'limit_reached', message },
     durationMs: 0,
   };
-}
-
-function parsedOrRaw(json: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return json;
-  }
 }
 
 function addUsage(total: RunUsage, usage: ModelUsage, estimated: boolean): RunUsage {

@@ -5,7 +5,9 @@ import {
   type LiveSession as Session,
   type UsageMetadata,
 } from '@conduit/provider-clients';
+import type { TranscriptToolResult } from '@conduit/contracts';
 import type { VoiceConfig } from '../config';
+import { modelToolOutput } from '../tools/tool-events';
 import { failureOfStatus, providerDetail } from '../stt/provider-failure';
 import type { EngineAvailability } from '../stt/speech-to-text.port';
 import {
@@ -78,6 +80,19 @@ export class GeminiLiveEngine implements RealtimeVoiceEngine {
           },
           inputAudioTranscription: {},
           outputAudioTranscription: {},
+          ...(options.tools?.length
+            ? {
+                tools: [
+                  {
+                    functionDeclarations: options.tools.map((tool) => ({
+                      name: tool.name,
+                      description: tool.description,
+                      parametersJsonSchema: tool.parameters,
+                    })),
+                  },
+                ],
+              }
+            : {}),
         },
         callbacks: {
           onmessage: (message) => connection.relay(message),
@@ -100,6 +115,7 @@ class GeminiLiveConnection implements RealtimeConnection {
   private userSpeaking = false;
   private inputTranscript = '';
   private responseCount = 0;
+  private callCount = 0;
   /** The answer being generated: its id, and whether the user cut it (its audio is then dropped). */
   private answer: { id: string; interrupted: boolean } | null = null;
   private usage: RealtimeUsage | null = null;
@@ -121,6 +137,13 @@ class GeminiLiveConnection implements RealtimeConnection {
   sendText(text: string): void {
     if (!this.session || this.closedByUs || this.gone) return;
     this.session.sendClientContent({ turns: [{ role: 'user', parts: [{ text }] }], turnComplete: true });
+  }
+
+  sendToolResult(result: TranscriptToolResult): void {
+    if (!this.session || this.closedByUs || this.gone) return;
+    this.session.sendToolResponse({
+      functionResponses: [{ id: result.callId, name: result.name, response: modelToolOutput(result) }],
+    });
   }
 
   /** Gemini stops an answer the user speaks over by itself; what is still sent of it is dropped here. */
@@ -158,6 +181,8 @@ class GeminiLiveConnection implements RealtimeConnection {
       // An interrupted answer ends with its usage (a turnComplete may not follow).
       if (this.answer?.interrupted) this.turnComplete();
     }
+    const calls = message.toolCall?.functionCalls ?? [];
+    if (calls.length > 0) this.toolCalls(calls);
     const content = message.serverContent;
     if (!content) return;
     const emit = this.listener;
@@ -184,6 +209,23 @@ class GeminiLiveConnection implements RealtimeConnection {
       if (!answer.interrupted) emit({ type: 'response.text', itemId: answer.id, text: spoken });
     }
     if (content.turnComplete) this.turnComplete();
+  }
+
+  /**
+   * The model calls tools: the user's turn is over. An answer it had begun ends here (as OpenAI's response
+   * that calls tools does); what it says after the results is the next one.
+   */
+  private toolCalls(calls: ReadonlyArray<{ id?: string; name?: string; args?: Record<string, unknown> }>) {
+    if (!this.answer) this.endUserTurn();
+    for (const call of calls) {
+      this.listener({
+        type: 'tool.call',
+        callId: call.id ?? `gemini-call-${++this.callCount}`,
+        name: call.name ?? '',
+        arguments: JSON.stringify(call.args ?? {}),
+      });
+    }
+    if (this.answer) this.turnComplete();
   }
 
   private userHeard(): void {

@@ -2,7 +2,9 @@ import { connect as netConnect, type NetConnectOpts } from 'node:net';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { OpenAIRealtimeError } from 'openai/realtime/internal-base';
+import type { AgentToolSpec, TranscriptToolResult } from '@conduit/contracts';
 import type { VoiceConfig } from '../config';
+import { modelToolOutput } from '../tools/tool-events';
 import { isoLanguage, openAIAudioClient } from '../stt/openai-client';
 import { failureOfStatus, providerDetail } from '../stt/provider-failure';
 import type { EngineAvailability } from '../stt/speech-to-text.port';
@@ -84,6 +86,7 @@ export class OpenAIRealtimeEngine implements RealtimeVoiceEngine {
         type: 'realtime',
         output_modalities: ['audio'],
         ...(options.instructions ? { instructions: options.instructions } : {}),
+        ...(options.tools?.length ? { tools: options.tools.map(functionTool), tool_choice: 'auto' } : {}),
         audio: {
           input: {
             format: { type: 'audio/pcm', rate: SAMPLE_RATE },
@@ -105,6 +108,15 @@ export class OpenAIRealtimeEngine implements RealtimeVoiceEngine {
   }
 }
 
+function functionTool(spec: AgentToolSpec) {
+  return {
+    type: 'function' as const,
+    name: spec.name,
+    description: spec.description,
+    parameters: spec.parameters,
+  };
+}
+
 /** ws's own plain connector: `path` is the URL's path to ws, never an IPC socket. */
 const plainConnect = ((options: NetConnectOpts & { socketPath?: string }) =>
   netConnect({ ...options, path: options.socketPath } as NetConnectOpts)) as typeof netConnect;
@@ -116,6 +128,13 @@ class OpenAIRealtimeConnection implements RealtimeConnection {
   private gone = false;
   /** The user's speech transcribed so far, by item (OpenAI sends deltas). */
   private readonly inputTranscripts = new Map<string, string>();
+  /**
+   * Responses that called tools: the calls not yet answered, and whether the response is over. Once both,
+   * a new response is asked for, so that the model answers with the results.
+   */
+  private readonly toolRounds = new Map<string, { pending: Set<string>; over: boolean; cut: boolean }>();
+  /** Each unanswered call's response. */
+  private readonly responseOfCall = new Map<string, string>();
 
   constructor(
     private readonly socket: OpenAIRealtimeWS,
@@ -175,6 +194,31 @@ class OpenAIRealtimeConnection implements RealtimeConnection {
     this.send({ type: 'response.create' });
   }
 
+  sendToolResult(result: TranscriptToolResult): void {
+    this.send({
+      type: 'conversation.item.create',
+      item: {
+        type: 'function_call_output',
+        call_id: result.callId,
+        output: JSON.stringify(modelToolOutput(result)),
+      },
+    });
+    const responseId = this.responseOfCall.get(result.callId);
+    this.responseOfCall.delete(result.callId);
+    if (responseId === undefined) return;
+    this.toolRounds.get(responseId)?.pending.delete(result.callId);
+    this.continueAfterTools(responseId);
+  }
+
+  /** Asks for the answer that reads the results once the response is over and each call answered. */
+  private continueAfterTools(responseId: string): void {
+    const round = this.toolRounds.get(responseId);
+    if (!round?.over || round.pending.size > 0) return;
+    this.toolRounds.delete(responseId);
+    // A response the user cut is followed by the answer to what they said instead.
+    if (!round.cut) this.send({ type: 'response.create' });
+  }
+
   cancelResponse(responseId: string): void {
     this.send({ type: 'response.cancel', response_id: responseId });
   }
@@ -225,8 +269,30 @@ class OpenAIRealtimeConnection implements RealtimeConnection {
         });
       case 'response.output_audio_transcript.delta':
         return emit({ type: 'response.text', itemId: event.item_id, text: event.delta });
+      case 'response.function_call_arguments.done': {
+        const round = this.toolRounds.get(event.response_id) ?? {
+          pending: new Set(),
+          over: false,
+          cut: false,
+        };
+        round.pending.add(event.call_id);
+        this.toolRounds.set(event.response_id, round);
+        this.responseOfCall.set(event.call_id, event.response_id);
+        return emit({
+          type: 'tool.call',
+          callId: event.call_id,
+          name: event.name,
+          arguments: event.arguments,
+        });
+      }
       case 'response.done': {
         const { status, usage } = event.response;
+        const round = this.toolRounds.get(event.response.id ?? '');
+        if (round) {
+          round.over = true;
+          round.cut = status === 'cancelled';
+          this.continueAfterTools(event.response.id ?? '');
+        }
         return emit({
           type: 'response.done',
           responseId: event.response.id ?? '',

@@ -1,3 +1,4 @@
+import type { AgentToolSpec, TranscriptToolResult } from '@conduit/contracts';
 import type { EngineAvailability, SpeechEngineFailure } from '../stt/speech-to-text.port';
 
 /** What a realtime model used for one response, as its provider reports it (text and audio apart). */
@@ -32,6 +33,16 @@ export type RealtimeEvent =
       readonly status: 'completed' | 'cancelled' | 'failed';
       readonly usage: RealtimeUsage | null;
     }
+  /**
+   * The model calls a declared tool; `arguments` is the JSON text as the model wrote it. Its answer goes
+   * back through {@link RealtimeConnection.sendToolResult}, after which the model goes on.
+   */
+  | {
+      readonly type: 'tool.call';
+      readonly callId: string;
+      readonly name: string;
+      readonly arguments: string;
+    }
   /** A failure of one turn: the connection stays usable. */
   | { readonly type: 'error'; readonly error: RealtimeVoiceError }
   /** The connection is gone (the provider closed it or it broke): nothing follows. */
@@ -44,6 +55,8 @@ export interface RealtimeConnectOptions {
   readonly voice?: string;
   /** BCP-47 language of the user's speech. */
   readonly language: string;
+  /** Tools the model may call (an agent's); none when left out. */
+  readonly tools?: readonly AgentToolSpec[];
 }
 
 /** One open conversation with a realtime model. Never throws: failures come back as events. */
@@ -52,6 +65,8 @@ export interface RealtimeConnection {
   sendAudio(pcm: Buffer): void;
   /** A user turn typed instead of spoken: the model answers it. */
   sendText(text: string): void;
+  /** The answer to a `tool.call`: the model reads it and goes on answering. */
+  sendToolResult(result: TranscriptToolResult): void;
   /** Stops the response `responseId` if it is still being generated (barge-in), and no other one. */
   cancelResponse(responseId: string): void;
   /** The answer `itemId` was heard up to `playedMs` of its audio: the model's context keeps only that. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   ErrorCode,
+  parsedToolArguments,
   type CallerContext,
   type VoiceServerEvent,
   type VoiceSessionControl,
@@ -13,6 +14,8 @@ import type { RealtimeModelChoice } from '../realtime/realtime-registry';
 import { RealtimePlayback } from '../realtime/realtime-playback';
 import type { RealtimeConnection, RealtimeEvent, RealtimeUsage } from '../realtime/realtime-voice.port';
 import type { ChatReplies } from '../replies/chat-replies';
+import type { AgentToolbox } from '../tools/agent-tools';
+import { toolCallEvent, toolResultEvent } from '../tools/tool-events';
 import { nonFatalErrorEvent } from './engine-errors';
 import { audioFrameFault, meteredCallerOf, type LiveVoiceSession } from './live-voice-session';
 import { SessionWatch } from './session-watch';
@@ -33,20 +36,35 @@ export interface RealtimeSessionSetup {
   readonly inputResampler: PcmResampler;
   readonly outputResampler: PcmResampler;
   readonly chat: ChatReplies;
+  /** The tools of the agent the chat session is linked to; null for a plain conversation. */
+  readonly tools: AgentToolbox | null;
   readonly metering: VoiceMetering;
   readonly output: VoiceSessionOutput;
   readonly limits: VoiceSessionLimits;
   readonly now?: () => number;
 }
 
+/**
+ * The model's answer to a turn: one provider response, or several when it calls tools (the response
+ * that calls them, then the one that reads their results), played and stored as one answer.
+ */
 interface RealtimeReply {
-  readonly responseId: string;
+  /** The provider's response being generated (the last one). */
+  responseId: string;
+  /** Whether that response has not ended yet. */
+  responseOpen: boolean;
+  /** Tool calls that response made: when it ends, the answer goes on in the next response. */
+  toolCalls: number;
+  /** A response with tool calls ended; the next response continues this answer. */
+  awaitingFollowUp: boolean;
   readonly playback: RealtimePlayback;
+  /** The metering of the response being generated. */
   admission: Promise<RealtimeAdmission | null>;
   firstTextAt: number | null;
   firstAudioAt: number | null;
   /** How it ended for the user: played in full, or cut (then `playedText` is what was heard). */
   outcome: { interrupted: boolean; text: string } | null;
+  /** Of all its responses so far. */
   usage: RealtimeUsage | null;
   costUsd: number | null;
   failed: boolean;
@@ -194,13 +212,15 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   }
 
   private connect(): Promise<RealtimeConnection> {
-    const { model, start } = this.setup;
+    const { model, start, tools } = this.setup;
+    const instructions = start.systemPrompt ?? tools?.instructions;
     return model.engine.connect(
       {
         model: model.model,
         language: start.language,
-        ...(start.systemPrompt ? { instructions: start.systemPrompt } : {}),
+        ...(instructions ? { instructions } : {}),
         ...(start.voice ? { voice: start.voice } : {}),
+        ...(tools?.specs.length ? { tools: tools.specs } : {}),
       },
       (event) => this.onEvent(event),
     );
@@ -292,6 +312,8 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
       }
       case 'response.done':
         return this.responseDone(event.responseId, event.status, event.usage);
+      case 'tool.call':
+        return void this.callTool(event);
       case 'error':
         return this.emitError(event.error);
       case 'closed': {
@@ -325,26 +347,24 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   }
 
   private beginReply(responseId: string): void {
+    const continued = this.replying?.reply;
+    if (continued?.awaitingFollowUp && !continued.outcome) {
+      // The answer goes on after its tool calls, in the provider's next response.
+      continued.responseId = responseId;
+      continued.responseOpen = true;
+      continued.awaitingFollowUp = false;
+      continued.admission = this.admitResponse(this.replying!, responseId);
+      return;
+    }
     if (this.replying) this.cutReply(this.replying);
     let turn = this.turns.at(-1);
     if (!turn || turn.reply) turn = this.newTurn();
     const reply: RealtimeReply = {
       responseId,
-      admission: this.setup.metering
-        .conversing(
-          meteredCallerOf(this.setup.caller),
-          this.setup.model.prices,
-          `${this.setup.id}/${turn.id}`,
-        )
-        .catch((error: unknown) => {
-          // Over budget: the answer is stopped before it is heard.
-          if (this.replying === turn) {
-            this.connection?.cancelResponse(responseId);
-            this.cutReply(turn);
-          }
-          this.emitError(error);
-          return null;
-        }),
+      responseOpen: true,
+      toolCalls: 0,
+      awaitingFollowUp: false,
+      admission: this.admitResponse(turn, responseId),
       firstTextAt: null,
       firstAudioAt: null,
       outcome: null,
@@ -372,6 +392,51 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
     this.replying = turn;
   }
 
+  /** A response's admission against the caller's budgets; over budget, the answer is stopped before it is heard. */
+  private admitResponse(turn: RealtimeTurn, responseId: string): Promise<RealtimeAdmission | null> {
+    return this.setup.metering
+      .conversing(meteredCallerOf(this.setup.caller), this.setup.model.prices, `${this.setup.id}/${turn.id}`)
+      .catch((error: unknown) => {
+        if (this.replying === turn) {
+          this.connection?.cancelResponse(responseId);
+          this.cutReply(turn);
+        }
+        this.emitError(error);
+        return null;
+      });
+  }
+
+  /**
+   * The model calls a tool: `tool.call` to the client, the call run by the agents service, `tool.result`
+   * to the client and the result to the model, which goes on answering. Whatever fails (no tools here,
+   * an unknown tool, bad arguments, the agents service down or too slow) is a failed result the model
+   * reads; the session goes on.
+   */
+  private async callTool(event: Extract<RealtimeEvent, { type: 'tool.call' }>): Promise<void> {
+    const turn = this.replying ?? this.turns.at(-1) ?? this.newTurn();
+    if (turn.reply?.responseOpen) turn.reply.toolCalls += 1;
+    const call = { id: event.callId, name: event.name, arguments: event.arguments };
+    this.emit(
+      toolCallEvent(turn.id, {
+        callId: call.id,
+        name: call.name,
+        arguments: parsedToolArguments(call.arguments),
+      }),
+    );
+    const result = this.setup.tools
+      ? await this.setup.tools.run(call, `${this.setup.id}/${turn.id}`)
+      : {
+          callId: call.id,
+          name: call.name,
+          ok: false,
+          error: { code: 'unknown_tool', message: 'No tools are available.' },
+          durationMs: 0,
+        };
+    if (this.ended) return;
+    this.emit(toolResultEvent(turn.id, result));
+    this.connection?.sendToolResult(result);
+  }
+
   private responseDone(
     responseId: string,
     status: 'completed' | 'cancelled' | 'failed',
@@ -379,17 +444,24 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   ): void {
     const turn = [...this.turns]
       .reverse()
-      .find((t) => t.reply && t.reply.usage === null && (t.reply.responseId === responseId || !responseId));
+      .find((t) => t.reply?.responseOpen && (t.reply.responseId === responseId || !responseId));
     const reply = turn?.reply;
     if (!turn || !reply) return;
+    reply.responseOpen = false;
     if (usage) {
-      reply.usage = usage;
+      reply.usage = addUsage(reply.usage, usage);
       void reply.admission.then(async (admission) => {
-        if (admission) reply.costUsd = await admission.record(usage, status);
+        if (admission) reply.costUsd = (reply.costUsd ?? 0) + (await admission.record(usage, status));
       });
     } else void reply.admission.then((admission) => admission?.release());
     if (status === 'failed') reply.failed = true;
     if (reply.outcome) return;
+    if (status === 'completed' && reply.toolCalls > 0) {
+      // It called tools: the answer goes on in the response that reads their results.
+      reply.toolCalls = 0;
+      reply.awaitingFollowUp = true;
+      return;
+    }
     if (status === 'completed') reply.playback.end();
     else this.cutReply(turn);
   }
@@ -401,7 +473,7 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
     const { playedMs, playedText } = reply.playback.cancel();
     reply.outcome = { interrupted: true, text: playedText };
     if (this.replying === turn) this.replying = null;
-    if (reply.usage === null && !reply.failed) this.connection?.cancelResponse(reply.responseId);
+    if (reply.responseOpen && !reply.failed) this.connection?.cancelResponse(reply.responseId);
     if (reply.playback.itemId) this.connection?.truncate(reply.playback.itemId, playedMs);
     this.emit({ type: 'audio.cancelled', turnId: turn.id, playedText });
     this.emitMetrics(turn, true);
@@ -477,6 +549,17 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
   private emit(event: VoiceServerEvent): void {
     if (!this.ended) this.setup.output.event(event);
   }
+}
+
+function addUsage(total: RealtimeUsage | null, usage: RealtimeUsage): RealtimeUsage {
+  if (!total) return usage;
+  return {
+    inputTextTokens: total.inputTextTokens + usage.inputTextTokens,
+    inputAudioTokens: total.inputAudioTokens + usage.inputAudioTokens,
+    cachedTokens: total.cachedTokens + usage.cachedTokens,
+    outputTextTokens: total.outputTextTokens + usage.outputTextTokens,
+    outputAudioTokens: total.outputAudioTokens + usage.outputAudioTokens,
+  };
 }
 
 function unavailable(message: string) {

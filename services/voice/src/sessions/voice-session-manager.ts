@@ -29,6 +29,7 @@ import {
 import type { RealtimeVoiceRegistry } from '../realtime/realtime-registry';
 import { VoiceMetering } from '../metering/voice-metering';
 import { ChatReplies, type Conversation } from '../replies/chat-replies';
+import { AgentTools } from '../tools/agent-tools';
 import { VAD_SAMPLE_RATE, WebRtcVad, type VadMode } from '../vad/voice-activity-detector';
 import type { LiveVoiceSession } from './live-voice-session';
 import { RealtimeVoiceSession } from './realtime-voice-session';
@@ -47,6 +48,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
   constructor(
     private readonly bus: Bus,
     private readonly chat: ChatReplies,
+    private readonly agentTools: AgentTools,
     private readonly metering: VoiceMetering,
     @Inject(SPEECH_TO_TEXT) private readonly recognisers: SpeechToTextRegistry,
     @Inject(TEXT_TO_SPEECH) private readonly synthesisers: TextToSpeechRegistry,
@@ -160,6 +162,8 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
       continued ??
       (await this.chat.newConversation(caller, { systemPrompt: start.systemPrompt, agentId: start.agentId }));
     const chatSessionId = conversation.sessionId;
+    // A conversation linked to an agent gives the model the agent's tools (and instructions).
+    const tools = conversation.agentId ? await this.agentTools.forAgent(caller, conversation.agentId) : null;
     const [inputResampler, outputResampler] = await Promise.all([
       PcmResampler.open(start.sampleRate, model.engine.inputSampleRate),
       PcmResampler.open(model.engine.outputSampleRate, start.sampleRate),
@@ -175,6 +179,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
         inputResampler,
         outputResampler,
         chat: this.chat,
+        tools,
         metering: this.metering,
         output: this.outputOf(id),
         limits: this.limits(),

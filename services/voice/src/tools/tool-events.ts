@@ -20,3 +20,11 @@ export function toolResultEvent(turnId: string, result: TranscriptToolResult): V
     durationMs: result.durationMs,
   };
 }
+
+/**
+ * A tool's answer as a model reads it: `{output}` when ok, `{error: {code, message}}` when not (Gemini's
+ * function response keys; OpenAI gets the same object as JSON text).
+ */
+export function modelToolOutput(result: TranscriptToolResult): Record<string, unknown> {
+  return result.ok ? { output: result.output } : { error: result.error };
+}
