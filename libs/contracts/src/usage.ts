@@ -15,8 +15,13 @@ export type BudgetScope = z.infer<typeof BudgetScopeSchema>;
 export const BudgetPeriodSchema = z.enum(['day', 'month']);
 export type BudgetPeriod = z.infer<typeof BudgetPeriodSchema>;
 
-/** Largest amount a budget may name, in USD; keeps sums exact in the ledger's DECIMAL(14, 8). */
-export const MAX_BUDGET_USD = 1_000_000;
+/**
+ * The most USD one ledger row or one budget holds: their columns are DECIMAL(14, 8), six digits before the
+ * point and eight after (1,000,000 itself does not fit).
+ */
+export const MAX_LEDGER_USD = 999_999.999_999_99;
+/** Largest amount a budget may name, in USD: what its column holds. */
+export const MAX_BUDGET_USD = MAX_LEDGER_USD;
 /** Largest token cap a budget may name. */
 export const MAX_BUDGET_TOKENS = 1_000_000_000_000;
 
@@ -170,7 +175,8 @@ export const UsageRecordedEventSchema = z.strictObject({
   quantities: UsageQuantitiesSchema,
   /** true when the provider reported nothing and the quantities are our estimate. */
   estimated: z.boolean(),
-  costUsd: z.number().nonnegative().max(MAX_BUDGET_USD),
+  /** What the ledger's cost column holds at most: a larger cost is refused here, not by the ledger's insert. */
+  costUsd: z.number().nonnegative().max(MAX_LEDGER_USD),
   /** What the call belongs to in its service (a completion's stream id), for tracing a row back. */
   reference: z.string().max(200).nullable(),
   occurredAt: z.iso.datetime(),

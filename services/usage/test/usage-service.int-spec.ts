@@ -6,6 +6,7 @@ import { Bus } from '@conduit/bus';
 import {
   DomainError,
   ErrorCode,
+  MAX_LEDGER_USD,
   UsageContract,
   type BudgetExceededDetails,
   type UsageRecordedEvent,
@@ -128,6 +129,13 @@ describe('the usage service: the ledger every service meters into, and budgets',
       { userId: 'ledger-user' },
     );
     expect(spent).toEqual({ nanoUsd: 4_200, tokens: 16 });
+  });
+
+  it('writes a record costing the most the contract allows: what the cost column holds', async () => {
+    const event = record({ userId: `dearest-${randomUUID()}`, costUsd: MAX_LEDGER_USD });
+    await publish(event);
+    await waitFor(async () => (await rowsOf(event.recordId)).length > 0, 'the ledger row');
+    expect((await rowsOf(event.recordId))[0]).toMatchObject({ cost_usd: '999999.99999999' });
   });
 
   it('writes the records of a burst, one of them published twice, each once', async () => {
@@ -283,8 +291,8 @@ describe('the usage service: the ledger every service meters into, and budgets',
   it('writes records that arrive together, and one the ledger cannot take holds back no other', async () => {
     const userId = `batch-${randomUUID()}`;
     const good = Array.from({ length: 20 }, () => record({ userId }));
-    // The most the contract allows, just past what the ledger's cost column holds (999,999.99999999).
-    const bad = record({ userId, costUsd: 1_000_000 });
+    // A text Postgres cannot store (a NUL character), though the contract takes it.
+    const bad = record({ userId, reference: 'nul \u0000 inside' });
     await Promise.all([...good.slice(0, 10), bad, ...good.slice(10)].map((event) => publish(event)));
     const written = async () =>
       (
