@@ -215,3 +215,13 @@ export function durableEventsOf(contract: Record<string, RequestDef | EventDef |
     (def): def is EventDef => def.kind === 'event' && def.durable !== null,
   );
 }
+
+/**
+ * A client's key for retrying a create safely: the same key (per user) gives back what the first
+ * request created (a media job, a search document) instead of creating it again.
+ */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');

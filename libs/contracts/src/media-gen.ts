@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { defineEvent, defineRequest, defineStream, SeqSchema, streamErrorEvent } from './definitions';
+import {
+  defineEvent,
+  defineRequest,
+  defineStream,
+  IdempotencyKeySchema,
+  SeqSchema,
+  streamErrorEvent,
+} from './definitions';
 import { ErrorCode } from './errors';
 
 /**
@@ -162,13 +169,6 @@ export const StoredVideoJobInputSchema = VideoJobInputSchema.extend({
   image: StoredInputImageSchema.optional(),
 });
 export type StoredVideoJobInput = z.output<typeof StoredVideoJobInputSchema>;
-
-/** A client's key for retrying a create safely: the same key (per user) gives back the same job. */
-export const IdempotencyKeySchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /** What an image model takes, and whether this deployment can run it (its provider has a key here). */
 export const ImageModelInfoSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, defineRequest } from './definitions';
+import { defineEvent, defineRequest, IdempotencyKeySchema } from './definitions';
 import { ErrorCode } from './errors';
 
 /**
@@ -68,8 +68,18 @@ export const DocumentInputSchema = z.strictObject({
 });
 export type DocumentInput = z.infer<typeof DocumentInputSchema>;
 
+/**
+ * A document of a batch to accept. With an `idempotencyKey`, a document already accepted with the same
+ * key (for the same user) is answered again, as it is now, and not stored twice: a retried submit stores
+ * nothing new.
+ */
+export const SubmittedDocumentSchema = DocumentInputSchema.extend({
+  idempotencyKey: IdempotencyKeySchema.optional(),
+});
+export type SubmittedDocument = z.infer<typeof SubmittedDocumentSchema>;
+
 export const DocumentBatchSchema = z.strictObject({
-  documents: z.array(DocumentInputSchema).min(1).max(MAX_DOCUMENTS_PER_BATCH),
+  documents: z.array(SubmittedDocumentSchema).min(1).max(MAX_DOCUMENTS_PER_BATCH),
 });
 export type DocumentBatch = z.infer<typeof DocumentBatchSchema>;
 

@@ -121,6 +121,23 @@ describe('built-in tools against the real services', () => {
     expect(bobs).toEqual({ ok: true, output: { results: [] } });
   });
 
+  it('keeps one note for a remember call repeated by a retried step, and a new one for another call', async () => {
+    const context = toolContext(alice);
+    const note = { text: `The boiler service is booked for ${context.callId}.` };
+    const run = (ctx = context) => tools.get('remember')!.run(note, ctx);
+    const first = await run();
+    const [again, concurrent] = await Promise.all([run(), run()]);
+    expect(first).toMatchObject({ ok: true, output: { remembered: true } });
+    const documentId = (first as { output: { documentId: string } }).output.documentId;
+    expect(again).toMatchObject({ ok: true, output: { documentId } });
+    expect(concurrent).toMatchObject({ ok: true, output: { documentId } });
+    const other = await run({ ...context, callId: `${context.callId}-next` });
+    expect((other as { output: { documentId: string } }).output.documentId).not.toBe(documentId);
+    // The same call id in a run of another user is that user's own note.
+    const bobs = await run({ ...toolContext(bob), runId: context.runId, callId: context.callId });
+    expect((bobs as { output: { documentId: string } }).output.documentId).not.toBe(documentId);
+  });
+
   it('answers a search in an unknown collection with the search service’s NOT_FOUND', async () => {
     await expect(call('search_documents', { query: 'anything', collection: 'nope' })).resolves.toMatchObject({
       ok: false,

@@ -105,6 +105,41 @@ describe('search service on the bus', () => {
     expect(listed.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });
 
+  it('stores a document submitted again with its idempotency key once, per user, and refuses a bad key', async () => {
+    const owner = { userId: 'idempotent' };
+    const submit = (documents: { text: string; idempotencyKey?: string }[], who = owner) =>
+      bus.request(SearchContract.submitDocuments, { batch: { inline: { documents } } }, who);
+    const list = async (who = owner) =>
+      (await bus.request(SearchContract.listDocuments, { limit: 100 }, who)).data.map((d) => d.id);
+    const first = await submit([{ text: 'the first note', idempotencyKey: 'run-1:call-1' }]);
+    const [again, concurrent, mixed] = await Promise.all([
+      submit([{ text: 'the first note', idempotencyKey: 'run-1:call-1' }]),
+      submit([{ text: 'the first note', idempotencyKey: 'run-1:call-1' }]),
+      submit([
+        { text: 'a note without a key' },
+        { text: 'the first note', idempotencyKey: 'run-1:call-1' },
+        { text: 'a second note', idempotencyKey: 'run-1:call-2' },
+      ]),
+    ]);
+    const id = first.documents[0]!.id;
+    expect(again.documents.map((d) => d.id)).toEqual([id]);
+    expect(concurrent.documents.map((d) => d.id)).toEqual([id]);
+    expect(mixed.documents[1]!.id).toBe(id);
+    expect(new Set(mixed.documents.map((d) => d.id)).size).toBe(3);
+    expect((await list()).sort()).toEqual(mixed.documents.map((d) => d.id).sort());
+    // The same key is another user's own.
+    const other = { userId: 'idempotent-other' };
+    const theirs = await submit([{ text: 'the first note', idempotencyKey: 'run-1:call-1' }], other);
+    expect(theirs.documents[0]!.id).not.toBe(id);
+    expect(await list(other)).toEqual([theirs.documents[0]!.id]);
+    await expect(submit([{ text: 'x', idempotencyKey: 'has spaces' }])).rejects.toMatchObject({
+      code: ErrorCode.ValidationFailed,
+    });
+    await expect(submit([{ text: 'x', idempotencyKey: 'k'.repeat(256) }])).rejects.toMatchObject({
+      code: ErrorCode.ValidationFailed,
+    });
+  });
+
   it('is alive and ready over HTTP', async () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${baseUrl}/readyz`);

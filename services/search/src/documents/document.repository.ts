@@ -14,6 +14,15 @@ export interface NewDocument {
   text: string;
   contentType: string;
   contentHash: string;
+  /** One document per key and user; null for none. */
+  idempotencyKey: string | null;
+}
+
+/** A document of a submit as it stands after it: new (`stored`), or the one stored before with its key. */
+export interface SubmittedDocumentState {
+  id: string;
+  status: DocumentStatus;
+  stored: boolean;
 }
 
 /** What the indexer needs of a document: its text and metadata at one revision. */
@@ -66,7 +75,15 @@ export class DocumentRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** Stores every document as `pending` at revision 1, all or none. */
-  async insertMany(userId: string, documents: readonly NewDocument[]): Promise<void> {
+  /**
+   * Stores the documents as `pending`, in order, and answers each one's state: a document whose
+   * idempotency key the user has used already is not stored again, and is answered as the one stored
+   * with it (null when that one has been deleted meanwhile).
+   */
+  async insertMany(
+    userId: string,
+    documents: readonly NewDocument[],
+  ): Promise<(SubmittedDocumentState | null)[]> {
     const rows = documents.map((d, ord) => ({
       ord,
       id: d.id,
@@ -79,17 +96,42 @@ export class DocumentRepository {
       content_type: d.contentType,
       content_hash: d.contentHash,
       text_length: d.text.length,
+      idempotency_key: d.idempotencyKey,
     }));
-    await this.pool.query(
+    const { rows: inserted } = await this.pool.query<{ id: string }>(
       `INSERT INTO documents (id, user_id, collection, title, source, tags, date, text, content_type,
-         content_hash, text_length, status)
+         content_hash, text_length, idempotency_key, status)
        SELECT x.id, $1, x.collection, x.title, x.source, x.tags, x.date, x.text, x.content_type,
-         x.content_hash, x.text_length, 'pending'
+         x.content_hash, x.text_length, x.idempotency_key, 'pending'
        FROM jsonb_to_recordset($2::jsonb) AS x(ord int, id uuid, collection text, title text, source text,
-         tags text[], date text, text text, content_type text, content_hash text, text_length int)
-       ORDER BY x.ord`,
+         tags text[], date text, text text, content_type text, content_hash text, text_length int,
+         idempotency_key text)
+       ORDER BY x.ord
+       ON CONFLICT (user_id, idempotency_key) DO NOTHING
+       RETURNING id`,
       [userId, JSON.stringify(rows)],
     );
+    const storedIds = new Set(inserted.map((row) => row.id));
+    const repeatedKeys = documents.flatMap((d) =>
+      !storedIds.has(d.id) && d.idempotencyKey !== null ? [d.idempotencyKey] : [],
+    );
+    const earlier = new Map<string, SubmittedDocumentState>();
+    if (repeatedKeys.length > 0) {
+      const { rows: found } = await this.pool.query<{
+        id: string;
+        status: DocumentStatus;
+        idempotency_key: string;
+      }>(
+        `SELECT id, status, idempotency_key FROM documents WHERE user_id = $1 AND idempotency_key = ANY($2)`,
+        [userId, repeatedKeys],
+      );
+      for (const row of found)
+        earlier.set(row.idempotency_key, { id: row.id, status: row.status, stored: false });
+    }
+    return documents.map((d) => {
+      if (storedIds.has(d.id)) return { id: d.id, status: 'pending', stored: true };
+      return (d.idempotencyKey !== null ? earlier.get(d.idempotencyKey) : undefined) ?? null;
+    });
   }
 
   /** Replaces a document's content and metadata as a new revision, `pending`; null when it is not the user's. */

@@ -7,6 +7,7 @@ import {
   type DocumentInput,
   type DocumentPage,
   type ListDocumentsQuery,
+  type SubmittedDocument,
 } from '@conduit/contracts';
 import { CollectionRepository } from '../collections/collection.repository';
 import { SearchEngine } from '../engine/search-engine';
@@ -33,30 +34,38 @@ export class DocumentsService {
    */
   async submit(
     owner: DocumentOwner,
-    inputs: readonly DocumentInput[],
+    inputs: readonly SubmittedDocument[],
     contentType = 'text',
   ): Promise<AcceptedDocument[]> {
     const { userId } = owner;
     await this.assertCollectionsExist(userId, inputs);
     const documents = inputs.map((input) => newDocumentOf(input, contentType));
-    await this.documents.insertMany(userId, documents);
+    const states = await this.documents.insertMany(userId, documents);
+    // Documents answered by an earlier submit of their key were queued by it.
+    const stored = documents.filter((_, i) => states[i]?.stored);
     try {
-      await this.queue.enqueue(
-        owner,
-        documents.map((d) => ({ id: d.id, revision: 1 })),
-      );
+      if (stored.length > 0) {
+        await this.queue.enqueue(
+          owner,
+          stored.map((d) => ({ id: d.id, revision: 1 })),
+        );
+      }
     } catch (error) {
       this.logger.error(`could not queue accepted documents: ${String(error)}`);
       await this.withdraw(
         userId,
-        documents.map((d) => d.id),
+        stored.map((d) => d.id),
       );
       throw new DomainError(
         ErrorCode.ServiceUnavailable,
         'The documents could not be queued; nothing was kept',
       );
     }
-    return documents.map((d) => ({ id: d.id, status: 'pending' as const }));
+    return states.map((state) => {
+      // The document stored earlier with this key was deleted between this submit's two statements.
+      if (!state) throw new DomainError(ErrorCode.ServiceUnavailable, 'A document changed meanwhile; retry');
+      return { id: state.id, status: state.status };
+    });
   }
 
   async replace(

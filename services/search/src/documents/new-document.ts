@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DEFAULT_COLLECTION, type DocumentInput } from '@conduit/contracts';
+import { DEFAULT_COLLECTION, type SubmittedDocument } from '@conduit/contracts';
 import type { NewDocument } from './document.repository';
 
 /** A document as stored from what the client gave; `contentType` says where its text came from. */
 export function newDocumentOf(
-  input: DocumentInput,
+  input: SubmittedDocument,
   contentType: string,
   id: string = randomUUID(),
 ): NewDocument {
@@ -18,5 +18,6 @@ export function newDocumentOf(
     text: input.text,
     contentType,
     contentHash: createHash('sha256').update(input.text).digest('hex'),
+    idempotencyKey: input.idempotencyKey ?? null,
   };
 }

@@ -20,7 +20,8 @@ type RememberInput = z.output<typeof RememberInputSchema>;
 
 /**
  * Keeps a note for the user as a document of their notes collection in the search service (created on
- * first use), where `search_documents` finds it once it is indexed (within seconds).
+ * first use), where `search_documents` finds it once it is indexed (within seconds). The same call of
+ * the same run (a step retried) keeps the one note it kept the first time.
  */
 export class RememberTool implements AgentTool<RememberInput> {
   readonly name = REMEMBER_TOOL;
@@ -51,6 +52,8 @@ export class RememberTool implements AgentTool<RememberInput> {
                     source: `agent:${context.agentId}`,
                     ...(input.title ? { title: input.title } : {}),
                     ...(input.tags ? { tags: input.tags } : {}),
+                    // The run's and call's ids: a call repeated (a retried step) keeps one note.
+                    idempotencyKey: `agent-run:${context.runId}:${context.callId}`.slice(0, 255),
                   },
                 ],
               },
