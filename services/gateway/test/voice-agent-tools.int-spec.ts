@@ -389,6 +389,13 @@ describe('/ws/voice with an agent’s tools', () => {
       expect(socket.closedWith).toBeNull();
       socket.send({ type: 'stop' });
       expect(await socket.ended()).toMatchObject({ type: 'done' });
+      // A new conversation with the agent cannot start without the agents service: a clear fatal error.
+      const refused = await start(alice, { mode: 'realtime', agentId: agent.id });
+      expect(await refused.ended()).toMatchObject({
+        type: 'error',
+        code: expect.stringMatching(/^(SERVICE_UNAVAILABLE|TIMEOUT)$/),
+        fatal: true,
+      });
     });
   });
 });
