@@ -52,6 +52,10 @@ const shared = {
 
 /** @type {Config} */
 const config = {
+  // Jest's default is one worker fewer than the cores, which on a 2-core CI machine runs the suites one at
+  // a time. Integration suites spend most of their time waiting on the processes and servers they start,
+  // so one per core finishes sooner.
+  maxWorkers: '100%',
   // Integration suites start real processes and servers; the limit is a hang guard, not a speed target,
   // and CI shares its machine: a suite that starts two services can take minutes there.
   testTimeout: 180_000,
