@@ -30,6 +30,11 @@ export const WsClientFrameSchema = z.discriminatedUnion('type', [
     model: z.string().optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: ClientRequestId }),
+  /**
+   * Stop relaying stream `id` to this connection (a page the user left): the stream goes on at its
+   * producer and can be resumed by its `streamId`; the connection's slot is free at once.
+   */
+  z.strictObject({ type: z.literal('detach'), id: ClientRequestId }),
   /** Pick up a stream after losing the connection: its events after `lastSeq` (-1: all), then the rest. */
   z.strictObject({
     type: z.literal('resume'),

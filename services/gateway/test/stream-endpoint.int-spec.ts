@@ -256,6 +256,42 @@ describe('a new service streams through the gateway with one endpoint and one co
     socket.ws.close();
   });
 
+  it('detaches a /ws stream: no more of its frames, its slot free at once, and it goes on to be resumed', async () => {
+    const relays = gateway.app.get(Bus);
+    const socket = await Frames.open(gateway, token);
+    await socket.until((frames) => frames.some((f) => f.type === 'ready'));
+    const readersBefore = relays.activeStreamReaders;
+    socket.ws.send(
+      JSON.stringify({
+        type: 'start',
+        id: 'left',
+        stream: 'demo.countdown',
+        request: { from: 40, intervalMs: 20 },
+      }),
+    );
+    await socket.until(() => socket.eventsOf('left').length >= 2);
+    const startedFrame = socket.all.find((f) => f.type === 'started' && f.id === 'left');
+    const streamId = startedFrame?.type === 'started' ? startedFrame.streamId : '';
+    socket.ws.send(JSON.stringify({ type: 'detach', id: 'left' }));
+    await waitFor(() => relays.activeStreamReaders === readersBefore, 'the relay to stop');
+    // The producer went on: the stream resumes whole on the same socket.
+    const seen = socket.eventsOf('left').length;
+    socket.ws.send(JSON.stringify({ type: 'resume', id: 'again', streamId, lastSeq: -1 }));
+    await socket.until(() => socket.eventsOf('again').some((e) => e.type === 'done'));
+    expect(socket.eventsOf('again').map((e) => e.seq)).toEqual([...Array(41).keys()]);
+    expect(socket.eventsOf('left').length).toBe(seen);
+    expect(socket.eventsOf('left').every((e) => e.type === 'tick')).toBe(true);
+    // Nothing to detach: an error frame for that id, and the connection goes on.
+    socket.ws.send(JSON.stringify({ type: 'detach', id: 'nothing' }));
+    await socket.until((frames) => frames.some((f) => f.type === 'error' && f.id === 'nothing'));
+    expect(socket.all.find((f) => f.type === 'error' && f.id === 'nothing')).toMatchObject({
+      error: { code: 'NOT_FOUND' },
+    });
+    socket.ws.send(JSON.stringify({ type: 'ping' }));
+    await socket.until((frames) => frames.some((f) => f.type === 'pong'));
+    socket.ws.close();
+  });
+
   it('cuts off an SSE client that lets 8 MiB pile up unread, instead of buffering it all', async () => {
     // More than loopback's socket buffers can hold (up to 32 MiB received, 4 MiB sent) plus the 8 MiB.
     const ticks = 700;

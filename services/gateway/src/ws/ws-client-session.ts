@@ -34,7 +34,8 @@ export interface WsSessionDeps {
 
 /**
  * One authenticated WebSocket: runs the client's streams side by side, of any endpoint, each tagged
- * with the client's id, and lets it cancel any of them. Leaving closes the relays; the producers go on.
+ * with the client's id, and lets it cancel or detach from any of them. Leaving closes the relays; the
+ * producers go on.
  */
 export class WsClientSession implements WsConnection {
   private readonly streams = new Map<string, StreamReader<StreamDef> | 'starting'>();
@@ -107,6 +108,8 @@ export class WsClientSession implements WsConnection {
         return;
       case 'cancel':
         return this.cancel(frame.id);
+      case 'detach':
+        return this.detach(frame.id);
       case 'start':
         return this.start(frame.id, frame.stream, frame.request);
       case 'chat.start': {
@@ -191,6 +194,15 @@ export class WsClientSession implements WsConnection {
     } catch (error) {
       this.fail(id, errorBodyOf(error));
     }
+  }
+
+  /** Stops relaying `id` (its reader closes, so its relay ends and frees the slot); the producer goes on. */
+  private detach(id: string): void {
+    const stream = this.streams.get(id);
+    if (!stream || stream === 'starting') {
+      return this.fail(id, { code: ErrorCode.NotFound, message: `No running stream with id "${id}"` });
+    }
+    stream.close();
   }
 
   private fail(id: string, error: ErrorBody): void {

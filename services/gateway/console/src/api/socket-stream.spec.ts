@@ -83,4 +83,17 @@ describe('startSocketStream', () => {
     await expect(started).rejects.toMatchObject({ name: 'AbortError' });
     expect(listeners.size).toBe(0);
   });
+
+  it('detaches the stream at the gateway when the signal aborts mid-answer', async () => {
+    const { socket, sent, listeners, deliver } = fakeSocket();
+    const abort = new AbortController();
+    const started = startSocketStream(socket, 'chat.message', {}, abort.signal);
+    deliver({ type: 'chat.started', streamId: 'stream-3', ack: {} });
+    const stream = await started!;
+    deliver({ type: 'chat.event', event: { seq: 0, type: 'delta', text: 'a' } });
+    abort.abort();
+    expect(sent.at(-1)).toEqual({ type: 'detach', id: sent[0]!.id });
+    await expect(collect(stream.events)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(listeners.size).toBe(0);
+  });
 });

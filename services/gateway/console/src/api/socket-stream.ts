@@ -45,8 +45,8 @@ let nextId = 0;
  * frame leaves within the caller's task. Returns null, sending nothing, when the connection is not
  * open (the caller takes HTTP instead). The returned promise settles with the `started` frame
  * (`chat.started` for chat), or rejects with its `error` frame; its events then end after the
- * stream's terminal event (`done` or `error`). `signal` stops listening (the stream goes on at the
- * gateway, and can be resumed).
+ * stream's terminal event (`done` or `error`). `signal` stops listening and tells the gateway to stop
+ * relaying (`detach`: the stream goes on there, and can be resumed).
  */
 export function startSocketStream<E extends { type: string }>(
   socket: StreamSocket,
@@ -88,7 +88,11 @@ export function startSocketStream<E extends { type: string }>(
         return fail(new SocketClosedError(Number(frame.code), streamId));
     }
   });
-  const onAbort = () => fail(new DOMException('The stream was left', 'AbortError'));
+  const onAbort = () => {
+    // The gateway stops relaying it to this connection (and frees its slot); the answer goes on there.
+    socket.trySend({ type: 'detach', id });
+    fail(new DOMException('The stream was left', 'AbortError'));
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   function stop(): void {
     stopListening();
