@@ -92,6 +92,18 @@ describe('/ws/voice in realtime mode (OpenAI Realtime, Gemini Live)', () => {
     );
     return session.messages as ChatMessage[];
   };
+  /** A chat session of `user` where each of `questions` was asked and answered (by the fake chat model). */
+  const chatWithHistory = async (user: RegisteredUser, questions: string[]): Promise<{ id: string }> => {
+    const as = api(platform.gateway.baseUrl, user.accessToken);
+    const chat = await json(await as('/api/v1/chat/sessions', { body: {} }));
+    for (const content of questions) {
+      const answered = await as(`/api/v1/chat/sessions/${chat.id}/messages`, {
+        body: { content, stream: false },
+      });
+      expect(answered.status).toBe(200);
+    }
+    return chat;
+  };
   const audioFrames = (socket: VoiceSocket) => socket.received.filter((r) => r.kind === 'audio').length;
 
   it('holds a spoken turn: transcripts, the answer as text and paced audio, metrics, and the turn stored in the chat session', async () => {
@@ -282,15 +294,58 @@ describe('/ws/voice in realtime mode (OpenAI Realtime, Gemini Live)', () => {
     expect(await next.ended()).toMatchObject({ type: 'done' });
   });
 
-  it("does not let one user continue another's conversation in realtime mode", async () => {
-    const chat = await json(
-      await api(platform.gateway.baseUrl, alice.accessToken)('/api/v1/chat/sessions', { body: {} }),
-    );
+  it("does not let one user continue another's conversation in realtime mode (nor see its history)", async () => {
+    const chat = await chatWithHistory(alice, ['a private question']);
     const before = realtime.connections.length;
     const socket = await startRealtime(bob, { sessionId: chat.id });
     expect(await socket.ended()).toMatchObject({ type: 'error', code: ErrorCode.NotFound, fatal: true });
     expect(realtime.connections.length).toBe(before);
-    expect(await messagesOf(alice, chat.id)).toEqual([]);
+    expect(await messagesOf(alice, chat.id)).toHaveLength(2);
+  });
+
+  it("replays a continued session's history to OpenAI Realtime after the session settings, before any response", async () => {
+    const chat = await chatWithHistory(alice, ['first question', 'second question']);
+    const history = await messagesOf(alice, chat.id);
+    const socket = await startRealtime(alice, { sessionId: chat.id });
+    expect(socket.events()[0]).toMatchObject({ type: 'ready', sessionId: chat.id });
+    const connection = realtime.connections.at(-1)!;
+    await waitFor(() => connection.messageItems.length === 4, 'the history items');
+    expect(connection.messageItems).toEqual(
+      history.map((message) => ({
+        role: message.role,
+        content: [{ type: message.role === 'user' ? 'input_text' : 'output_text', text: message.content }],
+      })),
+    );
+    expect(connection.received.slice(0, 5)).toEqual([
+      'session.update',
+      ...Array<string>(4).fill('conversation.item.create'),
+    ]);
+    // History is context only: nothing asked the model to answer it, and it took every item.
+    expect(connection.received).not.toContain('response.create');
+    expect(connection.sent).not.toContain('error');
+    socket.send({ type: 'say', text: 'and what did I ask first?' });
+    await waitFor(() => connection.sent.includes('response.created'), 'the first response');
+    expect(connection.received.indexOf('response.create')).toBeGreaterThan(4);
+    socket.ws.close();
+  });
+
+  it("replays a continued session's history to Gemini Live as context turns (user, model) without asking for an answer", async () => {
+    const chat = await chatWithHistory(alice, ['first question']);
+    const history = await messagesOf(alice, chat.id);
+    const socket = await startRealtime(alice, { sessionId: chat.id, model: GEMINI_MODEL });
+    expect(socket.events()[0]).toMatchObject({ type: 'ready', sessionId: chat.id });
+    const connection = gemini.connections.at(-1)!;
+    await waitFor(() => connection.clientContents.length === 1, 'the history turns');
+    expect(connection.clientContents[0]).toEqual({
+      turns: history.map((message) => ({
+        role: message.role === 'user' ? 'user' : 'model',
+        parts: [{ text: message.content }],
+      })),
+      turnComplete: false,
+    });
+    expect(connection.sent).toEqual(['setupComplete']);
+    socket.send({ type: 'stop' });
+    expect(await socket.ended()).toMatchObject({ type: 'done' });
   });
 
   it('holds a spoken turn with Gemini Live: 16 kHz in, 24 kHz out resampled to the client, transcripts both ways, stored', async () => {

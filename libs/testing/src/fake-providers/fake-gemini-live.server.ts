@@ -40,10 +40,20 @@ export interface FakeGeminiLiveConnection {
   /** Input audio received (ms at 16 kHz). */
   receivedMs: number;
   readonly texts: string[];
+  /** The client's `clientContent` messages, as sent, in order. */
+  readonly clientContents: FakeGeminiClientContent[];
   /** The client's function responses, in order. */
   readonly toolResponses: Array<{ id?: string; name?: string; response?: Record<string, unknown> }>;
   /** Every server message's first key (`setupComplete`, `serverContent`...), in order. */
   readonly sent: string[];
+}
+
+export interface FakeGeminiClientContent {
+  readonly turns: ReadonlyArray<{
+    readonly role?: string;
+    readonly parts?: ReadonlyArray<{ text?: string }>;
+  }>;
+  readonly turnComplete?: boolean;
 }
 
 export interface FakeGeminiLiveServer {
@@ -94,6 +104,7 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
           setup: null,
           receivedMs: 0,
           texts: [],
+          clientContents: [],
           toolResponses: [],
           sent: [],
         };
@@ -273,9 +284,11 @@ export async function startFakeGeminiLive(options: FakeGeminiLiveOptions): Promi
         }
         return;
       }
-      const content = message.clientContent as
-        { turns?: Array<{ parts?: Array<{ text?: string }> }> } | undefined;
+      const content = message.clientContent as FakeGeminiClientContent | undefined;
       if (content?.turns) {
+        connection.clientContents.push(content);
+        // Turns sent without turnComplete only add to the context: Gemini answers none of them.
+        if (!content.turnComplete) return;
         connection.texts.push(
           content.turns
             .flatMap((t) => t.parts ?? [])

@@ -64,10 +64,25 @@ export interface FakeRealtimeConnection {
   readonly firstAudioDeltaAt: number[];
   readonly truncations: Array<{ itemId: string; audioEndMs: number }>;
   readonly cancels: number;
+  /** The text of each user message item the client created. */
   readonly texts: string[];
+  /** The client's message items (`conversation.item.create`), as sent, in order. */
+  readonly messageItems: FakeRealtimeMessageItem[];
   /** The client's `function_call_output` items, in order. */
   readonly toolOutputs: Array<{ callId: string; output: string }>;
 }
+
+export interface FakeRealtimeMessageItem {
+  readonly role: string;
+  readonly content: ReadonlyArray<{ readonly type: string; readonly text?: string }>;
+}
+
+/** The content types OpenAI takes in a message item of each role; others get an `error` event. */
+const CONTENT_TYPES: Readonly<Record<string, readonly string[]>> = {
+  user: ['input_text', 'input_audio', 'input_image'],
+  assistant: ['output_text', 'output_audio'],
+  system: ['input_text'],
+};
 
 export interface FakeOpenAIRealtimeServer {
   /** The API base to hand to the SDK as `baseURL` (`http://127.0.0.1:<port>/v1`). */
@@ -136,6 +151,7 @@ export async function startFakeOpenAIRealtime(
           truncations: [],
           cancels: 0,
           texts: [],
+          messageItems: [],
           toolOutputs: [],
         };
         connections.push(connection);
@@ -488,13 +504,27 @@ export async function startFakeOpenAIRealtime(
             lastItem = id;
             return;
           }
-          const content = (event.item as { content?: Array<{ text?: string }> })?.content ?? [];
-          connection.texts.push(content.map((c) => c.text ?? '').join(''));
+          const message = event.item as Partial<FakeRealtimeMessageItem> | undefined;
+          const role = String(message?.role ?? 'user');
+          const content = message?.content ?? [];
+          connection.messageItems.push({ role, content });
+          const allowed = CONTENT_TYPES[role] ?? [];
+          const wrong = content.find((part) => !allowed.includes(part.type));
+          if (wrong)
+            return send({
+              type: 'error',
+              error: {
+                type: 'invalid_request_error',
+                code: 'invalid_value',
+                message: `Invalid value: '${wrong.type}' for a message of role '${role}'`,
+              },
+            });
+          if (role === 'user') connection.texts.push(content.map((c) => c.text ?? '').join(''));
           const id = randomUUID();
           send({
             type: 'conversation.item.created',
             previous_item_id: lastItem,
-            item: item(id, 'user', 'completed'),
+            item: item(id, role === 'assistant' ? 'assistant' : 'user', 'completed'),
           });
           lastItem = id;
           return;

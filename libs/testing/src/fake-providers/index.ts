@@ -62,6 +62,7 @@ export {
 } from './fake-deepgram.server';
 export {
   startFakeGeminiLive,
+  type FakeGeminiClientContent,
   type FakeGeminiLiveBehavior,
   type FakeGeminiLiveConnection,
   type FakeGeminiLiveOptions,
@@ -74,6 +75,7 @@ export {
   type FakeOpenAIRealtimeServer,
   type FakeRealtimeConnection,
   type FakeRealtimeFunctionCall,
+  type FakeRealtimeMessageItem,
 } from './fake-openai-realtime.server';
 export {
   startFakeElevenLabs,

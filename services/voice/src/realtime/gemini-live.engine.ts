@@ -15,6 +15,7 @@ import {
   type RealtimeConnection,
   type RealtimeConnectOptions,
   type RealtimeEvent,
+  type RealtimeHistoryMessage,
   type RealtimeUsage,
   type RealtimeVoiceEngine,
 } from './realtime-voice.port';
@@ -100,6 +101,7 @@ export class GeminiLiveEngine implements RealtimeVoiceEngine {
         },
       });
       connection.attach(session);
+      connection.replay(options.history ?? []);
     } catch (error) {
       throw failureOf(error);
     }
@@ -124,6 +126,18 @@ class GeminiLiveConnection implements RealtimeConnection {
 
   attach(session: Session): void {
     this.session = session;
+  }
+
+  /** Puts earlier messages in the model's context, in order, without asking it to answer. */
+  replay(history: readonly RealtimeHistoryMessage[]): void {
+    if (!this.session || history.length === 0) return;
+    this.session.sendClientContent({
+      turns: history.map((message) => ({
+        role: message.role === 'user' ? 'user' : 'model',
+        parts: [{ text: message.text }],
+      })),
+      turnComplete: false,
+    });
   }
 
   sendAudio(pcm: Buffer): void {

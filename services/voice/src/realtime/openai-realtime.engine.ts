@@ -13,6 +13,7 @@ import {
   type RealtimeConnection,
   type RealtimeConnectOptions,
   type RealtimeEvent,
+  type RealtimeHistoryMessage,
   type RealtimeUsage,
   type RealtimeVoiceEngine,
 } from './realtime-voice.port';
@@ -104,6 +105,7 @@ export class OpenAIRealtimeEngine implements RealtimeVoiceEngine {
       },
       this.options.timeoutMs,
     );
+    connection.replay(options.history ?? []);
     return connection;
   }
 }
@@ -180,6 +182,22 @@ class OpenAIRealtimeConnection implements RealtimeConnection {
         this.listener({ type: 'closed', error });
       });
     });
+  }
+
+  /** Puts earlier messages in the conversation, in order, without asking for a response. */
+  replay(history: readonly RealtimeHistoryMessage[]): void {
+    for (const message of history)
+      this.send({
+        type: 'conversation.item.create',
+        item:
+          message.role === 'user'
+            ? { type: 'message', role: 'user', content: [{ type: 'input_text', text: message.text }] }
+            : {
+                type: 'message',
+                role: 'assistant',
+                content: [{ type: 'output_text', text: message.text }],
+              },
+      });
   }
 
   sendAudio(pcm: Buffer): void {

@@ -48,6 +48,12 @@ export type RealtimeEvent =
   /** The connection is gone (the provider closed it or it broke): nothing follows. */
   | { readonly type: 'closed'; readonly error: RealtimeVoiceError };
 
+/** One earlier message of the conversation, given to the model as context when it connects. */
+export interface RealtimeHistoryMessage {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+}
+
 export interface RealtimeConnectOptions {
   /** The provider's own model name (`gpt-realtime`). */
   readonly model: string;
@@ -57,6 +63,8 @@ export interface RealtimeConnectOptions {
   readonly language: string;
   /** Tools the model may call (an agent's); none when left out. */
   readonly tools?: readonly AgentToolSpec[];
+  /** The conversation so far (oldest first), put in the model's context without asking it to answer. */
+  readonly history?: readonly RealtimeHistoryMessage[];
 }
 
 /** One open conversation with a realtime model. Never throws: failures come back as events. */

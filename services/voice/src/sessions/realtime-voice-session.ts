@@ -12,7 +12,12 @@ import type { PcmResampler } from '../audio/pcm-resampler';
 import type { RealtimeAdmission, VoiceMetering } from '../metering/voice-metering';
 import type { RealtimeModelChoice } from '../realtime/realtime-registry';
 import { RealtimePlayback } from '../realtime/realtime-playback';
-import type { RealtimeConnection, RealtimeEvent, RealtimeUsage } from '../realtime/realtime-voice.port';
+import type {
+  RealtimeConnection,
+  RealtimeEvent,
+  RealtimeHistoryMessage,
+  RealtimeUsage,
+} from '../realtime/realtime-voice.port';
 import type { ChatReplies } from '../replies/chat-replies';
 import type { AgentToolbox } from '../tools/agent-tools';
 import { toolCallEvent, toolResultEvent } from '../tools/tool-events';
@@ -31,6 +36,8 @@ export interface RealtimeSessionSetup {
   readonly caller: CallerContext & { userId: string };
   readonly start: VoiceStart;
   readonly chatSessionId: string;
+  /** The continued chat session's recent history, given to the model each time it connects. */
+  readonly history: readonly RealtimeHistoryMessage[];
   readonly model: RealtimeModelChoice;
   /** The client's rate to the engine's input rate, and the engine's output rate to the client's. */
   readonly inputResampler: PcmResampler;
@@ -221,6 +228,7 @@ export class RealtimeVoiceSession implements LiveVoiceSession {
         ...(instructions ? { instructions } : {}),
         ...(start.voice ? { voice: start.voice } : {}),
         ...(tools?.specs.length ? { tools: tools.specs } : {}),
+        ...(this.setup.history.length ? { history: this.setup.history } : {}),
       },
       (event) => this.onEvent(event),
     );

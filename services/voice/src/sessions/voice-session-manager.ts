@@ -175,6 +175,7 @@ export class VoiceSessionManager implements BeforeApplicationShutdown {
         caller,
         start,
         chatSessionId,
+        history: conversation.history,
         model,
         inputResampler,
         outputResampler,
