@@ -1,4 +1,5 @@
 import type { AgentToolSpec, TranscriptToolResult } from '@conduit/contracts';
+import type { HistoryMessage } from '../replies/chat-history';
 import type { EngineAvailability, SpeechEngineFailure } from '../stt/speech-to-text.port';
 
 /** What a realtime model used for one response, as its provider reports it (text and audio apart). */
@@ -49,10 +50,7 @@ export type RealtimeEvent =
   | { readonly type: 'closed'; readonly error: RealtimeVoiceError };
 
 /** One earlier message of the conversation, given to the model as context when it connects. */
-export interface RealtimeHistoryMessage {
-  readonly role: 'user' | 'assistant';
-  readonly text: string;
-}
+export type RealtimeHistoryMessage = HistoryMessage;
 
 export interface RealtimeConnectOptions {
   /** The provider's own model name (`gpt-realtime`). */

@@ -1,5 +1,10 @@
 import type { ChatMessage, ChatSessionWithMessages } from '@conduit/contracts';
-import type { RealtimeHistoryMessage } from '../realtime/realtime-voice.port';
+
+/** One message of a chat session's history, as a model is given it. */
+export interface HistoryMessage {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+}
 
 /** How much of a continued chat session a realtime model is given when it connects. */
 export const HISTORY_MAX_MESSAGES = 20;
@@ -13,9 +18,9 @@ export const HISTORY_MAX_CHARS = 8_000;
  */
 export function recentHistory(
   session: Pick<ChatSessionWithMessages, 'messages' | 'activeLeafId'>,
-): RealtimeHistoryMessage[] {
+): HistoryMessage[] {
   const byId = new Map(session.messages.map((message) => [message.id, message]));
-  const newestFirst: RealtimeHistoryMessage[] = [];
+  const newestFirst: HistoryMessage[] = [];
   let chars = 0;
   let message = session.activeLeafId ? byId.get(session.activeLeafId) : undefined;
   while (message && newestFirst.length < HISTORY_MAX_MESSAGES) {
@@ -30,7 +35,7 @@ export function recentHistory(
   return newestFirst.reverse();
 }
 
-function historyMessage(message: ChatMessage): RealtimeHistoryMessage | null {
+function historyMessage(message: ChatMessage): HistoryMessage | null {
   if (message.status !== 'complete' || message.role === 'system') return null;
   const text = message.content.trim();
   return text ? { role: message.role, text } : null;
