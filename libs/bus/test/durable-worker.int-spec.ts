@@ -185,10 +185,11 @@ describe('DurableWorker over a real NATS server', () => {
         if (message.string() === '+WPI') heartbeats += 1;
       },
     });
-    await each(first, handler('first'), { ackWaitMs: 300 });
+    // A deadline long enough that a busy machine's stalls do not outlast a heartbeat's interval (a third).
+    await each(first, handler('first'), { ackWaitMs: 1_500 });
     await publish(first, 1);
     await waitFor(() => seen.length === 1, 'the first replica has the job');
-    await each(second, handler('second'), { ackWaitMs: 300 });
+    await each(second, handler('second'), { ackWaitMs: 1_500 });
     // Several acknowledgement deadlines pass while the job runs (three heartbeats a deadline).
     await waitFor(
       () => heartbeats >= 12,

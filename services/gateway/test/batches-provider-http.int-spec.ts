@@ -192,6 +192,12 @@ describe('batch completions through the providers’ batch APIs', () => {
     const before = anthropicBatches.batches.length;
     const created = await submit([line('slow', 'anthropic/claude-haiku-4-5', 'after a crash')]);
     await waitFor(() => anthropicBatches.batches.length === before + 1, 'the provider batch submitted');
+    // The worker dies once it has stored the provider's batch id (a crash between the provider accepting
+    // the batch and that write cannot know the batch was made, and would submit it again).
+    await waitFor(
+      async () => (await platform.storedProviderBatchIds(created.id)).length === 1,
+      'the provider batch id stored',
+    );
     await platform.restartMediaGen({ kill: true });
     anthropicBatches.release();
     const batch = await settled(created.id);

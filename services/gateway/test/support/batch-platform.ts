@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { migrateServiceSchema } from '@conduit/db';
 import {
   startFakeAnthropicBatches,
@@ -34,6 +35,8 @@ export interface BatchPlatform {
   mediaGen(): ServiceProcess;
   /** SIGKILL (a crash) when asked, SIGTERM otherwise, then a fresh process on the same data. */
   restartMediaGen(options?: { kill?: boolean }): Promise<void>;
+  /** The provider's batch ids media-gen has stored for batch `batchId` (`batch_<hex>`), once accepted. */
+  storedProviderBatchIds(batchId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -137,6 +140,20 @@ export async function startBatchPlatform(
     restartMediaGen: async (restart = {}) => {
       await (restart.kill ? mediaGen.kill() : mediaGen.stop());
       mediaGen = await startServiceProcess('media-gen', mediaEnv);
+    },
+    storedProviderBatchIds: async (batchId) => {
+      const db = new Client({ connectionString: infra.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ id: string }>(
+          `SELECT provider_batch_id AS id FROM "${schemas['media-gen']}".batch_provider_jobs
+           WHERE batch_id = $1::uuid AND provider_batch_id IS NOT NULL`,
+          [batchId.slice('batch_'.length)], // the UUID's 32 hex digits, which Postgres reads as one
+        );
+        return rows.map((row) => row.id);
+      } finally {
+        await db.end();
+      }
     },
     close: async () => {
       await mediaGen.stop(5_000);
